@@ -1,0 +1,42 @@
+#pragma once
+
+#include "common/Result.h"
+
+#include <QDate>
+#include <QString>
+
+namespace callops {
+
+class Settings;
+
+// What the user asked for on the command line. Values that are settings (database URL, batch
+// size, ...) go into Settings at their command-line precedence; what is left here picks the mode.
+struct CommandLineRequest
+{
+    enum class Mode { Console, Headless, Migrate, ExportFailures, Demo };
+
+    Mode mode = Mode::Console;
+    bool once = false; // headless: one pass, JSON on stdout
+    bool showHelp = false;
+    bool showVersion = false;
+    bool demoReset = false;
+    QString configFile;
+    QString exportFile;
+    QDate since;
+    QDate until;
+    QString language;
+};
+
+class CommandLine
+{
+public:
+    // Parses the arguments before any application object exists: the mode decides whether main()
+    // makes a QCoreApplication or a QApplication.
+    static Result<CommandLineRequest> parse(const QStringList &arguments);
+    // Moves the setting-like options of the last parse into `settings`, checking their values.
+    static Status applyTo(Settings &settings);
+    // Prints help or version and exits, as QCommandLineParser does; needs the application object.
+    [[noreturn]] static void showHelpOrVersion(const CommandLineRequest &request);
+};
+
+} // namespace callops

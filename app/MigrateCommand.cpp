@@ -1,0 +1,45 @@
+#include "MigrateCommand.h"
+
+#include "ExitCode.h"
+#include "config/Settings.h"
+#include "db/DatabaseConnection.h"
+#include "db/Migrator.h"
+
+#include <QCoreApplication>
+#include <QTextStream>
+
+namespace callops {
+
+int MigrateCommand::run(const Settings &settings)
+{
+    QTextStream err(stderr);
+    const auto connection = ConnectionSettings::parse(settings.string(Settings::Key::DatabaseUrl));
+    if (!connection) {
+        err << connection.error() << Qt::endl;
+        return ExitCode::BadConfiguration;
+    }
+    auto db = DatabaseConnection::open(*connection, QStringLiteral("migrate"));
+    if (!db) {
+        err << db.error() << Qt::endl;
+        return ExitCode::BadConfiguration;
+    }
+    Migrator migrator(*db);
+    const Result<QStringList> applied = migrator.migrate();
+    if (!applied) {
+        err << applied.error() << Qt::endl;
+        return ExitCode::Failure;
+    }
+    if (applied->isEmpty()) {
+        err << QCoreApplication::translate("MigrateCommand", "Database %1 is up to date.")
+                        .arg(connection->target())
+            << Qt::endl;
+    } else {
+        err << QCoreApplication::translate("MigrateCommand", "Applied %n migration(s) to %1: %2.", nullptr,
+                                           int(applied->size()))
+                        .arg(connection->target(), applied->join(QStringLiteral(", ")))
+            << Qt::endl;
+    }
+    return ExitCode::Ok;
+}
+
+} // namespace callops

@@ -1,0 +1,89 @@
+#include "CommandLine.h"
+#include "ExitCode.h"
+#include "MigrateCommand.h"
+#include "config/Settings.h"
+
+#include <QCoreApplication>
+#include <QTextStream>
+
+#ifdef CALLOPS_WITH_UI
+#include <QApplication>
+#endif
+
+#include <memory>
+
+using namespace callops;
+
+namespace {
+
+bool needsWindow(CommandLineRequest::Mode mode)
+{
+    return mode == CommandLineRequest::Mode::Console || mode == CommandLineRequest::Mode::Demo;
+}
+
+// Without a display Qt aborts when it makes a QApplication; say what to do instead.
+bool displayAvailable()
+{
+    return !qEnvironmentVariableIsEmpty("DISPLAY") || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")
+            || !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    qSetMessagePattern(
+            QStringLiteral("%{time yyyy-MM-ddTHH:mm:ss.zzz} %{if-debug}debug%{endif}%{if-info}info%{endif}"
+                           "%{if-warning}warning%{endif}%{if-critical}error%{endif}%{if-fatal}fatal%{endif}"
+                           " %{category}: %{message}"));
+    QCoreApplication::setOrganizationName(QStringLiteral("CallOps"));
+    QCoreApplication::setApplicationName(QStringLiteral("callops"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(CALLOPS_VERSION));
+
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments.append(QString::fromLocal8Bit(argv[i]));
+    QTextStream err(stderr);
+    const auto request = CommandLine::parse(arguments);
+    if (!request) {
+        err << request.error() << Qt::endl;
+        return ExitCode::BadConfiguration;
+    }
+
+    std::unique_ptr<QCoreApplication> app;
+#ifdef CALLOPS_WITH_UI
+    if (needsWindow(request->mode) && !request->showHelp && !request->showVersion) {
+        if (!displayAvailable()) {
+            err << QCoreApplication::translate("main",
+                                               "No display to open the console on: run with --no-gui for "
+                                               "the headless scheduler, or set DISPLAY.")
+                << Qt::endl;
+            return ExitCode::BadConfiguration;
+        }
+        app = std::make_unique<QApplication>(argc, argv);
+    }
+#endif
+    if (!app)
+        app = std::make_unique<QCoreApplication>(argc, argv);
+    if (request->showHelp || request->showVersion)
+        CommandLine::showHelpOrVersion(*request);
+
+    const auto settings = request->configFile.isEmpty() ? std::make_unique<Settings>()
+                                                        : std::make_unique<Settings>(request->configFile);
+    if (const Status status = CommandLine::applyTo(*settings); !status) {
+        err << status.error() << Qt::endl;
+        return ExitCode::BadConfiguration;
+    }
+
+    switch (request->mode) {
+    case CommandLineRequest::Mode::Migrate:
+        return MigrateCommand::run(*settings);
+    case CommandLineRequest::Mode::Headless:
+    case CommandLineRequest::Mode::ExportFailures:
+    case CommandLineRequest::Mode::Demo:
+    case CommandLineRequest::Mode::Console:
+        break;
+    }
+    err << QCoreApplication::translate("main", "This mode is not available in this build yet.") << Qt::endl;
+    return ExitCode::BadConfiguration;
+}

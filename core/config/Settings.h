@@ -1,0 +1,70 @@
+#pragma once
+
+#include <QMap>
+#include <QString>
+#include <QVariant>
+
+#include <memory>
+
+class QSettings;
+
+namespace callops {
+
+// CallOps' configuration with one precedence everywhere: command line > environment > settings
+// file (QSettings) > built-in default. Each key is declared once in Settings.cpp with its file
+// key, its environment variable (if any) and its default.
+class Settings
+{
+public:
+    enum class Key {
+        DatabaseUrl,
+        SupabaseUrl,
+        ServiceRoleKey, // environment or command line only: never read from or written to the file
+        DefaultRegion,
+        DefaultTimeZone,
+        CallingHours,
+        BatchSize,
+        IntervalSeconds,
+        CallsPerSecond,
+        MaxConcurrentRequests,
+        HttpTimeoutSeconds,
+        InflightTimeoutSeconds,
+        LeaseSeconds,
+        IvrWaitSeconds,
+        TaskRetryDelaySeconds,
+        BackoffBaseSeconds,
+        BackoffCapSeconds,
+        Language,
+    };
+
+    enum class Source { CommandLine, Environment, File, Default };
+
+    // Uses the user's settings file (QSettings with the application's organisation and name).
+    Settings();
+    // Uses the given file; for tests and for --config.
+    explicit Settings(const QString &filePath);
+    ~Settings();
+    Settings(const Settings &) = delete;
+    Settings &operator=(const Settings &) = delete;
+
+    void setCommandLineValue(Key key, const QVariant &value);
+    // Writes to the settings file; refused for the service key, which never goes to a file.
+    bool setFileValue(Key key, const QVariant &value);
+
+    QVariant value(Key key) const;
+    QString string(Key key) const { return value(key).toString(); }
+    int integer(Key key) const { return value(key).toInt(); }
+    double number(Key key) const { return value(key).toDouble(); }
+    Source source(Key key) const;
+
+    static QString fileKey(Key key);
+    static QString environmentVariable(Key key);
+    static QVariant defaultValue(Key key);
+    QString filePath() const;
+
+private:
+    std::unique_ptr<QSettings> m_file;
+    QMap<Key, QVariant> m_commandLine;
+};
+
+} // namespace callops

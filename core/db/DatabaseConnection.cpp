@@ -1,0 +1,111 @@
+#include "DatabaseConnection.h"
+
+#include <QCoreApplication>
+#include <QLoggingCategory>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QThread>
+
+Q_LOGGING_CATEGORY(lcDb, "callops.db")
+
+namespace callops {
+namespace {
+
+QString firstLine(const QString &text)
+{
+    const QString trimmed = text.trimmed();
+    const qsizetype newline = trimmed.indexOf(u'\n');
+    return (newline < 0 ? trimmed : trimmed.left(newline)).trimmed();
+}
+
+} // namespace
+
+QString DatabaseConnection::connectionName(const QString &purpose)
+{
+    return QStringLiteral("callops:%1:%2")
+            .arg(purpose)
+            .arg(reinterpret_cast<quintptr>(QThread::currentThread()), 0, 16);
+}
+
+Result<QSqlDatabase> DatabaseConnection::open(const ConnectionSettings &settings, const QString &purpose)
+{
+    const QString name = connectionName(purpose);
+    if (QSqlDatabase::contains(name)) {
+        QSqlDatabase existing = QSqlDatabase::database(name, false);
+        if (existing.isOpen())
+            return existing;
+        existing = QSqlDatabase();
+        QSqlDatabase::removeDatabase(name);
+    }
+    if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QPSQL"))) {
+        return Error{QCoreApplication::translate("DatabaseConnection",
+                                                 "The Qt PostgreSQL driver (QPSQL) is not installed: install "
+                                                 "the package libqt6sql6-psql.")};
+    }
+
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
+    db.setHostName(settings.host());
+    db.setPort(settings.port());
+    db.setDatabaseName(settings.databaseName());
+    db.setUserName(settings.user());
+    db.setPassword(settings.password());
+    ConnectionSettings withDefaults = settings;
+    if (withDefaults.option(QStringLiteral("connect_timeout")).isEmpty())
+        withDefaults.setOption(QStringLiteral("connect_timeout"), QStringLiteral("10"));
+    if (withDefaults.option(QStringLiteral("application_name")).isEmpty())
+        withDefaults.setOption(QStringLiteral("application_name"), QStringLiteral("callops-") + purpose);
+    db.setConnectOptions(withDefaults.qtConnectOptions());
+
+    if (!db.open()) {
+        const QString message = describeFailure(settings, db.lastError());
+        db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(name);
+        return Error{message};
+    }
+    QSqlQuery setup(db);
+    if (!setup.exec(QStringLiteral("SET TIME ZONE 'UTC'"))) {
+        const QString message = describeError(setup.lastError());
+        setup = QSqlQuery();
+        db.close();
+        db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(name);
+        return Error{message};
+    }
+    qCDebug(lcDb) << "connected" << purpose << "to" << settings.target();
+    return db;
+}
+
+void DatabaseConnection::close(const QString &purpose)
+{
+    const QString name = connectionName(purpose);
+    if (!QSqlDatabase::contains(name))
+        return;
+    {
+        QSqlDatabase db = QSqlDatabase::database(name, false);
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+}
+
+QString DatabaseConnection::describeFailure(const ConnectionSettings &settings, const QSqlError &error)
+{
+    QString reason = firstLine(error.databaseText());
+    if (reason.isEmpty())
+        reason = firstLine(error.driverText());
+    if (!settings.password().isEmpty())
+        reason.replace(settings.password(), QStringLiteral("********"));
+    return QCoreApplication::translate("DatabaseConnection", "Cannot connect to the database at %1: %2")
+            .arg(settings.target(), reason);
+}
+
+QString DatabaseConnection::describeError(const QSqlError &error)
+{
+    QString text = firstLine(error.databaseText());
+    if (text.isEmpty())
+        text = firstLine(error.driverText());
+    if (!error.nativeErrorCode().isEmpty())
+        text += QStringLiteral(" [SQLSTATE %1]").arg(error.nativeErrorCode());
+    return text;
+}
+
+} // namespace callops

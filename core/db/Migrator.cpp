@@ -1,0 +1,171 @@
+#include "Migrator.h"
+
+#include "DatabaseConnection.h"
+#include "SqlScript.h"
+
+#include <QCoreApplication>
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QLoggingCategory>
+#include <QScopeGuard>
+#include <QSqlError>
+#include <QSqlQuery>
+
+#include <algorithm>
+
+Q_DECLARE_LOGGING_CATEGORY(lcDb)
+
+namespace callops {
+namespace {
+
+// Any constant works as long as every CallOps migrator uses the same one.
+constexpr qint64 kMigrationLockKey = 0x43616c6c4f7073; // "CallOps"
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("Migrator", text);
+}
+
+} // namespace
+
+Migrator::Migrator(QSqlDatabase db, QList<Migration> migrations)
+    : m_db(std::move(db))
+    , m_migrations(std::move(migrations))
+{
+    std::sort(m_migrations.begin(), m_migrations.end(),
+              [](const Migration &a, const Migration &b) { return a.version < b.version; });
+}
+
+QList<Migration> Migrator::builtInMigrations()
+{
+    QList<Migration> migrations;
+    const QDir dir(QStringLiteral(":/sql/migrations"));
+    const QStringList files = dir.entryList({QStringLiteral("*.sql")}, QDir::Files, QDir::Name);
+    for (const QString &file : files) {
+        QFile f(dir.filePath(file));
+        if (!f.open(QIODevice::ReadOnly))
+            continue;
+        migrations.append({file.section(u'_', 0, 0), file, QString::fromUtf8(f.readAll())});
+    }
+    return migrations;
+}
+
+Status Migrator::ensureBookkeeping()
+{
+    QSqlQuery query(m_db);
+    if (!query.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                                   " version text PRIMARY KEY,"
+                                   " name text NOT NULL,"
+                                   " checksum text NOT NULL,"
+                                   " applied_at timestamptz NOT NULL DEFAULT now())"))) {
+        return Error{tr("Cannot create the schema_migrations table: %1")
+                             .arg(DatabaseConnection::describeError(query.lastError()))};
+    }
+    return Status::success();
+}
+
+Result<QStringList> Migrator::appliedVersions()
+{
+    if (Status status = ensureBookkeeping(); !status)
+        return Error{status.error()};
+    QSqlQuery query(m_db);
+    if (!query.exec(QStringLiteral("SELECT version FROM schema_migrations ORDER BY version")))
+        return Error{DatabaseConnection::describeError(query.lastError())};
+    QStringList versions;
+    while (query.next())
+        versions.append(query.value(0).toString());
+    return versions;
+}
+
+Result<QStringList> Migrator::pendingVersions()
+{
+    const Result<QStringList> applied = appliedVersions();
+    if (!applied)
+        return applied;
+    QStringList pending;
+    for (const Migration &migration : m_migrations) {
+        if (!applied->contains(migration.version))
+            pending.append(migration.version);
+    }
+    return pending;
+}
+
+Result<QStringList> Migrator::migrate()
+{
+    if (m_migrations.isEmpty())
+        return Error{tr("No migrations found: the binary was built without its SQL resources.")};
+
+    QSqlQuery lock(m_db);
+    lock.prepare(QStringLiteral("SELECT pg_advisory_lock(?)"));
+    lock.addBindValue(kMigrationLockKey);
+    if (!lock.exec())
+        return Error{tr("Cannot take the migration lock: %1")
+                             .arg(DatabaseConnection::describeError(lock.lastError()))};
+
+    auto unlock = qScopeGuard([this] {
+        QSqlQuery release(m_db);
+        release.prepare(QStringLiteral("SELECT pg_advisory_unlock(?)"));
+        release.addBindValue(kMigrationLockKey);
+        release.exec();
+    });
+
+    // Read what is applied only once the lock is held, so a migrator that waited sees the
+    // other's work.
+    const Result<QStringList> applied = appliedVersions();
+    if (!applied)
+        return applied;
+
+    QStringList appliedNow;
+    for (const Migration &migration : std::as_const(m_migrations)) {
+        if (applied->contains(migration.version))
+            continue;
+        if (Status status = apply(migration); !status)
+            return Error{status.error()};
+        appliedNow.append(migration.version);
+        qCInfo(lcDb) << "applied migration" << migration.name;
+    }
+    return appliedNow;
+}
+
+Status Migrator::apply(const Migration &migration)
+{
+    if (!m_db.transaction()) {
+        return Error{tr("Migration %1 could not start a transaction: %2")
+                             .arg(migration.name, DatabaseConnection::describeError(m_db.lastError()))};
+    }
+    const QStringList statements = SqlScript::statements(migration.sql);
+    for (qsizetype i = 0; i < statements.size(); ++i) {
+        QSqlQuery statement(m_db);
+        if (!statement.exec(statements.at(i))) {
+            const QString reason = DatabaseConnection::describeError(statement.lastError());
+            statement = QSqlQuery();
+            m_db.rollback();
+            return Error{tr("Migration %1 failed at statement %2 and was rolled back: %3")
+                                 .arg(migration.name)
+                                 .arg(i + 1)
+                                 .arg(reason)};
+        }
+    }
+    QSqlQuery record(m_db);
+    record.prepare(
+            QStringLiteral("INSERT INTO schema_migrations (version, name, checksum) VALUES (?, ?, ?)"));
+    record.addBindValue(migration.version);
+    record.addBindValue(migration.name);
+    record.addBindValue(QString::fromLatin1(
+            QCryptographicHash::hash(migration.sql.toUtf8(), QCryptographicHash::Sha256).toHex()));
+    if (!record.exec()) {
+        const QString reason = DatabaseConnection::describeError(record.lastError());
+        record = QSqlQuery();
+        m_db.rollback();
+        return Error{
+                tr("Migration %1 could not be recorded and was rolled back: %2").arg(migration.name, reason)};
+    }
+    if (!m_db.commit()) {
+        return Error{tr("Migration %1 could not be committed: %2")
+                             .arg(migration.name, DatabaseConnection::describeError(m_db.lastError()))};
+    }
+    return Status::success();
+}
+
+} // namespace callops

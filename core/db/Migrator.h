@@ -1,0 +1,43 @@
+#pragma once
+
+#include "common/Result.h"
+
+#include <QList>
+#include <QSqlDatabase>
+#include <QString>
+
+namespace callops {
+
+// One schema change: a numbered SQL script run whole in its own transaction.
+struct Migration
+{
+    QString version; // "0003", the file name's numeric prefix; migrations run in this order
+    QString name; // the file name, "0003_workflow_events.sql"
+    QString sql;
+};
+
+// Applies the schema migrations CallOps ships (resources/sql/migrations, compiled in) and records
+// each in schema_migrations. Each migration runs in one transaction: a failing one leaves the
+// database as it was before it and names itself in the error. Running it again applies nothing.
+// An advisory lock keeps two migrators (two servers starting at once) from racing.
+class Migrator
+{
+public:
+    explicit Migrator(QSqlDatabase db, QList<Migration> migrations = builtInMigrations());
+
+    static QList<Migration> builtInMigrations();
+
+    // Versions applied by this call, in order.
+    Result<QStringList> migrate();
+    Result<QStringList> appliedVersions();
+    Result<QStringList> pendingVersions();
+
+private:
+    Status ensureBookkeeping();
+    Status apply(const Migration &migration);
+
+    QSqlDatabase m_db;
+    QList<Migration> m_migrations;
+};
+
+} // namespace callops

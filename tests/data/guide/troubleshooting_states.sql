@@ -1,0 +1,1 @@
+SELECT workflow_state, COUNT(*) FROM pending_calls GROUP BY 1;

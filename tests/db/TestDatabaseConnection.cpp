@@ -1,0 +1,157 @@
+#include "TestDatabase.h"
+#include "db/DatabaseConnection.h"
+
+#include <QProcess>
+#include <QSqlQuery>
+#include <QTcpServer>
+#include <QTest>
+#include <QThread>
+
+using namespace callops;
+using namespace callops::test;
+
+namespace {
+
+// A port on which nothing listens: bind one, note it, let it go.
+int closedPort()
+{
+    QTcpServer server;
+    server.listen(QHostAddress::LocalHost, 0);
+    const int port = server.serverPort();
+    server.close();
+    return port;
+}
+
+struct CliRun
+{
+    int exitCode = -1;
+    QString stdErr;
+    QString stdOut;
+};
+
+CliRun runCallops(const QStringList &args)
+{
+    QProcess process;
+    process.start(QStringLiteral(CALLOPS_BINARY), args);
+    if (!process.waitForFinished(60000))
+        process.kill();
+    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
+            QString::fromUtf8(process.readAllStandardError()),
+            QString::fromUtf8(process.readAllStandardOutput())};
+}
+
+} // namespace
+
+class TestDatabaseConnection : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void refusedConnectionNamesHostAndPort();
+    void wrongPasswordIsNotEchoed();
+    void commandLineErrorsExitWithTwo_data();
+    void commandLineErrorsExitWithTwo();
+    void eachThreadHasItsOwnConnection();
+};
+
+void TestDatabaseConnection::refusedConnectionNamesHostAndPort()
+{
+    const int port = closedPort();
+    const auto settings = ConnectionSettings::parse(
+            QStringLiteral("postgresql://ops:hunter2@127.0.0.1:%1/calls?connect_timeout=5").arg(port));
+    QVERIFY(settings.ok());
+    const auto db = DatabaseConnection::open(*settings, "refused");
+    QVERIFY(!db.ok());
+    QVERIFY2(db.error().contains(QStringLiteral("127.0.0.1:%1").arg(port)), qPrintable(db.error()));
+    QVERIFY2(!db.error().contains("hunter2"), qPrintable(db.error()));
+    QVERIFY2(!db.error().contains('\n'), qPrintable(db.error()));
+}
+
+void TestDatabaseConnection::wrongPasswordIsNotEchoed()
+{
+    auto cluster = TestCluster::fromEnvironment();
+    QVERIFY2(cluster.ok(), qPrintable(cluster.error()));
+    ConnectionSettings settings = cluster->superuser();
+    auto wrong = ConnectionSettings::parse(settings.libpqKeywordString() + " password='not-the-Password-42'");
+    QVERIFY(wrong.ok());
+    const auto db = DatabaseConnection::open(*wrong, "wrong-password");
+    QVERIFY(!db.ok());
+    QVERIFY2(db.error().contains(settings.endpoint()), qPrintable(db.error()));
+    QVERIFY2(db.error().contains("password authentication failed"), qPrintable(db.error()));
+    QVERIFY2(!db.error().contains("not-the-Password-42"), qPrintable(db.error()));
+}
+
+void TestDatabaseConnection::commandLineErrorsExitWithTwo_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("messagePart");
+    const QString refused = QStringLiteral("postgresql://ops:hunter2@127.0.0.1:%1/calls").arg(closedPort());
+    QTest::newRow("refused") << QStringList{
+            "--migrate", "--db",
+            refused} << QStringLiteral("127.0.0.1:%1").arg(refused.section(':', 3).section('/', 0, 0));
+    QTest::newRow("malformed url") << QStringList{"--migrate", "--db", "postgresql://ops:hunter2@[bad/calls"}
+                                   << QStringLiteral("Malformed database URL");
+    QTest::newRow("bad sslmode") << QStringList{"--migrate", "--db",
+                                                "postgresql://ops:hunter2@h/d?sslmode=maybe"}
+                                 << QStringLiteral("sslmode");
+    QTest::newRow("unknown host") << QStringList{"--migrate", "--db",
+                                                 "postgresql://ops:hunter2@no-such-host.invalid:5432/d"}
+                                  << QStringLiteral("no-such-host.invalid:5432");
+    QTest::newRow("no database") << QStringList{"--migrate", "--db", ""}
+                                 << QStringLiteral("No database given");
+    QTest::newRow("bad batch") << QStringList{"--migrate", "--batch", "-3"} << QStringLiteral("--batch");
+    QTest::newRow("unknown option") << QStringList{"--frobnicate"} << QStringLiteral("frobnicate");
+}
+
+void TestDatabaseConnection::commandLineErrorsExitWithTwo()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, messagePart);
+    const CliRun run = runCallops(args);
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.stdErr.contains(messagePart), qPrintable(run.stdErr));
+    QVERIFY2(!run.stdErr.contains("hunter2"), qPrintable(run.stdErr));
+    QCOMPARE(run.stdErr.trimmed().count('\n'), 0);
+    QVERIFY(run.stdOut.isEmpty());
+}
+
+void TestDatabaseConnection::eachThreadHasItsOwnConnection()
+{
+    TestDatabase database("threads");
+    QVERIFY2(database.isValid(), qPrintable(database.error()));
+    const ConnectionSettings settings = database.settings();
+    QString mainName;
+    {
+        auto db = DatabaseConnection::open(settings, "worker");
+        QVERIFY(db.ok());
+        mainName = db->connectionName();
+    }
+    QString threadName;
+    bool threadQueryOk = false;
+    QThread *thread = QThread::create([&] {
+        {
+            auto db = DatabaseConnection::open(settings, "worker");
+            if (db.ok()) {
+                threadName = db->connectionName();
+                QSqlQuery query(*db);
+                threadQueryOk = query.exec("SELECT 1") && query.next() && query.value(0).toInt() == 1;
+            }
+        }
+        DatabaseConnection::close("worker");
+    });
+    thread->start();
+    QVERIFY(thread->wait(30000));
+    delete thread;
+    QVERIFY(threadQueryOk);
+    QVERIFY(!threadName.isEmpty());
+    QVERIFY(threadName != mainName);
+    // Opening again on this thread returns the same, still open, connection.
+    {
+        const auto again = DatabaseConnection::open(settings, "worker");
+        QCOMPARE(again->connectionName(), mainName);
+    }
+    DatabaseConnection::close("worker");
+}
+
+QTEST_GUILESS_MAIN(TestDatabaseConnection)
+#include "TestDatabaseConnection.moc"

@@ -1,0 +1,47 @@
+#include "StateColors.h"
+
+namespace callops::stateColors {
+
+QColor color(WorkflowState state)
+{
+    switch (state) {
+    case WorkflowState::New:
+    case WorkflowState::CheckingClassification:
+        return QColor(0x5b, 0x6b, 0x7c);
+    case WorkflowState::NeedsClassification:
+    case WorkflowState::ClassificationPending:
+        return QColor(0x8e, 0x5a, 0xc8);
+    case WorkflowState::ReadyToCall:
+        return QColor(0x1f, 0x6f, 0xd1);
+    case WorkflowState::RetryPending:
+        return QColor(0xc7, 0x7c, 0x02);
+    case WorkflowState::Classifying:
+    case WorkflowState::Calling:
+        return QColor(0x00, 0x8b, 0x8b);
+    case WorkflowState::Completed:
+        return QColor(0x2e, 0x8b, 0x3e);
+    case WorkflowState::Failed:
+    case WorkflowState::ClassificationFailed:
+        return QColor(0xc6, 0x28, 0x28);
+    case WorkflowState::Unknown:
+        break;
+    }
+    return QColor(0x80, 0x80, 0x80);
+}
+
+QColor groupColor(StateGroup group)
+{
+    switch (group) {
+    case StateGroup::Actionable:
+        return QColor(0x1f, 0x6f, 0xd1);
+    case StateGroup::InFlight:
+        return QColor(0x00, 0x8b, 0x8b);
+    case StateGroup::Terminal:
+        return QColor(0x2e, 0x8b, 0x3e);
+    case StateGroup::Unknown:
+        break;
+    }
+    return QColor(0x80, 0x80, 0x80);
+}
+
+} // namespace callops::stateColors
