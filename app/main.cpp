@@ -16,6 +16,7 @@ using namespace callops;
 
 namespace {
 
+#ifdef CALLOPS_WITH_UI
 bool needsWindow(CommandLineRequest::Mode mode)
 {
     return mode == CommandLineRequest::Mode::Console || mode == CommandLineRequest::Mode::Demo;
@@ -27,6 +28,7 @@ bool displayAvailable()
     return !qEnvironmentVariableIsEmpty("DISPLAY") || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")
             || !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
 }
+#endif
 
 } // namespace
 

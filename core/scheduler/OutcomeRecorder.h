@@ -1,0 +1,50 @@
+#pragma once
+
+#include "common/Result.h"
+
+#include <QSqlDatabase>
+#include <QString>
+
+#include <optional>
+
+namespace callops {
+
+// What the classification call found, as the Deepgram server reports it (guide Step 4.1).
+enum class ClassificationResult : quint8 { Human, IvrOnly, IvrThenHuman, Failed };
+// What the voice agent's task call achieved, as VAPI's post-call hook reports it (guide Step 4.2).
+enum class TaskResult : quint8 { Success, Failure };
+
+// How an outcome was applied.
+struct OutcomeApplied
+{
+    bool moved = false; // false: the outcome was for an attempt that is no longer current
+    QString fromState;
+    QString toState;
+    int currentAttempt = 0;
+};
+
+// Writes call outcomes with the guide's Step 4 meaning, through the SQL functions
+// callops_record_classification / callops_record_task_result (resources/sql/migrations), which
+// any other writer may call too. Each outcome names the attempt it answers: an outcome for an
+// attempt that is no longer current (the row was rescued and tried again since) is kept in the
+// history but does not move the row.
+class OutcomeRecorder
+{
+public:
+    explicit OutcomeRecorder(QSqlDatabase db);
+
+    Result<OutcomeApplied> recordClassification(const QString &pendingCallId, int attempt,
+                                                ClassificationResult result, const QString &detail = {});
+    Result<OutcomeApplied> recordTaskResult(const QString &pendingCallId, int attempt, TaskResult result,
+                                            const QString &detail = {});
+
+    static std::optional<ClassificationResult> classificationFromName(const QString &name);
+    static QString classificationName(ClassificationResult result);
+    static std::optional<TaskResult> taskResultFromName(const QString &name);
+    static QString taskResultName(TaskResult result);
+
+private:
+    QSqlDatabase m_db;
+};
+
+} // namespace callops
