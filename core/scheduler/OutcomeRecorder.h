@@ -14,6 +14,16 @@ enum class ClassificationResult : quint8 { Human, IvrOnly, IvrThenHuman, Failed 
 // What the voice agent's task call achieved, as VAPI's post-call hook reports it (guide Step 4.2).
 enum class TaskResult : quint8 { Success, Failure };
 
+// The timings an outcome sets, as the scheduler is configured (defaults: the guide's).
+struct OutcomeTimings
+{
+    int ivrWaitSeconds = 30; // classification_pending waits this long before the task call
+    int taskRetryDelaySeconds = 1800; // a failed task call comes back after this
+    int classificationValidDays = 30; // how long a stored classification stays valid
+    int backoffBaseSeconds = 30; // a failed classification call is retried after base * 2^(n-1)
+    int backoffCapSeconds = 3600;
+};
+
 // How an outcome was applied.
 struct OutcomeApplied
 {
@@ -31,7 +41,7 @@ struct OutcomeApplied
 class OutcomeRecorder
 {
 public:
-    explicit OutcomeRecorder(QSqlDatabase db);
+    explicit OutcomeRecorder(QSqlDatabase db, OutcomeTimings timings = {});
 
     Result<OutcomeApplied> recordClassification(const QString &pendingCallId, int attempt,
                                                 ClassificationResult result, const QString &detail = {});
@@ -45,6 +55,7 @@ public:
 
 private:
     QSqlDatabase m_db;
+    OutcomeTimings m_timings;
 };
 
 } // namespace callops

@@ -1,0 +1,124 @@
+#include "OutcomeRecorder.h"
+
+#include "db/DatabaseConnection.h"
+
+#include <QCoreApplication>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QUuid>
+
+namespace callops {
+namespace {
+
+Result<OutcomeApplied> readApplied(QSqlQuery &query)
+{
+    if (!query.next())
+        return Error{QCoreApplication::translate("OutcomeRecorder", "the outcome function returned nothing")};
+    OutcomeApplied applied;
+    applied.moved = query.value(0).toBool();
+    applied.fromState = query.value(1).toString();
+    applied.toState = query.value(2).toString();
+    applied.currentAttempt = query.value(3).toInt();
+    return applied;
+}
+
+Status validId(const QString &id)
+{
+    if (QUuid::fromString(id).isNull())
+        return Error{QCoreApplication::translate("OutcomeRecorder", "\"%1\" is not a pending call id (a UUID)")
+                             .arg(id.left(64))};
+    return Status::success();
+}
+
+} // namespace
+
+OutcomeRecorder::OutcomeRecorder(QSqlDatabase db, OutcomeTimings timings)
+    : m_db(std::move(db))
+    , m_timings(timings)
+{
+}
+
+Result<OutcomeApplied> OutcomeRecorder::recordClassification(const QString &pendingCallId, int attempt,
+                                                             ClassificationResult result, const QString &detail)
+{
+    if (Status status = validId(pendingCallId); !status)
+        return Error{status.error()};
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("SELECT moved, from_state, to_state, current_attempt "
+                                 "FROM callops_record_classification(CAST(:id AS uuid), :attempt, :result, :detail, "
+                                 ":ivr_wait, :valid_days, :backoff_base, :backoff_cap)"));
+    query.bindValue(QStringLiteral(":id"), pendingCallId);
+    query.bindValue(QStringLiteral(":attempt"), attempt);
+    query.bindValue(QStringLiteral(":result"), classificationName(result));
+    query.bindValue(QStringLiteral(":detail"), detail.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : detail);
+    query.bindValue(QStringLiteral(":ivr_wait"), m_timings.ivrWaitSeconds);
+    query.bindValue(QStringLiteral(":valid_days"), m_timings.classificationValidDays);
+    query.bindValue(QStringLiteral(":backoff_base"), m_timings.backoffBaseSeconds);
+    query.bindValue(QStringLiteral(":backoff_cap"), m_timings.backoffCapSeconds);
+    if (!query.exec())
+        return Error{DatabaseConnection::describeError(query.lastError())};
+    return readApplied(query);
+}
+
+Result<OutcomeApplied> OutcomeRecorder::recordTaskResult(const QString &pendingCallId, int attempt, TaskResult result,
+                                                         const QString &detail)
+{
+    if (Status status = validId(pendingCallId); !status)
+        return Error{status.error()};
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("SELECT moved, from_state, to_state, current_attempt "
+                                 "FROM callops_record_task_result(CAST(:id AS uuid), :attempt, :success, :detail, "
+                                 ":retry_delay)"));
+    query.bindValue(QStringLiteral(":id"), pendingCallId);
+    query.bindValue(QStringLiteral(":attempt"), attempt);
+    query.bindValue(QStringLiteral(":success"), result == TaskResult::Success);
+    query.bindValue(QStringLiteral(":detail"), detail.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : detail);
+    query.bindValue(QStringLiteral(":retry_delay"), m_timings.taskRetryDelaySeconds);
+    if (!query.exec())
+        return Error{DatabaseConnection::describeError(query.lastError())};
+    return readApplied(query);
+}
+
+std::optional<ClassificationResult> OutcomeRecorder::classificationFromName(const QString &name)
+{
+    if (name == u"human")
+        return ClassificationResult::Human;
+    if (name == u"ivr_only")
+        return ClassificationResult::IvrOnly;
+    if (name == u"ivr_then_human")
+        return ClassificationResult::IvrThenHuman;
+    if (name == u"failed")
+        return ClassificationResult::Failed;
+    return std::nullopt;
+}
+
+QString OutcomeRecorder::classificationName(ClassificationResult result)
+{
+    switch (result) {
+    case ClassificationResult::Human:
+        return QStringLiteral("human");
+    case ClassificationResult::IvrOnly:
+        return QStringLiteral("ivr_only");
+    case ClassificationResult::IvrThenHuman:
+        return QStringLiteral("ivr_then_human");
+    case ClassificationResult::Failed:
+        return QStringLiteral("failed");
+    }
+    return {};
+}
+
+std::optional<TaskResult> OutcomeRecorder::taskResultFromName(const QString &name)
+{
+    if (name == u"success")
+        return TaskResult::Success;
+    if (name == u"failure")
+        return TaskResult::Failure;
+    return std::nullopt;
+}
+
+QString OutcomeRecorder::taskResultName(TaskResult result)
+{
+    return result == TaskResult::Success ? QStringLiteral("success") : QStringLiteral("failure");
+}
+
+} // namespace callops
