@@ -25,8 +25,9 @@ Result<OutcomeApplied> readApplied(QSqlQuery &query)
 Status validId(const QString &id)
 {
     if (QUuid::fromString(id).isNull())
-        return Error{QCoreApplication::translate("OutcomeRecorder", "\"%1\" is not a pending call id (a UUID)")
-                             .arg(id.left(64))};
+        return Error{
+                QCoreApplication::translate("OutcomeRecorder", "\"%1\" is not a pending call id (a UUID)")
+                        .arg(id.left(64))};
     return Status::success();
 }
 
@@ -35,22 +36,24 @@ Status validId(const QString &id)
 OutcomeRecorder::OutcomeRecorder(QSqlDatabase db, OutcomeTimings timings)
     : m_db(std::move(db))
     , m_timings(timings)
-{
-}
+{ }
 
 Result<OutcomeApplied> OutcomeRecorder::recordClassification(const QString &pendingCallId, int attempt,
-                                                             ClassificationResult result, const QString &detail)
+                                                             ClassificationResult result,
+                                                             const QString &detail)
 {
     if (Status status = validId(pendingCallId); !status)
         return Error{status.error()};
     QSqlQuery query(m_db);
-    query.prepare(QStringLiteral("SELECT moved, from_state, to_state, current_attempt "
-                                 "FROM callops_record_classification(CAST(:id AS uuid), :attempt, :result, :detail, "
-                                 ":ivr_wait, :valid_days, :backoff_base, :backoff_cap)"));
+    query.prepare(QStringLiteral(
+            "SELECT moved, from_state, to_state, current_attempt "
+            "FROM callops_record_classification(CAST(:id AS uuid), :attempt, :result, :detail, "
+            ":ivr_wait, :valid_days, :backoff_base, :backoff_cap)"));
     query.bindValue(QStringLiteral(":id"), pendingCallId);
     query.bindValue(QStringLiteral(":attempt"), attempt);
     query.bindValue(QStringLiteral(":result"), classificationName(result));
-    query.bindValue(QStringLiteral(":detail"), detail.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : detail);
+    query.bindValue(QStringLiteral(":detail"),
+                    detail.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : detail);
     query.bindValue(QStringLiteral(":ivr_wait"), m_timings.ivrWaitSeconds);
     query.bindValue(QStringLiteral(":valid_days"), m_timings.classificationValidDays);
     query.bindValue(QStringLiteral(":backoff_base"), m_timings.backoffBaseSeconds);
@@ -60,19 +63,21 @@ Result<OutcomeApplied> OutcomeRecorder::recordClassification(const QString &pend
     return readApplied(query);
 }
 
-Result<OutcomeApplied> OutcomeRecorder::recordTaskResult(const QString &pendingCallId, int attempt, TaskResult result,
-                                                         const QString &detail)
+Result<OutcomeApplied> OutcomeRecorder::recordTaskResult(const QString &pendingCallId, int attempt,
+                                                         TaskResult result, const QString &detail)
 {
     if (Status status = validId(pendingCallId); !status)
         return Error{status.error()};
     QSqlQuery query(m_db);
-    query.prepare(QStringLiteral("SELECT moved, from_state, to_state, current_attempt "
-                                 "FROM callops_record_task_result(CAST(:id AS uuid), :attempt, :success, :detail, "
-                                 ":retry_delay)"));
+    query.prepare(
+            QStringLiteral("SELECT moved, from_state, to_state, current_attempt "
+                           "FROM callops_record_task_result(CAST(:id AS uuid), :attempt, :success, :detail, "
+                           ":retry_delay)"));
     query.bindValue(QStringLiteral(":id"), pendingCallId);
     query.bindValue(QStringLiteral(":attempt"), attempt);
     query.bindValue(QStringLiteral(":success"), result == TaskResult::Success);
-    query.bindValue(QStringLiteral(":detail"), detail.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : detail);
+    query.bindValue(QStringLiteral(":detail"),
+                    detail.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : detail);
     query.bindValue(QStringLiteral(":retry_delay"), m_timings.taskRetryDelaySeconds);
     if (!query.exec())
         return Error{DatabaseConnection::describeError(query.lastError())};

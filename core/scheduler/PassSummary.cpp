@@ -12,7 +12,8 @@ QByteArray PassSummary::toJson() const
     for (const RowResult &result : results) {
         QJsonObject row{{QStringLiteral("id"), result.id}, {QStringLiteral("status"), result.status}};
         if (!result.detail.isEmpty())
-            row.insert(result.status == u"error" ? QStringLiteral("error") : QStringLiteral("detail"), result.detail);
+            row.insert(result.status == u"error" ? QStringLiteral("error") : QStringLiteral("detail"),
+                       result.detail);
         rows.append(row);
     }
     QJsonObject body{{QStringLiteral("processed"), processed}, {QStringLiteral("results"), rows}};
