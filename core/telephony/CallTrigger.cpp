@@ -1,0 +1,289 @@
+#include "CallTrigger.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLoggingCategory>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QRegularExpression>
+
+namespace callops {
+namespace {
+
+Q_LOGGING_CATEGORY(lcHttp, "callops.http")
+
+constexpr int BodyExcerptChars = 200;
+// Enough of an error body for the excerpt; the rest is not kept.
+constexpr qint64 BodyReadLimit = 4096;
+
+bool isBase64UrlPart(QStringView part)
+{
+    if (part.isEmpty())
+        return false;
+    for (const QChar c : part) {
+        const bool ok = (c >= u'A' && c <= u'Z') || (c >= u'a' && c <= u'z') || (c >= u'0' && c <= u'9')
+                || c == u'-' || c == u'_';
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+// Visible ASCII only: anything else in a header value is either a copy-and-paste accident
+// (a trailing newline, a space) or an attempt to inject headers.
+bool isHeaderSafe(const QString &value)
+{
+    for (const QChar c : value) {
+        if (c.unicode() <= 0x20 || c.unicode() >= 0x7f)
+            return false;
+    }
+    return true;
+}
+
+QString collapseWhitespace(const QString &text)
+{
+    static const QRegularExpression whitespace(QStringLiteral("\\s+"));
+    return QString(text).replace(whitespace, QStringLiteral(" ")).trimmed();
+}
+
+} // namespace
+
+QString callKindName(CallKind kind)
+{
+    switch (kind) {
+    case CallKind::Classification:
+        return QStringLiteral("classification");
+    case CallKind::Task:
+        return QStringLiteral("task");
+    }
+    return {};
+}
+
+std::optional<CallKind> callKindFromName(const QString &name)
+{
+    if (name == u"classification")
+        return CallKind::Classification;
+    if (name == u"task")
+        return CallKind::Task;
+    return std::nullopt;
+}
+
+QString CallRequest::idempotencyKey() const
+{
+    return pendingCallId + u':' + callKindName(kind) + u':' + QString::number(attempt);
+}
+
+QString callResultStatusName(CallResult::Status status)
+{
+    switch (status) {
+    case CallResult::Status::Accepted:
+        return QStringLiteral("accepted");
+    case CallResult::Status::AlreadyInProgress:
+        return QStringLiteral("already in progress");
+    case CallResult::Status::TransientFailure:
+        return QStringLiteral("transient failure");
+    case CallResult::Status::PermanentFailure:
+        return QStringLiteral("permanent failure");
+    }
+    return {};
+}
+
+CallTrigger::KeyForm CallTrigger::keyForm(const QString &key)
+{
+    if (key.startsWith(u"sb_secret_"))
+        return KeyForm::SecretKey;
+    const QList<QStringView> parts = QStringView(key).split(u'.');
+    if (parts.size() == 3 && isBase64UrlPart(parts[0]) && isBase64UrlPart(parts[1]))
+        return KeyForm::Jwt; // the signature part may be empty only for unsigned tokens; allow any
+    return KeyForm::Other;
+}
+
+CallTrigger::CallTrigger(Config config, QObject *parent)
+    : QObject(parent)
+    , m_config(std::move(config))
+    , m_network(new QNetworkAccessManager(this))
+{
+    qRegisterMetaType<callops::CallRequest>();
+    qRegisterMetaType<callops::CallResult>();
+    // A POST that is redirected is a misconfigured URL, not something to follow silently.
+    m_network->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
+}
+
+CallTrigger::~CallTrigger()
+{
+    // Nobody listens any more: drop the requests without reporting them.
+    const QList<QNetworkReply *> replies = m_inFlight.keys();
+    m_inFlight.clear();
+    for (QNetworkReply *reply : replies) {
+        disconnect(reply, nullptr, this, nullptr);
+        reply->abort();
+        delete reply;
+    }
+}
+
+CallTrigger::Status CallTrigger::validate(const Config &config)
+{
+    if (config.baseUrl.isEmpty()) {
+        return Error{tr("The call trigger URL is not set: set SUPABASE_URL (or --supabase-url) to the "
+                        "project URL, e.g. https://<ref>.supabase.co.")};
+    }
+    if (!config.baseUrl.isValid() || config.baseUrl.host().isEmpty()) {
+        return Error{
+                tr("The call trigger URL \"%1\" is not a valid URL: set SUPABASE_URL to the project URL, "
+                   "e.g. https://<ref>.supabase.co.")
+                        .arg(config.baseUrl.toDisplayString(QUrl::RemoveUserInfo))};
+    }
+    const QString scheme = config.baseUrl.scheme();
+    if (scheme != u"http" && scheme != u"https") {
+        return Error{tr("The call trigger URL must start with https:// (or http:// for a local server), "
+                        "not %1://.")
+                             .arg(scheme)};
+    }
+    if (config.serviceKey.isEmpty()) {
+        return Error{tr("The service key is not set: set SUPABASE_SERVICE_ROLE_KEY to the project's "
+                        "service_role (or sb_secret_...) key.")};
+    }
+    if (!isHeaderSafe(config.serviceKey)) {
+        return Error{tr("The service key in SUPABASE_SERVICE_ROLE_KEY contains spaces, line breaks or "
+                        "non-ASCII characters: copy the key again without them.")};
+    }
+    if (config.timeoutMs <= 0)
+        return Error{tr("The call trigger timeout must be a positive number of milliseconds.")};
+    return Status::success();
+}
+
+QUrl CallTrigger::endpoint(const QUrl &baseUrl)
+{
+    QUrl url = baseUrl;
+    QString path = url.path();
+    while (path.endsWith(u'/'))
+        path.chop(1);
+    url.setPath(path + QStringLiteral("/functions/v1/pre-classify-call"));
+    url.setFragment({});
+    return url;
+}
+
+void CallTrigger::send(const CallRequest &request)
+{
+    QNetworkRequest http(endpoint(m_config.baseUrl));
+    http.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    http.setRawHeader(QByteArrayLiteral("Idempotency-Key"), request.idempotencyKey().toUtf8());
+    if (keyForm(m_config.serviceKey) == KeyForm::SecretKey)
+        http.setRawHeader(QByteArrayLiteral("apikey"), m_config.serviceKey.toUtf8());
+    else
+        http.setRawHeader(QByteArrayLiteral("Authorization"), "Bearer " + m_config.serviceKey.toUtf8());
+    http.setTransferTimeout(m_config.timeoutMs);
+
+    const QJsonObject body{
+            {QStringLiteral("pending_call_id"), request.pendingCallId},
+            {QStringLiteral("kind"), callKindName(request.kind)},
+            {QStringLiteral("attempt"), request.attempt},
+    };
+
+    qCDebug(lcHttp).noquote() << "POST" << request.pendingCallId << callKindName(request.kind) << "attempt"
+                              << request.attempt;
+    QNetworkReply *reply = m_network->post(http, QJsonDocument(body).toJson(QJsonDocument::Compact));
+    Pending pending{request, {}, false};
+    pending.timer.start();
+    m_inFlight.insert(reply, pending);
+    connect(reply, &QNetworkReply::finished, this, [this, reply] { onReplyFinished(reply); });
+}
+
+void CallTrigger::abortAll()
+{
+    const QList<QNetworkReply *> replies = m_inFlight.keys();
+    for (QNetworkReply *reply : replies) {
+        auto it = m_inFlight.find(reply);
+        if (it == m_inFlight.end())
+            continue;
+        it->abortedByUs = true;
+        // abort() emits finished() at once, which reports the result.
+        reply->abort();
+    }
+}
+
+void CallTrigger::onReplyFinished(QNetworkReply *reply)
+{
+    const auto it = m_inFlight.constFind(reply);
+    if (it == m_inFlight.constEnd())
+        return;
+    const Pending pending = *it;
+    m_inFlight.erase(it);
+    const CallResult result = resultOf(reply, pending);
+    reply->deleteLater();
+
+    if (result.status == CallResult::Status::Accepted
+        || result.status == CallResult::Status::AlreadyInProgress) {
+        qCInfo(lcHttp).noquote() << result.request.pendingCallId << callKindName(result.request.kind)
+                                 << "attempt" << result.request.attempt << callResultStatusName(result.status)
+                                 << "HTTP" << result.httpStatus << "in" << result.elapsedMs << "ms";
+    } else {
+        qCWarning(lcHttp).noquote() << result.request.pendingCallId << callKindName(result.request.kind)
+                                    << "attempt" << result.request.attempt
+                                    << callResultStatusName(result.status) << "in" << result.elapsedMs
+                                    << "ms:" << result.error;
+    }
+    emit finished(result);
+    if (m_inFlight.isEmpty())
+        emit idle();
+}
+
+CallResult CallTrigger::resultOf(QNetworkReply *reply, const Pending &pending) const
+{
+    CallResult result;
+    result.request = pending.request;
+    result.elapsedMs = pending.timer.elapsed();
+    result.httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+
+    if (pending.abortedByUs) {
+        result.status = CallResult::Status::TransientFailure;
+        result.error = tr("request aborted at shutdown");
+        return result;
+    }
+
+    if (result.httpStatus == 0) {
+        result.status = CallResult::Status::TransientFailure;
+        const QNetworkReply::NetworkError error = reply->error();
+        if (error == QNetworkReply::OperationCanceledError || error == QNetworkReply::TimeoutError)
+            result.error = tr("no answer within %1 ms").arg(m_config.timeoutMs);
+        else
+            result.error = withoutKey(reply->errorString());
+        return result;
+    }
+
+    const int code = result.httpStatus;
+    if (code >= 200 && code < 300) {
+        result.status = CallResult::Status::Accepted;
+        return result;
+    }
+    if (code == 409) {
+        result.status = CallResult::Status::AlreadyInProgress;
+        return result;
+    }
+    // 408 and 429 are 4xx but say "not now" rather than "never": the engine backs off and retries.
+    if (code >= 500 || code == 408 || code == 429)
+        result.status = CallResult::Status::TransientFailure;
+    else
+        result.status = CallResult::Status::PermanentFailure;
+
+    const QString reason = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString();
+    // Scrubbed before it is cut, so that no part of an echoed key survives.
+    const QString body = withoutKey(collapseWhitespace(QString::fromUtf8(reply->read(BodyReadLimit))));
+    QString error = QStringLiteral("HTTP %1").arg(code);
+    if (!reason.isEmpty())
+        error += u' ' + reason;
+    if (!body.isEmpty())
+        error += QStringLiteral(": ") + body.left(BodyExcerptChars);
+    result.error = withoutKey(error);
+    return result;
+}
+
+QString CallTrigger::withoutKey(QString text) const
+{
+    if (!m_config.serviceKey.isEmpty())
+        text.replace(m_config.serviceKey, QStringLiteral("[key]"));
+    return text;
+}
+
+} // namespace callops
