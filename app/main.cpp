@@ -1,5 +1,6 @@
 #include "CommandLine.h"
 #include "ExitCode.h"
+#include "HeadlessCommand.h"
 #include "MigrateCommand.h"
 #include "config/Settings.h"
 
@@ -81,6 +82,7 @@ int main(int argc, char **argv)
     case CommandLineRequest::Mode::Migrate:
         return MigrateCommand::run(*settings);
     case CommandLineRequest::Mode::Headless:
+        return HeadlessCommand::run(*settings, request->once);
     case CommandLineRequest::Mode::ExportFailures:
     case CommandLineRequest::Mode::Demo:
     case CommandLineRequest::Mode::Console:

@@ -19,7 +19,13 @@ QString SqlResource::text(const QString &name)
     Q_ASSERT_X(opened, "SqlResource", qPrintable(name));
     if (!opened)
         return {};
-    const QString sql = QString::fromUtf8(file.readAll());
+    // Comment lines go: Qt's placeholder parser reads an apostrophe in a comment as a quote.
+    QStringList lines;
+    for (const QString &line : QString::fromUtf8(file.readAll()).split(u'\n')) {
+        if (!line.trimmed().startsWith(u"--"))
+            lines.append(line);
+    }
+    const QString sql = lines.join(u'\n').trimmed();
     cache.insert(name, sql);
     return sql;
 }

@@ -4,7 +4,8 @@
 
 namespace callops {
 
-// The text of an SQL file compiled in under :/sql (resources/sql), loaded once and kept.
+// The text of an SQL file compiled in under :/sql (resources/sql), loaded once and kept, without
+// its whole-line comments.
 class SqlResource
 {
 public:

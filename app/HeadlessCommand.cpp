@@ -1,0 +1,93 @@
+#include "HeadlessCommand.h"
+
+#include "ExitCode.h"
+#include "common/UnixSignalWatcher.h"
+#include "config/Settings.h"
+#include "db/DatabaseConnection.h"
+#include "db/Migrator.h"
+#include "scheduler/SchedulerEngine.h"
+#include "scheduler/SchedulerThread.h"
+
+#include <QCoreApplication>
+#include <QLoggingCategory>
+#include <QTextStream>
+
+#include <csignal>
+
+Q_DECLARE_LOGGING_CATEGORY(lcEngine)
+
+namespace callops {
+namespace {
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("HeadlessCommand", text);
+}
+
+// The database must be reachable and migrated before the scheduler starts: a server that cannot
+// do its job says so at once (exit 2) instead of retrying quietly forever.
+Status preflight(const ConnectionSettings &database)
+{
+    const QString purpose = QStringLiteral("preflight");
+    Status status;
+    {
+        auto db = DatabaseConnection::open(database, purpose);
+        if (!db)
+            return Error{db.error()};
+        Migrator migrator(*db);
+        const auto pending = migrator.pendingVersions();
+        if (!pending)
+            status = Error{pending.error()};
+        else if (!pending->isEmpty())
+            status = Error{tr("The database %1 lacks migrations %2: run callops --migrate first")
+                                   .arg(database.target(), pending->join(QStringLiteral(", ")))};
+    }
+    DatabaseConnection::close(purpose);
+    return status;
+}
+
+} // namespace
+
+int HeadlessCommand::run(const Settings &settings, bool once)
+{
+    QTextStream err(stderr);
+    auto config = SchedulerConfig::fromSettings(settings);
+    if (!config) {
+        err << config.error() << Qt::endl;
+        return ExitCode::BadConfiguration;
+    }
+    if (Status status = preflight(config->database); !status) {
+        err << status.error() << Qt::endl;
+        return ExitCode::BadConfiguration;
+    }
+    config.value().continuous = !once;
+
+    SchedulerThread scheduler(*config);
+    int exitCode = ExitCode::Ok;
+    bool printed = false;
+    QObject::connect(scheduler.engine(), &SchedulerEngine::passFinished, qApp,
+                     [&](const PassSummary &summary) {
+                         if (!once || printed)
+                             return;
+                         printed = true;
+                         QTextStream out(stdout);
+                         out << summary.toJson() << Qt::endl;
+                         if (!summary.error.isEmpty())
+                             exitCode = ExitCode::Failure;
+                         scheduler.requestStop();
+                     });
+    QObject::connect(&scheduler, &SchedulerThread::stopped, qApp, [] { QCoreApplication::quit(); });
+
+    UnixSignalWatcher signalWatcher({SIGTERM, SIGINT});
+    QObject::connect(&signalWatcher, &UnixSignalWatcher::signalReceived, qApp, [&](int signalNumber) {
+        qCInfo(lcEngine) << "received signal" << signalNumber << "- finishing requests in flight";
+        scheduler.requestStop();
+    });
+
+    scheduler.start();
+    QCoreApplication::exec();
+    scheduler.stopAndWait(30000);
+    return exitCode;
+}
+
+} // namespace callops

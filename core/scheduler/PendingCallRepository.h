@@ -1,0 +1,89 @@
+#pragma once
+
+#include "ClaimedCall.h"
+#include "Decision.h"
+#include "PassPlanner.h"
+#include "common/Result.h"
+
+#include <QDateTime>
+#include <QHash>
+#include <QList>
+#include <QSqlDatabase>
+#include <QSqlError>
+
+namespace callops {
+
+class PhoneNumberNormalizer;
+
+// A call the database let this scheduler start: its state moved to classifying / calling with a
+// new attempt number, committed before the POST goes out.
+struct StartedCall
+{
+    QString id;
+    bool classification = false;
+    int attempt = 0;
+};
+
+struct PostFailureApplied
+{
+    bool moved = false;
+    QString fromState;
+    QString toState;
+};
+
+// A row the scheduler cannot act on and reports instead.
+struct RowNeedingAttention
+{
+    QString id;
+    QString stateName;
+    bool noDueTime = false;
+};
+
+// The scheduler's SQL, batch by batch: claims, look-ups and decisions go as arrays in a few
+// round trips per pass, never a query per row. Statements live in resources/sql/engine and the
+// migrations' functions. Every write names this scheduler as the actor of the history.
+class PendingCallRepository
+{
+public:
+    PendingCallRepository(QSqlDatabase db, QString schedulerId);
+
+    QSqlDatabase database() const { return m_db; }
+    QString schedulerId() const { return m_schedulerId; }
+
+    // The pass transaction: begin, claim, look up, apply, commit.
+    Status begin();
+    Status commit();
+    void rollback();
+    Result<QList<ClaimedCall>> claimDue(int batch);
+    Result<QHash<QString, ClassificationMatch>> lookUpClassifications(const QStringList &numbers);
+    Result<QHash<QString, WorkflowState>> busyNumbers(const QStringList &numbers);
+    Status applyDecisions(const QList<Decision> &decisions, int leaseSeconds);
+
+    // Each of these is its own transaction.
+    Result<QList<StartedCall>> startCalls(const QStringList &ids);
+    Status releaseLeases(const QStringList &ids, int delaySeconds);
+    Status renewLeases(const QStringList &ids, int leaseSeconds);
+    Status releaseAllLeases();
+    Result<PostFailureApplied> recordPostFailure(const QString &id, int attempt, bool transient,
+                                                 const QString &error, int backoffSeconds);
+    Result<QStringList> rescueInFlight(int timeoutSeconds);
+    Result<QDateTime> reserveCallSlot(double callsPerSecond);
+    Result<int> normaliseClassificationNumbers(const PhoneNumberNormalizer &normalizer, int limit);
+    Result<QList<RowNeedingAttention>> rowsNeedingAttention();
+    Result<QDateTime> nextDue();
+
+    // True when the error means the connection is gone (server restarted, network lost), as
+    // opposed to a statement that failed: the engine reconnects instead of reporting a row.
+    static bool isConnectionLost(const QSqlError &error, const QSqlDatabase &db);
+    bool connectionLost() const { return m_connectionLost; }
+
+private:
+    Status setActor();
+    Error fail(const QSqlError &error, const char *what);
+
+    QSqlDatabase m_db;
+    QString m_schedulerId;
+    bool m_connectionLost = false;
+};
+
+} // namespace callops

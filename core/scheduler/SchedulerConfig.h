@@ -1,0 +1,44 @@
+#pragma once
+
+#include "common/Result.h"
+#include "db/ConnectionSettings.h"
+#include "scheduler/RetryPolicy.h"
+
+#include <QString>
+#include <QUrl>
+
+namespace callops {
+
+class Settings;
+
+// Everything one scheduler engine runs with. Defaults are the guide's and DESIGN.md's.
+struct SchedulerConfig
+{
+    ConnectionSettings database;
+    QUrl supabaseUrl;
+    QString serviceKey;
+    QString schedulerId; // names this scheduler in leases and the history; made up when empty
+    int batchSize = 50;
+    int intervalSeconds = 30;
+    double callsPerSecond = 1.0; // shared by all schedulers on the database; 0 = no limit
+    int maxConcurrentRequests = 8;
+    int httpTimeoutMs = 15000;
+    int inflightTimeoutSeconds = 600;
+    int leaseSeconds = 120;
+    int ivrWaitSeconds = 30;
+    int busyRetrySeconds = 30;
+    int attentionCheckSeconds = 60; // how often rows in unknown states are looked for
+    RetryPolicy::Config retry;
+    QString callingHours = QStringLiteral("mon-fri 08:00-17:00");
+    QString defaultRegion = QStringLiteral("US");
+    QString defaultTimeZone = QStringLiteral("America/New_York");
+    // false: one pass when started, nothing after it (`--once`): no timer, no LISTEN wake-ups.
+    bool continuous = true;
+
+    // Reads the settings (command line > environment > file > defaults) and validates them.
+    static Result<SchedulerConfig> fromSettings(const Settings &settings);
+    // Checks every value and says which one is wrong; never shows the key.
+    Status validate() const;
+};
+
+} // namespace callops

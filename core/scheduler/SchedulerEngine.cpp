@@ -1,0 +1,594 @@
+#include "SchedulerEngine.h"
+
+#include "PassPlanner.h"
+#include "PendingCallRepository.h"
+#include "db/DatabaseConnection.h"
+#include "phone/PhoneNumberNormalizer.h"
+#include "phone/TimeZoneResolver.h"
+#include "scheduler/CallingWindow.h"
+#include "scheduler/RetryPolicy.h"
+#include "telephony/CallTrigger.h"
+
+#include <QCoreApplication>
+#include <QLoggingCategory>
+#include <QRandomGenerator>
+#include <QSqlDriver>
+#include <QSysInfo>
+#include <QTimeZone>
+#include <QTimer>
+
+Q_LOGGING_CATEGORY(lcEngine, "callops.engine")
+
+namespace callops {
+namespace {
+
+const QString kPurpose = QStringLiteral("scheduler");
+const QString kChannel = QStringLiteral("pending_calls");
+constexpr int kMaxReconnectDelaySeconds = 30;
+constexpr int kNotifyDebounceMs = 200;
+
+QString makeSchedulerId()
+{
+    return QStringLiteral("%1:%2:%3")
+            .arg(QSysInfo::machineHostName())
+            .arg(QCoreApplication::applicationPid())
+            .arg(QRandomGenerator::global()->generate() & 0xffff, 4, 16, QLatin1Char('0'));
+}
+
+} // namespace
+
+SchedulerEngine::SchedulerEngine(SchedulerConfig config)
+    : m_config(std::move(config))
+{
+    if (m_config.schedulerId.isEmpty())
+        m_config.schedulerId = makeSchedulerId();
+}
+
+SchedulerEngine::~SchedulerEngine()
+{
+    m_repository.reset();
+    DatabaseConnection::close(kPurpose);
+}
+
+void SchedulerEngine::start()
+{
+    if (m_running)
+        return;
+    if (Status status = m_config.validate(); !status) {
+        emit errorOccurred(status.error());
+        return;
+    }
+    m_normalizer = std::make_unique<PhoneNumberNormalizer>(m_config.defaultRegion);
+    m_zones = std::make_unique<TimeZoneResolver>(m_config.defaultTimeZone.toUtf8());
+    m_window = std::make_unique<CallingWindow>(CallingWindow::parse(m_config.callingHours).value());
+    m_retry = std::make_unique<RetryPolicy>(m_config.retry);
+    m_planner = std::make_unique<PassPlanner>(
+            PassPlanner::Config{m_config.ivrWaitSeconds, m_config.busyRetrySeconds, 1000}, *m_normalizer,
+            *m_zones, *m_window);
+
+    m_trigger = new CallTrigger({m_config.supabaseUrl, m_config.serviceKey, m_config.httpTimeoutMs}, this);
+    QObject::connect(m_trigger, &CallTrigger::finished, this, &SchedulerEngine::onCallFinished);
+    QObject::connect(m_trigger, &CallTrigger::idle, this, [this] {
+        if (m_stopping)
+            finishStop();
+    });
+
+    auto makeTimer = [this](bool singleShot, auto slot) {
+        auto *timer = new QTimer(this);
+        timer->setSingleShot(singleShot);
+        QObject::connect(timer, &QTimer::timeout, this, slot);
+        return timer;
+    };
+    m_intervalTimer = makeTimer(false, [this] { runPass(false); });
+    m_wakeTimer = makeTimer(true, [this] { runPass(false); });
+    m_dispatchTimer = makeTimer(true, [this] { dispatch(); });
+    m_leaseTimer = makeTimer(false, [this] { renewLeases(); });
+    m_reconnectTimer = makeTimer(true, [this] {
+        if (connect() && m_config.continuous)
+            runPass(false);
+        else
+            scheduleReconnect();
+    });
+    m_notifyDebounce = makeTimer(true, [this] { runPass(false); });
+    m_stopGrace = makeTimer(true, [this] {
+        qCWarning(lcEngine) << "requests still in flight after the grace period; aborting"
+                            << m_trigger->inFlight();
+        m_trigger->abortAll();
+    });
+    m_notifyDebounce->setInterval(kNotifyDebounceMs);
+    m_intervalTimer->setTimerType(Qt::VeryCoarseTimer);
+
+    m_running = true;
+    m_sinceAttentionCheck.invalidate();
+    qCInfo(lcEngine) << "scheduler" << m_config.schedulerId << "starting against"
+                     << m_config.database.target() << "batch" << m_config.batchSize << "interval"
+                     << m_config.intervalSeconds << "s, calls/s" << m_config.callsPerSecond;
+    const bool ok = connect();
+    if (m_config.continuous)
+        m_intervalTimer->start(m_config.intervalSeconds * 1000);
+    m_leaseTimer->start(qMax(1, m_config.leaseSeconds / 3) * 1000);
+    emit started();
+    if (ok)
+        QTimer::singleShot(0, this, [this] { runPass(false); });
+    else
+        scheduleReconnect();
+}
+
+bool SchedulerEngine::connect()
+{
+    m_repository.reset();
+    DatabaseConnection::close(kPurpose);
+    auto db = DatabaseConnection::open(m_config.database, kPurpose);
+    if (!db) {
+        m_connected = false;
+        emit connectionChanged(false, db.error());
+        emit errorOccurred(db.error());
+        qCWarning(lcEngine).noquote() << db.error();
+        return false;
+    }
+    m_repository = std::make_unique<PendingCallRepository>(*db, m_config.schedulerId);
+    QSqlDriver *driver = db->driver();
+    if (m_config.database.looksLikeTransactionPooler()) {
+        const QString warning
+                = tr("%1 looks like Supabase's transaction pooler (port 6543): LISTEN/NOTIFY and "
+                     "prepared statements do not work through it; use the session pooler (port 5432) "
+                     "or the direct host")
+                          .arg(m_config.database.endpoint());
+        qCWarning(lcEngine).noquote() << warning;
+        emit errorOccurred(warning);
+    } else if (!m_config.continuous) {
+        // One pass only: nothing to wake up for.
+    } else if (driver->subscribeToNotification(kChannel)) {
+        QObject::connect(driver, &QSqlDriver::notification, this, [this](const QString &name) {
+            if (name == kChannel && !m_notifyDebounce->isActive())
+                m_notifyDebounce->start();
+        });
+    } else {
+        qCWarning(lcEngine) << "LISTEN failed; relying on the interval timer";
+    }
+    m_connected = true;
+    m_reconnectDelaySeconds = 1;
+    emit connectionChanged(true, m_config.database.target());
+    return true;
+}
+
+bool SchedulerEngine::dbError(const QString &message)
+{
+    if (m_repository && m_repository->connectionLost()) {
+        disconnectAfterError(message);
+        return true;
+    }
+    qCWarning(lcEngine).noquote() << message;
+    emit errorOccurred(message);
+    return false;
+}
+
+void SchedulerEngine::disconnectAfterError(const QString &message)
+{
+    qCWarning(lcEngine).noquote() << "database connection lost:" << message;
+    m_connected = false;
+    m_reservedSlot = {};
+    m_repository.reset();
+    DatabaseConnection::close(kPurpose);
+    emit connectionChanged(false, message);
+    emit errorOccurred(tr("Lost the database connection: %1").arg(message));
+    if (!m_stopping)
+        scheduleReconnect();
+}
+
+void SchedulerEngine::scheduleReconnect()
+{
+    if (m_stopping || m_reconnectTimer->isActive())
+        return;
+    qCInfo(lcEngine) << "reconnecting in" << m_reconnectDelaySeconds << "s";
+    m_reconnectTimer->start(m_reconnectDelaySeconds * 1000);
+    m_reconnectDelaySeconds = qMin(kMaxReconnectDelaySeconds, m_reconnectDelaySeconds * 2);
+}
+
+void SchedulerEngine::pause()
+{
+    if (m_paused)
+        return;
+    m_paused = true;
+    releaseQueue(QStringLiteral("released"), 0);
+    emit pausedChanged(true);
+}
+
+void SchedulerEngine::resume()
+{
+    if (!m_paused)
+        return;
+    m_paused = false;
+    emit pausedChanged(false);
+    runPass(false);
+}
+
+void SchedulerEngine::runPassNow()
+{
+    runPass(true);
+}
+
+void SchedulerEngine::setBatchSize(int batchSize)
+{
+    if (batchSize >= 1 && batchSize <= 10000)
+        m_config.batchSize = batchSize;
+}
+
+void SchedulerEngine::setIntervalSeconds(int seconds)
+{
+    if (seconds < 1)
+        return;
+    m_config.intervalSeconds = seconds;
+    if (m_intervalTimer)
+        m_intervalTimer->start(seconds * 1000);
+}
+
+void SchedulerEngine::runPass(bool forced)
+{
+    if (!m_running || m_stopping || m_inPass || !m_connected || (m_paused && !forced))
+        return;
+    // Calls of earlier passes still wait for their turn: claim more only when they run short.
+    if (!forced && m_queue.size() >= m_config.batchSize)
+        return;
+    m_inPass = true;
+    emit passStarted();
+
+    const int passId = m_nextPassId++;
+    OpenPass pass;
+    pass.summary.startedAt = QDateTime::currentDateTimeUtc();
+    QElapsedTimer timer;
+    timer.start();
+
+    auto abandon = [&](const QString &message) {
+        pass.summary.error = message;
+        pass.summary.finishedAt = QDateTime::currentDateTimeUtc();
+        m_inPass = false;
+        dbError(message);
+        emit passFinished(pass.summary);
+    };
+
+    const auto rescued = m_repository->rescueInFlight(m_config.inflightTimeoutSeconds);
+    if (!rescued)
+        return abandon(rescued.error());
+    pass.summary.rescued = int(rescued->size());
+    for (const QString &id : *rescued) {
+        qCWarning(lcEngine) << "call" << id << "was in flight longer than" << m_config.inflightTimeoutSeconds
+                            << "s: back to retry_pending";
+    }
+    if (!m_sinceAttentionCheck.isValid()
+        || m_sinceAttentionCheck.elapsed() >= qint64(m_config.attentionCheckSeconds) * 1000) {
+        m_sinceAttentionCheck.start();
+        checkRowsNeedingAttention();
+        if (!m_repository)
+            return abandon(tr("database connection lost"));
+        const auto normalised = m_repository->normaliseClassificationNumbers(*m_normalizer, 1000);
+        if (!normalised)
+            return abandon(normalised.error());
+    }
+
+    if (Status status = m_repository->begin(); !status) {
+        m_repository->rollback();
+        return abandon(status.error());
+    }
+    auto claimed = m_repository->claimDue(m_config.batchSize);
+    if (!claimed) {
+        m_repository->rollback();
+        return abandon(claimed.error());
+    }
+    QList<ClaimedCall> rows = std::move(claimed).value();
+    QHash<QString, QString> normaliseErrors;
+    m_planner->normalise(rows, normaliseErrors);
+    const auto classifications = m_repository->lookUpClassifications(PassPlanner::numbersToLookUp(rows));
+    if (!classifications) {
+        m_repository->rollback();
+        return abandon(classifications.error());
+    }
+    const auto busy = m_repository->busyNumbers(PassPlanner::numbersToCall(rows));
+    if (!busy) {
+        m_repository->rollback();
+        return abandon(busy.error());
+    }
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const QList<Decision> decisions = m_planner->decide(rows, normaliseErrors, *classifications, *busy, now);
+    if (Status status = m_repository->applyDecisions(decisions, m_config.leaseSeconds); !status) {
+        m_repository->rollback();
+        return abandon(status.error());
+    }
+    if (Status status = m_repository->commit(); !status) {
+        m_repository->rollback();
+        return abandon(status.error());
+    }
+
+    pass.summary.processed = int(decisions.size());
+    for (const Decision &decision : decisions) {
+        pass.resultIndex.insert(decision.id, pass.summary.results.size());
+        pass.summary.results.append({decision.id, decision.status, decision.detail});
+        if (decision.lease) {
+            m_queue.append({decision.id, decision.e164, decision.timeZoneId,
+                            decision.from == WorkflowState::NeedsClassification, passId});
+            ++pass.outstanding;
+        }
+        if (decision.event == WorkflowEvent::InvalidPhoneNumber)
+            qCWarning(lcEngine).noquote() << "call" << decision.id << "failed:" << decision.detail;
+    }
+    m_passes.insert(passId, pass);
+    m_inPass = false;
+    qCInfo(lcEngine) << "pass" << passId << "claimed" << decisions.size() << "queued" << pass.outstanding
+                     << "rescued" << pass.summary.rescued << "in" << timer.elapsed() << "ms";
+
+    finishPassIfDone(passId);
+    dispatch();
+    if (!m_config.continuous)
+        return;
+    if (decisions.size() >= m_config.batchSize)
+        QTimer::singleShot(0, this, [this] { runPass(false); });
+    else
+        scheduleWake();
+}
+
+void SchedulerEngine::setResult(int passId, const QString &id, const QString &status, const QString &detail)
+{
+    auto pass = m_passes.find(passId);
+    if (pass == m_passes.end())
+        return;
+    const auto index = pass->resultIndex.constFind(id);
+    if (index == pass->resultIndex.cend())
+        return;
+    RowResult &result = pass->summary.results[*index];
+    result.status = status;
+    result.detail = detail;
+}
+
+void SchedulerEngine::finishPassIfDone(int passId)
+{
+    auto pass = m_passes.find(passId);
+    if (pass == m_passes.end() || pass->outstanding > 0)
+        return;
+    pass->summary.finishedAt = QDateTime::currentDateTimeUtc();
+    const PassSummary summary = pass->summary;
+    m_passes.erase(pass);
+    emit passFinished(summary);
+}
+
+void SchedulerEngine::dispatch()
+{
+    if (!m_running || !m_connected || !m_repository)
+        return;
+    while (!m_queue.isEmpty() && m_trigger->inFlight() < m_config.maxConcurrentRequests) {
+        qsizetype take
+                = qMin<qsizetype>(m_queue.size(), m_config.maxConcurrentRequests - m_trigger->inFlight());
+        if (m_config.callsPerSecond > 0) {
+            if (!m_reservedSlot.isValid()) {
+                const auto slot = m_repository->reserveCallSlot(m_config.callsPerSecond);
+                if (!slot) {
+                    dbError(slot.error());
+                    return;
+                }
+                m_reservedSlot = *slot;
+            }
+            const qint64 wait = QDateTime::currentDateTimeUtc().msecsTo(m_reservedSlot);
+            if (wait > 2) {
+                m_dispatchTimer->start(int(qMin<qint64>(wait, 60000)));
+                return;
+            }
+            m_reservedSlot = {};
+            take = 1;
+        }
+
+        QList<QueuedCall> batch = m_queue.mid(0, take);
+        m_queue.remove(0, take);
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        QStringList ids;
+        QHash<QString, QueuedCall> byId;
+        for (const QueuedCall &call : std::as_const(batch)) {
+            // The window is checked again at the last moment: a call queued at 16:59:58 must not
+            // go out at 17:00:03.
+            const QTimeZone zone(call.timeZoneId.toUtf8());
+            if (zone.isValid() && !m_window->isOpen(now, zone)) {
+                const QDateTime opening = m_window->nextOpening(now, zone);
+                if (Status status = m_repository->releaseLeases({call.id}, int(now.secsTo(opening)));
+                    !status) {
+                    dbError(status.error());
+                    return;
+                }
+                setResult(call.passId, call.id, QStringLiteral("outside_calling_window"),
+                          opening.toString(Qt::ISODate));
+                if (auto pass = m_passes.find(call.passId); pass != m_passes.end())
+                    --pass->outstanding;
+                finishPassIfDone(call.passId);
+                continue;
+            }
+            ids.append(call.id);
+            byId.insert(call.id, call);
+        }
+        if (ids.isEmpty())
+            continue;
+
+        const auto started = m_repository->startCalls(ids);
+        if (!started) {
+            // Put them back: their leases are still ours, or expire and others take them.
+            m_queue = batch + m_queue;
+            dbError(started.error());
+            return;
+        }
+        QSet<QString> startedIds;
+        for (const StartedCall &call : *started) {
+            startedIds.insert(call.id);
+            const QueuedCall queued = byId.value(call.id);
+            m_requests.insert(call.id, {queued.passId, call.attempt, call.classification});
+            setResult(queued.passId, call.id,
+                      call.classification ? QStringLiteral("classification_call_triggered")
+                                          : QStringLiteral("task_call_triggered"),
+                      QStringLiteral("attempt %1").arg(call.attempt));
+            if (auto pass = m_passes.find(queued.passId); pass != m_passes.end())
+                ++pass->summary.callsStarted;
+            m_trigger->send(
+                    {call.id, call.classification ? CallKind::Classification : CallKind::Task, call.attempt});
+        }
+        QStringList notStarted;
+        for (const QString &id : std::as_const(ids)) {
+            if (!startedIds.contains(id))
+                notStarted.append(id);
+        }
+        if (!notStarted.isEmpty()) {
+            if (Status status = m_repository->releaseLeases(notStarted, m_config.busyRetrySeconds); !status)
+                dbError(status.error());
+            for (const QString &id : std::as_const(notStarted)) {
+                const QueuedCall queued = byId.value(id);
+                setResult(queued.passId, id, QStringLiteral("number_busy"),
+                          tr("another call to this number is in flight, or the call changed meanwhile"));
+                if (auto pass = m_passes.find(queued.passId); pass != m_passes.end())
+                    --pass->outstanding;
+                finishPassIfDone(queued.passId);
+            }
+            if (!m_repository)
+                return;
+        }
+    }
+}
+
+void SchedulerEngine::onCallFinished(const CallResult &result)
+{
+    const RequestInFlight request = m_requests.take(result.request.pendingCallId);
+    const QString id = result.request.pendingCallId;
+    switch (result.status) {
+    case CallResult::Status::Accepted:
+    case CallResult::Status::AlreadyInProgress:
+        qCInfo(lcEngine) << "call" << id << callKindName(result.request.kind) << "attempt"
+                         << result.request.attempt << "accepted, HTTP" << result.httpStatus << "in"
+                         << result.elapsedMs << "ms";
+        break;
+    case CallResult::Status::TransientFailure:
+    case CallResult::Status::PermanentFailure: {
+        const bool transient = result.status == CallResult::Status::TransientFailure;
+        qCWarning(lcEngine).noquote()
+                << "call" << id << callKindName(result.request.kind) << "attempt" << result.request.attempt
+                << (transient ? "failed (transient):" : "failed:") << result.error;
+        setResult(request.passId, id, QStringLiteral("error"), result.error);
+        if (!m_repository) {
+            // The row stays in flight; the in-flight timeout brings it back.
+            break;
+        }
+        const auto applied
+                = m_repository->recordPostFailure(id, result.request.attempt, transient, result.error,
+                                                  m_retry->backoffSeconds(qMax(1, result.request.attempt)));
+        if (!applied)
+            dbError(applied.error());
+        break;
+    }
+    }
+    if (auto pass = m_passes.find(request.passId); pass != m_passes.end())
+        --pass->outstanding;
+    finishPassIfDone(request.passId);
+    if (!m_stopping)
+        dispatch();
+}
+
+void SchedulerEngine::renewLeases()
+{
+    if (!m_connected || !m_repository || m_queue.isEmpty())
+        return;
+    QStringList ids;
+    for (const QueuedCall &call : std::as_const(m_queue))
+        ids.append(call.id);
+    if (Status status = m_repository->renewLeases(ids, m_config.leaseSeconds); !status)
+        dbError(status.error());
+}
+
+void SchedulerEngine::scheduleWake()
+{
+    if (!m_repository)
+        return;
+    const auto next = m_repository->nextDue();
+    if (!next) {
+        dbError(next.error());
+        return;
+    }
+    if (!next->isValid())
+        return;
+    const qint64 ms = QDateTime::currentDateTimeUtc().msecsTo(*next);
+    // The interval timer covers anything further away.
+    if (ms < qint64(m_config.intervalSeconds) * 1000)
+        m_wakeTimer->start(int(qMax<qint64>(ms, 0) + 50));
+}
+
+void SchedulerEngine::checkRowsNeedingAttention()
+{
+    const auto rows = m_repository->rowsNeedingAttention();
+    if (!rows) {
+        dbError(rows.error());
+        return;
+    }
+    for (const RowNeedingAttention &row : *rows) {
+        if (m_reportedRows.contains(row.id))
+            continue;
+        m_reportedRows.insert(row.id);
+        const QString message = row.noDueTime
+                ? tr("Call %1 is in state %2 with no next_action_at: it never comes due; skipped")
+                          .arg(row.id, row.stateName)
+                : tr("Call %1 is in unknown state \"%2\": skipped").arg(row.id, row.stateName.left(64));
+        qCWarning(lcEngine).noquote() << message;
+        emit errorOccurred(message);
+    }
+}
+
+void SchedulerEngine::releaseQueue(const QString &status, int delaySeconds)
+{
+    if (m_queue.isEmpty())
+        return;
+    QStringList ids;
+    for (const QueuedCall &call : std::as_const(m_queue))
+        ids.append(call.id);
+    if (m_repository && m_connected) {
+        if (Status result = m_repository->releaseLeases(ids, delaySeconds); !result)
+            dbError(result.error());
+    }
+    const QList<QueuedCall> released = m_queue;
+    m_queue.clear();
+    for (const QueuedCall &call : released) {
+        setResult(call.passId, call.id, status);
+        if (auto pass = m_passes.find(call.passId); pass != m_passes.end())
+            --pass->outstanding;
+        finishPassIfDone(call.passId);
+    }
+}
+
+void SchedulerEngine::stop()
+{
+    if (!m_running) {
+        emit stopped();
+        return;
+    }
+    if (m_stopping)
+        return;
+    m_stopping = true;
+    for (QTimer *timer :
+         {m_intervalTimer, m_wakeTimer, m_dispatchTimer, m_leaseTimer, m_reconnectTimer, m_notifyDebounce})
+        timer->stop();
+    releaseQueue(QStringLiteral("released"), 0);
+    qCInfo(lcEngine) << "stopping;" << m_trigger->inFlight() << "request(s) in flight";
+    if (m_trigger->inFlight() == 0) {
+        finishStop();
+        return;
+    }
+    m_stopGrace->start(m_config.httpTimeoutMs + 1000);
+}
+
+void SchedulerEngine::finishStop()
+{
+    if (!m_running)
+        return;
+    m_stopGrace->stop();
+    if (m_repository && m_connected) {
+        if (Status status = m_repository->releaseAllLeases(); !status)
+            qCWarning(lcEngine).noquote() << status.error();
+    }
+    m_running = false;
+    m_repository.reset();
+    DatabaseConnection::close(kPurpose);
+    m_connected = false;
+    qCInfo(lcEngine) << "scheduler" << m_config.schedulerId << "stopped";
+    emit stopped();
+}
+
+} // namespace callops

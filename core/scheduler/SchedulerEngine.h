@@ -1,0 +1,132 @@
+#pragma once
+
+#include "PassSummary.h"
+#include "SchedulerConfig.h"
+
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QHash>
+#include <QObject>
+#include <QSet>
+
+#include <memory>
+
+class QTimer;
+
+namespace callops {
+
+class CallTrigger;
+class CallingWindow;
+class PassPlanner;
+class PendingCallRepository;
+class PhoneNumberNormalizer;
+class RetryPolicy;
+class TimeZoneResolver;
+struct CallResult;
+
+// The scheduler: claims due calls, applies the transition table, starts calls one by one within
+// the rate limit, records failed requests, rescues calls stuck in flight. A parentless QObject
+// that lives on its own thread (SchedulerThread) with its own database connection; everything
+// else talks to it through queued slots and signals carrying plain values.
+class SchedulerEngine final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(SchedulerEngine)
+
+public:
+    explicit SchedulerEngine(SchedulerConfig config);
+    ~SchedulerEngine() override;
+
+    const SchedulerConfig &config() const { return m_config; }
+
+public slots:
+    void start();
+    void pause();
+    void resume();
+    // One pass now, even while paused (the console's "Run one pass now").
+    void runPassNow();
+    // Graceful: no new calls, claims given back, requests in flight allowed to finish (up to the
+    // HTTP timeout), then stopped().
+    void stop();
+    void setBatchSize(int batchSize);
+    void setIntervalSeconds(int seconds);
+
+signals:
+    void started();
+    void stopped();
+    void pausedChanged(bool paused);
+    void passStarted();
+    void passFinished(const callops::PassSummary &summary);
+    void errorOccurred(const QString &message);
+    void connectionChanged(bool connected, const QString &message);
+
+private:
+    struct QueuedCall
+    {
+        QString id;
+        QString e164;
+        QString timeZoneId;
+        bool classification = false;
+        int passId = 0;
+    };
+    struct RequestInFlight
+    {
+        int passId = 0;
+        int attempt = 0;
+        bool classification = false;
+    };
+    struct OpenPass
+    {
+        PassSummary summary;
+        QHash<QString, qsizetype> resultIndex;
+        int outstanding = 0; // calls queued or in flight
+    };
+
+    bool connect();
+    void disconnectAfterError(const QString &message);
+    void scheduleReconnect();
+    void runPass(bool forced);
+    void finishPassIfDone(int passId);
+    void setResult(int passId, const QString &id, const QString &status, const QString &detail = {});
+    void dispatch();
+    void onCallFinished(const callops::CallResult &result);
+    void renewLeases();
+    void scheduleWake();
+    void checkRowsNeedingAttention();
+    void releaseQueue(const QString &status, int delaySeconds);
+    void finishStop();
+    bool dbError(const QString &message);
+
+    SchedulerConfig m_config;
+    std::unique_ptr<PhoneNumberNormalizer> m_normalizer;
+    std::unique_ptr<TimeZoneResolver> m_zones;
+    std::unique_ptr<CallingWindow> m_window;
+    std::unique_ptr<RetryPolicy> m_retry;
+    std::unique_ptr<PassPlanner> m_planner;
+    std::unique_ptr<PendingCallRepository> m_repository;
+    CallTrigger *m_trigger = nullptr;
+
+    QTimer *m_intervalTimer = nullptr;
+    QTimer *m_wakeTimer = nullptr;
+    QTimer *m_dispatchTimer = nullptr;
+    QTimer *m_leaseTimer = nullptr;
+    QTimer *m_reconnectTimer = nullptr;
+    QTimer *m_notifyDebounce = nullptr;
+    QTimer *m_stopGrace = nullptr;
+
+    bool m_running = false;
+    bool m_connected = false;
+    bool m_paused = false;
+    bool m_stopping = false;
+    bool m_inPass = false;
+    int m_reconnectDelaySeconds = 1;
+    int m_nextPassId = 1;
+    QDateTime m_reservedSlot;
+    QList<QueuedCall> m_queue;
+    QHash<QString, RequestInFlight> m_requests;
+    QHash<int, OpenPass> m_passes;
+    QElapsedTimer m_sinceAttentionCheck;
+    QSet<QString> m_reportedRows;
+};
+
+} // namespace callops

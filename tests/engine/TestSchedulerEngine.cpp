@@ -1,0 +1,508 @@
+#include "ContractServer.h"
+#include "TestDatabase.h"
+#include "scheduler/SchedulerEngine.h"
+#include "scheduler/SchedulerThread.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTest>
+#include <QTimeZone>
+
+using namespace callops;
+using namespace callops::test;
+
+namespace {
+
+// Valid numbers (libphonenumber accepts them), each written two ways.
+const char *kNumberA = "+1 212-736-5000";
+const char *kNumberAOther = "(212) 736 5000";
+const char *kNumberB = "+44 20 7946 0000";
+const char *kNumberC = "+1 312-555-0000";
+
+QVariant scalar(const QSqlDatabase &db, const QString &sql)
+{
+    QSqlQuery query(db);
+    if (!query.exec(sql) || !query.next()) {
+        qWarning("query failed: %s: %s", qPrintable(sql), qPrintable(query.lastError().text()));
+        return {};
+    }
+    return query.value(0);
+}
+
+// A day-of-week spec that excludes today in every zone (today and the days next to it are off),
+// so "outside the calling window" holds wherever the clinic is.
+QString windowClosedToday()
+{
+    static const char *names[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+    const int today = QDate::currentDate().dayOfWeek(); // 1 = Monday
+    const int open = (today + 2) % 7 + 1; // three days ahead: never today anywhere on Earth
+    return QStringLiteral("%1 09:00-10:00").arg(QLatin1String(names[open - 1]));
+}
+
+} // namespace
+
+class TestSchedulerEngine : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void cleanup();
+    void newCallsLookUpTheirClassification();
+    void unparsableNumberFailsWithoutACall();
+    void classificationCallIsStartedAndShared();
+    void ivrWaitOfThirtySeconds();
+    void taskCallIsStartedOnceWithItsAttempt();
+    void busyNumberWaits();
+    void outsideTheCallingWindowWaitsForTheOpening();
+    void retryPendingFollowsTheGuide_data();
+    void retryPendingFollowsTheGuide();
+    void failedRequests_data();
+    void failedRequests();
+    void inFlightTimeoutRescuesWithANewAttempt();
+    void unknownStateIsSkippedWithAMessage();
+    void absurdRowsAreReportedNotFatal();
+    void onceFromTheCommandLine();
+
+private:
+    QString insert(const QString &state, const QString &phone, const QString &extraColumns = {},
+                   const QString &extraValues = {});
+    // Runs one pass on a fresh engine and returns its summary (after its calls were posted).
+    PassSummary runPass(const QString &callingHours = QStringLiteral("mon-sun 00:00-24:00"),
+                        QStringList *errors = nullptr);
+    QString stateOf(const QString &id);
+
+    std::unique_ptr<TestDatabase> m_db;
+    std::unique_ptr<ContractServer> m_server;
+};
+
+void TestSchedulerEngine::init()
+{
+    m_db = std::make_unique<TestDatabase>(QString::fromLatin1(QTest::currentTestFunction()));
+    QVERIFY2(m_db->isValid() && m_db->migrate(), qPrintable(m_db->error()));
+    m_server = std::make_unique<ContractServer>();
+}
+
+void TestSchedulerEngine::cleanup()
+{
+    m_server.reset();
+    m_db.reset();
+}
+
+QString TestSchedulerEngine::insert(const QString &state, const QString &phone, const QString &extraColumns,
+                                    const QString &extraValues)
+{
+    QSqlQuery query(m_db->connection());
+    const QString sql
+            = QStringLiteral("INSERT INTO pending_calls (exam_id, employee_name, phone, workflow_state%1) "
+                             "VALUES ('EX', 'Some Body', :phone, :state%2) RETURNING id")
+                      .arg(extraColumns.isEmpty() ? QString() : ", " + extraColumns,
+                           extraValues.isEmpty() ? QString() : ", " + extraValues);
+    query.prepare(sql);
+    query.bindValue(":phone", phone);
+    query.bindValue(":state", state);
+    if (!query.exec() || !query.next()) {
+        qWarning("insert failed: %s", qPrintable(query.lastError().text()));
+        return {};
+    }
+    return query.value(0).toString();
+}
+
+QString TestSchedulerEngine::stateOf(const QString &id)
+{
+    return scalar(m_db->connection(),
+                  QStringLiteral("SELECT workflow_state FROM pending_calls WHERE id = '%1'").arg(id))
+            .toString();
+}
+
+PassSummary TestSchedulerEngine::runPass(const QString &callingHours, QStringList *errors)
+{
+    SchedulerConfig config;
+    config.database = m_db->settings();
+    config.supabaseUrl = m_server->baseUrl();
+    config.serviceKey = QStringLiteral("test-service-key");
+    config.callsPerSecond = 0;
+    config.callingHours = callingHours;
+    config.continuous = false;
+    config.httpTimeoutMs = 5000;
+    SchedulerThread scheduler(config);
+    QSignalSpy finished(scheduler.engine(), &SchedulerEngine::passFinished);
+    QSignalSpy failures(scheduler.engine(), &SchedulerEngine::errorOccurred);
+    scheduler.start();
+    if (!finished.wait(20000)) {
+        qWarning("no pass finished");
+        return {};
+    }
+    if (errors) {
+        for (const auto &args : std::as_const(failures))
+            errors->append(args.at(0).toString());
+    }
+    scheduler.stopAndWait(10000);
+    return finished.first().at(0).value<PassSummary>();
+}
+
+void TestSchedulerEngine::newCallsLookUpTheirClassification()
+{
+    QSqlQuery query(m_db->connection());
+    // Stored in one format, looked up from another: numbers are compared in E.164.
+    QVERIFY(query.exec(
+            QStringLiteral("INSERT INTO call_classifications (phone_number, classification_type, "
+                           "classification_expires_at, created_at) VALUES "
+                           "('%1', 'ivr_only', now() + interval '1 day', now() - interval '1 hour'), "
+                           "('%1', 'human', now() + interval '2 days', now()), "
+                           "('%2', 'human', now() - interval '1 day', now())")
+                    .arg(QLatin1String(kNumberAOther), QLatin1String(kNumberB))));
+    const QString known = insert("new", kNumberA);
+    const QString expired = insert("new", kNumberB);
+    const QString unknown = insert("checking_classification", kNumberC);
+
+    const PassSummary summary = runPass();
+    QCOMPARE(summary.processed, 3);
+    QCOMPARE(stateOf(known), QStringLiteral("ready_to_call"));
+    QCOMPARE(stateOf(expired), QStringLiteral("needs_classification"));
+    QCOMPARE(stateOf(unknown), QStringLiteral("needs_classification"));
+    // Two active classifications are not an error: the newest wins.
+    QCOMPARE(scalar(m_db->connection(),
+                    QStringLiteral("SELECT c.classification_type FROM pending_calls p JOIN "
+                                   "call_classifications c ON c.id = p.classification_id "
+                                   "WHERE p.id = '%1'")
+                            .arg(known))
+                     .toString(),
+             QStringLiteral("human"));
+    QCOMPARE(scalar(m_db->connection(),
+                    QStringLiteral("SELECT phone_e164 FROM pending_calls WHERE id = '%1'").arg(known))
+                     .toString(),
+             QStringLiteral("+12127365000"));
+    QVERIFY(m_server->received().isEmpty());
+    QStringList statuses;
+    for (const RowResult &r : summary.results)
+        statuses << r.status;
+    statuses.sort();
+    QCOMPARE(statuses, QStringList({"classification_found", "needs_classification", "needs_classification"}));
+}
+
+void TestSchedulerEngine::unparsableNumberFailsWithoutACall()
+{
+    const QString bad = insert("ready_to_call", "555-12");
+    const QString none = insert("new", QString());
+    const QString good = insert("ready_to_call", kNumberA);
+    runPass();
+    QCOMPARE(stateOf(bad), QStringLiteral("failed"));
+    QCOMPARE(stateOf(none), QStringLiteral("failed"));
+    QCOMPARE(stateOf(good), QStringLiteral("calling"));
+    QVERIFY(scalar(m_db->connection(),
+                   QStringLiteral("SELECT failure_reason LIKE 'Invalid phone number%' AND failed_at "
+                                  "IS NOT NULL AND last_error IS NOT NULL FROM pending_calls WHERE id = '%1'")
+                           .arg(bad))
+                    .toBool());
+    QCOMPARE(m_server->received().size(), 1);
+    QCOMPARE(m_server->received().first().pendingCallId, good);
+}
+
+void TestSchedulerEngine::classificationCallIsStartedAndShared()
+{
+    const QString first = insert("needs_classification", kNumberA);
+    const QString second = insert("needs_classification", kNumberAOther, "next_action_at",
+                                  "now() + interval '1 second' - interval '1 minute'");
+    runPass();
+    // One classification call for the number; the other call waits to share its result.
+    QCOMPARE(m_server->received().size(), 1);
+    const ContractServer::Received call = m_server->received().first();
+    QCOMPARE(call.kind, QStringLiteral("classification"));
+    QCOMPARE(call.attempt, 1);
+    const QString classified = call.pendingCallId;
+    const QString waiting = classified == first ? second : first;
+    QCOMPARE(call.idempotencyKey, classified + ":classification:1");
+    QCOMPARE(call.authorization, QByteArray("Bearer test-service-key"));
+    QCOMPARE(stateOf(classified), QStringLiteral("classifying"));
+    QCOMPARE(stateOf(waiting), QStringLiteral("checking_classification"));
+    QCOMPARE(scalar(m_db->connection(),
+                    QStringLiteral("SELECT classification_attempts FROM pending_calls WHERE id = '%1'")
+                            .arg(classified))
+                     .toInt(),
+             1);
+}
+
+void TestSchedulerEngine::ivrWaitOfThirtySeconds()
+{
+    const QString elapsed = insert("classification_pending", kNumberA, "ivr_classified_at",
+                                   "now() - interval '31 seconds'");
+    const QString waiting
+            = insert("classification_pending", kNumberB, "ivr_classified_at", "now() - interval '5 seconds'");
+    const PassSummary summary = runPass();
+    QCOMPARE(summary.processed, 2);
+    QCOMPARE(stateOf(elapsed), QStringLiteral("ready_to_call"));
+    QCOMPARE(stateOf(waiting), QStringLiteral("classification_pending"));
+    // Due again exactly 30 s after the IVR was classified.
+    QVERIFY(scalar(m_db->connection(),
+                   QStringLiteral("SELECT abs(extract(epoch FROM next_action_at - (ivr_classified_at + "
+                                  "interval '30 s'))) < 1 "
+                                  "FROM pending_calls WHERE id = '%1'")
+                           .arg(waiting))
+                    .toBool());
+}
+
+void TestSchedulerEngine::taskCallIsStartedOnceWithItsAttempt()
+{
+    const QString id = insert("ready_to_call", kNumberA, "attempt", "4");
+    const PassSummary summary = runPass();
+    QCOMPARE(summary.callsStarted, 1);
+    QCOMPARE(m_server->received().size(), 1);
+    const ContractServer::Received call = m_server->received().first();
+    QCOMPARE(call.kind, QStringLiteral("task"));
+    QCOMPARE(call.attempt, 5);
+    QCOMPARE(call.idempotencyKey, id + ":task:5");
+    QCOMPARE(stateOf(id), QStringLiteral("calling"));
+    QSqlDatabase db = m_db->connection();
+    QVERIFY(scalar(db,
+                   QStringLiteral("SELECT last_attempt_at IS NOT NULL AND locked_by IS NULL AND attempt = 5 "
+                                  "FROM pending_calls WHERE id = '%1'")
+                           .arg(id))
+                    .toBool());
+    QCOMPARE(scalar(db,
+                    QStringLiteral("SELECT actor LIKE 'scheduler:%' FROM workflow_events WHERE "
+                                   "pending_call_id = '%1' "
+                                   "AND to_state = 'calling'")
+                            .arg(id))
+                     .toBool(),
+             true);
+    QCOMPARE(summary.results.first().status, QStringLiteral("task_call_triggered"));
+
+    // A second pass finds nothing to do: the call is in flight.
+    const PassSummary again = runPass();
+    QCOMPARE(again.processed, 0);
+    QCOMPARE(m_server->received().size(), 1);
+}
+
+void TestSchedulerEngine::busyNumberWaits()
+{
+    insert("calling", kNumberA, "phone_e164, attempt", "'+12127365000', 1");
+    const QString waiting = insert("ready_to_call", kNumberAOther);
+    const QString sameBatchA = insert("ready_to_call", kNumberB);
+    const QString sameBatchB = insert("ready_to_call", kNumberB);
+    runPass();
+    QCOMPARE(stateOf(waiting), QStringLiteral("ready_to_call"));
+    QVERIFY(scalar(m_db->connection(),
+                   QStringLiteral("SELECT next_action_at > now() FROM pending_calls WHERE id = '%1'")
+                           .arg(waiting))
+                    .toBool());
+    // Two calls to one free number in one batch: one goes, one waits.
+    QCOMPARE(m_server->received().size(), 1);
+    QCOMPARE(QSet<QString>({stateOf(sameBatchA), stateOf(sameBatchB)}),
+             QSet<QString>({"calling", "ready_to_call"}));
+}
+
+void TestSchedulerEngine::outsideTheCallingWindowWaitsForTheOpening()
+{
+    const QString id = insert("ready_to_call", kNumberB, "clinic_timezone", "'Europe/London'");
+    const QString classification = insert("needs_classification", kNumberA);
+    const QString hours = windowClosedToday();
+    const PassSummary summary = runPass(hours);
+    QVERIFY(m_server->received().isEmpty());
+    QCOMPARE(stateOf(id), QStringLiteral("ready_to_call"));
+    QCOMPARE(stateOf(classification), QStringLiteral("needs_classification"));
+    // Due again at 09:00 London time on the open day.
+    const QDateTime next
+            = scalar(m_db->connection(),
+                     QStringLiteral("SELECT next_action_at FROM pending_calls WHERE id = '%1'").arg(id))
+                      .toDateTime();
+    const QDateTime local = next.toTimeZone(QTimeZone("Europe/London"));
+    QCOMPARE(local.time(), QTime(9, 0));
+    QCOMPARE(local.date().toString("ddd").toLower().left(3), hours.left(3));
+    QVERIFY(next > QDateTime::currentDateTimeUtc());
+    for (const RowResult &r : summary.results)
+        QCOMPARE(r.status, QStringLiteral("outside_calling_window"));
+}
+
+void TestSchedulerEngine::retryPendingFollowsTheGuide_data()
+{
+    QTest::addColumn<int>("retryCount");
+    QTest::addColumn<int>("maxRetries");
+    QTest::addColumn<QString>("expectedState");
+    QTest::addColumn<int>("expectedRetryCount");
+    QTest::newRow("0 of 3") << 0 << 3 << "ready_to_call" << 1;
+    QTest::newRow("2 of 3") << 2 << 3 << "ready_to_call" << 3;
+    QTest::newRow("3 of 3") << 3 << 3 << "failed" << 3;
+    QTest::newRow("5 of 3") << 5 << 3 << "failed" << 5;
+    QTest::newRow("0 of 0") << 0 << 0 << "failed" << 0;
+}
+
+void TestSchedulerEngine::retryPendingFollowsTheGuide()
+{
+    QFETCH(int, retryCount);
+    QFETCH(int, maxRetries);
+    QFETCH(QString, expectedState);
+    QFETCH(int, expectedRetryCount);
+    const QString id = insert("retry_pending", kNumberA, "retry_count, max_retries",
+                              QStringLiteral("%1, %2").arg(retryCount).arg(maxRetries));
+    runPass();
+    QCOMPARE(stateOf(id), expectedState);
+    QSqlDatabase db = m_db->connection();
+    QCOMPARE(scalar(db, QStringLiteral("SELECT retry_count FROM pending_calls WHERE id = '%1'").arg(id))
+                     .toInt(),
+             expectedRetryCount);
+    if (expectedState == "failed") {
+        QVERIFY(scalar(db,
+                       QStringLiteral("SELECT last_error = 'Max retries exceeded' AND failure_reason = "
+                                      "'Max retries exceeded' AND failed_at IS NOT NULL FROM pending_calls "
+                                      "WHERE id = '%1'")
+                               .arg(id))
+                        .toBool());
+    }
+    QVERIFY(m_server->received().isEmpty());
+}
+
+void TestSchedulerEngine::failedRequests_data()
+{
+    QTest::addColumn<int>("httpStatus");
+    QTest::addColumn<QString>("initialState");
+    QTest::addColumn<int>("retryCount");
+    QTest::addColumn<QString>("expectedState");
+    QTest::newRow("500 on a task call: back, with backoff") << 500 << "ready_to_call" << 0 << "ready_to_call";
+    QTest::newRow("503 on a classification call")
+            << 503 << "needs_classification" << 0 << "needs_classification";
+    QTest::newRow("422 on a task call: permanent") << 422 << "ready_to_call" << 0 << "failed";
+    QTest::newRow("404 on a classification call")
+            << 404 << "needs_classification" << 0 << "classification_failed";
+    QTest::newRow("500 with attempts exhausted") << 500 << "ready_to_call" << 3 << "failed";
+    QTest::newRow("409 already in progress: accepted") << 409 << "ready_to_call" << 0 << "calling";
+}
+
+void TestSchedulerEngine::failedRequests()
+{
+    QFETCH(int, httpStatus);
+    QFETCH(QString, initialState);
+    QFETCH(int, retryCount);
+    QFETCH(QString, expectedState);
+    const QString id = insert(initialState, kNumberA, "retry_count", QString::number(retryCount));
+    m_server->setStatusFor(id, httpStatus);
+    const PassSummary summary = runPass();
+    QCOMPARE(m_server->received().size(), 1);
+    QCOMPARE(stateOf(id), expectedState);
+    QSqlDatabase db = m_db->connection();
+    if (httpStatus == 409) {
+        QCOMPARE(summary.results.first().status, QStringLiteral("task_call_triggered"));
+        return;
+    }
+    QCOMPARE(summary.results.first().status, QStringLiteral("error"));
+    QVERIFY2(scalar(db,
+                    QStringLiteral("SELECT last_error LIKE '%%1%' FROM pending_calls WHERE id = '%2'")
+                            .arg(httpStatus)
+                            .arg(id))
+                     .toBool(),
+             "last_error names the HTTP status");
+    if (expectedState == initialState) {
+        // Transient: due again later, and it counted as an attempt.
+        QVERIFY(scalar(db,
+                       QStringLiteral("SELECT next_action_at > now() FROM pending_calls WHERE id = '%1'")
+                               .arg(id))
+                        .toBool());
+        if (initialState == "ready_to_call")
+            QCOMPARE(scalar(db,
+                            QStringLiteral("SELECT retry_count FROM pending_calls WHERE id = '%1'").arg(id))
+                             .toInt(),
+                     retryCount + 1);
+    } else {
+        QVERIFY(scalar(db,
+                       QStringLiteral("SELECT failed_at IS NOT NULL AND failure_reason IS NOT NULL "
+                                      "FROM pending_calls WHERE id = '%1'")
+                               .arg(id))
+                        .toBool());
+    }
+}
+
+void TestSchedulerEngine::inFlightTimeoutRescuesWithANewAttempt()
+{
+    const QString id = insert("calling", kNumberA, "attempt, phone_e164, state_changed_at",
+                              "2, '+12127365000', now() - interval '11 minutes'");
+    const QString recent
+            = insert("classifying", kNumberB, "attempt, state_changed_at", "1, now() - interval '2 minutes'");
+    PassSummary summary = runPass();
+    QCOMPARE(summary.rescued, 1);
+    QCOMPARE(stateOf(recent), QStringLiteral("classifying"));
+    // Rescued to retry_pending ("in-flight timeout"), and in the same pass retried.
+    QSqlDatabase db = m_db->connection();
+    QCOMPARE(scalar(db,
+                    QStringLiteral("SELECT count(*) FROM workflow_events WHERE pending_call_id = '%1' AND "
+                                   "to_state = 'retry_pending' AND reason = 'in-flight timeout'")
+                            .arg(id))
+                     .toInt(),
+             1);
+    if (stateOf(id) == "ready_to_call")
+        summary = runPass();
+    QCOMPARE(stateOf(id), QStringLiteral("calling"));
+    QCOMPARE(m_server->received().size(), 1);
+    QCOMPARE(m_server->received().first().attempt, 3);
+    QCOMPARE(m_server->received().first().idempotencyKey, id + ":task:3");
+}
+
+void TestSchedulerEngine::unknownStateIsSkippedWithAMessage()
+{
+    QString output;
+    QCOMPARE(m_db->psql("ALTER TABLE pending_calls DROP CONSTRAINT valid_workflow_state", &output), 0);
+    const QString odd = insert("on_hold", kNumberA, "next_action_at", "now() - interval '1 hour'");
+    const QString good = insert("new", kNumberB);
+    QStringList errors;
+    runPass(QStringLiteral("mon-sun 00:00-24:00"), &errors);
+    QCOMPARE(stateOf(odd), QStringLiteral("on_hold"));
+    QCOMPARE(stateOf(good), QStringLiteral("needs_classification"));
+    QVERIFY2(errors.join('\n').contains(odd) && errors.join('\n').contains("on_hold"),
+             qPrintable(errors.join('\n')));
+}
+
+void TestSchedulerEngine::absurdRowsAreReportedNotFatal()
+{
+    const QString noDue = insert("ready_to_call", kNumberA, "next_action_at", "NULL");
+    const QString negative = insert("retry_pending", kNumberB, "retry_count", "-5");
+    const QString fine = insert("new", kNumberC);
+    QStringList errors;
+    runPass(QStringLiteral("mon-sun 00:00-24:00"), &errors);
+    QVERIFY2(errors.join('\n').contains(noDue), qPrintable(errors.join('\n')));
+    QCOMPARE(stateOf(negative), QStringLiteral("retry_pending"));
+    QVERIFY(scalar(m_db->connection(),
+                   QStringLiteral("SELECT last_error LIKE 'Skipped%' AND next_action_at > now() "
+                                  "FROM pending_calls WHERE id = '%1'")
+                           .arg(negative))
+                    .toBool());
+    QCOMPARE(stateOf(fine), QStringLiteral("needs_classification"));
+}
+
+void TestSchedulerEngine::onceFromTheCommandLine()
+{
+    const QString id = insert("ready_to_call", kNumberA);
+    const QString other = insert("new", kNumberB);
+    QProcess process;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("SUPABASE_URL", m_server->baseUrl().toString());
+    env.insert("SUPABASE_SERVICE_ROLE_KEY", "sb_secret_onceTestKey123");
+    env.insert("CALLOPS_CALLING_HOURS", "mon-sun 00:00-24:00");
+    env.insert("DATABASE_URL", m_db->url());
+    process.setProcessEnvironment(env);
+    process.start(QStringLiteral(CALLOPS_BINARY), {"--no-gui", "--once", "--calls-per-second", "0"});
+    QVERIFY(process.waitForStarted());
+    // The server answers on this thread: keep the event loop turning while the process runs.
+    QTRY_VERIFY_WITH_TIMEOUT(process.state() == QProcess::NotRunning, 60000);
+    const QByteArray out = process.readAllStandardOutput();
+    const QByteArray err = process.readAllStandardError();
+    QVERIFY2(process.exitCode() == 0, err.constData());
+    const QJsonObject body = QJsonDocument::fromJson(out).object();
+    QVERIFY2(!body.isEmpty(), out.constData());
+    QCOMPARE(body.value("processed").toInt(), 2);
+    QHash<QString, QString> statuses;
+    for (const QJsonValue &row : body.value("results").toArray())
+        statuses.insert(row.toObject().value("id").toString(), row.toObject().value("status").toString());
+    QCOMPARE(statuses.value(id), QStringLiteral("task_call_triggered"));
+    QCOMPARE(statuses.value(other), QStringLiteral("needs_classification"));
+    QCOMPARE(m_server->received().size(), 1);
+    QCOMPARE(m_server->received().first().apiKey, QByteArray("sb_secret_onceTestKey123"));
+    QVERIFY(!err.contains("sb_secret_onceTestKey123"));
+    QVERIFY(!err.contains("Some Body"));
+}
+
+QTEST_GUILESS_MAIN(TestSchedulerEngine)
+#include "TestSchedulerEngine.moc"

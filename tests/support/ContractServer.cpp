@@ -1,0 +1,51 @@
+#include "ContractServer.h"
+
+#include <QHttpServerRequest>
+#include <QHttpServerResponder>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace callops::test {
+
+ContractServer::ContractServer()
+{
+    m_server.route(QStringLiteral("/functions/v1/pre-classify-call"),
+                   [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+                       Received received;
+                       for (const auto &header : request.headers()) {
+                           const QByteArray name = header.first.toLower();
+                           if (name == "idempotency-key")
+                               received.idempotencyKey = QString::fromUtf8(header.second);
+                           else if (name == "authorization")
+                               received.authorization = header.second;
+                           else if (name == "apikey")
+                               received.apiKey = header.second;
+                       }
+                       const QJsonObject body = QJsonDocument::fromJson(request.body()).object();
+                       received.pendingCallId = body.value(u"pending_call_id").toString();
+                       received.kind = body.value(u"kind").toString();
+                       received.attempt = body.value(u"attempt").toInt();
+                       received.answered = m_statuses.value(received.pendingCallId, m_defaultStatus);
+                       m_received.append(received);
+                       responder.write(QByteArray(R"({"ok":true})"), "application/json",
+                                       QHttpServerResponder::StatusCode(received.answered));
+                   });
+    m_port = m_server.listen(QHostAddress::LocalHost, 0);
+}
+
+QUrl ContractServer::baseUrl() const
+{
+    return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_port));
+}
+
+QList<ContractServer::Received> ContractServer::receivedFor(const QString &pendingCallId) const
+{
+    QList<Received> result;
+    for (const Received &r : m_received) {
+        if (r.pendingCallId == pendingCallId)
+            result.append(r);
+    }
+    return result;
+}
+
+} // namespace callops::test

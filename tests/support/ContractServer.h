@@ -1,0 +1,45 @@
+#pragma once
+
+#include <QHash>
+#include <QHttpServer>
+#include <QList>
+#include <QObject>
+#include <QUrl>
+
+namespace callops::test {
+
+// A pre-classify-call endpoint on 127.0.0.1 that answers by the contract of DESIGN.md and
+// records what it was sent. The status of the answer can be set per pending call (default 202).
+class ContractServer : public QObject
+{
+    Q_OBJECT
+
+public:
+    struct Received
+    {
+        QString pendingCallId;
+        QString kind;
+        int attempt = 0;
+        QString idempotencyKey;
+        QByteArray authorization;
+        QByteArray apiKey;
+        int answered = 0;
+    };
+
+    ContractServer();
+
+    QUrl baseUrl() const;
+    void setStatusFor(const QString &pendingCallId, int status) { m_statuses.insert(pendingCallId, status); }
+    void setDefaultStatus(int status) { m_defaultStatus = status; }
+    const QList<Received> &received() const { return m_received; }
+    QList<Received> receivedFor(const QString &pendingCallId) const;
+
+private:
+    QHttpServer m_server;
+    quint16 m_port = 0;
+    int m_defaultStatus = 202;
+    QHash<QString, int> m_statuses;
+    QList<Received> m_received;
+};
+
+} // namespace callops::test
