@@ -12,6 +12,7 @@
 #include <QCoreApplication>
 #include <QLoggingCategory>
 #include <QRandomGenerator>
+#include <QScopeGuard>
 #include <QSqlDriver>
 #include <QSysInfo>
 #include <QTimeZone>
@@ -270,7 +271,10 @@ void SchedulerEngine::runPass(bool forced)
         m_repository->rollback();
         return abandon(status.error());
     }
-    auto claimed = m_repository->claimDue(m_config.batchSize);
+    // The queue never holds more than a batch: claims this scheduler cannot start soon are left
+    // for the others.
+    const int room = forced ? m_config.batchSize : m_config.batchSize - int(m_queue.size());
+    auto claimed = m_repository->claimDue(room);
     if (!claimed) {
         m_repository->rollback();
         return abandon(claimed.error());
@@ -320,10 +324,14 @@ void SchedulerEngine::runPass(bool forced)
     dispatch();
     if (!m_config.continuous)
         return;
-    if (decisions.size() >= m_config.batchSize)
+    // A full claim means more is due: claim again as soon as this scheduler can use it.
+    m_backlog = decisions.size() >= room;
+    if (m_backlog && m_queue.isEmpty()) {
+        m_backlog = false;
         QTimer::singleShot(0, this, [this] { runPass(false); });
-    else
+    } else if (!m_backlog) {
         scheduleWake();
+    }
 }
 
 void SchedulerEngine::setResult(int passId, const QString &id, const QString &status, const QString &detail)
@@ -354,6 +362,12 @@ void SchedulerEngine::dispatch()
 {
     if (!m_running || !m_connected || !m_repository)
         return;
+    auto continueBacklog = qScopeGuard([this] {
+        if (m_backlog && m_queue.isEmpty() && m_config.continuous) {
+            m_backlog = false;
+            QTimer::singleShot(0, this, [this] { runPass(false); });
+        }
+    });
     while (!m_queue.isEmpty() && m_trigger->inFlight() < m_config.maxConcurrentRequests) {
         qsizetype take
                 = qMin<qsizetype>(m_queue.size(), m_config.maxConcurrentRequests - m_trigger->inFlight());

@@ -119,6 +119,7 @@ private:
     bool m_paused = false;
     bool m_stopping = false;
     bool m_inPass = false;
+    bool m_backlog = false; // the last pass claimed all it could: more is due
     int m_reconnectDelaySeconds = 1;
     int m_nextPassId = 1;
     QDateTime m_reservedSlot;

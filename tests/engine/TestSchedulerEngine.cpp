@@ -68,6 +68,10 @@ private slots:
     void unknownStateIsSkippedWithAMessage();
     void absurdRowsAreReportedNotFatal();
     void onceFromTheCommandLine();
+    void newWorkWakesTheSchedulerAtOnce();
+    void callsPerSecondIsSharedBySchedulers();
+    void stopGivesBackClaims();
+    void lostConnectionIsReconnected();
 
 private:
     QString insert(const QString &state, const QString &phone, const QString &extraColumns = {},
@@ -502,6 +506,137 @@ void TestSchedulerEngine::onceFromTheCommandLine()
     QCOMPARE(m_server->received().first().apiKey, QByteArray("sb_secret_onceTestKey123"));
     QVERIFY(!err.contains("sb_secret_onceTestKey123"));
     QVERIFY(!err.contains("Some Body"));
+}
+
+namespace {
+
+SchedulerConfig continuousConfig(const TestDatabase &db, const ContractServer &server)
+{
+    SchedulerConfig config;
+    config.database = db.settings();
+    config.supabaseUrl = server.baseUrl();
+    config.serviceKey = QStringLiteral("test-service-key");
+    config.callsPerSecond = 0;
+    config.callingHours = QStringLiteral("mon-sun 00:00-24:00");
+    config.intervalSeconds = 600; // only a notification can wake it in time
+    return config;
+}
+
+} // namespace
+
+void TestSchedulerEngine::newWorkWakesTheSchedulerAtOnce()
+{
+    SchedulerThread scheduler(continuousConfig(*m_db, *m_server));
+    QSignalSpy passes(scheduler.engine(), &SchedulerEngine::passFinished);
+    scheduler.start();
+    QVERIFY(passes.wait(20000)); // the first pass finds nothing
+    QString output;
+    QCOMPARE(m_db->psql("INSERT INTO pending_calls (exam_id, phone, workflow_state) "
+                        "VALUES ('EX', '+1 212-736-5000', 'ready_to_call')",
+                        &output),
+             0);
+    // The interval is ten minutes: only LISTEN/NOTIFY gets the call out this soon.
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->received().size(), 1, 10000);
+    QVERIFY(scheduler.stopAndWait(10000));
+}
+
+void TestSchedulerEngine::callsPerSecondIsSharedBySchedulers()
+{
+    SchedulerConfig config = continuousConfig(*m_db, *m_server);
+    config.callsPerSecond = 4;
+    config.batchSize = 3;
+    SchedulerThread first(config);
+    SchedulerThread second(config);
+    QSignalSpy firstPasses(first.engine(), &SchedulerEngine::passFinished);
+    QSignalSpy secondPasses(second.engine(), &SchedulerEngine::passFinished);
+    first.start();
+    second.start();
+    QTRY_VERIFY_WITH_TIMEOUT(!firstPasses.isEmpty() && !secondPasses.isEmpty(), 20000);
+    // Six calls become due at once; each scheduler claims at most a batch of three.
+    QString output;
+    QCOMPARE(m_db->psql("INSERT INTO pending_calls (exam_id, phone, workflow_state) SELECT 'EX', "
+                        "'+1 212-736-50' || (10 + g), 'ready_to_call' FROM generate_series(0, 5) g",
+                        &output),
+             0);
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->received().size(), 6, 20000);
+    QVERIFY(first.stopAndWait(10000));
+    QVERIFY(second.stopAndWait(10000));
+    QList<QDateTime> times;
+    for (const auto &received : m_server->received())
+        times << received.at;
+    std::sort(times.begin(), times.end());
+    // 4 calls per second between both schedulers: starts at least ~250 ms apart (a slow machine
+    // only spreads them further).
+    for (int i = 1; i < times.size(); ++i)
+        QVERIFY2(times[i - 1].msecsTo(times[i]) >= 200,
+                 qPrintable(QStringLiteral("calls %1 and %2 were %3 ms apart")
+                                    .arg(i - 1)
+                                    .arg(i)
+                                    .arg(times[i - 1].msecsTo(times[i]))));
+    const QSet<QString> actors = [&] {
+        QSet<QString> set;
+        QSqlQuery query(m_db->connection());
+        query.exec("SELECT DISTINCT actor FROM workflow_events WHERE to_state = 'calling'");
+        while (query.next())
+            set.insert(query.value(0).toString());
+        return set;
+    }();
+    QCOMPARE(actors.size(), 2);
+}
+
+void TestSchedulerEngine::stopGivesBackClaims()
+{
+    for (int i = 0; i < 4; ++i)
+        insert("ready_to_call", QStringLiteral("+1 212-736-50%1").arg(20 + i));
+    SchedulerConfig config = continuousConfig(*m_db, *m_server);
+    config.callsPerSecond = 0.1; // one call, then a long wait: the rest stay claimed in the queue
+    SchedulerThread scheduler(config);
+    scheduler.start();
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->received().size(), 1, 20000);
+    QSqlDatabase db = m_db->connection();
+    QTRY_COMPARE_WITH_TIMEOUT(
+            scalar(db, "SELECT count(*) FROM pending_calls WHERE locked_by IS NOT NULL").toInt(), 3, 5000);
+    QVERIFY(scheduler.stopAndWait(10000));
+    QCOMPARE(scalar(db, "SELECT count(*) FROM pending_calls WHERE locked_by IS NOT NULL").toInt(), 0);
+    QCOMPARE(scalar(db,
+                    "SELECT count(*) FROM pending_calls WHERE workflow_state = 'ready_to_call' "
+                    "AND next_action_at <= now()")
+                     .toInt(),
+             3);
+    QCOMPARE(m_server->received().size(), 1);
+}
+
+void TestSchedulerEngine::lostConnectionIsReconnected()
+{
+    SchedulerConfig config = continuousConfig(*m_db, *m_server);
+    config.intervalSeconds = 1;
+    SchedulerThread scheduler(config);
+    QSignalSpy passes(scheduler.engine(), &SchedulerEngine::passFinished);
+    QSignalSpy connection(scheduler.engine(), &SchedulerEngine::connectionChanged);
+    scheduler.start();
+    QVERIFY(passes.wait(20000));
+    // The server drops the scheduler's session, as a restart or a network cut would.
+    QString output;
+    QCOMPARE(m_db->psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND application_name = 'callops-scheduler'",
+                        &output),
+             0);
+    QCOMPARE(m_db->psql("INSERT INTO pending_calls (exam_id, phone, workflow_state) "
+                        "VALUES ('EX', '+1 212-736-5000', 'ready_to_call')",
+                        &output),
+             0);
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->received().size(), 1, 30000);
+    bool lost = false;
+    bool regained = false;
+    for (const auto &args : std::as_const(connection)) {
+        if (!args.at(0).toBool())
+            lost = true;
+        else if (lost)
+            regained = true;
+    }
+    QVERIFY(lost);
+    QVERIFY(regained);
+    QVERIFY(scheduler.stopAndWait(10000));
 }
 
 QTEST_GUILESS_MAIN(TestSchedulerEngine)

@@ -12,6 +12,7 @@ ContractServer::ContractServer()
     m_server.route(QStringLiteral("/functions/v1/pre-classify-call"),
                    [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
                        Received received;
+                       received.at = QDateTime::currentDateTimeUtc();
                        for (const auto &header : request.headers()) {
                            const QByteArray name = header.first.toLower();
                            if (name == "idempotency-key")

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QDateTime>
 #include <QHash>
 #include <QHttpServer>
 #include <QList>
@@ -24,6 +25,7 @@ public:
         QByteArray authorization;
         QByteArray apiKey;
         int answered = 0;
+        QDateTime at;
     };
 
     ContractServer();
