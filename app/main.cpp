@@ -5,6 +5,7 @@
 #include "config/Settings.h"
 
 #include <QCoreApplication>
+#include <QLoggingCategory>
 #include <QTextStream>
 
 #ifdef CALLOPS_WITH_UI
@@ -39,6 +40,9 @@ int main(int argc, char **argv)
             QStringLiteral("%{time yyyy-MM-ddTHH:mm:ss.zzz} %{if-debug}debug%{endif}%{if-info}info%{endif}"
                            "%{if-warning}warning%{endif}%{if-critical}error%{endif}%{if-fatal}fatal%{endif}"
                            " %{category}: %{message}"));
+    // Debug lines are for developers who ask for them (QT_LOGGING_RULES="callops.*.debug=true").
+    if (qEnvironmentVariableIsEmpty("QT_LOGGING_RULES"))
+        QLoggingCategory::setFilterRules(QStringLiteral("callops.*.debug=false"));
     QCoreApplication::setOrganizationName(QStringLiteral("CallOps"));
     QCoreApplication::setApplicationName(QStringLiteral("callops"));
     QCoreApplication::setApplicationVersion(QStringLiteral(CALLOPS_VERSION));
