@@ -8,6 +8,8 @@
 #include <QNetworkRequest>
 #include <QRegularExpression>
 
+#include <utility>
+
 namespace callops {
 namespace {
 
@@ -113,6 +115,7 @@ CallTrigger::CallTrigger(Config config, QObject *parent)
 CallTrigger::~CallTrigger()
 {
     // Nobody listens any more: drop the requests without reporting them.
+    m_waiting.clear();
     const QList<QNetworkReply *> replies = m_inFlight.keys();
     m_inFlight.clear();
     for (QNetworkReply *reply : replies) {
@@ -166,6 +169,20 @@ QUrl CallTrigger::endpoint(const QUrl &baseUrl)
 
 void CallTrigger::send(const CallRequest &request)
 {
+    Pending pending{request, {}, false};
+    pending.timer.start();
+    if (m_inFlight.size() < MaxParallel) {
+        start(pending);
+        return;
+    }
+    qCDebug(lcHttp).noquote() << "waiting for a connection:" << request.pendingCallId
+                              << callKindName(request.kind) << "attempt" << request.attempt;
+    m_waiting.append(pending);
+}
+
+void CallTrigger::start(const Pending &pending)
+{
+    const CallRequest &request = pending.request;
     QNetworkRequest http(endpoint(m_config.baseUrl));
     http.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
     http.setRawHeader(QByteArrayLiteral("Idempotency-Key"), request.idempotencyKey().toUtf8());
@@ -173,6 +190,8 @@ void CallTrigger::send(const CallRequest &request)
         http.setRawHeader(QByteArrayLiteral("apikey"), m_config.serviceKey.toUtf8());
     else
         http.setRawHeader(QByteArrayLiteral("Authorization"), "Bearer " + m_config.serviceKey.toUtf8());
+    // Counts from the moment the request is handed over; with at most MaxParallel of them, each
+    // has a connection of its own at once.
     http.setTransferTimeout(m_config.timeoutMs);
 
     const QJsonObject body{
@@ -184,14 +203,22 @@ void CallTrigger::send(const CallRequest &request)
     qCDebug(lcHttp).noquote() << "POST" << request.pendingCallId << callKindName(request.kind) << "attempt"
                               << request.attempt;
     QNetworkReply *reply = m_network->post(http, QJsonDocument(body).toJson(QJsonDocument::Compact));
-    Pending pending{request, {}, false};
-    pending.timer.start();
     m_inFlight.insert(reply, pending);
     connect(reply, &QNetworkReply::finished, this, [this, reply] { onReplyFinished(reply); });
 }
 
 void CallTrigger::abortAll()
 {
+    // The waiting ones first, so that no abort below hands their turn to one of them.
+    const QList<Pending> waiting = std::exchange(m_waiting, {});
+    for (const Pending &pending : waiting) {
+        CallResult result;
+        result.request = pending.request;
+        result.status = CallResult::Status::TransientFailure;
+        result.error = tr("request aborted at shutdown before it was sent");
+        result.elapsedMs = pending.timer.elapsed();
+        report(result);
+    }
     const QList<QNetworkReply *> replies = m_inFlight.keys();
     for (QNetworkReply *reply : replies) {
         auto it = m_inFlight.find(reply);
@@ -212,7 +239,13 @@ void CallTrigger::onReplyFinished(QNetworkReply *reply)
     m_inFlight.erase(it);
     const CallResult result = resultOf(reply, pending);
     reply->deleteLater();
+    while (m_inFlight.size() < MaxParallel && !m_waiting.isEmpty())
+        start(m_waiting.takeFirst());
+    report(result);
+}
 
+void CallTrigger::report(const CallResult &result)
+{
     if (result.status == CallResult::Status::Accepted
         || result.status == CallResult::Status::AlreadyInProgress) {
         qCInfo(lcHttp).noquote() << result.request.pendingCallId << callKindName(result.request.kind)
@@ -225,7 +258,7 @@ void CallTrigger::onReplyFinished(QNetworkReply *reply)
                                     << "ms:" << result.error;
     }
     emit finished(result);
-    if (m_inFlight.isEmpty())
+    if (inFlight() == 0)
         emit idle();
 }
 

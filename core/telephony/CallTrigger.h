@@ -85,11 +85,20 @@ public:
     // {baseUrl}/functions/v1/pre-classify-call, whatever trailing slash baseUrl has.
     static QUrl endpoint(const QUrl &baseUrl);
 
-    // Starts the POST now; finished() follows exactly once per send().
+    // QNetworkAccessManager opens at most six HTTP/1.1 connections to a host and queues the rest,
+    // with their timeouts already running: a request stuck behind slow ones would time out
+    // without ever being sent. So at most this many POSTs run at once; further send()s wait here,
+    // their timeout starting when they are sent. Keep the engine's concurrency at or below it so
+    // that nothing waits between the commit of a call's state and its POST.
+    static constexpr int MaxParallel = 6;
+
+    // Starts the POST now (or, beyond MaxParallel, as soon as one finishes); finished() follows
+    // exactly once per send().
     void send(const CallRequest &request);
-    int inFlight() const { return int(m_inFlight.size()); }
-    // Aborts every request still running (shutdown after the grace period); their results come
-    // back through finished() as TransientFailure before this returns.
+    // Requests sent or waiting to be sent, whose finished() has not come yet.
+    int inFlight() const { return int(m_inFlight.size() + m_waiting.size()); }
+    // Aborts every request still running or waiting (shutdown after the grace period); their
+    // results come back through finished() as TransientFailure before this returns.
     void abortAll();
 
 signals:
@@ -104,13 +113,16 @@ private:
         bool abortedByUs = false;
     };
 
+    void start(const Pending &pending);
     void onReplyFinished(QNetworkReply *reply);
+    void report(const CallResult &result);
     CallResult resultOf(QNetworkReply *reply, const Pending &pending) const;
     QString withoutKey(QString text) const;
 
     Config m_config;
     QNetworkAccessManager *m_network = nullptr;
     QHash<QNetworkReply *, Pending> m_inFlight;
+    QList<Pending> m_waiting; // beyond MaxParallel, oldest first
 };
 
 } // namespace callops

@@ -140,6 +140,8 @@ private slots:
     void connectionRefusedIsTransient();
     void keyEchoedByServerIsScrubbed();
     void abortAllReportsEveryRequestOnce();
+    void requestsBeyondMaxParallelWaitWithoutTimingOut();
+    void abortAllReportsWaitingRequests();
     void resultsCrossThreads();
 };
 
@@ -390,6 +392,65 @@ void TestCallTrigger::abortAllReportsEveryRequestOnce()
     // Nothing more comes later.
     QTest::qWait(100);
     QCOMPARE(finished.size(), 3);
+}
+
+void TestCallTrigger::requestsBeyondMaxParallelWaitWithoutTimingOut()
+{
+    // Six requests that are never answered hold every connection until they time out; the three
+    // sent after them must not time out while they wait for a connection.
+    ScriptedServer server;
+    CallTrigger trigger({server.baseUrl(), JwtKey, 500});
+    QList<CallResult> results;
+    connect(&trigger, &CallTrigger::finished, this,
+            [&](const CallResult &result) { results.append(result); });
+    for (int attempt = 1; attempt <= CallTrigger::MaxParallel; ++attempt)
+        trigger.send({QStringLiteral("never"), CallKind::Classification, attempt});
+    for (int attempt = 1; attempt <= 3; ++attempt)
+        trigger.send({QStringLiteral("status-202"), CallKind::Task, attempt});
+    QCOMPARE(trigger.inFlight(), CallTrigger::MaxParallel + 3);
+    QTRY_COMPARE_WITH_TIMEOUT(results.size(), CallTrigger::MaxParallel + 3, 30000);
+
+    int timedOut = 0;
+    int accepted = 0;
+    for (const auto &result : results) {
+        if (result.request.pendingCallId == "never") {
+            QCOMPARE(result.status, CallResult::Status::TransientFailure);
+            ++timedOut;
+        } else {
+            QCOMPARE(result.status, CallResult::Status::Accepted);
+            ++accepted;
+        }
+    }
+    QCOMPARE(timedOut, CallTrigger::MaxParallel);
+    QCOMPARE(accepted, 3);
+    QCOMPARE(server.seen().size(), CallTrigger::MaxParallel + 3);
+    QCOMPARE(trigger.inFlight(), 0);
+}
+
+void TestCallTrigger::abortAllReportsWaitingRequests()
+{
+    ScriptedServer server;
+    CallTrigger trigger({server.baseUrl(), JwtKey, 60000});
+    QSignalSpy finished(&trigger, &CallTrigger::finished);
+    QSignalSpy idle(&trigger, &CallTrigger::idle);
+    const int total = CallTrigger::MaxParallel + 2;
+    for (int attempt = 1; attempt <= total; ++attempt)
+        trigger.send({QStringLiteral("never"), CallKind::Classification, attempt});
+    QTRY_COMPARE_WITH_TIMEOUT(server.seen().size(), CallTrigger::MaxParallel, 30000);
+
+    trigger.abortAll();
+    QCOMPARE(finished.size(), total);
+    QCOMPARE(idle.size(), 1);
+    QCOMPARE(trigger.inFlight(), 0);
+    int neverSent = 0;
+    for (const auto &args : finished) {
+        const auto result = args.first().value<CallResult>();
+        QCOMPARE(result.status, CallResult::Status::TransientFailure);
+        neverSent += result.error.contains("before it was sent");
+    }
+    QCOMPARE(neverSent, 2);
+    QTest::qWait(100);
+    QCOMPARE(server.seen().size(), CallTrigger::MaxParallel);
 }
 
 void TestCallTrigger::resultsCrossThreads()

@@ -111,6 +111,7 @@ private slots:
     void outcomesMoveRows();
     void outcomeForOldAttemptDoesNotMove();
     void faultsWriteNoOutcome();
+    void concurrentRequestsWithFaults();
     void standaloneProcess();
 };
 
@@ -518,6 +519,79 @@ void TestTelephonySimulator::faultsWriteNoOutcome()
     QVERIFY(!simulator.simulator()->requests().isEmpty());
     for (const auto &request : simulator.simulator()->requests())
         QVERIFY(request.fault == "timeout" || request.fault == "server_error");
+}
+
+void TestTelephonySimulator::concurrentRequestsWithFaults()
+{
+    // Many calls at once, some of them twice at the same moment, with every kind of fault: a row
+    // moves exactly when the simulator accepted its key, and no key is accepted twice.
+    TestDatabase db("sim_concurrent");
+    QVERIFY2(db.isValid() && db.migrate(), qPrintable(db.error()));
+    const QSqlDatabase c = db.connection();
+    const int calls = 120;
+    QStringList ids;
+    for (int i = 0; i < calls; ++i) {
+        ids.append(QStringLiteral("cccccccc-0000-4000-8000-%1").arg(i, 12, 10, QLatin1Char('0')));
+        QVERIFY(putRow(c, ids.last(), QStringLiteral("+1212736%1").arg(i, 4, 10, QLatin1Char('0')),
+                       i % 2 ? "calling" : "classifying", 1));
+    }
+
+    auto config = baseConfig();
+    config.database = db.settings();
+    config.seed = 11;
+    config.outcomes.minDelayMs = 0;
+    config.outcomes.maxDelayMs = 50;
+    config.faults.timeout = 0.1;
+    config.faults.serverError = 0.1;
+    config.faults.clientError = 0.1;
+    config.faults.slow = 0.1;
+    config.faults.slowMs = 100;
+    SimulatorThread simulator(config);
+    QVERIFY(simulator.start().ok());
+
+    CallTrigger trigger({urlOf(simulator.port()), JwtKey, 1000});
+    QList<CallResult> results;
+    connect(&trigger, &CallTrigger::finished, this,
+            [&](const CallResult &result) { results.append(result); });
+    int sent = 0;
+    for (int i = 0; i < calls; ++i) {
+        const CallRequest request{ids[i], i % 2 ? CallKind::Task : CallKind::Classification, 1};
+        trigger.send(request);
+        ++sent;
+        if (i % 4 == 0) { // the same attempt twice, concurrently
+            trigger.send(request);
+            ++sent;
+        }
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(results.size(), sent, 120000);
+    QCOMPARE(trigger.inFlight(), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(simulator.simulator()->pendingOutcomes(), 0, 60000);
+    QCOMPARE(simulator.simulator()->outcomeErrors(), 0);
+
+    // Every POST reached the simulator: none timed out waiting for a connection in the client.
+    QCOMPARE(simulator.simulator()->requests().size(), sent);
+    QHash<QString, int> acceptedByServer;
+    for (const auto &request : simulator.simulator()->requests()) {
+        if (request.httpStatus == 202)
+            ++acceptedByServer[request.pendingCallId];
+    }
+    int moved = 0;
+    for (const QString &id : ids) {
+        QVERIFY(acceptedByServer.value(id) <= 1);
+        const QString state = stateOf(c, id);
+        const bool stayed = state == "classifying" || state == "calling";
+        QVERIFY2(stayed == !acceptedByServer.contains(id), qPrintable(id + " " + state));
+        moved += !stayed;
+    }
+    // The client's view agrees: an Accepted answer is an accepted key.
+    for (const auto &result : results) {
+        if (result.status == CallResult::Status::Accepted)
+            QVERIFY(acceptedByServer.contains(result.request.pendingCallId));
+        if (result.status == CallResult::Status::AlreadyInProgress)
+            QVERIFY(acceptedByServer.contains(result.request.pendingCallId));
+    }
+    QVERIFY(moved > 0);
+    QVERIFY(moved < calls);
 }
 
 void TestTelephonySimulator::standaloneProcess()
