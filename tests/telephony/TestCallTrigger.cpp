@@ -399,7 +399,7 @@ void TestCallTrigger::requestsBeyondMaxParallelWaitWithoutTimingOut()
     // Six requests that are never answered hold every connection until they time out; the three
     // sent after them must not time out while they wait for a connection.
     ScriptedServer server;
-    CallTrigger trigger({server.baseUrl(), JwtKey, 500});
+    CallTrigger trigger({server.baseUrl(), JwtKey, 1500});
     QList<CallResult> results;
     connect(&trigger, &CallTrigger::finished, this,
             [&](const CallResult &result) { results.append(result); });

@@ -305,14 +305,16 @@ void TestTelephonySimulator::faultsReachTheClient()
     QFETCH(int, recordedStatus);
     QFETCH(QString, recordedFault);
 
-    const int clientTimeoutMs = 500;
+    // Short for the faults that must time out; answers meant to come too late come long after
+    // it, and the one meant to come in time has all the time it needs.
+    const int clientTimeoutMs = fault == "slow" ? 15000 : 500;
     auto config = baseConfig();
     auto &f = config.faults;
     if (fault == "timeout") {
         f.timeout = 1;
     } else if (fault == "late_timeout") {
         f.timeout = 1;
-        f.timeoutAnswerMs = 2 * clientTimeoutMs;
+        f.timeoutAnswerMs = 10 * clientTimeoutMs;
     } else if (fault == "server_error") {
         f.serverError = 1;
     } else if (fault == "client_error") {
@@ -322,7 +324,7 @@ void TestTelephonySimulator::faultsReachTheClient()
         f.slowMs = 100;
     } else {
         f.slow = 1;
-        f.slowMs = 4 * clientTimeoutMs;
+        f.slowMs = 10 * clientTimeoutMs;
     }
     SimulatorThread simulator(config);
     QVERIFY(simulator.start().ok());
