@@ -57,7 +57,7 @@ const std::array<KeyInfo, 18> kKeys{{
          }},
         {K::MaxConcurrentRequests, "telephony/max_concurrent_requests", "CALLOPS_MAX_CONCURRENT_REQUESTS",
          [] {
-             return QVariant(8);
+             return QVariant(6);
          }},
         {K::HttpTimeoutSeconds, "telephony/timeout_seconds", "CALLOPS_HTTP_TIMEOUT",
          [] {

@@ -58,8 +58,10 @@ Status SchedulerConfig::validate() const
         return Error{tr("The interval must be at least 1 second, not %1").arg(intervalSeconds)};
     if (!(callsPerSecond >= 0))
         return Error{tr("Calls per second must be 0 (no limit) or more")};
-    if (maxConcurrentRequests < 1)
-        return Error{tr("At least one request must be allowed at a time")};
+    if (maxConcurrentRequests < 1 || maxConcurrentRequests > CallTrigger::MaxParallel)
+        return Error{tr("Requests at a time must be from 1 to %1, not %2")
+                             .arg(CallTrigger::MaxParallel)
+                             .arg(maxConcurrentRequests)};
     if (httpTimeoutMs < 100)
         return Error{tr("The HTTP timeout must be at least 0.1 s")};
     if (inflightTimeoutSeconds < 1)

@@ -21,7 +21,7 @@ struct SchedulerConfig
     int batchSize = 50;
     int intervalSeconds = 30;
     double callsPerSecond = 1.0; // shared by all schedulers on the database; 0 = no limit
-    int maxConcurrentRequests = 8;
+    int maxConcurrentRequests = 6; // POSTs at once; at most CallTrigger::MaxParallel
     int httpTimeoutMs = 15000;
     int inflightTimeoutSeconds = 600;
     int leaseSeconds = 120;
