@@ -426,8 +426,16 @@ void TestSchedulerEngine::inFlightTimeoutRescuesWithANewAttempt()
                               "2, '+12127365000', now() - interval '11 minutes'");
     const QString recent
             = insert("classifying", kNumberB, "attempt, state_changed_at", "1, now() - interval '2 minutes'");
+    const QString classifying = insert("classifying", kNumberC, "attempt, state_changed_at",
+                                       "1, now() - interval '15 minutes'");
     PassSummary summary = runPass();
-    QCOMPARE(summary.rescued, 1);
+    QCOMPARE(summary.rescued, 2);
+    QCOMPARE(scalar(m_db->connection(),
+                    QStringLiteral("SELECT count(*) FROM workflow_events WHERE pending_call_id = "
+                                   "'%1' AND from_state = 'classifying' AND to_state = 'retry_pending'")
+                            .arg(classifying))
+                     .toInt(),
+             1);
     QCOMPARE(stateOf(recent), QStringLiteral("classifying"));
     // Rescued to retry_pending ("in-flight timeout"), and in the same pass retried.
     QSqlDatabase db = m_db->connection();
@@ -440,9 +448,10 @@ void TestSchedulerEngine::inFlightTimeoutRescuesWithANewAttempt()
     if (stateOf(id) == "ready_to_call")
         summary = runPass();
     QCOMPARE(stateOf(id), QStringLiteral("calling"));
-    QCOMPARE(m_server->received().size(), 1);
-    QCOMPARE(m_server->received().first().attempt, 3);
-    QCOMPARE(m_server->received().first().idempotencyKey, id + ":task:3");
+    const auto calls = m_server->receivedFor(id);
+    QCOMPARE(calls.size(), 1);
+    QCOMPARE(calls.first().attempt, 3);
+    QCOMPARE(calls.first().idempotencyKey, id + ":task:3");
 }
 
 void TestSchedulerEngine::unknownStateIsSkippedWithAMessage()
