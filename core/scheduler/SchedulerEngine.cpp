@@ -67,7 +67,9 @@ void SchedulerEngine::start()
             PassPlanner::Config{m_config.ivrWaitSeconds, m_config.busyRetrySeconds, 1000}, *m_normalizer,
             *m_zones, *m_window);
 
-    m_trigger = new CallTrigger({m_config.supabaseUrl, m_config.serviceKey, m_config.httpTimeoutMs}, this);
+    m_trigger = new CallTrigger({m_config.supabaseUrl, m_config.serviceKey, m_config.httpTimeoutMs,
+                                 m_config.maxConcurrentRequests},
+                                this);
     QObject::connect(m_trigger, &CallTrigger::finished, this, &SchedulerEngine::onCallFinished);
     QObject::connect(m_trigger, &CallTrigger::idle, this, [this] {
         if (m_stopping)

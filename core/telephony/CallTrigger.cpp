@@ -4,9 +4,11 @@
 #include <QJsonObject>
 #include <QLoggingCategory>
 #include <QNetworkAccessManager>
+
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QRegularExpression>
+#include <algorithm>
 
 #include <utility>
 
@@ -104,12 +106,18 @@ CallTrigger::KeyForm CallTrigger::keyForm(const QString &key)
 CallTrigger::CallTrigger(Config config, QObject *parent)
     : QObject(parent)
     , m_config(std::move(config))
-    , m_network(new QNetworkAccessManager(this))
 {
     qRegisterMetaType<callops::CallRequest>();
     qRegisterMetaType<callops::CallResult>();
-    // A POST that is redirected is a misconfigured URL, not something to follow silently.
-    m_network->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
+    m_config.maxParallel = std::clamp(m_config.maxParallel, 1, MaxParallel);
+    const int managers = (m_config.maxParallel + ConnectionsPerManager - 1) / ConnectionsPerManager;
+    for (int i = 0; i < managers; ++i) {
+        auto *manager = new QNetworkAccessManager(this);
+        // A POST that is redirected is a misconfigured URL, not something to follow silently.
+        manager->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
+        m_managers.append(manager);
+        m_load.insert(manager, 0);
+    }
 }
 
 CallTrigger::~CallTrigger()
@@ -171,7 +179,7 @@ void CallTrigger::send(const CallRequest &request)
 {
     Pending pending{request, {}, false};
     pending.timer.start();
-    if (m_inFlight.size() < MaxParallel) {
+    if (m_inFlight.size() < m_config.maxParallel) {
         start(pending);
         return;
     }
@@ -190,7 +198,7 @@ void CallTrigger::start(const Pending &pending)
         http.setRawHeader(QByteArrayLiteral("apikey"), m_config.serviceKey.toUtf8());
     else
         http.setRawHeader(QByteArrayLiteral("Authorization"), "Bearer " + m_config.serviceKey.toUtf8());
-    // Counts from the moment the request is handed over; with at most MaxParallel of them, each
+    // Counts from the moment the request is handed over; with at most maxParallel of them, each
     // has a connection of its own at once.
     http.setTransferTimeout(m_config.timeoutMs);
 
@@ -202,8 +210,18 @@ void CallTrigger::start(const Pending &pending)
 
     qCDebug(lcHttp).noquote() << "POST" << request.pendingCallId << callKindName(request.kind) << "attempt"
                               << request.attempt;
-    QNetworkReply *reply = m_network->post(http, QJsonDocument(body).toJson(QJsonDocument::Compact));
-    m_inFlight.insert(reply, pending);
+    // The least loaded manager has a free connection: the caller keeps the total below
+    // maxParallel, which is at most six per manager.
+    QNetworkAccessManager *manager = m_managers.constFirst();
+    for (QNetworkAccessManager *candidate : std::as_const(m_managers)) {
+        if (m_load.value(candidate) < m_load.value(manager))
+            manager = candidate;
+    }
+    QNetworkReply *reply = manager->post(http, QJsonDocument(body).toJson(QJsonDocument::Compact));
+    Pending running = pending;
+    running.manager = manager;
+    ++m_load[manager];
+    m_inFlight.insert(reply, running);
     connect(reply, &QNetworkReply::finished, this, [this, reply] { onReplyFinished(reply); });
 }
 
@@ -237,9 +255,10 @@ void CallTrigger::onReplyFinished(QNetworkReply *reply)
         return;
     const Pending pending = *it;
     m_inFlight.erase(it);
+    --m_load[pending.manager];
     const CallResult result = resultOf(reply, pending);
     reply->deleteLater();
-    while (m_inFlight.size() < MaxParallel && !m_waiting.isEmpty())
+    while (m_inFlight.size() < m_config.maxParallel && !m_waiting.isEmpty())
         start(m_waiting.takeFirst());
     report(result);
 }

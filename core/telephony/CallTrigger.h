@@ -70,6 +70,7 @@ public:
         QUrl baseUrl; // SUPABASE_URL
         QString serviceKey; // SUPABASE_SERVICE_ROLE_KEY
         int timeoutMs = 15000;
+        int maxParallel = ConnectionsPerManager; // POSTs at once, 1..MaxParallel
     };
 
     // How the key is sent: a JWT (three base64url parts) and any unknown form as
@@ -87,12 +88,14 @@ public:
 
     // QNetworkAccessManager opens at most six HTTP/1.1 connections to a host and queues the rest,
     // with their timeouts already running: a request stuck behind slow ones would time out
-    // without ever being sent. So at most this many POSTs run at once; further send()s wait here,
-    // their timeout starting when they are sent. Keep the engine's concurrency at or below it so
-    // that nothing waits between the commit of a call's state and its POST.
-    static constexpr int MaxParallel = 6;
+    // without ever being sent. So each manager carries at most six POSTs, a pool of managers
+    // carries Config::maxParallel, and further send()s wait here, their timeout starting when
+    // they are sent. Keep the engine's concurrency at or below maxParallel so that nothing waits
+    // between the commit of a call's state and its POST.
+    static constexpr int ConnectionsPerManager = 6;
+    static constexpr int MaxParallel = 48; // the largest maxParallel accepted
 
-    // Starts the POST now (or, beyond MaxParallel, as soon as one finishes); finished() follows
+    // Starts the POST now (or, beyond maxParallel, as soon as one finishes); finished() follows
     // exactly once per send().
     void send(const CallRequest &request);
     // Requests sent or waiting to be sent, whose finished() has not come yet.
@@ -111,6 +114,7 @@ private:
         CallRequest request;
         QElapsedTimer timer;
         bool abortedByUs = false;
+        QNetworkAccessManager *manager = nullptr;
     };
 
     void start(const Pending &pending);
@@ -120,9 +124,10 @@ private:
     QString withoutKey(QString text) const;
 
     Config m_config;
-    QNetworkAccessManager *m_network = nullptr;
+    QList<QNetworkAccessManager *> m_managers;
+    QHash<QNetworkAccessManager *, int> m_load; // POSTs running per manager
     QHash<QNetworkReply *, Pending> m_inFlight;
-    QList<Pending> m_waiting; // beyond MaxParallel, oldest first
+    QList<Pending> m_waiting; // beyond maxParallel, oldest first
 };
 
 } // namespace callops

@@ -141,6 +141,7 @@ private slots:
     void keyEchoedByServerIsScrubbed();
     void abortAllReportsEveryRequestOnce();
     void requestsBeyondMaxParallelWaitWithoutTimingOut();
+    void aPoolOfManagersCarriesMoreThanSixAtOnce();
     void abortAllReportsWaitingRequests();
     void resultsCrossThreads();
 };
@@ -403,12 +404,12 @@ void TestCallTrigger::requestsBeyondMaxParallelWaitWithoutTimingOut()
     QList<CallResult> results;
     connect(&trigger, &CallTrigger::finished, this,
             [&](const CallResult &result) { results.append(result); });
-    for (int attempt = 1; attempt <= CallTrigger::MaxParallel; ++attempt)
+    for (int attempt = 1; attempt <= CallTrigger::ConnectionsPerManager; ++attempt)
         trigger.send({QStringLiteral("never"), CallKind::Classification, attempt});
     for (int attempt = 1; attempt <= 3; ++attempt)
         trigger.send({QStringLiteral("status-202"), CallKind::Task, attempt});
-    QCOMPARE(trigger.inFlight(), CallTrigger::MaxParallel + 3);
-    QTRY_COMPARE_WITH_TIMEOUT(results.size(), CallTrigger::MaxParallel + 3, 30000);
+    QCOMPARE(trigger.inFlight(), CallTrigger::ConnectionsPerManager + 3);
+    QTRY_COMPARE_WITH_TIMEOUT(results.size(), CallTrigger::ConnectionsPerManager + 3, 30000);
 
     int timedOut = 0;
     int accepted = 0;
@@ -421,9 +422,25 @@ void TestCallTrigger::requestsBeyondMaxParallelWaitWithoutTimingOut()
             ++accepted;
         }
     }
-    QCOMPARE(timedOut, CallTrigger::MaxParallel);
+    QCOMPARE(timedOut, CallTrigger::ConnectionsPerManager);
     QCOMPARE(accepted, 3);
-    QCOMPARE(server.seen().size(), CallTrigger::MaxParallel + 3);
+    QCOMPARE(server.seen().size(), CallTrigger::ConnectionsPerManager + 3);
+    QCOMPARE(trigger.inFlight(), 0);
+}
+
+void TestCallTrigger::aPoolOfManagersCarriesMoreThanSixAtOnce()
+{
+    // 18 requests that are never answered all reach the server while the first still waits:
+    // three managers of six connections each.
+    ScriptedServer server;
+    CallTrigger trigger({server.baseUrl(), JwtKey, 60000, 18});
+    for (int attempt = 1; attempt <= 20; ++attempt)
+        trigger.send({QStringLiteral("never"), CallKind::Classification, attempt});
+    QTRY_COMPARE_WITH_TIMEOUT(server.seen().size(), 18, 30000);
+    QTest::qWait(200);
+    QCOMPARE(server.seen().size(), 18);
+    QCOMPARE(trigger.inFlight(), 20);
+    trigger.abortAll();
     QCOMPARE(trigger.inFlight(), 0);
 }
 
@@ -433,10 +450,10 @@ void TestCallTrigger::abortAllReportsWaitingRequests()
     CallTrigger trigger({server.baseUrl(), JwtKey, 60000});
     QSignalSpy finished(&trigger, &CallTrigger::finished);
     QSignalSpy idle(&trigger, &CallTrigger::idle);
-    const int total = CallTrigger::MaxParallel + 2;
+    const int total = CallTrigger::ConnectionsPerManager + 2;
     for (int attempt = 1; attempt <= total; ++attempt)
         trigger.send({QStringLiteral("never"), CallKind::Classification, attempt});
-    QTRY_COMPARE_WITH_TIMEOUT(server.seen().size(), CallTrigger::MaxParallel, 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(server.seen().size(), CallTrigger::ConnectionsPerManager, 30000);
 
     trigger.abortAll();
     QCOMPARE(finished.size(), total);
@@ -450,7 +467,7 @@ void TestCallTrigger::abortAllReportsWaitingRequests()
     }
     QCOMPARE(neverSent, 2);
     QTest::qWait(100);
-    QCOMPARE(server.seen().size(), CallTrigger::MaxParallel);
+    QCOMPARE(server.seen().size(), CallTrigger::ConnectionsPerManager);
 }
 
 void TestCallTrigger::resultsCrossThreads()
