@@ -12,16 +12,6 @@ namespace {
 
 const char *kId = "44444444-4444-4444-4444-444444444444";
 
-QVariant scalar(const QSqlDatabase &db, const QString &sql)
-{
-    QSqlQuery query(db);
-    if (!query.exec(sql) || !query.next()) {
-        qWarning("query failed: %s: %s", qPrintable(sql), qPrintable(query.lastError().text()));
-        return {};
-    }
-    return query.value(0);
-}
-
 } // namespace
 
 // The outcomes API with the guide's Step 4 meaning, fenced by attempt.

@@ -24,16 +24,6 @@ const char *kNumberAOther = "(212) 736 5000";
 const char *kNumberB = "+44 20 7946 0000";
 const char *kNumberC = "+1 312-555-0000";
 
-QVariant scalar(const QSqlDatabase &db, const QString &sql)
-{
-    QSqlQuery query(db);
-    if (!query.exec(sql) || !query.next()) {
-        qWarning("query failed: %s: %s", qPrintable(sql), qPrintable(query.lastError().text()));
-        return {};
-    }
-    return query.value(0);
-}
-
 // A day-of-week spec that excludes today in every zone (today and the days next to it are off),
 // so "outside the calling window" holds wherever the clinic is.
 QString windowClosedToday()

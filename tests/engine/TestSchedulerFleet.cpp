@@ -22,16 +22,6 @@ namespace {
 
 const QString kKey = QStringLiteral("fleet-test-key");
 
-QVariant scalar(const QSqlDatabase &db, const QString &sql)
-{
-    QSqlQuery query(db);
-    if (!query.exec(sql) || !query.next()) {
-        qWarning("query failed: %s: %s", qPrintable(sql), qPrintable(query.lastError().text()));
-        return {};
-    }
-    return query.value(0);
-}
-
 // Valid US numbers in several spellings: 212-736-5xxx.
 QString phoneFor(int number, int spelling)
 {

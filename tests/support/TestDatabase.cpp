@@ -106,4 +106,17 @@ int TestDatabase::psql(const QString &sql, QString *output, const QStringList &e
     return process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
 }
 
+QVariant scalar(const QSqlDatabase &db, const QString &sql, const QVariantList &binds)
+{
+    QSqlQuery query(db);
+    query.prepare(sql);
+    for (const QVariant &value : binds)
+        query.addBindValue(value);
+    if (!query.exec() || !query.next()) {
+        qWarning("query failed: %s: %s", qPrintable(sql), qPrintable(query.lastError().text()));
+        return {};
+    }
+    return query.value(0);
+}
+
 } // namespace callops::test

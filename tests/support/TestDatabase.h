@@ -4,6 +4,7 @@
 
 #include <QSqlDatabase>
 #include <QString>
+#include <QVariant>
 
 namespace callops::test {
 
@@ -36,5 +37,9 @@ private:
     QString m_name;
     QString m_error;
 };
+
+// The first column of the first row of `sql` (with `binds` for its ? placeholders), or an invalid QVariant
+// (and a warning naming the statement) when it fails or returns nothing.
+QVariant scalar(const QSqlDatabase &db, const QString &sql, const QVariantList &binds = {});
 
 } // namespace callops::test

@@ -52,19 +52,6 @@ CallResult post(CallTrigger &trigger, const CallRequest &request)
     return finished.first().first().value<CallResult>();
 }
 
-QVariant scalar(const QSqlDatabase &db, const QString &sql, const QVariantList &binds = {})
-{
-    QSqlQuery query(db);
-    query.prepare(sql);
-    for (const QVariant &value : binds)
-        query.addBindValue(value);
-    if (!query.exec() || !query.next()) {
-        qWarning("query failed: %s: %s", qPrintable(sql), qPrintable(query.lastError().text()));
-        return {};
-    }
-    return query.value(0);
-}
-
 bool putRow(const QSqlDatabase &db, const QString &id, const QString &phone, const QString &state,
             int attempt)
 {
