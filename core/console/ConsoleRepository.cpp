@@ -1,0 +1,371 @@
+#include "ConsoleRepository.h"
+
+#include "db/DatabaseConnection.h"
+
+#include <QCoreApplication>
+#include <QLoggingCategory>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QUuid>
+
+Q_LOGGING_CATEGORY(lcConsole, "callops.console")
+
+namespace callops {
+namespace {
+
+const QString kCallColumns = QStringLiteral(
+        "pc.id::text, pc.exam_id, pc.employee_name, pc.employee_dob, pc.phone, pc.clinic_name, "
+        "pc.clinic_timezone, pc.appointment_time, pc.workflow_state, coalesce(pc.retry_count, 0), "
+        "coalesce(pc.max_retries, 0), pc.attempt, pc.classification_attempts, pc.next_action_at, "
+        "pc.last_error, pc.failure_reason, pc.failed_at, pc.classification_id::text, pc.last_attempt_at, "
+        "pc.created_at, pc.updated_at, pc.state_changed_at, pc.completed_at, pc.locked_by");
+
+const QString kEventColumns = QStringLiteral("e.id, e.pending_call_id::text, e.from_state, e.to_state, "
+                                             "e.actor, e.reason, e.detail->>'event', e.at");
+
+// The SQL of a sort key: a fixed list, never text from the caller.
+QString sortExpression(CallSort::Key key)
+{
+    switch (key) {
+    case CallSort::Key::ExamId:
+        return QStringLiteral("pc.exam_id");
+    case CallSort::Key::Employee:
+        return QStringLiteral("pc.employee_name");
+    case CallSort::Key::Clinic:
+        return QStringLiteral("pc.clinic_name");
+    case CallSort::Key::Phone:
+        return QStringLiteral("pc.phone");
+    case CallSort::Key::State:
+        return QStringLiteral("pc.workflow_state");
+    case CallSort::Key::Retries:
+        return QStringLiteral("pc.retry_count");
+    case CallSort::Key::NextAction:
+        return QStringLiteral("pc.next_action_at");
+    case CallSort::Key::LastError:
+        return QStringLiteral("pc.last_error");
+    case CallSort::Key::Updated:
+        break;
+    }
+    return QStringLiteral("pc.updated_at");
+}
+
+QDateTime utc(const QVariant &value)
+{
+    if (value.isNull())
+        return {};
+    QDateTime time = value.toDateTime();
+    return time.toUTC();
+}
+
+WorkflowEventRecord readEvent(const QSqlQuery &query)
+{
+    WorkflowEventRecord event;
+    event.id = query.value(0).toLongLong();
+    event.callId = query.value(1).toString();
+    event.fromState = query.value(2).toString();
+    event.toState = query.value(3).toString();
+    event.actor = query.value(4).toString();
+    event.reason = query.value(5).toString();
+    event.event = query.value(6).toString();
+    event.at = utc(query.value(7));
+    return event;
+}
+
+Error queryError(const QSqlQuery &query)
+{
+    return Error{DatabaseConnection::describeError(query.lastError())};
+}
+
+QVariant nullableText(const QString &text)
+{
+    return text.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(text);
+}
+
+QVariant nullableTime(const QDateTime &time)
+{
+    return time.isValid() ? QVariant(time.toUTC()) : QVariant(QMetaType(QMetaType::QDateTime));
+}
+
+} // namespace
+
+ConsoleRepository::ConsoleRepository(QSqlDatabase db, StuckRules rules)
+    : m_db(std::move(db))
+    , m_rules(std::move(rules))
+{ }
+
+QString ConsoleRepository::arrayLiteral(const QStringList &values)
+{
+    QStringList quoted;
+    quoted.reserve(values.size());
+    for (QString value : values) {
+        value.replace(u'\\', QStringLiteral("\\\\"));
+        value.replace(u'"', QStringLiteral("\\\""));
+        quoted.append(u'"' + value + u'"');
+    }
+    return u'{' + quoted.join(u',') + u'}';
+}
+
+QString ConsoleRepository::filterCondition() const
+{
+    return QStringLiteral("callops_call_matches(pc, :f_states::text[], :f_clinic, :f_reason, "
+                          ":f_since::timestamptz, :f_until::timestamptz, :f_search, :f_stuck_states::text[], "
+                          ":f_stuck_seconds::int[])");
+}
+
+void ConsoleRepository::bindFilter(QSqlQuery &query, const CallFilter &filter) const
+{
+    QStringList states;
+    for (WorkflowState state : filter.states)
+        states.append(workflow::stateName(state));
+    query.bindValue(QStringLiteral(":f_states"), states.isEmpty() ? nullableText({}) : arrayLiteral(states));
+    query.bindValue(QStringLiteral(":f_clinic"), nullableText(filter.clinic));
+    query.bindValue(QStringLiteral(":f_reason"), nullableText(filter.failureReason));
+    query.bindValue(QStringLiteral(":f_since"), nullableTime(filter.since));
+    query.bindValue(QStringLiteral(":f_until"), nullableTime(filter.until));
+    query.bindValue(QStringLiteral(":f_search"), nullableText(filter.search.trimmed()));
+    query.bindValue(QStringLiteral(":f_stuck_states"),
+                    filter.stuckOnly ? QVariant(m_rules.statesArrayLiteral()) : nullableText({}));
+    query.bindValue(QStringLiteral(":f_stuck_seconds"),
+                    filter.stuckOnly ? QVariant(m_rules.secondsArrayLiteral()) : nullableText({}));
+}
+
+Result<StateCounts> ConsoleRepository::stateCounts() const
+{
+    StateCounts counts;
+    QSqlQuery query(m_db);
+    if (!query.exec(QStringLiteral(
+                "SELECT coalesce(workflow_state, ''), count(*) FROM pending_calls GROUP BY 1")))
+        return queryError(query);
+    while (query.next()) {
+        counts.byState.insert(query.value(0).toString(), query.value(1).toLongLong());
+        counts.total += query.value(1).toLongLong();
+    }
+    CallFilter stuck;
+    stuck.stuckOnly = true;
+    const auto stuckCount = count(stuck);
+    if (!stuckCount)
+        return Error{stuckCount.error()};
+    counts.stuck = *stuckCount;
+    return counts;
+}
+
+Result<qint64> ConsoleRepository::count(const CallFilter &filter) const
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("SELECT count(*) FROM pending_calls pc WHERE ") + filterCondition());
+    bindFilter(query, filter);
+    if (!query.exec() || !query.next())
+        return queryError(query);
+    return query.value(0).toLongLong();
+}
+
+Result<QList<CallRecord>> ConsoleRepository::page(const CallFilter &filter, const CallSort &sort,
+                                                  qint64 offset, int limit) const
+{
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    const QString order = sortExpression(sort.key)
+            + (sort.descending ? u" DESC NULLS LAST" : u" ASC NULLS LAST")
+            + (sort.descending ? u", pc.id DESC" : u", pc.id ASC");
+    query.prepare(QStringLiteral("SELECT ") + kCallColumns + u" FROM pending_calls pc WHERE "
+                  + filterCondition() + u" ORDER BY " + order + u" LIMIT :limit OFFSET :offset");
+    bindFilter(query, filter);
+    query.bindValue(QStringLiteral(":limit"), limit);
+    query.bindValue(QStringLiteral(":offset"), offset);
+    if (!query.exec())
+        return queryError(query);
+    QList<CallRecord> calls;
+    while (query.next())
+        calls.append(readCall(query));
+    return calls;
+}
+
+Result<CallRecord> ConsoleRepository::call(const QString &id) const
+{
+    if (QUuid::fromString(id).isNull())
+        return Error{QCoreApplication::translate("ConsoleRepository", "\"%1\" is not a call id.").arg(id)};
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("SELECT ") + kCallColumns
+                  + u" FROM pending_calls pc WHERE pc.id = :id::uuid");
+    query.bindValue(QStringLiteral(":id"), id);
+    if (!query.exec())
+        return queryError(query);
+    if (!query.next())
+        return Error{
+                QCoreApplication::translate("ConsoleRepository", "The call %1 no longer exists.").arg(id)};
+    return readCall(query);
+}
+
+Result<QList<WorkflowEventRecord>> ConsoleRepository::history(const QString &callId) const
+{
+    if (QUuid::fromString(callId).isNull())
+        return QList<WorkflowEventRecord>{};
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("SELECT ") + kEventColumns
+                  + u" FROM workflow_events e WHERE e.pending_call_id = :id::uuid ORDER BY e.at, e.id");
+    query.bindValue(QStringLiteral(":id"), callId);
+    if (!query.exec())
+        return queryError(query);
+    QList<WorkflowEventRecord> events;
+    while (query.next())
+        events.append(readEvent(query));
+    return events;
+}
+
+Result<QList<WorkflowEventRecord>> ConsoleRepository::searchHistory(const QString &text, int limit) const
+{
+    QSqlQuery query(m_db);
+    query.prepare(
+            QStringLiteral("SELECT ") + kEventColumns
+            + u" FROM workflow_events e WHERE e.reason ILIKE '%' || replace(replace(replace(:text, "
+              u"'\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' ORDER BY e.at DESC, e.id DESC LIMIT :limit");
+    query.bindValue(QStringLiteral(":text"), text.trimmed());
+    query.bindValue(QStringLiteral(":limit"), limit);
+    if (!query.exec())
+        return queryError(query);
+    QList<WorkflowEventRecord> events;
+    while (query.next())
+        events.append(readEvent(query));
+    return events;
+}
+
+Result<QStringList> ConsoleRepository::clinics() const
+{
+    QSqlQuery query(m_db);
+    if (!query.exec(
+                QStringLiteral("SELECT DISTINCT clinic_name FROM pending_calls WHERE clinic_name IS NOT NULL "
+                               "ORDER BY 1 LIMIT 1000")))
+        return queryError(query);
+    QStringList values;
+    while (query.next())
+        values.append(query.value(0).toString());
+    return values;
+}
+
+Result<QStringList> ConsoleRepository::failureReasons() const
+{
+    QSqlQuery query(m_db);
+    if (!query.exec(QStringLiteral("SELECT DISTINCT failure_reason FROM pending_calls "
+                                   "WHERE failure_reason IS NOT NULL ORDER BY 1 LIMIT 1000")))
+        return queryError(query);
+    QStringList values;
+    while (query.next())
+        values.append(query.value(0).toString());
+    return values;
+}
+
+ActionOutcome ConsoleRepository::readOutcome(QSqlQuery &query, ManualAction action, qint64 requested) const
+{
+    ActionOutcome outcome;
+    outcome.action = action;
+    outcome.requested = requested;
+    if (!query.exec()) {
+        outcome.error = DatabaseConnection::describeError(query.lastError());
+        return outcome;
+    }
+    while (query.next())
+        outcome.changes.append(
+                {query.value(0).toString(), query.value(1).toString(), query.value(2).toString()});
+    qCInfo(lcConsole) << manualActions::actionName(action) << "changed" << outcome.changes.size() << "of"
+                      << requested << "calls";
+    return outcome;
+}
+
+ActionOutcome ConsoleRepository::apply(ManualAction action, const QStringList &ids, const QString &reason,
+                                       const QString &actor) const
+{
+    QStringList valid;
+    for (const QString &id : ids) {
+        if (!QUuid::fromString(id).isNull())
+            valid.append(id);
+    }
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("SELECT id::text, from_state, to_state FROM callops_apply_manual_action("
+                                 ":action, :ids::uuid[], :reason, :actor)"));
+    query.bindValue(QStringLiteral(":action"), manualActions::actionName(action));
+    query.bindValue(QStringLiteral(":ids"), arrayLiteral(valid));
+    query.bindValue(QStringLiteral(":reason"), reason);
+    query.bindValue(QStringLiteral(":actor"), actor);
+    return readOutcome(query, action, ids.size());
+}
+
+ActionOutcome ConsoleRepository::applyToFilter(ManualAction action, const CallFilter &filter,
+                                               const QString &reason, const QString &actor) const
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral(
+            "SELECT id::text, from_state, to_state FROM callops_apply_manual_action_to_filter(:action, "
+            ":f_states::text[], :f_clinic, :f_reason, :f_since::timestamptz, :f_until::timestamptz, "
+            ":f_search, "
+            ":f_stuck_states::text[], :f_stuck_seconds::int[], :reason, :actor)"));
+    query.bindValue(QStringLiteral(":action"), manualActions::actionName(action));
+    bindFilter(query, filter);
+    query.bindValue(QStringLiteral(":reason"), reason);
+    query.bindValue(QStringLiteral(":actor"), actor);
+    return readOutcome(query, action, -1);
+}
+
+Result<QList<CallRecord>> ConsoleRepository::failures(const QDateTime &since, const QDateTime &until,
+                                                      const QList<WorkflowState> &states,
+                                                      const QString &clinic) const
+{
+    QStringList names;
+    for (WorkflowState state : states.isEmpty()
+                 ? QList<WorkflowState>{WorkflowState::Failed, WorkflowState::ClassificationFailed}
+                 : states)
+        names.append(workflow::stateName(state));
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    query.prepare(
+            QStringLiteral("SELECT ") + kCallColumns
+            + u" FROM pending_calls pc WHERE pc.workflow_state = ANY (:states::text[])"
+              u" AND (:since::timestamptz IS NULL OR coalesce(pc.failed_at, pc.state_changed_at) >= :since2)"
+              u" AND (:until::timestamptz IS NULL OR coalesce(pc.failed_at, pc.state_changed_at) < :until2)"
+              u" AND (:clinic::text IS NULL OR pc.clinic_name = :clinic2)"
+              u" ORDER BY coalesce(pc.failed_at, pc.state_changed_at), pc.id");
+    query.bindValue(QStringLiteral(":states"), arrayLiteral(names));
+    query.bindValue(QStringLiteral(":since"), nullableTime(since));
+    query.bindValue(QStringLiteral(":since2"), nullableTime(since));
+    query.bindValue(QStringLiteral(":until"), nullableTime(until));
+    query.bindValue(QStringLiteral(":until2"), nullableTime(until));
+    query.bindValue(QStringLiteral(":clinic"), nullableText(clinic));
+    query.bindValue(QStringLiteral(":clinic2"), nullableText(clinic));
+    if (!query.exec())
+        return queryError(query);
+    QList<CallRecord> calls;
+    while (query.next())
+        calls.append(readCall(query));
+    return calls;
+}
+
+CallRecord ConsoleRepository::readCall(const QSqlQuery &query)
+{
+    CallRecord call;
+    call.id = query.value(0).toString();
+    call.examId = query.value(1).toString();
+    call.employeeName = query.value(2).toString();
+    call.employeeDob = query.value(3).toDate();
+    call.phone = query.value(4).toString();
+    call.clinicName = query.value(5).toString();
+    call.clinicTimezone = query.value(6).toString();
+    call.appointmentTime = utc(query.value(7));
+    call.state = query.value(8).toString();
+    call.retryCount = query.value(9).toInt();
+    call.maxRetries = query.value(10).toInt();
+    call.attempt = query.value(11).toInt();
+    call.classificationAttempts = query.value(12).toInt();
+    call.nextActionAt = utc(query.value(13));
+    call.lastError = query.value(14).toString();
+    call.failureReason = query.value(15).toString();
+    call.failedAt = utc(query.value(16));
+    call.classificationId = query.value(17).toString();
+    call.lastAttemptAt = utc(query.value(18));
+    call.createdAt = utc(query.value(19));
+    call.updatedAt = utc(query.value(20));
+    call.stateChangedAt = utc(query.value(21));
+    call.completedAt = utc(query.value(22));
+    call.lockedBy = query.value(23).toString();
+    return call;
+}
+
+} // namespace callops

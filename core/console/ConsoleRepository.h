@@ -1,0 +1,63 @@
+#pragma once
+
+#include "ActionOutcome.h"
+#include "CallFilter.h"
+#include "CallRecord.h"
+#include "StateCounts.h"
+#include "StuckRules.h"
+#include "common/Result.h"
+
+#include <QSqlDatabase>
+#include <QStringList>
+
+class QSqlQuery;
+
+namespace callops {
+
+// The console's reads and manual actions on one connection of the calling thread. Every query is
+// parameterised; filters and sorting run in SQL. The actions go through the database functions of
+// migration 0010 so each runs in one transaction and is recorded in workflow_events.
+class ConsoleRepository final
+{
+public:
+    explicit ConsoleRepository(QSqlDatabase db, StuckRules rules = StuckRules::defaults());
+
+    void setStuckRules(const StuckRules &rules) { m_rules = rules; }
+    const StuckRules &stuckRules() const { return m_rules; }
+
+    Result<StateCounts> stateCounts() const;
+    Result<qint64> count(const CallFilter &filter) const;
+    Result<QList<CallRecord>> page(const CallFilter &filter, const CallSort &sort, qint64 offset,
+                                   int limit) const;
+    Result<CallRecord> call(const QString &id) const;
+    Result<QList<WorkflowEventRecord>> history(const QString &callId) const;
+    // History rows whose reason contains `text` (case-insensitive, wildcards taken literally).
+    Result<QList<WorkflowEventRecord>> searchHistory(const QString &text, int limit = 500) const;
+    // Distinct values for the filter boxes.
+    Result<QStringList> clinics() const;
+    Result<QStringList> failureReasons() const;
+
+    ActionOutcome apply(ManualAction action, const QStringList &ids, const QString &reason,
+                        const QString &actor) const;
+    ActionOutcome applyToFilter(ManualAction action, const CallFilter &filter, const QString &reason,
+                                const QString &actor) const;
+
+    // The failed and classification_failed calls of a report.
+    Result<QList<CallRecord>> failures(const QDateTime &since, const QDateTime &until,
+                                       const QList<WorkflowState> &states = {},
+                                       const QString &clinic = {}) const;
+
+    // "{a,b}" with each element quoted, for binding a text[] / uuid[] parameter as text.
+    static QString arrayLiteral(const QStringList &values);
+
+private:
+    QString filterCondition() const;
+    void bindFilter(QSqlQuery &query, const CallFilter &filter) const;
+    static CallRecord readCall(const QSqlQuery &query);
+    ActionOutcome readOutcome(QSqlQuery &query, ManualAction action, qint64 requested) const;
+
+    QSqlDatabase m_db;
+    StuckRules m_rules;
+};
+
+} // namespace callops

@@ -1,0 +1,32 @@
+#pragma once
+
+#include "StuckRules.h"
+
+#include <QtGlobal>
+
+#include <memory>
+
+class QThread;
+
+namespace callops {
+
+class ConsoleWorker;
+
+// Owns the console's worker and the thread it runs on: made together, and on destruction the
+// worker closes its connection on its own thread before the thread is quit and waited for.
+class ConsoleThread final
+{
+    Q_DISABLE_COPY_MOVE(ConsoleThread)
+
+public:
+    explicit ConsoleThread(StuckRules rules = StuckRules::defaults());
+    ~ConsoleThread();
+
+    ConsoleWorker *worker() const { return m_worker; }
+
+private:
+    std::unique_ptr<QThread> m_thread;
+    ConsoleWorker *m_worker = nullptr;
+};
+
+} // namespace callops

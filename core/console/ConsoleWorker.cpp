@@ -1,0 +1,232 @@
+#include "ConsoleWorker.h"
+
+#include "ConsoleRepository.h"
+#include "db/ConnectionSettings.h"
+#include "db/DatabaseConnection.h"
+
+#include <QCoreApplication>
+#include <QLoggingCategory>
+#include <QSqlDriver>
+#include <QTimer>
+
+Q_DECLARE_LOGGING_CATEGORY(lcConsole)
+
+namespace callops {
+namespace {
+
+const QString kPurpose = QStringLiteral("console");
+const QString kChannel = QStringLiteral("pending_calls");
+
+} // namespace
+
+ConsoleWorker::ConsoleWorker(StuckRules rules)
+    : m_rules(std::move(rules))
+{
+    qRegisterMetaType<StateCounts>();
+    qRegisterMetaType<CallRecord>();
+    qRegisterMetaType<WorkflowEventRecord>();
+    qRegisterMetaType<QList<CallRecord>>();
+    qRegisterMetaType<QList<WorkflowEventRecord>>();
+    qRegisterMetaType<ActionOutcome>();
+}
+
+ConsoleWorker::~ConsoleWorker() = default;
+
+void ConsoleWorker::openDatabase(const QString &url)
+{
+    closeDatabase();
+    m_url = url;
+    ensureOpen();
+}
+
+void ConsoleWorker::closeDatabase()
+{
+    if (m_repository) {
+        m_repository.reset();
+        DatabaseConnection::close(kPurpose);
+    }
+    if (m_connected) {
+        m_connected = false;
+        emit connectionChanged(false, QCoreApplication::translate("ConsoleWorker", "Disconnected"));
+    }
+}
+
+bool ConsoleWorker::ensureOpen()
+{
+    if (m_repository)
+        return true;
+    if (m_url.isEmpty())
+        return false;
+    const auto settings = ConnectionSettings::parse(m_url);
+    if (!settings) {
+        emit connectionChanged(false, settings.error());
+        return false;
+    }
+    auto db = DatabaseConnection::open(*settings, kPurpose);
+    if (!db) {
+        m_connected = false;
+        emit connectionChanged(false, db.error());
+        return false;
+    }
+    if (!m_debounce) {
+        m_debounce = new QTimer(this);
+        m_debounce->setSingleShot(true);
+        m_debounce->setInterval(m_debounceMs);
+        connect(m_debounce, &QTimer::timeout, this, &ConsoleWorker::databaseChanged);
+    }
+    QSqlDriver *driver = db->driver();
+    QString listening;
+    if (settings->looksLikeTransactionPooler()) {
+        listening = QCoreApplication::translate("ConsoleWorker",
+                                                " (transaction pooler: no live updates, use port 5432)");
+    } else if (driver->subscribeToNotification(kChannel)) {
+        connect(driver, &QSqlDriver::notification, this,
+                [this](const QString &channel) { notificationReceived(channel); });
+    } else {
+        listening = QCoreApplication::translate("ConsoleWorker", " (live updates unavailable)");
+    }
+    m_repository = std::make_unique<ConsoleRepository>(*db, m_rules);
+    m_connected = true;
+    emit connectionChanged(true, settings->target() + listening);
+    return true;
+}
+
+void ConsoleWorker::lostConnection(const QString &message)
+{
+    qCWarning(lcConsole) << "console query failed:" << message;
+    emit errorOccurred(message);
+    // The next request opens a fresh connection; a broken one would fail every query.
+    if (m_repository && !m_repository->stateCounts()) {
+        m_repository.reset();
+        DatabaseConnection::close(kPurpose);
+        m_connected = false;
+        emit connectionChanged(false, message);
+    }
+}
+
+void ConsoleWorker::notificationReceived(const QString &channel)
+{
+    if (channel == kChannel && m_debounce && !m_debounce->isActive())
+        m_debounce->start();
+}
+
+void ConsoleWorker::setStuckRules(const StuckRules &rules)
+{
+    m_rules = rules;
+    if (m_repository)
+        m_repository->setStuckRules(rules);
+}
+
+void ConsoleWorker::setDebounceMilliseconds(int milliseconds)
+{
+    m_debounceMs = milliseconds;
+    if (m_debounce)
+        m_debounce->setInterval(milliseconds);
+}
+
+void ConsoleWorker::refreshCounts()
+{
+    if (!ensureOpen())
+        return;
+    const auto counts = m_repository->stateCounts();
+    if (!counts)
+        return lostConnection(counts.error());
+    emit countsLoaded(*counts);
+}
+
+void ConsoleWorker::loadFilterOptions()
+{
+    if (!ensureOpen())
+        return;
+    const auto clinics = m_repository->clinics();
+    const auto reasons = m_repository->failureReasons();
+    if (!clinics)
+        return lostConnection(clinics.error());
+    if (!reasons)
+        return lostConnection(reasons.error());
+    emit filterOptionsLoaded(*clinics, *reasons);
+}
+
+void ConsoleWorker::countFiltered(quint64 generation, const CallFilter &filter)
+{
+    if (!ensureOpen())
+        return;
+    const auto total = m_repository->count(filter);
+    if (!total)
+        return lostConnection(total.error());
+    emit filteredCounted(generation, *total);
+}
+
+void ConsoleWorker::loadPage(quint64 generation, const CallFilter &filter, const CallSort &sort,
+                             qint64 offset, int limit)
+{
+    if (!ensureOpen())
+        return;
+    const auto calls = m_repository->page(filter, sort, offset, limit);
+    if (!calls)
+        return lostConnection(calls.error());
+    emit pageLoaded(generation, offset, *calls, calls->size() < limit);
+}
+
+void ConsoleWorker::loadCall(const QString &id)
+{
+    if (!ensureOpen())
+        return;
+    const auto call = m_repository->call(id);
+    if (!call) {
+        emit errorOccurred(call.error());
+        return;
+    }
+    const auto history = m_repository->history(id);
+    if (!history)
+        return lostConnection(history.error());
+    emit callLoaded(*call, *history);
+}
+
+void ConsoleWorker::countMatching(quint64 ticket, const CallFilter &filter)
+{
+    if (!ensureOpen())
+        return;
+    const auto total = m_repository->count(filter);
+    if (!total)
+        return lostConnection(total.error());
+    emit matchingCounted(ticket, *total);
+}
+
+void ConsoleWorker::applyAction(ManualAction action, const QStringList &ids, const QString &reason,
+                                const QString &actor)
+{
+    if (!ensureOpen()) {
+        ActionOutcome outcome;
+        outcome.action = action;
+        outcome.error = QCoreApplication::translate("ConsoleWorker", "Not connected to the database.");
+        emit actionFinished(outcome);
+        return;
+    }
+    emit actionFinished(m_repository->apply(action, ids, reason, actor));
+}
+
+void ConsoleWorker::applyActionToFilter(ManualAction action, const CallFilter &filter, const QString &reason,
+                                        const QString &actor)
+{
+    if (!ensureOpen()) {
+        ActionOutcome outcome;
+        outcome.action = action;
+        outcome.error = QCoreApplication::translate("ConsoleWorker", "Not connected to the database.");
+        emit actionFinished(outcome);
+        return;
+    }
+    emit actionFinished(m_repository->applyToFilter(action, filter, reason, actor));
+}
+
+void ConsoleWorker::searchHistory(const QString &text)
+{
+    if (!ensureOpen())
+        return;
+    const auto events = m_repository->searchHistory(text);
+    if (!events)
+        return lostConnection(events.error());
+    emit historySearched(text, *events);
+}
+
+} // namespace callops

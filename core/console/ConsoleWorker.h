@@ -1,0 +1,80 @@
+#pragma once
+
+#include "ActionOutcome.h"
+#include "CallFilter.h"
+#include "CallRecord.h"
+#include "StateCounts.h"
+#include "StuckRules.h"
+
+#include <QObject>
+#include <QSqlDatabase>
+#include <QStringList>
+
+#include <memory>
+
+class QTimer;
+
+namespace callops {
+
+class ConsoleRepository;
+
+// The console's database side: a parentless QObject that lives on its own thread (ConsoleThread)
+// with its own connection. Call its methods through QMetaObject::invokeMethod; it answers with
+// queued signals carrying plain values, so the GUI thread never waits on the database. It LISTENs
+// on `pending_calls` and reports changes debounced.
+class ConsoleWorker final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ConsoleWorker)
+
+public:
+    explicit ConsoleWorker(StuckRules rules = StuckRules::defaults());
+    ~ConsoleWorker() override;
+
+    // All of these run on the worker's thread.
+    void openDatabase(const QString &url);
+    void closeDatabase();
+    void setStuckRules(const StuckRules &rules);
+    void setDebounceMilliseconds(int milliseconds);
+    void refreshCounts();
+    void loadFilterOptions();
+    void countFiltered(quint64 generation, const CallFilter &filter);
+    void loadPage(quint64 generation, const CallFilter &filter, const CallSort &sort, qint64 offset,
+                  int limit);
+    void loadCall(const QString &id);
+    void countMatching(quint64 ticket, const CallFilter &filter);
+    void applyAction(ManualAction action, const QStringList &ids, const QString &reason,
+                     const QString &actor);
+    void applyActionToFilter(ManualAction action, const CallFilter &filter, const QString &reason,
+                             const QString &actor);
+    void searchHistory(const QString &text);
+
+signals:
+    void connectionChanged(bool connected, const QString &message);
+    void countsLoaded(const callops::StateCounts &counts);
+    void filterOptionsLoaded(const QStringList &clinics, const QStringList &failureReasons);
+    void filteredCounted(quint64 generation, qint64 total);
+    void pageLoaded(quint64 generation, qint64 offset, const QList<callops::CallRecord> &calls,
+                    bool complete);
+    void callLoaded(const callops::CallRecord &call, const QList<callops::WorkflowEventRecord> &history);
+    void matchingCounted(quint64 ticket, qint64 count);
+    void actionFinished(const callops::ActionOutcome &outcome);
+    void historySearched(const QString &text, const QList<callops::WorkflowEventRecord> &events);
+    // Another writer changed pending_calls (LISTEN), debounced.
+    void databaseChanged();
+    void errorOccurred(const QString &message);
+
+private:
+    bool ensureOpen();
+    void lostConnection(const QString &message);
+    void notificationReceived(const QString &channel);
+
+    QString m_url;
+    StuckRules m_rules;
+    std::unique_ptr<ConsoleRepository> m_repository;
+    QTimer *m_debounce = nullptr;
+    int m_debounceMs = 300;
+    bool m_connected = false;
+};
+
+} // namespace callops

@@ -1,0 +1,492 @@
+#include "TestDatabase.h"
+#include "console/ConsoleRepository.h"
+#include "workflow/ManualAction.h"
+#include "workflow/TransitionTable.h"
+
+#include <QSet>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTest>
+
+using namespace callops;
+using namespace callops::test;
+
+namespace {
+
+QVariant scalar(const QSqlDatabase &db, const QString &sql)
+{
+    QSqlQuery query(db);
+    if (!query.exec(sql) || !query.next()) {
+        qWarning("query failed: %s: %s", qPrintable(sql), qPrintable(query.lastError().text()));
+        return {};
+    }
+    return query.value(0);
+}
+
+struct Seed
+{
+    QString id;
+    QString exam;
+    QString employee;
+    QString phone;
+    QString clinic;
+    QString state;
+    QString stateAge = "0 seconds"; // how long ago the row entered its state and was updated
+    QString nextAction = "0 seconds"; // relative to now
+    QString failureReason = {};
+};
+
+bool insert(const QSqlDatabase &db, const Seed &seed)
+{
+    QSqlQuery query(db);
+    query.prepare("INSERT INTO pending_calls (id, exam_id, employee_name, employee_dob, phone, clinic_name, "
+                  "workflow_state, state_changed_at, updated_at, next_action_at, failure_reason, failed_at, "
+                  "retry_count) VALUES (:id::uuid, :exam, :employee, '1980-04-02', :phone, :clinic, :state, "
+                  "now() - :age::interval, now() - :age2::interval, now() + :next::interval, :reason, "
+                  "CASE WHEN :reason2::text IS NULL THEN NULL ELSE now() - :age3::interval END, 2)");
+    query.bindValue(":id", seed.id);
+    query.bindValue(":exam", seed.exam);
+    query.bindValue(":employee", seed.employee);
+    query.bindValue(":phone", seed.phone);
+    query.bindValue(":clinic", seed.clinic);
+    query.bindValue(":state", seed.state);
+    query.bindValue(":age", seed.stateAge);
+    query.bindValue(":age2", seed.stateAge);
+    query.bindValue(":age3", seed.stateAge);
+    query.bindValue(":next", seed.nextAction);
+    const QVariant reason = seed.failureReason.isEmpty() ? QVariant(QMetaType(QMetaType::QString))
+                                                         : QVariant(seed.failureReason);
+    query.bindValue(":reason", reason);
+    query.bindValue(":reason2", reason);
+    if (!query.exec()) {
+        qWarning("insert failed: %s", qPrintable(query.lastError().text()));
+        return false;
+    }
+    return true;
+}
+
+QString uuid(int n)
+{
+    return QString("00000000-0000-0000-0000-%1").arg(n, 12, 10, QChar('0'));
+}
+
+} // namespace
+
+class TestConsoleRepository : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void cleanup();
+    void manualTransitionsTableEqualsTheCoreTable();
+    void countsEqualTheDatabase();
+    void stuckCallsFollowTheThresholds();
+    void searchFindsPhoneInAnyFormat_data();
+    void searchFindsPhoneInAnyFormat();
+    void injectionStringsInSearchAreHarmless_data();
+    void injectionStringsInSearchAreHarmless();
+    void filtersAndSorting();
+    void actionsMoveRowsAndRecordHistory_data();
+    void actionsMoveRowsAndRecordHistory();
+    void actionsSkipRowsNotAllowed();
+    void markFailedWithoutReasonIsRefused();
+    void bulkActionOnTheFilter();
+    void historyCanBeSearchedByReason();
+    void failuresForReports();
+
+private:
+    void seedStandard();
+    std::unique_ptr<TestDatabase> m_database;
+    QSqlDatabase m_db;
+};
+
+void TestConsoleRepository::init()
+{
+    m_database = std::make_unique<TestDatabase>(QString::fromLatin1(QTest::currentTestFunction()));
+    QVERIFY2(m_database->isValid(), qPrintable(m_database->error()));
+    QVERIFY2(m_database->migrate(), qPrintable(m_database->error()));
+    m_db = m_database->connection();
+    seedStandard();
+}
+
+void TestConsoleRepository::cleanup()
+{
+    m_db = QSqlDatabase();
+    m_database.reset();
+}
+
+void TestConsoleRepository::seedStandard()
+{
+    const QList<Seed> seeds{
+            {uuid(1), "EX-1001", "Ana Lopez", "+1 (555) 201-0001", "North Clinic", "new"},
+            {uuid(2), "EX-1002", "Bob Stone", "555.201.0002", "North Clinic", "ready_to_call"},
+            {uuid(3), "EX-1003", "Cara Diaz", "+15552010003", "South Clinic", "calling", "11 minutes"},
+            {uuid(4), "EX-1004", "Dan Wu", "+15552010004", "South Clinic", "classifying", "2 minutes"},
+            {uuid(5), "EX-1005", "Eve Moss", "+15552010005", "South Clinic", "retry_pending", "3 hours",
+             "1 hour"},
+            {uuid(6), "EX-1006", "Fay Ruiz", "+15552010006", "North Clinic", "failed", "1 day", "0 seconds",
+             "Max retries exceeded"},
+            {uuid(7), "EX-1007", "Gus Hale", "+15552010007", "East Clinic", "classification_failed", "2 days",
+             "0 seconds", "=HYPERLINK(\"x\")"},
+            {uuid(8), "EX-1008", "Hal Ames", "+15552010008", "East Clinic", "completed", "5 hours"},
+            {uuid(9), "EX-100%", "Ida_Nash", "+15552010009", "East Clinic", "needs_classification",
+             "2 hours"},
+    };
+    for (const Seed &seed : seeds)
+        QVERIFY(insert(m_db, seed));
+}
+
+void TestConsoleRepository::manualTransitionsTableEqualsTheCoreTable()
+{
+    QSet<QString> core;
+    for (const Transition &t : transitions::all()) {
+        for (ManualAction action : manualActions::all()) {
+            if (manualActions::event(action) == t.event)
+                core.insert(manualActions::actionName(action) + "|" + workflow::stateName(t.from) + "|"
+                            + workflow::stateName(t.to));
+        }
+    }
+    QSet<QString> sql;
+    QSqlQuery query(m_db);
+    QVERIFY(query.exec("SELECT action, from_state, to_state FROM workflow_manual_transitions"));
+    while (query.next())
+        sql.insert(query.value(0).toString() + "|" + query.value(1).toString() + "|"
+                   + query.value(2).toString());
+    QVERIFY(!core.isEmpty());
+    QCOMPARE(sql, core);
+}
+
+void TestConsoleRepository::countsEqualTheDatabase()
+{
+    ConsoleRepository repository(m_db);
+    const auto counts = repository.stateCounts();
+    QVERIFY2(counts, qPrintable(counts.error()));
+    QSqlQuery query(m_db);
+    QVERIFY(query.exec("SELECT workflow_state, count(*) FROM pending_calls GROUP BY 1"));
+    qint64 total = 0;
+    int states = 0;
+    while (query.next()) {
+        QCOMPARE(counts->byState.value(query.value(0).toString()), query.value(1).toLongLong());
+        QCOMPARE(counts->count(workflow::stateFromName(query.value(0).toString())),
+                 query.value(1).toLongLong());
+        total += query.value(1).toLongLong();
+        ++states;
+    }
+    QCOMPARE(counts->byState.size(), states);
+    QCOMPARE(counts->total, total);
+    QCOMPARE(counts->total, 9);
+}
+
+void TestConsoleRepository::stuckCallsFollowTheThresholds()
+{
+    ConsoleRepository repository(m_db);
+    CallFilter stuck;
+    stuck.stuckOnly = true;
+    auto rows = repository.page(stuck, {}, 0, 100);
+    QVERIFY2(rows, qPrintable(rows.error()));
+    QSet<QString> ids;
+    for (const CallRecord &call : *rows)
+        ids.insert(call.id);
+    // calling for 11 minutes, needs_classification due and untouched for 2 hours; not the classifying
+    // call (2 minutes), not the retry waiting for its time, not terminal rows.
+    QCOMPARE(ids, (QSet<QString>{uuid(3), uuid(9)}));
+    QCOMPARE(repository.stateCounts()->stuck, 2);
+
+    StuckRules rules;
+    rules.setThresholdSeconds(WorkflowState::Classifying, 60);
+    rules.setThresholdSeconds(WorkflowState::Calling, 3600);
+    repository.setStuckRules(rules);
+    rows = repository.page(stuck, {}, 0, 100);
+    ids.clear();
+    for (const CallRecord &call : *rows)
+        ids.insert(call.id);
+    QCOMPARE(ids, (QSet<QString>{uuid(4), uuid(9)}));
+}
+
+void TestConsoleRepository::searchFindsPhoneInAnyFormat_data()
+{
+    QTest::addColumn<QString>("term");
+    QTest::addColumn<QStringList>("expected");
+    QTest::newRow("digits") << "5552010001" << QStringList{uuid(1)};
+    QTest::newRow("e164") << "+1 555 201 0002" << QStringList{uuid(2)};
+    QTest::newRow("formatted") << "(555) 201-0003" << QStringList{uuid(3)};
+    QTest::newRow("dots") << "555.201.0004" << QStringList{uuid(4)};
+    QTest::newRow("exam id") << "ex-1005" << QStringList{uuid(5)};
+    QTest::newRow("employee") << "fay" << QStringList{uuid(6)};
+    QTest::newRow("clinic") << "east clinic" << QStringList{uuid(7), uuid(8), uuid(9)};
+    QTest::newRow("literal percent") << "100%" << QStringList{uuid(9)};
+    QTest::newRow("literal underscore") << "Ida_" << QStringList{uuid(9)};
+}
+
+void TestConsoleRepository::searchFindsPhoneInAnyFormat()
+{
+    QFETCH(QString, term);
+    QFETCH(QStringList, expected);
+    ConsoleRepository repository(m_db);
+    CallFilter filter;
+    filter.search = term;
+    CallSort sort{CallSort::Key::ExamId, false};
+    const auto rows = repository.page(filter, sort, 0, 100);
+    QVERIFY2(rows, qPrintable(rows.error()));
+    QStringList ids;
+    for (const CallRecord &call : *rows)
+        ids.append(call.id);
+    ids.sort();
+    QCOMPARE(ids, expected);
+    QCOMPARE(*repository.count(filter), qint64(expected.size()));
+}
+
+void TestConsoleRepository::injectionStringsInSearchAreHarmless_data()
+{
+    QTest::addColumn<QString>("term");
+    QTest::newRow("quote") << "'";
+    QTest::newRow("drop") << "'; DROP TABLE pending_calls; --";
+    QTest::newRow("or true") << "' OR '1'='1";
+    QTest::newRow("percent") << "%";
+    QTest::newRow("underscore") << "_";
+    QTest::newRow("backslash") << "\\";
+    QTest::newRow("placeholder") << ":f_states";
+    QTest::newRow("dollar quote") << "$$; DELETE FROM pending_calls; $$";
+}
+
+void TestConsoleRepository::injectionStringsInSearchAreHarmless()
+{
+    QFETCH(QString, term);
+    ConsoleRepository repository(m_db);
+    CallFilter filter;
+    filter.search = term;
+    const auto rows = repository.page(filter, {}, 0, 100);
+    QVERIFY2(rows, qPrintable(rows.error()));
+    for (const CallRecord &call : *rows) {
+        const QString haystack = call.examId + call.employeeName + call.clinicName;
+        QVERIFY2(haystack.contains(term, Qt::CaseInsensitive), qPrintable(call.examId));
+    }
+    const auto history = repository.searchHistory(term);
+    QVERIFY2(history, qPrintable(history.error()));
+    QCOMPARE(scalar(m_db, "SELECT count(*) FROM pending_calls").toInt(), 9);
+}
+
+void TestConsoleRepository::filtersAndSorting()
+{
+    ConsoleRepository repository(m_db);
+    CallFilter filter;
+    filter.states = {WorkflowState::Failed, WorkflowState::ClassificationFailed};
+    auto rows = repository.page(filter, {CallSort::Key::Employee, true}, 0, 100);
+    QVERIFY2(rows, qPrintable(rows.error()));
+    QCOMPARE(rows->size(), 2);
+    QCOMPARE(rows->at(0).employeeName, "Gus Hale");
+    QCOMPARE(rows->at(1).employeeName, "Fay Ruiz");
+
+    filter = {};
+    filter.clinic = "South Clinic";
+    QCOMPARE(*repository.count(filter), 3);
+    filter.failureReason = "Max retries exceeded";
+    QCOMPARE(*repository.count(filter), 0);
+    filter.clinic.clear();
+    QCOMPARE(*repository.count(filter), 1);
+
+    filter = {};
+    filter.since = QDateTime::currentDateTimeUtc().addSecs(-4 * 3600);
+    filter.until = QDateTime::currentDateTimeUtc().addSecs(-30 * 60);
+    rows = repository.page(filter, {CallSort::Key::Retries, false}, 0, 100);
+    QStringList exams;
+    for (const CallRecord &call : *rows)
+        exams.append(call.examId);
+    exams.sort();
+    QCOMPARE(exams, (QStringList{"EX-100%", "EX-1005"}));
+
+    // Pages: offset and limit in SQL, stable order.
+    const auto first = repository.page({}, {CallSort::Key::ExamId, false}, 0, 4);
+    const auto second = repository.page({}, {CallSort::Key::ExamId, false}, 4, 4);
+    const auto third = repository.page({}, {CallSort::Key::ExamId, false}, 8, 4);
+    QCOMPARE(first->size(), 4);
+    QCOMPARE(second->size(), 4);
+    QCOMPARE(third->size(), 1);
+    QStringList paged;
+    for (const auto *page : {&first, &second, &third}) {
+        for (const CallRecord &call : page->value())
+            paged.append(call.id);
+    }
+    QStringList ordered;
+    QSqlQuery all(m_db);
+    QVERIFY(all.exec("SELECT id::text FROM pending_calls ORDER BY exam_id, id"));
+    while (all.next())
+        ordered.append(all.value(0).toString());
+    QCOMPARE(paged, ordered);
+}
+
+void TestConsoleRepository::actionsMoveRowsAndRecordHistory_data()
+{
+    QTest::addColumn<int>("action");
+    QTest::addColumn<int>("call");
+    QTest::addColumn<QString>("reason");
+    QTest::addColumn<QString>("expectedState");
+    QTest::newRow("retry failed") << int(ManualAction::RetryNow) << 6 << "number fixed"
+                                  << "new";
+    QTest::newRow("retry classification_failed") << int(ManualAction::RetryNow) << 7 << ""
+                                                 << "new";
+    QTest::newRow("retry waiting retry") << int(ManualAction::RetryNow) << 5 << "clinic asked"
+                                         << "retry_pending";
+    QTest::newRow("reset calling") << int(ManualAction::ResetStuck) << 3 << "hung"
+                                   << "retry_pending";
+    QTest::newRow("mark failed") << int(ManualAction::MarkFailed) << 2 << "clinic closed"
+                                 << "failed";
+    QTest::newRow("reclassify") << int(ManualAction::Reclassify) << 2 << "menu changed"
+                                << "new";
+}
+
+void TestConsoleRepository::actionsMoveRowsAndRecordHistory()
+{
+    QFETCH(int, action);
+    QFETCH(int, call);
+    QFETCH(QString, reason);
+    QFETCH(QString, expectedState);
+    const auto manual = ManualAction(action);
+    ConsoleRepository repository(m_db);
+    const int eventsBefore = scalar(m_db, "SELECT count(*) FROM workflow_events").toInt();
+    const QString before
+            = scalar(m_db, "SELECT workflow_state FROM pending_calls WHERE id = '" + uuid(call) + "'")
+                      .toString();
+
+    const ActionOutcome outcome = repository.apply(manual, {uuid(call)}, reason, "dispatcher-anna");
+    QVERIFY2(outcome.ok(), qPrintable(outcome.error));
+    QCOMPARE(outcome.changed(), 1);
+    QCOMPARE(outcome.changes.at(0).fromState, before);
+    QCOMPARE(outcome.changes.at(0).toState, expectedState);
+    QCOMPARE(workflow::stateName(manualActions::targetFrom(manual, workflow::stateFromName(before))),
+             expectedState);
+
+    const auto record = repository.call(uuid(call));
+    QVERIFY(record);
+    QCOMPARE(record->state, expectedState);
+    if (expectedState != "failed")
+        QVERIFY(record->nextActionAt <= QDateTime::currentDateTimeUtc().addSecs(1));
+    if (manual == ManualAction::RetryNow && expectedState == "new") {
+        QCOMPARE(record->retryCount, 0);
+        QVERIFY(record->failureReason.isEmpty());
+        QVERIFY(!record->failedAt.isValid());
+    }
+    if (manual == ManualAction::MarkFailed) {
+        QCOMPARE(record->failureReason, reason);
+        QCOMPARE(record->lastError, reason);
+        QVERIFY(record->failedAt.isValid());
+    }
+    if (manual == ManualAction::Reclassify)
+        QVERIFY(record->classificationId.isEmpty());
+
+    QCOMPARE(scalar(m_db, "SELECT count(*) FROM workflow_events").toInt(), eventsBefore + 1);
+    const auto history = repository.history(uuid(call));
+    QVERIFY(history);
+    const WorkflowEventRecord last = history->last();
+    QCOMPARE(last.actor, "dispatcher-anna");
+    QCOMPARE(last.fromState, before);
+    QCOMPARE(last.toState, expectedState);
+    QCOMPARE(last.reason, reason);
+    QCOMPARE(last.event, transitions::eventName(manualActions::event(manual)));
+}
+
+void TestConsoleRepository::actionsSkipRowsNotAllowed()
+{
+    ConsoleRepository repository(m_db);
+    // Reset stuck from new, ready_to_call and completed: not in the table; calling: allowed.
+    const ActionOutcome outcome = repository.apply(
+            ManualAction::ResetStuck, {uuid(1), uuid(2), uuid(8), uuid(3), "not-a-uuid"}, {}, "x");
+    QVERIFY2(outcome.ok(), qPrintable(outcome.error));
+    QCOMPARE(outcome.changed(), 1);
+    QCOMPARE(outcome.changes.at(0).id, uuid(3));
+    QCOMPARE(scalar(m_db, "SELECT workflow_state FROM pending_calls WHERE id = '" + uuid(1) + "'").toString(),
+             "new");
+    QCOMPARE(scalar(m_db, "SELECT workflow_state FROM pending_calls WHERE id = '" + uuid(8) + "'").toString(),
+             "completed");
+    // Completed calls cannot be touched by any action.
+    for (ManualAction action : manualActions::all()) {
+        QVERIFY(!manualActions::allowedFrom(action, WorkflowState::Completed));
+        QCOMPARE(repository.apply(action, {uuid(8)}, "why", "x").changed(), 0);
+    }
+}
+
+void TestConsoleRepository::markFailedWithoutReasonIsRefused()
+{
+    ConsoleRepository repository(m_db);
+    const ActionOutcome outcome = repository.apply(ManualAction::MarkFailed, {uuid(1)}, "  ", "x");
+    QVERIFY(!outcome.ok());
+    QVERIFY2(outcome.error.contains("reason"), qPrintable(outcome.error));
+    QCOMPARE(scalar(m_db, "SELECT workflow_state FROM pending_calls WHERE id = '" + uuid(1) + "'").toString(),
+             "new");
+}
+
+void TestConsoleRepository::bulkActionOnTheFilter()
+{
+    // Many rows: the filter version runs in one statement whatever the count.
+    QSqlQuery query(m_db);
+    QVERIFY(query.exec("INSERT INTO pending_calls (exam_id, phone, clinic_name, workflow_state) "
+                       "SELECT 'BULK-' || g, '+1555300' || lpad(g::text, 4, '0'), 'Bulk Clinic', "
+                       "CASE WHEN g % 2 = 0 THEN 'ready_to_call' ELSE 'completed' END "
+                       "FROM generate_series(1, 2000) g"));
+    ConsoleRepository repository(m_db);
+    CallFilter filter;
+    filter.clinic = "Bulk Clinic";
+    QCOMPARE(*repository.count(filter), 2000);
+    const ActionOutcome outcome
+            = repository.applyToFilter(ManualAction::MarkFailed, filter, "clinic closed", "ops");
+    QVERIFY2(outcome.ok(), qPrintable(outcome.error));
+    QCOMPARE(outcome.changed(), 1000);
+    QCOMPARE(scalar(m_db,
+                    "SELECT count(*) FROM pending_calls WHERE clinic_name = 'Bulk Clinic' "
+                    "AND workflow_state = 'failed' AND failure_reason = 'clinic closed'")
+                     .toInt(),
+             1000);
+    QCOMPARE(scalar(m_db,
+                    "SELECT count(*) FROM workflow_events WHERE actor = 'ops' AND reason = 'clinic closed'")
+                     .toInt(),
+             1000);
+    // Other clinics untouched.
+    QCOMPARE(scalar(m_db, "SELECT workflow_state FROM pending_calls WHERE id = '" + uuid(2) + "'").toString(),
+             "ready_to_call");
+
+    // Stuck-only filter: Reset all stuck.
+    CallFilter stuck;
+    stuck.stuckOnly = true;
+    const ActionOutcome reset = repository.applyToFilter(ManualAction::ResetStuck, stuck, "sweep", "ops");
+    QVERIFY2(reset.ok(), qPrintable(reset.error));
+    QCOMPARE(reset.changed(), 1);
+    QCOMPARE(reset.changes.at(0).id, uuid(3));
+}
+
+void TestConsoleRepository::historyCanBeSearchedByReason()
+{
+    ConsoleRepository repository(m_db);
+    QVERIFY(repository.apply(ManualAction::MarkFailed, {uuid(1)}, "Clinic moved to a new number", "ana")
+                    .ok());
+    QVERIFY(repository.apply(ManualAction::Reclassify, {uuid(2)}, "IVR menu changed", "bob").ok());
+    const auto found = repository.searchHistory("new NUMBER");
+    QVERIFY2(found, qPrintable(found.error()));
+    QCOMPARE(found->size(), 1);
+    QCOMPARE(found->at(0).callId, uuid(1));
+    QCOMPARE(found->at(0).actor, "ana");
+    QCOMPARE(repository.searchHistory("%")->size(), 0);
+}
+
+void TestConsoleRepository::failuresForReports()
+{
+    ConsoleRepository repository(m_db);
+    auto rows = repository.failures({}, {});
+    QVERIFY2(rows, qPrintable(rows.error()));
+    QCOMPARE(rows->size(), 2);
+    QCOMPARE(rows->at(0).id, uuid(7)); // the older failure first
+    rows = repository.failures(QDateTime::currentDateTimeUtc().addSecs(-36 * 3600), {});
+    QCOMPARE(rows->size(), 1);
+    QCOMPARE(rows->at(0).id, uuid(6));
+    rows = repository.failures({}, QDateTime::currentDateTimeUtc().addSecs(-36 * 3600));
+    QCOMPARE(rows->size(), 1);
+    QCOMPARE(rows->at(0).id, uuid(7));
+    rows = repository.failures({}, {}, {WorkflowState::Failed});
+    QCOMPARE(rows->size(), 1);
+    rows = repository.failures({}, {}, {}, "East Clinic");
+    QCOMPARE(rows->size(), 1);
+    QCOMPARE(rows->at(0).failureReason, "=HYPERLINK(\"x\")");
+}
+
+QTEST_GUILESS_MAIN(TestConsoleRepository)
+#include "TestConsoleRepository.moc"
