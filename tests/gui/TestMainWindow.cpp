@@ -1,0 +1,431 @@
+#include "MainWindow.h"
+#include "TestDatabase.h"
+#include "calls/CallDetailPane.h"
+#include "calls/CallTableModel.h"
+#include "console/ConsoleWorker.h"
+#include "dashboard/StateListView.h"
+#include "dashboard/StuckBanner.h"
+#include "dialogs/ActionDialog.h"
+
+#include <QAbstractItemModelTester>
+#include <QAction>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTableView>
+#include <QTest>
+
+using namespace callops;
+using namespace callops::test;
+
+namespace {
+
+QVariant scalar(const QSqlDatabase &db, const QString &sql)
+{
+    QSqlQuery query(db);
+    if (!query.exec(sql) || !query.next()) {
+        qWarning("query failed: %s: %s", qPrintable(sql), qPrintable(query.lastError().text()));
+        return {};
+    }
+    return query.value(0);
+}
+
+QString uuid(int n)
+{
+    return QString("00000000-0000-0000-0000-%1").arg(n, 12, 10, QChar('0'));
+}
+
+const char *kSeed = R"SQL(
+INSERT INTO pending_calls (id, exam_id, employee_name, employee_dob, phone, clinic_name, workflow_state,
+                           state_changed_at, updated_at, next_action_at, retry_count, failure_reason, failed_at)
+SELECT ('00000000-0000-0000-0000-' || lpad(g::text, 12, '0'))::uuid,
+       'EX-' || (1000 + g), 'Employee ' || g, DATE '1980-01-01' + g, '+1 555 200 ' || lpad(g::text, 4, '0'),
+       CASE WHEN g % 3 = 0 THEN 'North Clinic' WHEN g % 3 = 1 THEN 'South Clinic' ELSE 'East Clinic' END,
+       (ARRAY['new', 'ready_to_call', 'retry_pending', 'failed', 'completed', 'classification_failed',
+              'needs_classification'])[1 + g % 7],
+       now() - interval '5 minutes', now() - interval '5 minutes', now() + interval '1 hour', g % 3,
+       CASE WHEN g % 7 IN (3, 5) THEN 'Max retries exceeded' END,
+       CASE WHEN g % 7 IN (3, 5) THEN now() END
+FROM generate_series(1, 23) g;
+)SQL";
+
+} // namespace
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void modelPassesTheTesterWhilePaging();
+    void countsEqualTheDatabase();
+    void changesFromAnotherConnectionAppear();
+    void actionsAreEnabledOnlyWhereAllowed();
+    void actionChangesRowsAndHistory_data();
+    void actionChangesRowsAndHistory();
+    void markFailedNeedsAReason();
+    void actionOnAllRowsMatchingTheFilter();
+    void stuckCallRaisesTheBanner();
+    void detailMasksTheDateOfBirth();
+    void injectionInSearchIsHarmless();
+
+private:
+    bool selectCall(MainWindow &window, const QString &id);
+    ActionDialog *waitForDialog(MainWindow &window);
+    std::unique_ptr<MainWindow> makeWindow();
+
+    std::unique_ptr<TestDatabase> m_database;
+    QSqlDatabase m_db;
+};
+
+void TestMainWindow::initTestCase()
+{
+    qputenv("USER", "dispatcher-test");
+}
+
+void TestMainWindow::init()
+{
+    m_database = std::make_unique<TestDatabase>(QString::fromLatin1(QTest::currentTestFunction()));
+    QVERIFY2(m_database->isValid(), qPrintable(m_database->error()));
+    QVERIFY2(m_database->migrate(), qPrintable(m_database->error()));
+    m_db = m_database->connection();
+    QSqlQuery query(m_db);
+    QVERIFY2(query.exec(kSeed), qPrintable(query.lastError().text()));
+}
+
+void TestMainWindow::cleanup()
+{
+    m_db = QSqlDatabase();
+    m_database.reset();
+}
+
+std::unique_ptr<MainWindow> TestMainWindow::makeWindow()
+{
+    auto window = std::make_unique<MainWindow>();
+    // Only LISTEN (or an explicit action) may bring changes in during a test.
+    window->setRefreshIntervalSeconds(3600);
+    window->setDebounceMilliseconds(50);
+    window->connectToDatabase(m_database->url());
+    window->show();
+    return window;
+}
+
+bool TestMainWindow::selectCall(MainWindow &window, const QString &id)
+{
+    CallTableModel *model = window.model();
+    if (!QTest::qWaitFor([&] {
+            if (model->rowOfCall(id) < 0 && model->canFetchMore({}))
+                model->fetchMore({});
+            return model->rowOfCall(id) >= 0;
+        }))
+        return false;
+    window.table()->clearSelection();
+    window.table()->selectRow(model->rowOfCall(id));
+    return true;
+}
+
+ActionDialog *TestMainWindow::waitForDialog(MainWindow &window)
+{
+    ActionDialog *dialog = nullptr;
+    const bool shown = QTest::qWaitFor([&] {
+        dialog = window.findChild<ActionDialog *>();
+        return dialog && dialog->isVisible();
+    });
+    return shown ? dialog : nullptr;
+}
+
+void TestMainWindow::modelPassesTheTesterWhilePaging()
+{
+    auto window = makeWindow();
+    // A model of its own on the window's worker: no view fetches pages behind the test's back.
+    CallTableModel own(window->worker());
+    CallTableModel *model = &own;
+    QAbstractItemModelTester tester(model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester windowTester(window->model(),
+                                          QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model->setPageSize(5);
+    model->setFilter({});
+    QTRY_COMPARE(model->totalCount(), 23);
+    QTRY_COMPARE(model->rowCount(), 5);
+    while (model->rowCount() < 23) {
+        const int before = model->rowCount();
+        QTRY_VERIFY(model->canFetchMore({}));
+        model->fetchMore({});
+        QTRY_VERIFY(model->rowCount() > before);
+    }
+    QTRY_VERIFY(!model->isLoading());
+    QVERIFY(!model->canFetchMore({}));
+    // Sorting runs in SQL and starts over.
+    model->sort(CallTableModel::ExamId, Qt::AscendingOrder);
+    QTRY_VERIFY(model->rowCount() > 0);
+    QCOMPARE(model->index(0, CallTableModel::ExamId).data().toString(),
+             scalar(m_db, "SELECT exam_id FROM pending_calls ORDER BY exam_id, id LIMIT 1").toString());
+    // A refresh keeps the row count and the order.
+    model->refresh();
+    QTRY_VERIFY(!model->isLoading());
+    QCOMPARE(model->index(0, CallTableModel::ExamId).data().toString(),
+             scalar(m_db, "SELECT exam_id FROM pending_calls ORDER BY exam_id, id LIMIT 1").toString());
+}
+
+void TestMainWindow::countsEqualTheDatabase()
+{
+    auto window = makeWindow();
+    QSignalSpy counts(window.get(), &MainWindow::countsUpdated);
+    QTRY_VERIFY(counts.count() > 0);
+    QSqlQuery query(m_db);
+    QVERIFY(query.exec("SELECT workflow_state, count(*) FROM pending_calls GROUP BY 1"));
+    int checked = 0;
+    while (query.next()) {
+        QCOMPARE(window->stateList()->shownCount(workflow::stateFromName(query.value(0).toString())),
+                 query.value(1).toLongLong());
+        ++checked;
+    }
+    QCOMPARE(checked, 7);
+    QCOMPARE(window->stateList()->shownCount(WorkflowState::Calling), 0);
+    QVERIFY(window->connectionText().contains(m_database->name()));
+}
+
+void TestMainWindow::changesFromAnotherConnectionAppear()
+{
+    auto window = makeWindow();
+    QTRY_COMPARE(window->stateList()->shownCount(WorkflowState::New), 3);
+    QTRY_COMPARE(window->model()->totalCount(), 23);
+    QCOMPARE(m_database->psql(
+                     "UPDATE pending_calls SET workflow_state = 'calling' WHERE workflow_state = 'new'"),
+             0);
+    QTRY_COMPARE(window->stateList()->shownCount(WorkflowState::Calling), 3);
+    QCOMPARE(window->stateList()->shownCount(WorkflowState::New), 0);
+    QCOMPARE(m_database->psql("INSERT INTO pending_calls (exam_id, phone) VALUES ('EX-NEW', '+15552009999')"),
+             0);
+    QTRY_COMPARE(window->model()->totalCount(), 24);
+    QTRY_VERIFY(
+            window->model()->rowOfCall(
+                    scalar(m_db, "SELECT id::text FROM pending_calls WHERE exam_id = 'EX-NEW'").toString())
+            >= 0);
+}
+
+void TestMainWindow::actionsAreEnabledOnlyWhereAllowed()
+{
+    auto window = makeWindow();
+    // g = 5: completed (5 % 7 = 5 → classification_failed); pick by state from the database instead.
+    const QString completed
+            = scalar(m_db, "SELECT id::text FROM pending_calls WHERE workflow_state = 'completed' LIMIT 1")
+                      .toString();
+    const QString fresh
+            = scalar(m_db, "SELECT id::text FROM pending_calls WHERE workflow_state = 'new' LIMIT 1")
+                      .toString();
+    const QString failed
+            = scalar(m_db, "SELECT id::text FROM pending_calls WHERE workflow_state = 'failed' LIMIT 1")
+                      .toString();
+    QVERIFY(selectCall(*window, completed));
+    for (ManualAction action : manualActions::all())
+        QVERIFY2(!window->actionFor(action)->isEnabled(), qPrintable(manualActions::actionName(action)));
+    QVERIFY(selectCall(*window, fresh));
+    for (ManualAction action : manualActions::all())
+        QCOMPARE(window->actionFor(action)->isEnabled(),
+                 manualActions::allowedFrom(action, WorkflowState::New));
+    QVERIFY(selectCall(*window, failed));
+    for (ManualAction action : manualActions::all())
+        QCOMPARE(window->actionFor(action)->isEnabled(),
+                 manualActions::allowedFrom(action, WorkflowState::Failed));
+    // A disabled action does nothing even when triggered.
+    window->actionFor(ManualAction::ResetStuck)->trigger();
+    QVERIFY(!window->findChild<ActionDialog *>());
+}
+
+void TestMainWindow::actionChangesRowsAndHistory_data()
+{
+    QTest::addColumn<int>("action");
+    QTest::addColumn<QString>("fromState");
+    QTest::addColumn<QString>("reason");
+    QTest::newRow("retry now") << int(ManualAction::RetryNow) << "failed"
+                               << "number corrected";
+    QTest::newRow("reset stuck") << int(ManualAction::ResetStuck) << "calling"
+                                 << "line dropped";
+    QTest::newRow("mark failed") << int(ManualAction::MarkFailed) << "ready_to_call"
+                                 << "clinic closed";
+    QTest::newRow("re-classify") << int(ManualAction::Reclassify) << "needs_classification"
+                                 << "";
+}
+
+void TestMainWindow::actionChangesRowsAndHistory()
+{
+    QFETCH(int, action);
+    QFETCH(QString, fromState);
+    QFETCH(QString, reason);
+    const auto manual = ManualAction(action);
+    if (fromState == "calling")
+        QCOMPARE(m_database->psql(
+                         "UPDATE pending_calls SET workflow_state = 'calling' WHERE exam_id = 'EX-1001'"),
+                 0);
+    const QString id = scalar(m_db,
+                              "SELECT id::text FROM pending_calls WHERE workflow_state = '" + fromState
+                                      + "' ORDER BY id LIMIT 1")
+                               .toString();
+    QVERIFY(!id.isEmpty());
+    const int historyBefore
+            = scalar(m_db, "SELECT count(*) FROM workflow_events WHERE pending_call_id = '" + id + "'")
+                      .toInt();
+
+    auto window = makeWindow();
+    QVERIFY(selectCall(*window, id));
+    QVERIFY(window->actionFor(manual)->isEnabled());
+    QSignalSpy reported(window.get(), &MainWindow::actionReported);
+    window->actionFor(manual)->trigger();
+    ActionDialog *dialog = waitForDialog(*window);
+    QVERIFY(dialog);
+    QCOMPARE(dialog->action(), manual);
+    dialog->setReason(reason);
+    dialog->accept();
+    QTRY_COMPARE(reported.count(), 1);
+    const auto outcome = reported.at(0).at(0).value<ActionOutcome>();
+    QVERIFY2(outcome.ok(), qPrintable(outcome.error));
+    QCOMPARE(outcome.changed(), 1);
+    QVERIFY(reported.at(0).at(1).toString().contains("1"));
+
+    const QString expected
+            = workflow::stateName(manualActions::targetFrom(manual, workflow::stateFromName(fromState)));
+    QCOMPARE(scalar(m_db, "SELECT workflow_state FROM pending_calls WHERE id = '" + id + "'").toString(),
+             expected);
+    QCOMPARE(
+            scalar(m_db, "SELECT count(*) FROM workflow_events WHERE pending_call_id = '" + id + "'").toInt(),
+            historyBefore + 1);
+    QSqlQuery last(m_db);
+    QVERIFY(last.exec(
+            "SELECT actor, coalesce(reason, ''), to_state FROM workflow_events WHERE pending_call_id = '" + id
+            + "' ORDER BY id DESC LIMIT 1"));
+    QVERIFY(last.next());
+    QCOMPARE(last.value(0).toString(), "dispatcher-test");
+    QCOMPARE(last.value(1).toString(), reason);
+    QCOMPARE(last.value(2).toString(), expected);
+    // The detail pane's timeline shows the new entry.
+    QTRY_COMPARE(window->detailPane()->historyCount(), historyBefore + 1);
+}
+
+void TestMainWindow::markFailedNeedsAReason()
+{
+    auto window = makeWindow();
+    const QString id = scalar(m_db, "SELECT id::text FROM pending_calls WHERE workflow_state = 'new' LIMIT 1")
+                               .toString();
+    QVERIFY(selectCall(*window, id));
+    window->actionFor(ManualAction::MarkFailed)->trigger();
+    ActionDialog *dialog = waitForDialog(*window);
+    QVERIFY(dialog);
+    QVERIFY(!dialog->canAccept());
+    auto *ok = dialog->findChild<QPushButton *>();
+    Q_UNUSED(ok)
+    dialog->setReason("   ");
+    QVERIFY(!dialog->canAccept());
+    dialog->setReason("duplicate exam");
+    QVERIFY(dialog->canAccept());
+    dialog->reject();
+    QCOMPARE(scalar(m_db, "SELECT workflow_state FROM pending_calls WHERE id = '" + id + "'").toString(),
+             "new");
+}
+
+void TestMainWindow::actionOnAllRowsMatchingTheFilter()
+{
+    auto window = makeWindow();
+    const int north
+            = scalar(m_db, "SELECT count(*) FROM pending_calls WHERE clinic_name = 'North Clinic'").toInt();
+    const int northMarkable
+            = scalar(m_db,
+                     "SELECT count(*) FROM pending_calls WHERE clinic_name = 'North Clinic' AND "
+                     "workflow_state "
+                     "IN (SELECT from_state FROM workflow_manual_transitions WHERE action = 'mark_failed')")
+                      .toInt();
+    QVERIFY(northMarkable > 0);
+    window->searchField()->setText("north clinic");
+    QTRY_COMPARE(window->model()->totalCount(), north);
+    QVERIFY(window->filterActionFor(ManualAction::MarkFailed)->isEnabled());
+    QSignalSpy reported(window.get(), &MainWindow::actionReported);
+    window->filterActionFor(ManualAction::MarkFailed)->trigger();
+    ActionDialog *dialog = waitForDialog(*window);
+    QVERIFY(dialog);
+    QVERIFY2(dialog->message().contains(QString::number(north)), qPrintable(dialog->message()));
+    dialog->setReason("clinic closed for renovation");
+    dialog->accept();
+    QTRY_COMPARE(reported.count(), 1);
+    QCOMPARE(reported.at(0).at(0).value<ActionOutcome>().changed(), northMarkable);
+    QCOMPARE(
+            scalar(m_db,
+                   "SELECT count(*) FROM pending_calls WHERE failure_reason = 'clinic closed for renovation'")
+                    .toInt(),
+            northMarkable);
+    QCOMPARE(scalar(m_db,
+                    "SELECT count(*) FROM pending_calls WHERE clinic_name <> 'North Clinic' AND "
+                    "failure_reason "
+                    "= 'clinic closed for renovation'")
+                     .toInt(),
+             0);
+}
+
+void TestMainWindow::stuckCallRaisesTheBanner()
+{
+    auto window = makeWindow();
+    QSignalSpy counts(window.get(), &MainWindow::countsUpdated);
+    QTRY_VERIFY(counts.count() > 0);
+    QVERIFY(!window->stuckBanner()->isVisible());
+    QVERIFY(!window->windowTitle().contains("stuck"));
+    QCOMPARE(m_database->psql("UPDATE pending_calls SET workflow_state = 'calling', "
+                              "state_changed_at = now() - interval '11 minutes' WHERE exam_id = 'EX-1002'"),
+             0);
+    QTRY_VERIFY(window->stuckBanner()->isVisible());
+    QCOMPARE(window->stuckBanner()->stuckCount(), 1);
+    QCOMPARE(window->stateList()->shownStuck(), 1);
+    QVERIFY(window->windowTitle().contains("1 stuck"));
+
+    // "Show" lists the stuck calls; "Reset all…" resets them after confirmation.
+    window->stuckBanner()->findChild<QPushButton *>("stuckShow")->click();
+    QTRY_COMPARE(window->model()->totalCount(), 1);
+    QSignalSpy reported(window.get(), &MainWindow::actionReported);
+    window->stuckBanner()->findChild<QPushButton *>("stuckResetAll")->click();
+    ActionDialog *dialog = waitForDialog(*window);
+    QVERIFY(dialog);
+    QCOMPARE(dialog->action(), ManualAction::ResetStuck);
+    dialog->accept();
+    QTRY_COMPARE(reported.count(), 1);
+    QCOMPARE(scalar(m_db, "SELECT workflow_state FROM pending_calls WHERE exam_id = 'EX-1002'").toString(),
+             "retry_pending");
+    QTRY_VERIFY(!window->stuckBanner()->isVisible());
+    QTRY_VERIFY(!window->windowTitle().contains("stuck"));
+}
+
+void TestMainWindow::detailMasksTheDateOfBirth()
+{
+    auto window = makeWindow();
+    QVERIFY(selectCall(*window, uuid(4)));
+    QTRY_COMPARE(window->detailPane()->callId(), uuid(4));
+    QCOMPARE(window->detailPane()->fieldText("exam"), "EX-1004");
+    QCOMPARE(window->detailPane()->fieldText("dob"), CallDetailPane::maskedDob());
+    QVERIFY(!window->detailPane()->fieldText("dob").contains("1980"));
+    window->detailPane()->findChild<QPushButton *>("revealDob")->click();
+    QCOMPARE(window->detailPane()->fieldText("dob"), "1980-01-05");
+    QVERIFY(window->detailPane()->historyCount() >= 1);
+    // Another call hides it again.
+    QVERIFY(selectCall(*window, uuid(6)));
+    QTRY_COMPARE(window->detailPane()->callId(), uuid(6));
+    QCOMPARE(window->detailPane()->fieldText("dob"), CallDetailPane::maskedDob());
+}
+
+void TestMainWindow::injectionInSearchIsHarmless()
+{
+    auto window = makeWindow();
+    QTRY_COMPARE(window->model()->totalCount(), 23);
+    for (const QString term : {"'; DROP TABLE pending_calls; --", "' OR '1'='1", "%", "_"}) {
+        window->searchField()->setText(term);
+        QTRY_COMPARE(window->model()->totalCount(), 0);
+    }
+    window->searchField()->setText("(555) 200-0007");
+    QTRY_COMPARE(window->model()->totalCount(), 1);
+    QTRY_COMPARE(window->model()->rowCount(), 1);
+    QCOMPARE(window->model()->index(0, CallTableModel::ExamId).data().toString(), "EX-1007");
+    QCOMPARE(scalar(m_db, "SELECT count(*) FROM pending_calls").toInt(), 23);
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "TestMainWindow.moc"

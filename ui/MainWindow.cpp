@@ -1,0 +1,572 @@
+#include "MainWindow.h"
+
+#include "StateColors.h"
+#include "calls/CallDetailPane.h"
+#include "calls/CallTableModel.h"
+#include "console/ConsoleThread.h"
+#include "console/ConsoleWorker.h"
+#include "console/OperatorIdentity.h"
+#include "dashboard/StateListView.h"
+#include "dashboard/StuckBanner.h"
+#include "dialogs/ActionDialog.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QIcon>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QScreen>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QSystemTrayIcon>
+#include <QTableView>
+#include <QTimer>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+namespace callops {
+namespace {
+
+QIcon actionIcon(ManualAction action)
+{
+    switch (action) {
+    case ManualAction::RetryNow:
+        return QIcon(QStringLiteral(":/icons/retry.svg"));
+    case ManualAction::ResetStuck:
+        return QIcon(QStringLiteral(":/icons/reset.svg"));
+    case ManualAction::MarkFailed:
+        return QIcon(QStringLiteral(":/icons/fail.svg"));
+    case ManualAction::Reclassify:
+        return QIcon(QStringLiteral(":/icons/reclassify.svg"));
+    }
+    return {};
+}
+
+QKeySequence actionShortcut(ManualAction action)
+{
+    switch (action) {
+    case ManualAction::RetryNow:
+        return QKeySequence(Qt::CTRL | Qt::Key_R);
+    case ManualAction::ResetStuck:
+        return QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R);
+    case ManualAction::MarkFailed:
+        return QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_X);
+    case ManualAction::Reclassify:
+        return QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C);
+    }
+    return {};
+}
+
+// Periods of the "Changed" filter on state_changed_at, in seconds back from now (0: any time).
+const QList<qint64> kPeriods{0, 3600, 24 * 3600, 7 * 24 * 3600, 30 * 24 * 3600};
+
+} // namespace
+
+MainWindow::MainWindow(StuckRules rules, QWidget *parent)
+    : QMainWindow(parent)
+    , m_thread(std::make_unique<ConsoleThread>(rules))
+    , m_rules(rules)
+{
+    setObjectName(QStringLiteral("mainWindow"));
+    setWindowIcon(QIcon(QStringLiteral(":/icons/callops.svg")));
+    m_model = new CallTableModel(m_thread->worker(), this);
+    buildActions();
+    buildLayout();
+    buildMenus();
+
+    ConsoleWorker *worker = m_thread->worker();
+    connect(worker, &ConsoleWorker::countsLoaded, this, &MainWindow::countsLoaded);
+    connect(worker, &ConsoleWorker::actionFinished, this, &MainWindow::actionFinished);
+    connect(worker, &ConsoleWorker::databaseChanged, this, &MainWindow::refreshNow);
+    connect(worker, &ConsoleWorker::connectionChanged, this, [this](bool connected, const QString &message) {
+        const bool reconnected = connected && !m_connected;
+        m_connected = connected;
+        m_connectionMessage = message;
+        m_connectionLabel->setText(connected ? tr("Connected: %1").arg(message)
+                                             : tr("Not connected: %1").arg(message));
+        m_connectionLabel->setStyleSheet(
+                connected
+                        ? QString()
+                        : QStringLiteral("color: %1;").arg(stateColors::color(WorkflowState::Failed).name()));
+        if (reconnected)
+            refreshNow();
+    });
+    connect(worker, &ConsoleWorker::errorOccurred, this,
+            [this](const QString &message) { statusBar()->showMessage(message, 10000); });
+    connect(worker, &ConsoleWorker::callLoaded, this,
+            [this](const CallRecord &call, const QList<WorkflowEventRecord> &history) {
+                const QModelIndex current = m_table->currentIndex();
+                if (current.isValid() && current.data(CallTableModel::CallIdRole).toString() == call.id)
+                    m_detail->showCall(call, history);
+            });
+    connect(worker, &ConsoleWorker::filterOptionsLoaded, this,
+            [this](const QStringList &clinics, const QStringList &reasons) {
+                auto fill = [](QComboBox *box, const QStringList &values) {
+                    const QString current = box->currentData().toString();
+                    const QSignalBlocker blocker(box);
+                    while (box->count() > 1)
+                        box->removeItem(1);
+                    for (const QString &value : values)
+                        box->addItem(value, value);
+                    const int index = box->findData(current);
+                    box->setCurrentIndex(index < 0 ? 0 : index);
+                };
+                fill(m_clinic, clinics);
+                fill(m_failureReason, reasons);
+            });
+    connect(worker, &ConsoleWorker::matchingCounted, this, [this](quint64 ticket, qint64 count) {
+        if (ticket != m_countTicket)
+            return;
+        confirmAction(m_pendingFilterAction, true, count, -1, {});
+    });
+
+    m_refreshTimer = new QTimer(this);
+    m_refreshTimer->setInterval(15000);
+    connect(m_refreshTimer, &QTimer::timeout, this, &MainWindow::refreshNow);
+    m_refreshTimer->start();
+
+    if (QSystemTrayIcon::isSystemTrayAvailable()) {
+        m_tray = new QSystemTrayIcon(QIcon(QStringLiteral(":/icons/callops.svg")), this);
+        m_tray->setToolTip(tr("CallOps"));
+        connect(m_tray, &QSystemTrayIcon::activated, this, [this] {
+            showNormal();
+            raise();
+            activateWindow();
+        });
+        m_tray->show();
+    }
+
+    const QRect available = screen() ? screen()->availableGeometry() : QRect(0, 0, 1600, 1000);
+    resize(std::min(1440, available.width() * 9 / 10), std::min(860, available.height() * 9 / 10));
+    updateActions();
+    updateTitle();
+}
+
+MainWindow::~MainWindow() = default;
+
+ConsoleWorker *MainWindow::worker() const
+{
+    return m_thread->worker();
+}
+
+void MainWindow::buildActions()
+{
+    for (ManualAction action : manualActions::all()) {
+        auto *qaction = new QAction(actionIcon(action), manualActions::actionLabel(action) + u'…', this);
+        qaction->setObjectName(manualActions::actionName(action));
+        qaction->setShortcut(actionShortcut(action));
+        qaction->setToolTip(tr("%1 (%2): %3")
+                                    .arg(manualActions::actionLabel(action),
+                                         actionShortcut(action).toString(QKeySequence::NativeText),
+                                         ActionDialog::description(action)));
+        connect(qaction, &QAction::triggered, this, [this, action] { requestAction(action, false); });
+        m_actions.insert(action, qaction);
+
+        auto *filterAction = new QAction(actionIcon(action), manualActions::actionLabel(action) + u'…', this);
+        filterAction->setObjectName(manualActions::actionName(action) + QStringLiteral("_filter"));
+        connect(filterAction, &QAction::triggered, this, [this, action] { requestAction(action, true); });
+        m_filterActions.insert(action, filterAction);
+    }
+    m_refreshAction = new QAction(QIcon(QStringLiteral(":/icons/refresh.svg")), tr("Refresh"), this);
+    m_refreshAction->setShortcut(QKeySequence::Refresh);
+    connect(m_refreshAction, &QAction::triggered, this, &MainWindow::refreshNow);
+    m_findAction = new QAction(tr("Search"), this);
+    m_findAction->setShortcut(QKeySequence::Find);
+    connect(m_findAction, &QAction::triggered, this, [this] {
+        m_search->setFocus(Qt::ShortcutFocusReason);
+        m_search->selectAll();
+    });
+    addAction(m_findAction);
+    m_connectAction = new QAction(QIcon(QStringLiteral(":/icons/connect.svg")), tr("Connection…"), this);
+    connect(m_connectAction, &QAction::triggered, this, &MainWindow::connectionRequested);
+    m_exportAction = new QAction(QIcon(QStringLiteral(":/icons/export.svg")), tr("Export failures…"), this);
+    m_exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    connect(m_exportAction, &QAction::triggered, this, &MainWindow::exportRequested);
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(m_connectAction);
+    file->addAction(m_exportAction);
+    file->addSeparator();
+    QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu *calls = menuBar()->addMenu(tr("&Calls"));
+    for (ManualAction action : manualActions::all())
+        calls->addAction(m_actions.value(action));
+    QMenu *all = calls->addMenu(tr("All matching the filter"));
+    for (ManualAction action : manualActions::all())
+        all->addAction(m_filterActions.value(action));
+    calls->addSeparator();
+    calls->addAction(m_findAction);
+    calls->addAction(m_refreshAction);
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("About CallOps"), this, [this] {
+        QMessageBox::about(
+                this, tr("About CallOps"),
+                tr("<b>CallOps %1</b><p>Operations console and scheduler for automated clinic calls.</p>")
+                        .arg(QCoreApplication::applicationVersion()));
+    });
+
+    QToolBar *toolbar = addToolBar(tr("Actions"));
+    toolbar->setObjectName(QStringLiteral("actionsToolbar"));
+    toolbar->setMovable(false);
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolbar->setIconSize(QSize(18, 18));
+    for (ManualAction action : manualActions::all())
+        toolbar->addAction(m_actions.value(action));
+    toolbar->addSeparator();
+    toolbar->addAction(m_refreshAction);
+    toolbar->addAction(m_exportAction);
+}
+
+void MainWindow::buildLayout()
+{
+    m_states = new StateListView(this);
+    m_states->setObjectName(QStringLiteral("stateList"));
+    connect(m_states, &StateListView::selectionChangedByUser, this, &MainWindow::applyFilter);
+
+    m_banner = new StuckBanner(this);
+    connect(m_banner, &StuckBanner::showRequested, this, [this] { m_states->selectStuck(); });
+    connect(m_banner, &StuckBanner::resetAllRequested, this, [this] {
+        m_states->selectStuck();
+        requestAction(ManualAction::ResetStuck, true);
+    });
+
+    m_search = new QLineEdit(this);
+    m_search->setObjectName(QStringLiteral("search"));
+    m_search->setClearButtonEnabled(true);
+    m_search->setPlaceholderText(tr("Search exam, employee, clinic or phone (Ctrl+F)"));
+    m_search->addAction(QIcon(QStringLiteral(":/icons/search.svg")), QLineEdit::LeadingPosition);
+    m_searchDelay = new QTimer(this);
+    m_searchDelay->setSingleShot(true);
+    m_searchDelay->setInterval(250);
+    connect(m_search, &QLineEdit::textChanged, m_searchDelay, qOverload<>(&QTimer::start));
+    connect(m_search, &QLineEdit::returnPressed, this, &MainWindow::applyFilter);
+    connect(m_searchDelay, &QTimer::timeout, this, &MainWindow::applyFilter);
+
+    m_clinic = new QComboBox(this);
+    m_clinic->setObjectName(QStringLiteral("clinicFilter"));
+    m_clinic->addItem(tr("All clinics"), QString());
+    m_clinic->setMinimumContentsLength(14);
+    m_clinic->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_failureReason = new QComboBox(this);
+    m_failureReason->setObjectName(QStringLiteral("failureReasonFilter"));
+    m_failureReason->addItem(tr("Any failure reason"), QString());
+    m_failureReason->setMinimumContentsLength(14);
+    m_failureReason->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_period = new QComboBox(this);
+    m_period->setObjectName(QStringLiteral("periodFilter"));
+    m_period->addItems({tr("Any time"), tr("In state for up to 1 hour"), tr("In state for up to 24 hours"),
+                        tr("In state for up to 7 days"), tr("In state for up to 30 days")});
+    for (QComboBox *box : {m_clinic, m_failureReason, m_period})
+        connect(box, &QComboBox::currentIndexChanged, this, &MainWindow::applyFilter);
+
+    auto *filterBar = new QHBoxLayout;
+    filterBar->addWidget(m_search, 3);
+    filterBar->addWidget(m_clinic, 1);
+    filterBar->addWidget(m_failureReason, 1);
+    filterBar->addWidget(m_period, 1);
+
+    m_table = new QTableView(this);
+    m_table->setObjectName(QStringLiteral("callTable"));
+    m_table->setModel(m_model);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_table->setSortingEnabled(true);
+    m_table->sortByColumn(CallTableModel::Updated, Qt::DescendingOrder);
+    m_table->setAlternatingRowColors(true);
+    m_table->setWordWrap(false);
+    m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
+    for (ManualAction action : manualActions::all())
+        m_table->addAction(m_actions.value(action));
+    m_table->verticalHeader()->hide();
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 8);
+    QHeaderView *header = m_table->horizontalHeader();
+    header->setHighlightSections(false);
+    header->setSectionResizeMode(QHeaderView::Interactive);
+    header->setStretchLastSection(false);
+    const QList<std::pair<int, int>> widths{
+            {CallTableModel::ExamId, 90},      {CallTableModel::Employee, 140},
+            {CallTableModel::Clinic, 150},     {CallTableModel::Phone, 130},
+            {CallTableModel::State, 170},      {CallTableModel::Retries, 64},
+            {CallTableModel::NextAction, 125}, {CallTableModel::LastError, 200},
+            {CallTableModel::Updated, 125}};
+    for (const auto &[column, width] : widths)
+        header->resizeSection(column, width);
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &MainWindow::selectionChanged);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &MainWindow::selectionChanged);
+    connect(m_model, &CallTableModel::totalCountChanged, this, [this](qint64 total) {
+        m_totalLabel->setText(total < 0 ? tr("Counting…")
+                                        : tr("%n call(s)", nullptr, int(std::min<qint64>(total, INT_MAX))));
+        updateActions();
+    });
+    connect(m_model, &CallTableModel::modelReset, this, &MainWindow::selectionChanged);
+
+    m_totalLabel = new QLabel(this);
+    m_totalLabel->setObjectName(QStringLiteral("totalLabel"));
+
+    auto *centre = new QWidget(this);
+    auto *centreLayout = new QVBoxLayout(centre);
+    centreLayout->setContentsMargins(0, 0, 0, 0);
+    centreLayout->addWidget(m_banner);
+    centreLayout->addLayout(filterBar);
+    centreLayout->addWidget(m_table, 1);
+    centreLayout->addWidget(m_totalLabel);
+
+    m_detail = new CallDetailPane(this);
+    m_detail->setObjectName(QStringLiteral("detailPane"));
+
+    auto *splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->setObjectName(QStringLiteral("mainSplitter"));
+    splitter->addWidget(m_states);
+    splitter->addWidget(centre);
+    splitter->addWidget(m_detail);
+    splitter->setStretchFactor(0, 0);
+    splitter->setStretchFactor(1, 3);
+    splitter->setStretchFactor(2, 1);
+    splitter->setSizes({230, 860, 360});
+    splitter->setChildrenCollapsible(false);
+    auto *wrapper = new QWidget(this);
+    auto *wrapperLayout = new QVBoxLayout(wrapper);
+    wrapperLayout->setContentsMargins(6, 6, 6, 0);
+    wrapperLayout->addWidget(splitter);
+    setCentralWidget(wrapper);
+
+    m_connectionLabel = new QLabel(tr("Not connected"), this);
+    m_connectionLabel->setObjectName(QStringLiteral("connectionLabel"));
+    m_refreshLabel = new QLabel(this);
+    m_refreshLabel->setObjectName(QStringLiteral("refreshLabel"));
+    m_schedulerLabel = new QLabel(tr("Scheduler: not running in this console"), this);
+    m_schedulerLabel->setObjectName(QStringLiteral("schedulerLabel"));
+    statusBar()->addPermanentWidget(m_connectionLabel, 1);
+    statusBar()->addPermanentWidget(m_refreshLabel);
+    statusBar()->addPermanentWidget(m_schedulerLabel);
+}
+
+void MainWindow::connectToDatabase(const QString &url)
+{
+    ConsoleWorker *worker = m_thread->worker();
+    QMetaObject::invokeMethod(worker, [worker, url] { worker->openDatabase(url); });
+    applyFilter();
+    refreshNow();
+}
+
+void MainWindow::setRefreshIntervalSeconds(int seconds)
+{
+    m_refreshTimer->setInterval(std::max(1, seconds) * 1000);
+}
+
+void MainWindow::setDebounceMilliseconds(int milliseconds)
+{
+    ConsoleWorker *worker = m_thread->worker();
+    QMetaObject::invokeMethod(worker,
+                              [worker, milliseconds] { worker->setDebounceMilliseconds(milliseconds); });
+}
+
+CallFilter MainWindow::currentFilter() const
+{
+    CallFilter filter;
+    filter.states = m_states->selectedStates();
+    filter.stuckOnly = m_states->stuckSelected();
+    filter.search = m_search->text().trimmed();
+    filter.clinic = m_clinic->currentData().toString();
+    filter.failureReason = m_failureReason->currentData().toString();
+    const qint64 period = kPeriods.value(m_period->currentIndex());
+    if (period > 0)
+        filter.since = QDateTime::currentDateTimeUtc().addSecs(-period);
+    return filter;
+}
+
+void MainWindow::applyFilter()
+{
+    m_searchDelay->stop();
+    m_detail->clear();
+    m_model->setFilter(currentFilter());
+    updateActions();
+}
+
+void MainWindow::refreshNow()
+{
+    ConsoleWorker *worker = m_thread->worker();
+    QMetaObject::invokeMethod(worker, [worker] {
+        worker->refreshCounts();
+        worker->loadFilterOptions();
+    });
+    m_model->refresh();
+    const QModelIndex current = m_table->currentIndex();
+    if (current.isValid()) {
+        const QString id = current.data(CallTableModel::CallIdRole).toString();
+        QMetaObject::invokeMethod(worker, [worker, id] { worker->loadCall(id); });
+    }
+}
+
+void MainWindow::countsLoaded(const StateCounts &counts)
+{
+    m_counts = counts;
+    m_lastRefresh = QDateTime::currentDateTime();
+    m_states->setCounts(counts);
+    m_banner->setStuckCount(counts.stuck);
+    m_refreshLabel->setText(
+            tr("Last refresh %1").arg(QLocale().toString(m_lastRefresh.time(), QLocale::ShortFormat)));
+    if (m_tray && counts.stuck > m_previousStuck) {
+        m_tray->showMessage(
+                tr("Stuck calls"),
+                tr("%n call(s) stuck: in their state longer than its threshold.", nullptr, int(counts.stuck)),
+                QSystemTrayIcon::Warning);
+    }
+    m_previousStuck = counts.stuck;
+    updateTitle();
+    emit countsUpdated(counts);
+}
+
+void MainWindow::updateTitle()
+{
+    QString title = tr("CallOps");
+    if (m_counts.stuck > 0)
+        title = tr("CallOps — %n stuck", nullptr, int(m_counts.stuck));
+    setWindowTitle(title);
+}
+
+QStringList MainWindow::selectedIds() const
+{
+    QStringList ids;
+    for (const QModelIndex &index : m_table->selectionModel()->selectedRows())
+        ids.append(index.data(CallTableModel::CallIdRole).toString());
+    return ids;
+}
+
+QList<WorkflowState> MainWindow::selectedRowStates() const
+{
+    QList<WorkflowState> states;
+    for (const QModelIndex &index : m_table->selectionModel()->selectedRows())
+        states.append(workflow::stateFromName(index.data(CallTableModel::StateNameRole).toString()));
+    return states;
+}
+
+void MainWindow::selectionChanged()
+{
+    updateActions();
+    const QModelIndex current = m_table->currentIndex();
+    if (!current.isValid() || !m_table->selectionModel()->isRowSelected(current.row(), {})) {
+        m_detail->clear();
+        return;
+    }
+    const QString id = current.data(CallTableModel::CallIdRole).toString();
+    if (id == m_detail->callId())
+        return;
+    ConsoleWorker *worker = m_thread->worker();
+    QMetaObject::invokeMethod(worker, [worker, id] { worker->loadCall(id); });
+}
+
+void MainWindow::updateActions()
+{
+    const QList<WorkflowState> rowStates = selectedRowStates();
+    const CallFilter filter = m_model->filter();
+    const QList<WorkflowState> filterStates
+            = filter.states.isEmpty() ? workflow::knownStates() : filter.states;
+    for (ManualAction action : manualActions::all()) {
+        bool anyRow = false;
+        for (WorkflowState state : rowStates)
+            anyRow = anyRow || manualActions::allowedFrom(action, state);
+        m_actions.value(action)->setEnabled(anyRow);
+        bool anyFilterState = false;
+        for (WorkflowState state : filterStates)
+            anyFilterState = anyFilterState || manualActions::allowedFrom(action, state);
+        m_filterActions.value(action)->setEnabled(anyFilterState && m_model->totalCount() != 0);
+    }
+}
+
+void MainWindow::requestAction(ManualAction action, bool wholeFilter)
+{
+    if (wholeFilter) {
+        m_pendingFilterAction = action;
+        m_pendingFilter = m_model->filter();
+        const quint64 ticket = ++m_countTicket;
+        const CallFilter filter = m_pendingFilter;
+        ConsoleWorker *worker = m_thread->worker();
+        QMetaObject::invokeMethod(worker,
+                                  [worker, ticket, filter] { worker->countMatching(ticket, filter); });
+        statusBar()->showMessage(tr("Counting the calls that match the filter…"));
+        return;
+    }
+    const QStringList ids = selectedIds();
+    if (ids.isEmpty())
+        return;
+    qint64 allowed = 0;
+    for (WorkflowState state : selectedRowStates())
+        allowed += manualActions::allowedFrom(action, state) ? 1 : 0;
+    if (allowed == 0)
+        return;
+    confirmAction(action, false, ids.size(), allowed, ids);
+}
+
+void MainWindow::confirmAction(ManualAction action, bool wholeFilter, qint64 count, qint64 allowed,
+                               const QStringList &ids)
+{
+    statusBar()->clearMessage();
+    if (wholeFilter && count == 0) {
+        statusBar()->showMessage(tr("No calls match the filter."), 5000);
+        return;
+    }
+    auto *dialog = new ActionDialog(action, count, allowed, wholeFilter, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    const CallFilter filter = m_pendingFilter;
+    connect(dialog, &QDialog::accepted, this, [this, dialog, action, wholeFilter, ids, filter] {
+        const QString reason = dialog->reason();
+        const QString actor = operatorIdentity::name();
+        ConsoleWorker *worker = m_thread->worker();
+        if (wholeFilter) {
+            QMetaObject::invokeMethod(worker, [worker, action, filter, reason, actor] {
+                worker->applyActionToFilter(action, filter, reason, actor);
+            });
+        } else {
+            QMetaObject::invokeMethod(worker, [worker, action, ids, reason, actor] {
+                worker->applyAction(action, ids, reason, actor);
+            });
+        }
+        statusBar()->showMessage(tr("%1…").arg(manualActions::actionLabel(action)));
+    });
+    dialog->open();
+}
+
+void MainWindow::actionFinished(const ActionOutcome &outcome)
+{
+    QString message;
+    if (!outcome.ok()) {
+        message = tr("%1 failed: %2").arg(manualActions::actionLabel(outcome.action), outcome.error);
+        QMessageBox::warning(this, manualActions::actionLabel(outcome.action), message);
+    } else if (outcome.requested >= 0) {
+        message = tr("%1: %n call(s) changed", nullptr, int(outcome.changed()))
+                          .arg(manualActions::actionLabel(outcome.action));
+        if (outcome.changed() < outcome.requested)
+            message += u' '
+                    + tr("(%n left alone: the action does not apply to their state)", nullptr,
+                         int(outcome.requested - outcome.changed()));
+    } else {
+        message = tr("%1: %n call(s) changed", nullptr, int(outcome.changed()))
+                          .arg(manualActions::actionLabel(outcome.action));
+    }
+    statusBar()->showMessage(message, 15000);
+    emit actionReported(outcome, message);
+    refreshNow();
+}
+
+QString MainWindow::connectionText() const
+{
+    return m_connectionLabel->text();
+}
+
+} // namespace callops

@@ -1,0 +1,121 @@
+#pragma once
+
+#include "console/ActionOutcome.h"
+#include "console/CallFilter.h"
+#include "console/StateCounts.h"
+#include "console/StuckRules.h"
+
+#include <QDateTime>
+#include <QMainWindow>
+#include <QMap>
+
+#include <memory>
+
+class QAction;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QSystemTrayIcon;
+class QTableView;
+class QTimer;
+
+namespace callops {
+
+class CallDetailPane;
+class CallTableModel;
+class ConsoleThread;
+class ConsoleWorker;
+class StateListView;
+class StuckBanner;
+
+// The dispatcher's console: states with live counts on the left, the calls of the selection in a
+// lazily loaded table, the selected call's details and history on the right, manual actions, a
+// stuck-call banner and tray alert. All database work runs on the ConsoleWorker's thread.
+class MainWindow final : public QMainWindow
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(MainWindow)
+
+public:
+    explicit MainWindow(StuckRules rules = StuckRules::defaults(), QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    void connectToDatabase(const QString &url);
+    void setRefreshIntervalSeconds(int seconds);
+    void setDebounceMilliseconds(int milliseconds);
+    // Applies a manual action to the selected rows (wholeFilter false) or to all rows matching the
+    // filter; asks for confirmation first (an ActionDialog opened window-modal).
+    void requestAction(ManualAction action, bool wholeFilter);
+    void refreshNow();
+
+    ConsoleWorker *worker() const;
+    CallTableModel *model() const { return m_model; }
+    QTableView *table() const { return m_table; }
+    StateListView *stateList() const { return m_states; }
+    CallDetailPane *detailPane() const { return m_detail; }
+    StuckBanner *stuckBanner() const { return m_banner; }
+    QLineEdit *searchField() const { return m_search; }
+    QAction *actionFor(ManualAction action) const { return m_actions.value(action); }
+    QAction *filterActionFor(ManualAction action) const { return m_filterActions.value(action); }
+    const StateCounts &counts() const { return m_counts; }
+    QString connectionText() const;
+    QDateTime lastRefresh() const { return m_lastRefresh; }
+    // The filter the table shows (states from the left side, search and filter boxes).
+    CallFilter currentFilter() const;
+
+signals:
+    void countsUpdated(const callops::StateCounts &counts);
+    void actionReported(const callops::ActionOutcome &outcome, const QString &message);
+    void connectionRequested();
+    void exportRequested();
+
+private:
+    void buildActions();
+    void buildMenus();
+    void buildLayout();
+    void applyFilter();
+    void updateActions();
+    void updateTitle();
+    void selectionChanged();
+    void countsLoaded(const StateCounts &counts);
+    void actionFinished(const ActionOutcome &outcome);
+    void confirmAction(ManualAction action, bool wholeFilter, qint64 count, qint64 allowed,
+                       const QStringList &ids);
+    QStringList selectedIds() const;
+    QList<WorkflowState> selectedRowStates() const;
+
+    std::unique_ptr<ConsoleThread> m_thread;
+    StuckRules m_rules;
+    CallTableModel *m_model = nullptr;
+    StateListView *m_states = nullptr;
+    QTableView *m_table = nullptr;
+    CallDetailPane *m_detail = nullptr;
+    StuckBanner *m_banner = nullptr;
+    QLineEdit *m_search = nullptr;
+    QComboBox *m_clinic = nullptr;
+    QComboBox *m_failureReason = nullptr;
+    QComboBox *m_period = nullptr;
+    QLabel *m_totalLabel = nullptr;
+    QLabel *m_connectionLabel = nullptr;
+    QLabel *m_refreshLabel = nullptr;
+    QLabel *m_schedulerLabel = nullptr;
+    QSystemTrayIcon *m_tray = nullptr;
+    QTimer *m_refreshTimer = nullptr;
+    QTimer *m_searchDelay = nullptr;
+    QMap<ManualAction, QAction *> m_actions;
+    QMap<ManualAction, QAction *> m_filterActions;
+    QAction *m_refreshAction = nullptr;
+    QAction *m_findAction = nullptr;
+    QAction *m_connectAction = nullptr;
+    QAction *m_exportAction = nullptr;
+    StateCounts m_counts;
+    qint64 m_previousStuck = 0;
+    QDateTime m_lastRefresh;
+    quint64 m_countTicket = 0;
+    ManualAction m_pendingFilterAction = ManualAction::RetryNow;
+    CallFilter m_pendingFilter;
+    bool m_connected = false;
+    QString m_connectionMessage;
+};
+
+} // namespace callops

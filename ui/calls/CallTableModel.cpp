@@ -1,0 +1,298 @@
+#include "CallTableModel.h"
+
+#include "StateColors.h"
+#include "console/ConsoleWorker.h"
+
+#include <QHash>
+#include <QLocale>
+
+namespace callops {
+namespace {
+
+// A refresh reloads at most this many rows; further pages come back through fetchMore.
+constexpr int kMaxRefreshRows = 5000;
+
+QString shortTime(const QDateTime &time)
+{
+    if (!time.isValid())
+        return {};
+    return QLocale().toString(time.toLocalTime(), QStringLiteral("yyyy-MM-dd HH:mm"));
+}
+
+} // namespace
+
+CallTableModel::CallTableModel(ConsoleWorker *worker, QObject *parent)
+    : QAbstractTableModel(parent)
+    , m_worker(worker)
+{
+    connect(worker, &ConsoleWorker::pageLoaded, this, &CallTableModel::pageLoaded);
+    connect(worker, &ConsoleWorker::filteredCounted, this, [this](quint64 generation, qint64 total) {
+        if (generation != m_generation)
+            return;
+        m_total = total;
+        emit totalCountChanged(total);
+    });
+}
+
+int CallTableModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+int CallTableModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant CallTableModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const CallRecord &call = m_rows.at(index.row());
+    const WorkflowState state = workflow::stateFromName(call.state);
+    switch (role) {
+    case Qt::DisplayRole:
+    case Qt::ToolTipRole:
+        switch (index.column()) {
+        case ExamId:
+            return call.examId;
+        case Employee:
+            return call.employeeName;
+        case Clinic:
+            return call.clinicName;
+        case Phone:
+            return call.phone;
+        case State:
+            return state == WorkflowState::Unknown ? tr("Unknown (%1)").arg(call.state)
+                                                   : workflow::stateLabel(state);
+        case Retries:
+            return tr("%1 of %2").arg(call.retryCount).arg(call.maxRetries);
+        case NextAction:
+            return workflow::isTerminal(state) ? QString() : shortTime(call.nextActionAt);
+        case LastError:
+            return call.lastError;
+        case Updated:
+            return shortTime(call.updatedAt);
+        default:
+            return {};
+        }
+    case Qt::DecorationRole:
+        if (index.column() == State)
+            return stateColors::color(state);
+        return {};
+    case Qt::TextAlignmentRole:
+        if (index.column() == Retries)
+            return int(Qt::AlignRight | Qt::AlignVCenter);
+        return {};
+    case CallIdRole:
+        return call.id;
+    case StateNameRole:
+        return call.state;
+    default:
+        return {};
+    }
+}
+
+QVariant CallTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (section) {
+    case ExamId:
+        return tr("Exam");
+    case Employee:
+        return tr("Employee");
+    case Clinic:
+        return tr("Clinic");
+    case Phone:
+        return tr("Phone");
+    case State:
+        return tr("State");
+    case Retries:
+        return tr("Retries");
+    case NextAction:
+        return tr("Next action");
+    case LastError:
+        return tr("Last error");
+    case Updated:
+        return tr("Updated");
+    default:
+        return {};
+    }
+}
+
+bool CallTableModel::canFetchMore(const QModelIndex &parent) const
+{
+    return !parent.isValid() && !m_complete && !m_loading && m_worker;
+}
+
+void CallTableModel::fetchMore(const QModelIndex &parent)
+{
+    if (!canFetchMore(parent))
+        return;
+    requestPage(m_rows.size(), m_pageSize, false);
+}
+
+CallSort::Key CallTableModel::sortKey(int column)
+{
+    switch (column) {
+    case ExamId:
+        return CallSort::Key::ExamId;
+    case Employee:
+        return CallSort::Key::Employee;
+    case Clinic:
+        return CallSort::Key::Clinic;
+    case Phone:
+        return CallSort::Key::Phone;
+    case State:
+        return CallSort::Key::State;
+    case Retries:
+        return CallSort::Key::Retries;
+    case NextAction:
+        return CallSort::Key::NextAction;
+    case LastError:
+        return CallSort::Key::LastError;
+    default:
+        return CallSort::Key::Updated;
+    }
+}
+
+void CallTableModel::sort(int column, Qt::SortOrder order)
+{
+    const CallSort sort{sortKey(column), order == Qt::DescendingOrder};
+    if (sort == m_sort && m_generation != 0)
+        return;
+    m_sort = sort;
+    restart();
+}
+
+void CallTableModel::setFilter(const CallFilter &filter)
+{
+    m_filter = filter;
+    restart();
+}
+
+void CallTableModel::restart()
+{
+    ++m_generation;
+    beginResetModel();
+    m_rows.clear();
+    m_complete = false;
+    m_loading = false;
+    m_total = -1;
+    endResetModel();
+    emit totalCountChanged(m_total);
+    if (!m_worker)
+        return;
+    const quint64 generation = m_generation;
+    const CallFilter filter = m_filter;
+    ConsoleWorker *worker = m_worker;
+    QMetaObject::invokeMethod(worker,
+                              [worker, generation, filter] { worker->countFiltered(generation, filter); });
+    requestPage(0, m_pageSize, false);
+}
+
+void CallTableModel::refresh()
+{
+    if (!m_worker || m_loading)
+        return;
+    const qint64 loaded = std::max<qint64>(m_rows.size(), m_pageSize);
+    const int limit
+            = int(std::min<qint64>(((loaded + m_pageSize - 1) / m_pageSize) * m_pageSize, kMaxRefreshRows));
+    requestPage(0, limit, true);
+    const quint64 generation = m_generation;
+    const CallFilter filter = m_filter;
+    ConsoleWorker *worker = m_worker;
+    QMetaObject::invokeMethod(worker,
+                              [worker, generation, filter] { worker->countFiltered(generation, filter); });
+}
+
+void CallTableModel::requestPage(qint64 offset, int limit, bool replacing)
+{
+    setLoading(true);
+    m_refreshGeneration = replacing ? m_generation : 0;
+    const quint64 generation = m_generation;
+    const CallFilter filter = m_filter;
+    const CallSort sort = m_sort;
+    ConsoleWorker *worker = m_worker;
+    QMetaObject::invokeMethod(worker, [worker, generation, filter, sort, offset, limit] {
+        worker->loadPage(generation, filter, sort, offset, limit);
+    });
+}
+
+void CallTableModel::pageLoaded(quint64 generation, qint64 offset, const QList<CallRecord> &calls,
+                                bool complete)
+{
+    if (generation != m_generation)
+        return;
+    const bool replacing = m_refreshGeneration == generation;
+    m_refreshGeneration = 0;
+    setLoading(false);
+    if (replacing) {
+        replaceRows(calls);
+        m_complete = complete;
+    } else if (offset == m_rows.size()) {
+        if (!calls.isEmpty()) {
+            beginInsertRows({}, int(m_rows.size()), int(m_rows.size() + calls.size() - 1));
+            m_rows.append(calls);
+            endInsertRows();
+        }
+        m_complete = complete;
+    }
+    emit pageArrived();
+}
+
+void CallTableModel::replaceRows(const QList<CallRecord> &calls)
+{
+    // First make the row count match, then move persistent indexes (the selection) to the rows that
+    // now hold the same calls.
+    if (calls.size() < m_rows.size()) {
+        beginRemoveRows({}, int(calls.size()), int(m_rows.size() - 1));
+        m_rows.resize(calls.size());
+        endRemoveRows();
+    } else if (calls.size() > m_rows.size()) {
+        beginInsertRows({}, int(m_rows.size()), int(calls.size() - 1));
+        m_rows.append(calls.mid(m_rows.size()));
+        endInsertRows();
+    }
+    if (calls.isEmpty())
+        return;
+    emit layoutAboutToBeChanged();
+    QHash<QString, int> newRows;
+    for (int row = 0; row < calls.size(); ++row)
+        newRows.insert(calls.at(row).id, row);
+    const QModelIndexList persistent = persistentIndexList();
+    QModelIndexList to;
+    to.reserve(persistent.size());
+    for (const QModelIndex &index : persistent) {
+        const int row = newRows.value(m_rows.at(index.row()).id, -1);
+        to.append(row < 0 ? QModelIndex() : createIndex(row, index.column()));
+    }
+    m_rows = calls;
+    changePersistentIndexList(persistent, to);
+    emit layoutChanged();
+}
+
+void CallTableModel::setLoading(bool loading)
+{
+    if (m_loading == loading)
+        return;
+    m_loading = loading;
+    emit loadingChanged(loading);
+}
+
+const CallRecord *CallTableModel::call(int row) const
+{
+    return row >= 0 && row < m_rows.size() ? &m_rows.at(row) : nullptr;
+}
+
+int CallTableModel::rowOfCall(const QString &id) const
+{
+    for (int row = 0; row < m_rows.size(); ++row) {
+        if (m_rows.at(row).id == id)
+            return row;
+    }
+    return -1;
+}
+
+} // namespace callops

@@ -1,0 +1,180 @@
+#include "StateListView.h"
+
+#include "StateColors.h"
+
+#include <QHeaderView>
+#include <QIcon>
+#include <QPainter>
+#include <QPixmap>
+
+namespace callops {
+namespace {
+
+constexpr int kStateRole = Qt::UserRole + 1;
+constexpr int kKindRole = Qt::UserRole + 2;
+enum Kind { AllKind, StuckKind, GroupKind, StateKind };
+
+QIcon dot(const QColor &color)
+{
+    QPixmap pixmap(12, 12);
+    pixmap.fill(Qt::transparent);
+    QPainter painter(&pixmap);
+    painter.setRenderHint(QPainter::Antialiasing);
+    painter.setPen(Qt::NoPen);
+    painter.setBrush(color);
+    painter.drawEllipse(1, 1, 10, 10);
+    return QIcon(pixmap);
+}
+
+} // namespace
+
+StateListView::StateListView(QWidget *parent)
+    : QTreeWidget(parent)
+{
+    setColumnCount(2);
+    setHeaderHidden(true);
+    setRootIsDecorated(false);
+    setSelectionMode(QAbstractItemView::ExtendedSelection);
+    setUniformRowHeights(true);
+    setIndentation(14);
+    header()->setStretchLastSection(false);
+    header()->setSectionResizeMode(0, QHeaderView::Stretch);
+    header()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+
+    m_all = new QTreeWidgetItem(this, {tr("All calls"), QString()});
+    m_all->setData(0, kKindRole, AllKind);
+    m_all->setIcon(0, QIcon(QStringLiteral(":/icons/all.svg")));
+    m_stuck = new QTreeWidgetItem(this, {tr("Stuck"), QString()});
+    m_stuck->setData(0, kKindRole, StuckKind);
+    m_stuck->setIcon(0, QIcon(QStringLiteral(":/icons/stuck.svg")));
+
+    const QList<std::pair<StateGroup, QString>> groups{
+            {StateGroup::Actionable, tr("Needs action")},
+            {StateGroup::InFlight, tr("In flight")},
+            {StateGroup::Terminal, tr("Done")},
+    };
+    for (const auto &[group, label] : groups) {
+        auto *item = new QTreeWidgetItem(this, {label, QString()});
+        item->setData(0, kKindRole, GroupKind);
+        item->setData(0, kStateRole, int(group));
+        QFont font = item->font(0);
+        font.setBold(true);
+        item->setFont(0, font);
+        item->setFont(1, font);
+        item->setForeground(0, stateColors::groupColor(group));
+        m_groups.append(item);
+        for (WorkflowState state : workflow::statesInGroup(group))
+            addStateItem(item, state);
+    }
+    m_unknown = addStateItem(m_groups.first(), WorkflowState::Unknown);
+    m_unknown->setHidden(true);
+    expandAll();
+    setItemsExpandable(false);
+    m_all->setSelected(true);
+
+    connect(this, &QTreeWidget::itemSelectionChanged, this, &StateListView::selectionChangedByUser);
+    setCounts({});
+}
+
+QTreeWidgetItem *StateListView::addStateItem(QTreeWidgetItem *group, WorkflowState state)
+{
+    auto *item = new QTreeWidgetItem(group, {workflow::stateLabel(state), QString()});
+    item->setData(0, kKindRole, StateKind);
+    item->setData(0, kStateRole, int(state));
+    item->setIcon(0, dot(stateColors::color(state)));
+    item->setTextAlignment(1, Qt::AlignRight | Qt::AlignVCenter);
+    m_states.insert(state, item);
+    return item;
+}
+
+void StateListView::setCountText(QTreeWidgetItem *item, qint64 count)
+{
+    item->setText(1, QLocale().toString(count));
+    item->setTextAlignment(1, Qt::AlignRight | Qt::AlignVCenter);
+}
+
+void StateListView::setCounts(const StateCounts &counts)
+{
+    m_counts = counts;
+    setCountText(m_all, counts.total);
+    setCountText(m_stuck, counts.stuck);
+    const QColor red = stateColors::color(WorkflowState::Failed);
+    m_stuck->setForeground(0, counts.stuck > 0 ? QBrush(red) : palette().text());
+    m_stuck->setForeground(1, counts.stuck > 0 ? QBrush(red) : palette().text());
+    QFont font = m_stuck->font(0);
+    font.setBold(counts.stuck > 0);
+    m_stuck->setFont(0, font);
+    m_stuck->setFont(1, font);
+    for (auto it = m_states.cbegin(); it != m_states.cend(); ++it)
+        setCountText(it.value(), counts.count(it.key()));
+    m_unknown->setHidden(counts.count(WorkflowState::Unknown) == 0);
+    for (QTreeWidgetItem *group : std::as_const(m_groups)) {
+        qint64 sum = 0;
+        for (WorkflowState state : workflow::statesInGroup(StateGroup(group->data(0, kStateRole).toInt())))
+            sum += counts.count(state);
+        if (group == m_groups.first())
+            sum += counts.count(WorkflowState::Unknown);
+        setCountText(group, sum);
+    }
+}
+
+QList<WorkflowState> StateListView::selectedStates() const
+{
+    QList<WorkflowState> states;
+    for (QTreeWidgetItem *item : selectedItems()) {
+        const int kind = item->data(0, kKindRole).toInt();
+        if (kind == AllKind || kind == StuckKind)
+            return {};
+        if (kind == GroupKind) {
+            const auto group = StateGroup(item->data(0, kStateRole).toInt());
+            for (WorkflowState state : workflow::statesInGroup(group)) {
+                if (!states.contains(state))
+                    states.append(state);
+            }
+            if (group == StateGroup::Actionable && !states.contains(WorkflowState::Unknown))
+                states.append(WorkflowState::Unknown);
+        } else {
+            const auto state = WorkflowState(item->data(0, kStateRole).toInt());
+            if (!states.contains(state))
+                states.append(state);
+        }
+    }
+    return states;
+}
+
+bool StateListView::stuckSelected() const
+{
+    return m_stuck->isSelected();
+}
+
+void StateListView::selectStuck()
+{
+    clearSelection();
+    m_stuck->setSelected(true);
+    setCurrentItem(m_stuck);
+}
+
+void StateListView::selectAll()
+{
+    clearSelection();
+    m_all->setSelected(true);
+    setCurrentItem(m_all);
+}
+
+qint64 StateListView::shownCount(WorkflowState state) const
+{
+    const QTreeWidgetItem *item = m_states.value(state);
+    return item ? QLocale().toLongLong(item->text(1)) : -1;
+}
+
+qint64 StateListView::shownStuck() const
+{
+    return QLocale().toLongLong(m_stuck->text(1));
+}
+
+QSize StateListView::sizeHint() const
+{
+    return {240, 400};
+}
+
+} // namespace callops
