@@ -1,14 +1,18 @@
 #include "CommandLine.h"
 #include "ExitCode.h"
+#include "ExportCommand.h"
 #include "HeadlessCommand.h"
 #include "MigrateCommand.h"
 #include "config/Settings.h"
 
 #include <QCoreApplication>
+#include <QGuiApplication>
 #include <QLoggingCategory>
 #include <QTextStream>
 
 #ifdef CALLOPS_WITH_UI
+#include "ConsoleCommand.h"
+
 #include <QApplication>
 #endif
 
@@ -70,6 +74,14 @@ int main(int argc, char **argv)
         app = std::make_unique<QApplication>(argc, argv);
     }
 #endif
+    if (!app && request->mode == CommandLineRequest::Mode::ExportFailures && !request->showHelp
+        && !request->showVersion) {
+        // The PDF report needs fonts, so a QGuiApplication; without a display it paints offscreen.
+        if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY")
+            && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY"))
+            qputenv("QT_QPA_PLATFORM", "offscreen");
+        app = std::make_unique<QGuiApplication>(argc, argv);
+    }
     if (!app)
         app = std::make_unique<QCoreApplication>(argc, argv);
     if (request->showHelp || request->showVersion)
@@ -88,8 +100,14 @@ int main(int argc, char **argv)
     case CommandLineRequest::Mode::Headless:
         return HeadlessCommand::run(*settings, request->once);
     case CommandLineRequest::Mode::ExportFailures:
-    case CommandLineRequest::Mode::Demo:
+        return ExportCommand::run(*settings, *request);
     case CommandLineRequest::Mode::Console:
+#ifdef CALLOPS_WITH_UI
+        return ConsoleCommand::run(*settings, *request);
+#else
+        break;
+#endif
+    case CommandLineRequest::Mode::Demo:
         break;
     }
     err << QCoreApplication::translate("main", "This mode is not available in this build yet.") << Qt::endl;

@@ -3,6 +3,8 @@
 #include "ConsoleRepository.h"
 #include "db/ConnectionSettings.h"
 #include "db/DatabaseConnection.h"
+#include "reports/CsvFailureReport.h"
+#include "reports/PdfFailureReport.h"
 
 #include <QCoreApplication>
 #include <QLoggingCategory>
@@ -227,6 +229,31 @@ void ConsoleWorker::searchHistory(const QString &text)
     if (!events)
         return lostConnection(events.error());
     emit historySearched(text, *events);
+}
+
+void ConsoleWorker::exportFailures(const QString &path, const FailureReportOptions &options)
+{
+    if (!ensureOpen()) {
+        emit exportFinished(false,
+                            QCoreApplication::translate("ConsoleWorker", "Not connected to the database."));
+        return;
+    }
+    const auto calls = m_repository->failures(options.since, options.until, options.states, options.clinic);
+    if (!calls) {
+        emit exportFinished(false, calls.error());
+        return;
+    }
+    const bool pdf = path.endsWith(QStringLiteral(".pdf"), Qt::CaseInsensitive);
+    const Status written = pdf ? PdfFailureReport::write(path, *calls, options)
+                               : CsvFailureReport::write(path, *calls, options);
+    if (!written) {
+        emit exportFinished(false, written.error());
+        return;
+    }
+    emit exportFinished(true,
+                        QCoreApplication::translate("ConsoleWorker", "Wrote %n failed call(s) to %1.",
+                                                    nullptr, int(calls->size()))
+                                .arg(path));
 }
 
 } // namespace callops

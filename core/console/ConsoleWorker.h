@@ -5,6 +5,7 @@
 #include "CallRecord.h"
 #include "StateCounts.h"
 #include "StuckRules.h"
+#include "reports/FailureReportOptions.h"
 
 #include <QObject>
 #include <QSqlDatabase>
@@ -48,6 +49,8 @@ public:
     void applyActionToFilter(ManualAction action, const CallFilter &filter, const QString &reason,
                              const QString &actor);
     void searchHistory(const QString &text);
+    // Writes a failure report (PDF when the path ends in .pdf, else CSV).
+    void exportFailures(const QString &path, const FailureReportOptions &options);
 
 signals:
     void connectionChanged(bool connected, const QString &message);
@@ -62,6 +65,7 @@ signals:
     void historySearched(const QString &text, const QList<callops::WorkflowEventRecord> &events);
     // Another writer changed pending_calls (LISTEN), debounced.
     void databaseChanged();
+    void exportFinished(bool ok, const QString &message);
     void errorOccurred(const QString &message);
 
 private:

@@ -1,0 +1,82 @@
+#include "ConsoleCommand.h"
+
+#include "CommandLine.h"
+#include "ExitCode.h"
+#include "MainWindow.h"
+#include "config/Settings.h"
+#include "console/ConsoleWorker.h"
+#include "console/StuckRules.h"
+#include "dialogs/ConnectionDialog.h"
+#include "dialogs/ExportDialog.h"
+
+#include <QApplication>
+#include <QLibraryInfo>
+#include <QLocale>
+#include <QProcess>
+#include <QTranslator>
+
+namespace callops {
+namespace {
+
+bool launchDemo()
+{
+    return QProcess::startDetached(QCoreApplication::applicationFilePath(), {QStringLiteral("--demo")});
+}
+
+} // namespace
+
+void ConsoleCommand::installTranslation(const Settings &settings, const QString &language)
+{
+    QString code = language;
+    if (code.isEmpty())
+        code = settings.string(Settings::Key::Language);
+    const QLocale locale = code.isEmpty() ? QLocale::system() : QLocale(code);
+    QLocale::setDefault(locale);
+    auto *ours = new QTranslator(qApp);
+    if (ours->load(locale, QStringLiteral("callops"), QStringLiteral("_"), QStringLiteral(":/i18n")))
+        QCoreApplication::installTranslator(ours);
+    auto *qt = new QTranslator(qApp);
+    if (qt->load(locale, QStringLiteral("qtbase"), QStringLiteral("_"),
+                 QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+        QCoreApplication::installTranslator(qt);
+}
+
+int ConsoleCommand::run(Settings &settings, const CommandLineRequest &request)
+{
+    installTranslation(settings, request.language);
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/callops.svg")));
+
+    QString url = settings.string(Settings::Key::DatabaseUrl);
+    if (url.isEmpty()) {
+        ConnectionDialog dialog(settings);
+        bool demo = false;
+        QObject::connect(&dialog, &ConnectionDialog::demoRequested, &dialog, [&demo] { demo = true; });
+        const int answer = dialog.exec();
+        if (demo)
+            return launchDemo() ? ExitCode::Ok : ExitCode::Failure;
+        if (answer != QDialog::Accepted)
+            return ExitCode::Ok;
+        url = dialog.databaseUrl();
+    }
+
+    MainWindow window(StuckRules::fromSettings(settings));
+    window.setRefreshIntervalSeconds(15);
+    QObject::connect(&window, &MainWindow::connectionRequested, &window, [&window, &settings] {
+        auto *dialog = new ConnectionDialog(settings, &window);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        QObject::connect(dialog, &ConnectionDialog::demoRequested, &window, [] { launchDemo(); });
+        QObject::connect(dialog, &QDialog::accepted, &window,
+                         [&window, dialog] { window.connectToDatabase(dialog->databaseUrl()); });
+        dialog->open();
+    });
+    QObject::connect(&window, &MainWindow::exportRequested, &window, [&window] {
+        auto *dialog = new ExportDialog(window.worker(), &window);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->open();
+    });
+    window.connectToDatabase(url);
+    window.show();
+    return QApplication::exec();
+}
+
+} // namespace callops

@@ -1,0 +1,73 @@
+#include "ExportCommand.h"
+
+#include "CommandLine.h"
+#include "ExitCode.h"
+#include "config/Settings.h"
+#include "console/ConsoleRepository.h"
+#include "db/ConnectionSettings.h"
+#include "db/DatabaseConnection.h"
+#include "reports/CsvFailureReport.h"
+#include "reports/PdfFailureReport.h"
+
+#include <QCoreApplication>
+#include <QTextStream>
+#include <QTimeZone>
+
+namespace callops {
+
+int ExportCommand::run(const Settings &settings, const CommandLineRequest &request)
+{
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    const QString url = settings.string(Settings::Key::DatabaseUrl);
+    if (url.isEmpty()) {
+        err << QCoreApplication::translate("ExportCommand",
+                                           "No database configured: set DATABASE_URL or pass --db.")
+            << Qt::endl;
+        return ExitCode::BadConfiguration;
+    }
+    const auto connection = ConnectionSettings::parse(url);
+    if (!connection) {
+        err << connection.error() << Qt::endl;
+        return ExitCode::BadConfiguration;
+    }
+    const auto db = DatabaseConnection::open(*connection, QStringLiteral("export"));
+    if (!db) {
+        err << db.error() << Qt::endl;
+        return ExitCode::BadConfiguration;
+    }
+
+    FailureReportOptions options;
+    // Days are whole UTC days; --until names the last day included.
+    if (request.since.isValid())
+        options.since = QDateTime(request.since, QTime(0, 0), QTimeZone::utc());
+    if (request.until.isValid())
+        options.until = QDateTime(request.until.addDays(1), QTime(0, 0), QTimeZone::utc());
+
+    int code = ExitCode::Ok;
+    {
+        ConsoleRepository repository(*db);
+        const auto calls = repository.failures(options.since, options.until, options.states, options.clinic);
+        if (!calls) {
+            err << calls.error() << Qt::endl;
+            code = ExitCode::Failure;
+        } else {
+            const bool pdf = request.exportFile.endsWith(QStringLiteral(".pdf"), Qt::CaseInsensitive);
+            const Status written = pdf ? PdfFailureReport::write(request.exportFile, *calls, options)
+                                       : CsvFailureReport::write(request.exportFile, *calls, options);
+            if (!written) {
+                err << written.error() << Qt::endl;
+                code = ExitCode::Failure;
+            } else {
+                out << QCoreApplication::translate("ExportCommand", "Wrote %n failed call(s) to %1.", nullptr,
+                                                   int(calls->size()))
+                                .arg(request.exportFile)
+                    << Qt::endl;
+            }
+        }
+    }
+    DatabaseConnection::close(QStringLiteral("export"));
+    return code;
+}
+
+} // namespace callops

@@ -1,0 +1,16 @@
+#pragma once
+
+namespace callops {
+
+class Settings;
+struct CommandLineRequest;
+
+// `callops --export-failures FILE [--since DATE] [--until DATE]`: writes the failed calls of the
+// period to FILE (PDF when it ends in .pdf, else CSV) without a window, then exits.
+class ExportCommand
+{
+public:
+    static int run(const Settings &settings, const CommandLineRequest &request);
+};
+
+} // namespace callops

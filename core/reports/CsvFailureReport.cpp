@@ -1,0 +1,82 @@
+#include "CsvFailureReport.h"
+
+#include <QCoreApplication>
+#include <QSaveFile>
+#include <QStringList>
+
+namespace callops {
+namespace {
+
+QString isoUtc(const QDateTime &time)
+{
+    return time.isValid() ? time.toUTC().toString(Qt::ISODate) : QString();
+}
+
+} // namespace
+
+QString CsvFailureReport::cell(const QString &value)
+{
+    QString text = value;
+    if (!text.isEmpty()) {
+        const QChar first = text.front();
+        if (first == u'=' || first == u'+' || first == u'-' || first == u'@' || first == u'\t'
+            || first == u'\r')
+            text.prepend(u'\'');
+    }
+    if (text.contains(u',') || text.contains(u'"') || text.contains(u'\n') || text.contains(u'\r')) {
+        text.replace(u'"', QStringLiteral("\"\""));
+        text = u'"' + text + u'"';
+    }
+    return text;
+}
+
+QByteArray CsvFailureReport::render(const QList<CallRecord> &calls, const FailureReportOptions &options)
+{
+    const QStringList header{QStringLiteral("call_id"),        QStringLiteral("exam_id"),
+                             QStringLiteral("employee_name"),  QStringLiteral("employee_dob"),
+                             QStringLiteral("phone"),          QStringLiteral("clinic_name"),
+                             QStringLiteral("workflow_state"), QStringLiteral("failure_reason"),
+                             QStringLiteral("failed_at"),      QStringLiteral("retry_count"),
+                             QStringLiteral("last_error")};
+    QString out = header.join(u',') + QStringLiteral("\r\n");
+    for (const CallRecord &call : calls) {
+        QString dob;
+        if (call.employeeDob.isValid())
+            dob = options.includeDob ? call.employeeDob.toString(Qt::ISODate) : QStringLiteral("****-**-**");
+        const QStringList row{call.id,
+                              call.examId,
+                              call.employeeName,
+                              dob,
+                              call.phone,
+                              call.clinicName,
+                              call.state,
+                              call.failureReason,
+                              isoUtc(call.failedAt.isValid() ? call.failedAt : call.stateChangedAt),
+                              QString::number(call.retryCount),
+                              call.lastError};
+        QStringList cells;
+        cells.reserve(row.size());
+        for (const QString &value : row)
+            cells.append(cell(value));
+        out += cells.join(u',') + QStringLiteral("\r\n");
+    }
+    return out.toUtf8();
+}
+
+Status CsvFailureReport::write(const QString &path, const QList<CallRecord> &calls,
+                               const FailureReportOptions &options)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) {
+        return Error{QCoreApplication::translate("CsvFailureReport", "Cannot write %1: %2")
+                             .arg(path, file.errorString())};
+    }
+    file.write(render(calls, options));
+    if (!file.commit()) {
+        return Error{QCoreApplication::translate("CsvFailureReport", "Cannot write %1: %2")
+                             .arg(path, file.errorString())};
+    }
+    return Status::success();
+}
+
+} // namespace callops
