@@ -1,6 +1,7 @@
 #include "ConsoleCommand.h"
 
 #include "CommandLine.h"
+#include "ConsoleTranslation.h"
 #include "ExitCode.h"
 #include "MainWindow.h"
 #include "config/Settings.h"
@@ -10,10 +11,7 @@
 #include "dialogs/ExportDialog.h"
 
 #include <QApplication>
-#include <QLibraryInfo>
-#include <QLocale>
 #include <QProcess>
-#include <QTranslator>
 
 namespace callops {
 namespace {
@@ -27,18 +25,7 @@ bool launchDemo()
 
 void ConsoleCommand::installTranslation(const Settings &settings, const QString &language)
 {
-    QString code = language;
-    if (code.isEmpty())
-        code = settings.string(Settings::Key::Language);
-    const QLocale locale = code.isEmpty() ? QLocale::system() : QLocale(code);
-    QLocale::setDefault(locale);
-    auto *ours = new QTranslator(qApp);
-    if (ours->load(locale, QStringLiteral("callops"), QStringLiteral("_"), QStringLiteral(":/i18n")))
-        QCoreApplication::installTranslator(ours);
-    auto *qt = new QTranslator(qApp);
-    if (qt->load(locale, QStringLiteral("qtbase"), QStringLiteral("_"),
-                 QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
-        QCoreApplication::installTranslator(qt);
+    consoleTranslation::install(language.isEmpty() ? settings.string(Settings::Key::Language) : language);
 }
 
 int ConsoleCommand::run(Settings &settings, const CommandLineRequest &request)
@@ -61,6 +48,7 @@ int ConsoleCommand::run(Settings &settings, const CommandLineRequest &request)
 
     MainWindow window(StuckRules::fromSettings(settings));
     window.setRefreshIntervalSeconds(15);
+    window.setSettings(&settings);
     QObject::connect(&window, &MainWindow::connectionRequested, &window, [&window, &settings] {
         auto *dialog = new ConnectionDialog(settings, &window);
         dialog->setAttribute(Qt::WA_DeleteOnClose);

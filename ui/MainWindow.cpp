@@ -9,10 +9,12 @@
 #include "dashboard/StateListView.h"
 #include "dashboard/StuckBanner.h"
 #include "dialogs/ActionDialog.h"
+#include "scheduler/SchedulerPanel.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QComboBox>
+#include <QDockWidget>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QIcon>
@@ -210,6 +212,13 @@ void MainWindow::buildMenus()
     calls->addAction(m_findAction);
     calls->addAction(m_refreshAction);
 
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    auto *dock = findChild<QDockWidget *>(QStringLiteral("schedulerDock"));
+    QAction *toggle = dock->toggleViewAction();
+    toggle->setText(tr("Scheduler"));
+    toggle->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_J));
+    view->addAction(toggle);
+
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("About CallOps"), this, [this] {
         QMessageBox::about(
@@ -345,6 +354,13 @@ void MainWindow::buildLayout()
     wrapperLayout->addWidget(splitter);
     setCentralWidget(wrapper);
 
+    m_scheduler = new SchedulerPanel(this);
+    auto *dock = new QDockWidget(tr("Scheduler"), this);
+    dock->setObjectName(QStringLiteral("schedulerDock"));
+    dock->setWidget(m_scheduler);
+    addDockWidget(Qt::BottomDockWidgetArea, dock);
+    dock->hide();
+
     m_connectionLabel = new QLabel(tr("Not connected"), this);
     m_connectionLabel->setObjectName(QStringLiteral("connectionLabel"));
     m_refreshLabel = new QLabel(this);
@@ -354,6 +370,12 @@ void MainWindow::buildLayout()
     statusBar()->addPermanentWidget(m_connectionLabel, 1);
     statusBar()->addPermanentWidget(m_refreshLabel);
     statusBar()->addPermanentWidget(m_schedulerLabel);
+    connect(m_scheduler, &SchedulerPanel::stateChanged, m_schedulerLabel, &QLabel::setText);
+}
+
+void MainWindow::setSettings(const Settings *settings)
+{
+    m_scheduler->setSettings(settings);
 }
 
 void MainWindow::connectToDatabase(const QString &url)

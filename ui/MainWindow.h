@@ -23,6 +23,8 @@ namespace callops {
 
 class CallDetailPane;
 class CallTableModel;
+class SchedulerPanel;
+class Settings;
 class ConsoleThread;
 class ConsoleWorker;
 class StateListView;
@@ -41,6 +43,9 @@ public:
     ~MainWindow() override;
 
     void connectToDatabase(const QString &url);
+    // The settings the in-console scheduler takes its configuration from.
+    void setSettings(const Settings *settings);
+    SchedulerPanel *schedulerPanel() const { return m_scheduler; }
     void setRefreshIntervalSeconds(int seconds);
     void setDebounceMilliseconds(int milliseconds);
     // Applies a manual action to the selected rows (wholeFilter false) or to all rows matching the
@@ -100,6 +105,7 @@ private:
     QLabel *m_refreshLabel = nullptr;
     QLabel *m_schedulerLabel = nullptr;
     QSystemTrayIcon *m_tray = nullptr;
+    SchedulerPanel *m_scheduler = nullptr;
     QTimer *m_refreshTimer = nullptr;
     QTimer *m_searchDelay = nullptr;
     QMap<ManualAction, QAction *> m_actions;

@@ -15,11 +15,6 @@
 namespace callops {
 namespace {
 
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("PdfFailureReport", text);
-}
-
 QString dayText(const QDateTime &time)
 {
     return time.isValid() ? time.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm")) + QStringLiteral(" UTC")
@@ -99,17 +94,20 @@ Status PdfFailureReport::write(const QString &path, const QList<CallRecord> &cal
 {
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly))
-        return Error{tr("Cannot write %1: %2").arg(path, file.errorString())};
+        return Error{QCoreApplication::translate("PdfFailureReport", "Cannot write %1: %2")
+                             .arg(path, file.errorString())};
     {
         QPdfWriter writer(&file);
-        writer.setTitle(tr("CallOps failure report"));
+        writer.setTitle(QCoreApplication::translate("PdfFailureReport", "CallOps failure report"));
         writer.setCreator(QStringLiteral("CallOps"));
         writer.setResolution(300);
         writer.setPageLayout(QPageLayout(QPageSize(QPageSize::A4), QPageLayout::Landscape,
                                          QMarginsF(15, 15, 15, 15), QPageLayout::Millimeter));
         QPainter painter;
         if (!painter.begin(&writer))
-            return Error{tr("Cannot write %1: the PDF could not be started").arg(path)};
+            return Error{QCoreApplication::translate("PdfFailureReport",
+                                                     "Cannot write %1: the PDF could not be started")
+                                 .arg(path)};
         Layout layout(writer, painter);
 
         QFont title(QStringLiteral("DejaVu Sans"));
@@ -125,34 +123,53 @@ Status PdfFailureReport::write(const QString &path, const QList<CallRecord> &cal
         smallBold.setBold(true);
         const int gap = QFontMetrics(body, &writer).height();
 
-        layout.text(tr("CallOps failure report"), title, gap / 2);
-        const QString from = options.since.isValid() ? dayText(options.since) : tr("the beginning");
-        const QString to = options.until.isValid() ? dayText(options.until) : tr("now");
-        layout.text(tr("Period: %1 to %2").arg(from, to), body);
+        layout.text(QCoreApplication::translate("PdfFailureReport", "CallOps failure report"), title,
+                    gap / 2);
+        const QString from = options.since.isValid()
+                ? dayText(options.since)
+                : QCoreApplication::translate("PdfFailureReport", "the beginning");
+        const QString to = options.until.isValid() ? dayText(options.until)
+                                                   : QCoreApplication::translate("PdfFailureReport", "now");
+        layout.text(QCoreApplication::translate("PdfFailureReport", "Period: %1 to %2").arg(from, to), body);
         if (!options.clinic.isEmpty())
-            layout.text(tr("Clinic: %1").arg(options.clinic), body);
-        layout.text(tr("Generated: %1").arg(dayText(QDateTime::currentDateTimeUtc())), body);
-        layout.text(tr("Failed calls: %1").arg(calls.size()), bold, gap);
+            layout.text(QCoreApplication::translate("PdfFailureReport", "Clinic: %1").arg(options.clinic),
+                        body);
+        layout.text(QCoreApplication::translate("PdfFailureReport", "Generated: %1")
+                            .arg(dayText(QDateTime::currentDateTimeUtc())),
+                    body);
+        layout.text(QCoreApplication::translate("PdfFailureReport", "Failed calls: %1").arg(calls.size()),
+                    bold, gap);
 
         QMap<QString, int> totals;
         for (const CallRecord &call : calls)
-            totals[call.failureReason.isEmpty() ? tr("(no reason recorded)") : call.failureReason] += 1;
+            totals[call.failureReason.isEmpty()
+                           ? QCoreApplication::translate("PdfFailureReport", "(no reason recorded)")
+                           : call.failureReason]
+                    += 1;
         QList<std::pair<QString, int>> sorted;
         for (auto it = totals.cbegin(); it != totals.cend(); ++it)
             sorted.append({it.key(), it.value()});
         std::stable_sort(sorted.begin(), sorted.end(),
                          [](const auto &a, const auto &b) { return a.second > b.second; });
-        layout.text(tr("Totals per failure reason"), bold, gap / 3);
+        layout.text(QCoreApplication::translate("PdfFailureReport", "Totals per failure reason"), bold,
+                    gap / 3);
         const QList<double> totalWidths{0.75, 0.25};
-        layout.row({tr("Failure reason"), tr("Calls")}, totalWidths, smallBold, true);
+        layout.row({QCoreApplication::translate("PdfFailureReport", "Failure reason"),
+                    QCoreApplication::translate("PdfFailureReport", "Calls")},
+                   totalWidths, smallBold, true);
         for (const auto &[reason, count] : sorted)
             layout.row({reason, QString::number(count)}, totalWidths, small, false);
         layout.space(gap);
 
-        layout.text(tr("Calls"), bold, gap / 3);
+        layout.text(QCoreApplication::translate("PdfFailureReport", "Calls"), bold, gap / 3);
         const QList<double> widths{0.09, 0.14, 0.14, 0.12, 0.12, 0.25, 0.14};
-        const QStringList header{tr("Exam"),  tr("Employee"),       tr("Clinic"),   tr("Phone"),
-                                 tr("State"), tr("Failure reason"), tr("Failed at")};
+        const QStringList header{QCoreApplication::translate("PdfFailureReport", "Exam"),
+                                 QCoreApplication::translate("PdfFailureReport", "Employee"),
+                                 QCoreApplication::translate("PdfFailureReport", "Clinic"),
+                                 QCoreApplication::translate("PdfFailureReport", "Phone"),
+                                 QCoreApplication::translate("PdfFailureReport", "State"),
+                                 QCoreApplication::translate("PdfFailureReport", "Failure reason"),
+                                 QCoreApplication::translate("PdfFailureReport", "Failed at")};
         layout.row(header, widths, smallBold, true);
         for (const CallRecord &call : calls) {
             const WorkflowState state = workflow::stateFromName(call.state);
@@ -163,10 +180,13 @@ Status PdfFailureReport::write(const QString &path, const QList<CallRecord> &cal
                        widths, small, false);
         }
         if (!painter.end())
-            return Error{tr("Cannot write %1: the PDF could not be finished").arg(path)};
+            return Error{QCoreApplication::translate("PdfFailureReport",
+                                                     "Cannot write %1: the PDF could not be finished")
+                                 .arg(path)};
     }
     if (!file.commit())
-        return Error{tr("Cannot write %1: %2").arg(path, file.errorString())};
+        return Error{QCoreApplication::translate("PdfFailureReport", "Cannot write %1: %2")
+                             .arg(path, file.errorString())};
     return Status::success();
 }
 

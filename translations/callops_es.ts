@@ -1,0 +1,1430 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="es_ES">
+<context>
+    <name>CommandLine</name>
+    <message>
+        <source>PostgreSQL URL or libpq keyword string (else DATABASE_URL).</source>
+        <translation>URL de PostgreSQL o cadena de claves libpq (si no, DATABASE_URL).</translation>
+    </message>
+    <message>
+        <source>Base URL of the call trigger (else SUPABASE_URL).</source>
+        <translation>URL base del disparador de llamadas (si no, SUPABASE_URL).</translation>
+    </message>
+    <message>
+        <source>Rows claimed per pass (default 50).</source>
+        <translation>Filas reservadas por pasada (por defecto 50).</translation>
+    </message>
+    <message>
+        <source>Seconds between passes when nothing wakes the scheduler (default 30).</source>
+        <translation>Segundos entre pasadas cuando nada despierta al planificador (por defecto 30).</translation>
+    </message>
+    <message>
+        <source>Calls started per second by all schedulers together; 0 = no limit (default 1).</source>
+        <translation>Llamadas iniciadas por segundo entre todos los planificadores; 0 = sin límite (por defecto 1).</translation>
+    </message>
+    <message>
+        <source>Seconds a call may stay classifying or calling before it is retried (default 600).</source>
+        <translation>Segundos que una llamada puede seguir clasificando o llamando antes de reintentarse (por defecto 600).</translation>
+    </message>
+    <message>
+        <source>Clinic calling hours, e.g. "mon-fri 08:00-17:00".</source>
+        <translation>Horario de llamadas de las clínicas, p. ej. «mon-fri 08:00-17:00».</translation>
+    </message>
+    <message>
+        <source>Region for numbers without a country code (default US).</source>
+        <translation>Región para números sin código de país (por defecto US).</translation>
+    </message>
+    <message>
+        <source>Time zone assumed when a clinic's cannot be told (default America/New_York).</source>
+        <translation>Zona horaria supuesta cuando no se puede determinar la de una clínica (por defecto America/New_York).</translation>
+    </message>
+</context>
+<context>
+    <name>ConsoleRepository</name>
+    <message>
+        <source>"%1" is not a call id.</source>
+        <translation>«%1» no es un identificador de llamada.</translation>
+    </message>
+    <message>
+        <source>The call %1 no longer exists.</source>
+        <translation>La llamada %1 ya no existe.</translation>
+    </message>
+</context>
+<context>
+    <name>ConsoleWorker</name>
+    <message>
+        <source>Disconnected</source>
+        <translation>Desconectado</translation>
+    </message>
+    <message>
+        <source> (transaction pooler: no live updates, use port 5432)</source>
+        <translation> (pooler de transacciones: sin actualizaciones en vivo, use el puerto 5432)</translation>
+    </message>
+    <message>
+        <source> (live updates unavailable)</source>
+        <translation> (sin actualizaciones en vivo)</translation>
+    </message>
+    <message>
+        <source>Not connected to the database.</source>
+        <translation>No hay conexión con la base de datos.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Wrote %n failed call(s) to %1.</source>
+        <translation><numerusform>Se escribió %n llamada fallida en %1.</numerusform><numerusform>Se escribieron %n llamadas fallidas en %1.</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>CsvFailureReport</name>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>No se puede escribir %1: %2</translation>
+    </message>
+</context>
+<context>
+    <name>DatabaseConnection</name>
+    <message>
+        <source>The Qt PostgreSQL driver (QPSQL) is not installed: install the package libqt6sql6-psql.</source>
+        <translation>El controlador PostgreSQL de Qt (QPSQL) no está instalado: instale el paquete libqt6sql6-psql.</translation>
+    </message>
+    <message>
+        <source>Cannot connect to the database at %1: %2</source>
+        <translation>No se puede conectar a la base de datos en %1: %2</translation>
+    </message>
+</context>
+<context>
+    <name>ExportCommand</name>
+    <message>
+        <source>No database configured: set DATABASE_URL or pass --db.</source>
+        <translation>No hay base de datos configurada: defina DATABASE_URL o use --db.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Wrote %n failed call(s) to %1.</source>
+        <translation><numerusform>Se escribió %n llamada fallida en %1.</numerusform><numerusform>Se escribieron %n llamadas fallidas en %1.</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>KeychainStore</name>
+    <message>
+        <source>This build has no keychain support.</source>
+        <translation>Esta compilación no admite llavero.</translation>
+    </message>
+</context>
+<context>
+    <name>ManualAction</name>
+    <message>
+        <source>Retry now</source>
+        <translation>Reintentar ahora</translation>
+    </message>
+    <message>
+        <source>Reset stuck</source>
+        <translation>Restablecer atascada</translation>
+    </message>
+    <message>
+        <source>Mark failed</source>
+        <translation>Marcar como fallida</translation>
+    </message>
+    <message>
+        <source>Re-classify</source>
+        <translation>Reclasificar</translation>
+    </message>
+</context>
+<context>
+    <name>MigrateCommand</name>
+    <message>
+        <source>Database %1 is up to date.</source>
+        <translation>La base de datos %1 está al día.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Applied %n migration(s) to %1: %2.</source>
+        <translation><numerusform>Se aplicó %n migración a %1: %2.</numerusform><numerusform>Se aplicaron %n migraciones a %1: %2.</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>OutcomeRecorder</name>
+    <message>
+        <source>the outcome function returned nothing</source>
+        <translation>la función de resultado no devolvió nada</translation>
+    </message>
+    <message>
+        <source>"%1" is not a pending call id (a UUID)</source>
+        <translation>«%1» no es un identificador de llamada pendiente (un UUID)</translation>
+    </message>
+</context>
+<context>
+    <name>PdfFailureReport</name>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>No se puede escribir %1: %2</translation>
+    </message>
+    <message>
+        <source>CallOps failure report</source>
+        <translation>Informe de fallos de CallOps</translation>
+    </message>
+    <message>
+        <source>Cannot write %1: the PDF could not be started</source>
+        <translation>No se puede escribir %1: no se pudo iniciar el PDF</translation>
+    </message>
+    <message>
+        <source>the beginning</source>
+        <translation>el principio</translation>
+    </message>
+    <message>
+        <source>now</source>
+        <translation>ahora</translation>
+    </message>
+    <message>
+        <source>Period: %1 to %2</source>
+        <translation>Periodo: %1 a %2</translation>
+    </message>
+    <message>
+        <source>Clinic: %1</source>
+        <translation>Clínica: %1</translation>
+    </message>
+    <message>
+        <source>Generated: %1</source>
+        <translation>Generado: %1</translation>
+    </message>
+    <message>
+        <source>Failed calls: %1</source>
+        <translation>Llamadas fallidas: %1</translation>
+    </message>
+    <message>
+        <source>(no reason recorded)</source>
+        <translation>(sin motivo registrado)</translation>
+    </message>
+    <message>
+        <source>Totals per failure reason</source>
+        <translation>Totales por motivo de fallo</translation>
+    </message>
+    <message>
+        <source>Failure reason</source>
+        <translation>Motivo del fallo</translation>
+    </message>
+    <message>
+        <source>Calls</source>
+        <translation>Llamadas</translation>
+    </message>
+    <message>
+        <source>Exam</source>
+        <translation>Examen</translation>
+    </message>
+    <message>
+        <source>Employee</source>
+        <translation>Empleado</translation>
+    </message>
+    <message>
+        <source>Clinic</source>
+        <translation>Clínica</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>Teléfono</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Estado</translation>
+    </message>
+    <message>
+        <source>Failed at</source>
+        <translation>Falló el</translation>
+    </message>
+    <message>
+        <source>Cannot write %1: the PDF could not be finished</source>
+        <translation>No se puede escribir %1: no se pudo terminar el PDF</translation>
+    </message>
+</context>
+<context>
+    <name>TelephonySimulator</name>
+    <message>
+        <source>Simulator odds must be between 0 and 1.</source>
+        <translation>Las probabilidades del simulador deben estar entre 0 y 1.</translation>
+    </message>
+    <message>
+        <source>At least one classification outcome needs odds above 0.</source>
+        <translation>Al menos un resultado de clasificación necesita una probabilidad mayor que 0.</translation>
+    </message>
+    <message>
+        <source>The simulator's fault odds add up to more than 1.</source>
+        <translation>Las probabilidades de fallo del simulador suman más de 1.</translation>
+    </message>
+    <message>
+        <source>The simulator's outcome delays need 0 &lt;= minimum &lt;= maximum.</source>
+        <translation>Los retrasos de resultado del simulador requieren 0 &lt;= mínimo &lt;= máximo.</translation>
+    </message>
+    <message>
+        <source>Simulator delays cannot be negative.</source>
+        <translation>Los retrasos del simulador no pueden ser negativos.</translation>
+    </message>
+    <message>
+        <source>The simulator's client error status must be a 4xx other than 409.</source>
+        <translation>El estado de error de cliente del simulador debe ser un 4xx distinto de 409.</translation>
+    </message>
+    <message>
+        <source>Cannot open the record file %1: %2</source>
+        <translation>No se puede abrir el archivo de registro %1: %2</translation>
+    </message>
+    <message>
+        <source>The telephony simulator cannot listen on 127.0.0.1:%1 (is the port in use?).</source>
+        <translation>El simulador de telefonía no puede escuchar en 127.0.0.1:%1 (¿el puerto está en uso?).</translation>
+    </message>
+</context>
+<context>
+    <name>WorkflowState</name>
+    <message>
+        <source>New</source>
+        <translation>Nueva</translation>
+    </message>
+    <message>
+        <source>Checking classification</source>
+        <translation>Comprobando clasificación</translation>
+    </message>
+    <message>
+        <source>Needs classification</source>
+        <translation>Necesita clasificación</translation>
+    </message>
+    <message>
+        <source>Classifying</source>
+        <translation>Clasificando</translation>
+    </message>
+    <message>
+        <source>Classification pending (IVR wait)</source>
+        <translation>Clasificación pendiente (espera de IVR)</translation>
+    </message>
+    <message>
+        <source>Ready to call</source>
+        <translation>Lista para llamar</translation>
+    </message>
+    <message>
+        <source>Calling</source>
+        <translation>Llamando</translation>
+    </message>
+    <message>
+        <source>Retry pending</source>
+        <translation>Reintento pendiente</translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation>Completada</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Fallida</translation>
+    </message>
+    <message>
+        <source>Classification failed</source>
+        <translation>Clasificación fallida</translation>
+    </message>
+    <message>
+        <source>Unknown state</source>
+        <translation>Estado desconocido</translation>
+    </message>
+    <message>
+        <source>Needs action</source>
+        <translation>Requieren acción</translation>
+    </message>
+    <message>
+        <source>In flight</source>
+        <translation>En curso</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Terminadas</translation>
+    </message>
+    <message>
+        <source>Unknown</source>
+        <translation>Desconocido</translation>
+    </message>
+</context>
+<context>
+    <name>callops</name>
+    <message>
+        <source>no valid country code: write the number with + and its country code, or set a valid default region (now "%1")</source>
+        <translation>sin código de país válido: escriba el número con + y su código de país, o defina una región por defecto válida (ahora «%1»)</translation>
+    </message>
+    <message>
+        <source>not a phone number</source>
+        <translation>no es un número de teléfono</translation>
+    </message>
+    <message>
+        <source>too short after the international prefix</source>
+        <translation>demasiado corto después del prefijo internacional</translation>
+    </message>
+    <message>
+        <source>too short to be a phone number</source>
+        <translation>demasiado corto para ser un número de teléfono</translation>
+    </message>
+    <message>
+        <source>too long to be a phone number</source>
+        <translation>demasiado largo para ser un número de teléfono</translation>
+    </message>
+    <message>
+        <source>write calling hours like "mon-fri 08:00-17:00" or "mon-fri 08:00-12:00,13:00-17:00; sat 09:00-12:00"</source>
+        <translation>escriba el horario de llamadas como «mon-fri 08:00-17:00» o «mon-fri 08:00-12:00,13:00-17:00; sat 09:00-12:00»</translation>
+    </message>
+    <message>
+        <source>Bad day range %1: write a day (sat) or a range (mon-fri).</source>
+        <translation>Rango de días incorrecto %1: escriba un día (sat) o un rango (mon-fri).</translation>
+    </message>
+    <message>
+        <source>Unknown day %1: use mon, tue, wed, thu, fri, sat, sun or a range such as mon-fri.</source>
+        <translation>Día desconocido %1: use mon, tue, wed, thu, fri, sat, sun o un rango como mon-fri.</translation>
+    </message>
+    <message>
+        <source>Bad hours %1: write HH:MM-HH:MM, for example 08:00-17:00.</source>
+        <translation>Horario incorrecto %1: escriba HH:MM-HH:MM, por ejemplo 08:00-17:00.</translation>
+    </message>
+    <message>
+        <source>Bad time in %1: times are HH:MM from 00:00 to 23:59, and 24:00 as an end.</source>
+        <translation>Hora incorrecta en %1: las horas son HH:MM de 00:00 a 23:59, y 24:00 como final.</translation>
+    </message>
+    <message>
+        <source>Hours %1 end before they start: for hours past midnight write two rules, for example "fri 22:00-24:00; sat 00:00-02:00".</source>
+        <translation>El horario %1 termina antes de empezar: para horas después de medianoche escriba dos reglas, por ejemplo «fri 22:00-24:00; sat 00:00-02:00».</translation>
+    </message>
+    <message>
+        <source>CallOps: the operations console and scheduler for automated clinic calls.</source>
+        <translation>CallOps: la consola de operaciones y el planificador de llamadas automáticas a clínicas.</translation>
+    </message>
+    <message>
+        <source>Run the scheduler headless until SIGTERM or SIGINT.</source>
+        <translation>Ejecuta el planificador sin interfaz hasta SIGTERM o SIGINT.</translation>
+    </message>
+    <message>
+        <source>With --no-gui: run one pass, print its JSON summary, exit.</source>
+        <translation>Con --no-gui: ejecuta una pasada, imprime su resumen JSON y termina.</translation>
+    </message>
+    <message>
+        <source>Apply the database migrations and exit.</source>
+        <translation>Aplica las migraciones de la base de datos y termina.</translation>
+    </message>
+    <message>
+        <source>Run the self-contained demo: private PostgreSQL, simulated telephony.</source>
+        <translation>Ejecuta la demostración autónoma: PostgreSQL privado, telefonía simulada.</translation>
+    </message>
+    <message>
+        <source>With --demo: throw away the demo database and start over.</source>
+        <translation>Con --demo: descarta la base de datos de demostración y empieza de nuevo.</translation>
+    </message>
+    <message>
+        <source>Write failed calls to FILE (.csv or .pdf) and exit.</source>
+        <translation>Escribe las llamadas fallidas en FILE (.csv o .pdf) y termina.</translation>
+    </message>
+    <message>
+        <source>With --export-failures: first day (YYYY-MM-DD).</source>
+        <translation>Con --export-failures: primer día (AAAA-MM-DD).</translation>
+    </message>
+    <message>
+        <source>With --export-failures: last day (YYYY-MM-DD).</source>
+        <translation>Con --export-failures: último día (AAAA-MM-DD).</translation>
+    </message>
+    <message>
+        <source>Settings file to use instead of the user's.</source>
+        <translation>Archivo de configuración que se usa en lugar del del usuario.</translation>
+    </message>
+    <message>
+        <source>Language of the console (en, es).</source>
+        <translation>Idioma de la consola (en, es).</translation>
+    </message>
+    <message>
+        <source>--%1 expects a date as YYYY-MM-DD, not "%2"</source>
+        <translation>--%1 espera una fecha AAAA-MM-DD, no «%2»</translation>
+    </message>
+    <message>
+        <source>The database %1 lacks migrations %2: run callops --migrate first</source>
+        <translation>A la base de datos %1 le faltan las migraciones %2: ejecute antes callops --migrate</translation>
+    </message>
+</context>
+<context>
+    <name>callops::ActionDialog</name>
+    <message numerus="yes">
+        <source>%1 for all %n call(s) matching the current filter?</source>
+        <translation><numerusform>¿%1 para la %n llamada que coincide con el filtro actual?</numerusform><numerusform>¿%1 para las %n llamadas que coinciden con el filtro actual?</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 for %n selected call(s)?</source>
+        <translation><numerusform>¿%1 para %n llamada seleccionada?</numerusform><numerusform>¿%1 para %n llamadas seleccionadas?</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>Only %n of them are in a state this action applies to; the others are left alone.</source>
+        <translation><numerusform>Solo %n de ellas está en un estado al que se aplica esta acción; las demás no se modifican.</numerusform><numerusform>Solo %n de ellas están en un estado al que se aplica esta acción; las demás no se modifican.</numerusform></translation>
+    </message>
+    <message>
+        <source>Calls in a state this action does not apply to are left alone.</source>
+        <translation>Las llamadas en un estado al que no se aplica esta acción no se modifican.</translation>
+    </message>
+    <message>
+        <source>Required: why these calls failed</source>
+        <translation>Obligatorio: por qué fallaron estas llamadas</translation>
+    </message>
+    <message>
+        <source>Optional, kept in the history</source>
+        <translation>Opcional, se guarda en el historial</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Motivo</translation>
+    </message>
+    <message>
+        <source>Waiting retries become due now; failed calls start over with a fresh retry budget.</source>
+        <translation>Los reintentos en espera vencen ahora; las llamadas fallidas empiezan de nuevo con todos sus reintentos.</translation>
+    </message>
+    <message>
+        <source>Calls in flight go back to Retry pending and are picked up again at once.</source>
+        <translation>Las llamadas en curso vuelven a Reintento pendiente y se retoman de inmediato.</translation>
+    </message>
+    <message>
+        <source>The calls are marked failed with your reason and are not called again.</source>
+        <translation>Las llamadas se marcan como fallidas con su motivo y no se vuelven a hacer.</translation>
+    </message>
+    <message>
+        <source>The classification is cleared and the calls start over from the look-up.</source>
+        <translation>Se borra la clasificación y las llamadas empiezan de nuevo desde la consulta.</translation>
+    </message>
+</context>
+<context>
+    <name>callops::CallDetailPane</name>
+    <message>
+        <source>State</source>
+        <translation>Estado</translation>
+    </message>
+    <message>
+        <source>Exam</source>
+        <translation>Examen</translation>
+    </message>
+    <message>
+        <source>Employee</source>
+        <translation>Empleado</translation>
+    </message>
+    <message>
+        <source>Reveal</source>
+        <translation>Mostrar</translation>
+    </message>
+    <message>
+        <source>Date of birth</source>
+        <translation>Fecha de nacimiento</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>Teléfono</translation>
+    </message>
+    <message>
+        <source>Clinic</source>
+        <translation>Clínica</translation>
+    </message>
+    <message>
+        <source>Clinic time zone</source>
+        <translation>Zona horaria de la clínica</translation>
+    </message>
+    <message>
+        <source>Appointment</source>
+        <translation>Cita</translation>
+    </message>
+    <message>
+        <source>Retries</source>
+        <translation>Reintentos</translation>
+    </message>
+    <message>
+        <source>Attempt</source>
+        <translation>Intento</translation>
+    </message>
+    <message>
+        <source>Next action</source>
+        <translation>Próxima acción</translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation>Último error</translation>
+    </message>
+    <message>
+        <source>Failure reason</source>
+        <translation>Motivo del fallo</translation>
+    </message>
+    <message>
+        <source>Failed at</source>
+        <translation>Falló el</translation>
+    </message>
+    <message>
+        <source>Classification</source>
+        <translation>Clasificación</translation>
+    </message>
+    <message>
+        <source>Last attempt</source>
+        <translation>Último intento</translation>
+    </message>
+    <message>
+        <source>In this state since</source>
+        <translation>En este estado desde</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>Creada</translation>
+    </message>
+    <message>
+        <source>Updated</source>
+        <translation>Actualizada</translation>
+    </message>
+    <message>
+        <source>Claimed by</source>
+        <translation>Reservada por</translation>
+    </message>
+    <message>
+        <source>Call id</source>
+        <translation>Id. de llamada</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>Cuándo</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>Cambio</translation>
+    </message>
+    <message>
+        <source>Actor</source>
+        <translation>Autor</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Motivo</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>Historial</translation>
+    </message>
+    <message>
+        <source>No call selected</source>
+        <translation>Ninguna llamada seleccionada</translation>
+    </message>
+    <message>
+        <source>Hide</source>
+        <translation>Ocultar</translation>
+    </message>
+    <message>
+        <source>not recorded</source>
+        <translation>no registrada</translation>
+    </message>
+    <message>
+        <source>Exam %1</source>
+        <translation>Examen %1</translation>
+    </message>
+    <message>
+        <source>from the number or the default</source>
+        <translation>según el número o la predeterminada</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 de %2</translation>
+    </message>
+    <message>
+        <source>created as %1</source>
+        <translation>creada como %1</translation>
+    </message>
+    <message>
+        <source>%1 → %2</source>
+        <translation>%1 → %2</translation>
+    </message>
+</context>
+<context>
+    <name>callops::CallTableModel</name>
+    <message>
+        <source>Unknown (%1)</source>
+        <translation>Desconocido (%1)</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 de %2</translation>
+    </message>
+    <message>
+        <source>Exam</source>
+        <translation>Examen</translation>
+    </message>
+    <message>
+        <source>Employee</source>
+        <translation>Empleado</translation>
+    </message>
+    <message>
+        <source>Clinic</source>
+        <translation>Clínica</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>Teléfono</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Estado</translation>
+    </message>
+    <message>
+        <source>Retries</source>
+        <translation>Reintentos</translation>
+    </message>
+    <message>
+        <source>Next action</source>
+        <translation>Próxima acción</translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation>Último error</translation>
+    </message>
+    <message>
+        <source>Updated</source>
+        <translation>Actualizada</translation>
+    </message>
+</context>
+<context>
+    <name>callops::CallTrigger</name>
+    <message>
+        <source>The call trigger URL is not set: set SUPABASE_URL (or --supabase-url) to the project URL, e.g. https://&lt;ref&gt;.supabase.co.</source>
+        <translation>La URL del disparador de llamadas no está definida: asigne a SUPABASE_URL (o --supabase-url) la URL del proyecto, p. ej. https://&lt;ref&gt;.supabase.co.</translation>
+    </message>
+    <message>
+        <source>The call trigger URL "%1" is not a valid URL: set SUPABASE_URL to the project URL, e.g. https://&lt;ref&gt;.supabase.co.</source>
+        <translation>La URL del disparador de llamadas «%1» no es válida: asigne a SUPABASE_URL la URL del proyecto, p. ej. https://&lt;ref&gt;.supabase.co.</translation>
+    </message>
+    <message>
+        <source>The call trigger URL must start with https:// (or http:// for a local server), not %1://.</source>
+        <translation>La URL del disparador de llamadas debe empezar por https:// (o http:// para un servidor local), no %1://.</translation>
+    </message>
+    <message>
+        <source>The service key is not set: set SUPABASE_SERVICE_ROLE_KEY to the project's service_role (or sb_secret_...) key.</source>
+        <translation>La clave de servicio no está definida: asigne a SUPABASE_SERVICE_ROLE_KEY la clave service_role (o sb_secret_...) del proyecto.</translation>
+    </message>
+    <message>
+        <source>The service key in SUPABASE_SERVICE_ROLE_KEY contains spaces, line breaks or non-ASCII characters: copy the key again without them.</source>
+        <translation>La clave de servicio de SUPABASE_SERVICE_ROLE_KEY contiene espacios, saltos de línea o caracteres no ASCII: copie de nuevo la clave sin ellos.</translation>
+    </message>
+    <message>
+        <source>The call trigger timeout must be a positive number of milliseconds.</source>
+        <translation>El tiempo de espera del disparador de llamadas debe ser un número positivo de milisegundos.</translation>
+    </message>
+    <message>
+        <source>request aborted at shutdown</source>
+        <translation>solicitud cancelada al apagar</translation>
+    </message>
+    <message>
+        <source>no answer within %1 ms</source>
+        <translation>sin respuesta en %1 ms</translation>
+    </message>
+</context>
+<context>
+    <name>callops::CallingWindow</name>
+    <message>
+        <source>Calling hours are too long (%1 characters, at most %2): %3.</source>
+        <translation>El horario de llamadas es demasiado largo (%1 caracteres, como máximo %2): %3.</translation>
+    </message>
+    <message>
+        <source>Calling hours contain control characters: %1.</source>
+        <translation>El horario de llamadas contiene caracteres de control: %1.</translation>
+    </message>
+    <message>
+        <source>No calling hours given: %1.</source>
+        <translation>No se indicó horario de llamadas: %1.</translation>
+    </message>
+    <message>
+        <source>No hours for %1: write them after the days, for example "%2 09:00-12:00".</source>
+        <translation>No hay horario para %1: escríbalo después de los días, por ejemplo «%2 09:00-12:00».</translation>
+    </message>
+    <message>
+        <source>Hours %1 without days: write the days first, for example "mon-fri %2".</source>
+        <translation>Horario %1 sin días: escriba primero los días, por ejemplo «mon-fri %2».</translation>
+    </message>
+    <message>
+        <source>Unexpected %1 in calling hours: %2.</source>
+        <translation>%1 inesperado en el horario de llamadas: %2.</translation>
+    </message>
+</context>
+<context>
+    <name>callops::CommandLine</name>
+    <message>
+        <source>Unexpected argument "%1"; see --help</source>
+        <translation>Argumento inesperado «%1»; consulte --help</translation>
+    </message>
+    <message>
+        <source>--once only goes with --no-gui</source>
+        <translation>--once solo se usa con --no-gui</translation>
+    </message>
+    <message>
+        <source>--demo-reset only goes with --demo</source>
+        <translation>--demo-reset solo se usa con --demo</translation>
+    </message>
+    <message>
+        <source>--until must not be before --since</source>
+        <translation>--until no puede ser anterior a --since</translation>
+    </message>
+    <message>
+        <source>--%1 expects a whole number above 0, not "%2"</source>
+        <translation>--%1 espera un número entero mayor que 0, no «%2»</translation>
+    </message>
+    <message>
+        <source>--%1 expects a number of 0 or more, not "%2"</source>
+        <translation>--%1 espera un número mayor o igual que 0, no «%2»</translation>
+    </message>
+</context>
+<context>
+    <name>callops::ConnectionDialog</name>
+    <message>
+        <source>Connect to a database</source>
+        <translation>Conectar a una base de datos</translation>
+    </message>
+    <message>
+        <source>Kept in the system keychain</source>
+        <translation>Se guarda en el llavero del sistema</translation>
+    </message>
+    <message>
+        <source>No keychain: set SUPABASE_SERVICE_ROLE_KEY instead</source>
+        <translation>Sin llavero: defina SUPABASE_SERVICE_ROLE_KEY en su lugar</translation>
+    </message>
+    <message>
+        <source>The console reads and changes pending calls in this PostgreSQL database. Use Supabase's direct host or its session pooler (port 5432); the transaction pooler (6543) cannot deliver live updates.</source>
+        <translation>La consola lee y modifica las llamadas pendientes en esta base de datos PostgreSQL. Use el host directo de Supabase o su pooler de sesión (puerto 5432); el pooler de transacciones (6543) no puede entregar actualizaciones en vivo.</translation>
+    </message>
+    <message>
+        <source>Database URL</source>
+        <translation>URL de la base de datos</translation>
+    </message>
+    <message>
+        <source>Supabase URL</source>
+        <translation>URL de Supabase</translation>
+    </message>
+    <message>
+        <source>Service role key</source>
+        <translation>Clave service role</translation>
+    </message>
+    <message>
+        <source>Try the demo</source>
+        <translation>Probar la demostración</translation>
+    </message>
+    <message>
+        <source>Runs CallOps with its own private database and simulated calls.</source>
+        <translation>Ejecuta CallOps con su propia base de datos privada y llamadas simuladas.</translation>
+    </message>
+    <message>
+        <source>The key could not be stored in the keychain: %1</source>
+        <translation>No se pudo guardar la clave en el llavero: %1</translation>
+    </message>
+    <message>
+        <source>This is Supabase's transaction pooler (port 6543): live updates and prepared statements do not work through it. Use the session pooler on port 5432.</source>
+        <translation>Este es el pooler de transacciones de Supabase (puerto 6543): las actualizaciones en vivo y las sentencias preparadas no funcionan a través de él. Use el pooler de sesión en el puerto 5432.</translation>
+    </message>
+    <message>
+        <source>Storing the key in the keychain…</source>
+        <translation>Guardando la clave en el llavero…</translation>
+    </message>
+</context>
+<context>
+    <name>callops::ConnectionSettings</name>
+    <message>
+        <source>No database given: pass --db URL, set DATABASE_URL, or configure one in the settings.</source>
+        <translation>No se indicó base de datos: use --db URL, defina DATABASE_URL o configure una en los ajustes.</translation>
+    </message>
+    <message>
+        <source>Unsupported database URL scheme in "%1": use postgresql://user:password@host:port/database</source>
+        <translation>Esquema de URL de base de datos no admitido en «%1»: use postgresql://usuario:contraseña@host:puerto/base</translation>
+    </message>
+    <message>
+        <source>Not a database URL or libpq keyword string: expected postgresql://... or host=... dbname=...</source>
+        <translation>No es una URL de base de datos ni una cadena de claves libpq: se esperaba postgresql://... o host=... dbname=...</translation>
+    </message>
+    <message>
+        <source>Malformed database URL: expected postgresql://user:password@host:port/database[?sslmode=require]</source>
+        <translation>URL de base de datos mal formada: se esperaba postgresql://usuario:contraseña@host:puerto/base[?sslmode=require]</translation>
+    </message>
+    <message>
+        <source>Malformed database URL: port 0 is not a port</source>
+        <translation>URL de base de datos mal formada: 0 no es un puerto</translation>
+    </message>
+    <message>
+        <source>Malformed database URL: the path must be just the database name</source>
+        <translation>URL de base de datos mal formada: la ruta debe ser solo el nombre de la base de datos</translation>
+    </message>
+    <message>
+        <source>Malformed connection string: "%1" has no value (expected key=value)</source>
+        <translation>Cadena de conexión mal formada: «%1» no tiene valor (se esperaba clave=valor)</translation>
+    </message>
+    <message>
+        <source>Malformed connection string: unterminated quote in the value of "%1"</source>
+        <translation>Cadena de conexión mal formada: comilla sin cerrar en el valor de «%1»</translation>
+    </message>
+    <message>
+        <source>Malformed connection settings: port "%1" is not a number from 1 to 65535</source>
+        <translation>Configuración de conexión mal formada: el puerto «%1» no es un número de 1 a 65535</translation>
+    </message>
+    <message>
+        <source>Unknown sslmode "%1": use one of %2</source>
+        <translation>sslmode desconocido «%1»: use uno de %2</translation>
+    </message>
+    <message>
+        <source>Malformed connection settings: connect_timeout "%1" is not a number</source>
+        <translation>Configuración de conexión mal formada: connect_timeout «%1» no es un número</translation>
+    </message>
+    <message>
+        <source>Unknown connection setting "%1"</source>
+        <translation>Ajuste de conexión desconocido «%1»</translation>
+    </message>
+    <message>
+        <source>local socket</source>
+        <translation>socket local</translation>
+    </message>
+    <message>
+        <source> as %1</source>
+        <translation> como %1</translation>
+    </message>
+</context>
+<context>
+    <name>callops::ExportDialog</name>
+    <message>
+        <source>From</source>
+        <translation>Desde</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>Hasta</translation>
+    </message>
+    <message>
+        <source>Include dates of birth (CSV only)</source>
+        <translation>Incluir fechas de nacimiento (solo CSV)</translation>
+    </message>
+    <message>
+        <source>Export failures</source>
+        <translation>Exportar fallos</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>Examinar…</translation>
+    </message>
+    <message>
+        <source>All clinics</source>
+        <translation>Todas las clínicas</translation>
+    </message>
+    <message>
+        <source>File (.csv or .pdf)</source>
+        <translation>Archivo (.csv o .pdf)</translation>
+    </message>
+    <message>
+        <source>Failed between</source>
+        <translation>Fallidas entre</translation>
+    </message>
+    <message>
+        <source>Clinic</source>
+        <translation>Clínica</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>Exportar</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Cerrar</translation>
+    </message>
+    <message>
+        <source>CSV (*.csv);;PDF report (*.pdf)</source>
+        <translation>CSV (*.csv);;Informe PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Exporting…</source>
+        <translation>Exportando…</translation>
+    </message>
+</context>
+<context>
+    <name>callops::MainWindow</name>
+    <message>
+        <source>Connected: %1</source>
+        <translation>Conectado: %1</translation>
+    </message>
+    <message>
+        <source>Not connected: %1</source>
+        <translation>Sin conexión: %1</translation>
+    </message>
+    <message>
+        <source>CallOps</source>
+        <translation>CallOps</translation>
+    </message>
+    <message>
+        <source>%1 (%2): %3</source>
+        <translation>%1 (%2): %3</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Actualizar</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>Buscar</translation>
+    </message>
+    <message>
+        <source>Connection…</source>
+        <translation>Conexión…</translation>
+    </message>
+    <message>
+        <source>Export failures…</source>
+        <translation>Exportar fallos…</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Archivo</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Salir</translation>
+    </message>
+    <message>
+        <source>&amp;Calls</source>
+        <translation>&amp;Llamadas</translation>
+    </message>
+    <message>
+        <source>All matching the filter</source>
+        <translation>Todas las que coinciden con el filtro</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Ver</translation>
+    </message>
+    <message>
+        <source>Scheduler</source>
+        <translation>Planificador</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>A&amp;yuda</translation>
+    </message>
+    <message>
+        <source>About CallOps</source>
+        <translation>Acerca de CallOps</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;CallOps %1&lt;/b&gt;&lt;p&gt;Operations console and scheduler for automated clinic calls.&lt;/p&gt;</source>
+        <translation>&lt;b&gt;CallOps %1&lt;/b&gt;&lt;p&gt;Consola de operaciones y planificador de llamadas automáticas a clínicas.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Actions</source>
+        <translation>Acciones</translation>
+    </message>
+    <message>
+        <source>Search exam, employee, clinic or phone (Ctrl+F)</source>
+        <translation>Buscar examen, empleado, clínica o teléfono (Ctrl+F)</translation>
+    </message>
+    <message>
+        <source>All clinics</source>
+        <translation>Todas las clínicas</translation>
+    </message>
+    <message>
+        <source>Any failure reason</source>
+        <translation>Cualquier motivo de fallo</translation>
+    </message>
+    <message>
+        <source>Any time</source>
+        <translation>Cualquier momento</translation>
+    </message>
+    <message>
+        <source>In state for up to 1 hour</source>
+        <translation>En el estado hasta 1 hora</translation>
+    </message>
+    <message>
+        <source>In state for up to 24 hours</source>
+        <translation>En el estado hasta 24 horas</translation>
+    </message>
+    <message>
+        <source>In state for up to 7 days</source>
+        <translation>En el estado hasta 7 días</translation>
+    </message>
+    <message>
+        <source>In state for up to 30 days</source>
+        <translation>En el estado hasta 30 días</translation>
+    </message>
+    <message>
+        <source>Counting…</source>
+        <translation>Contando…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n call(s)</source>
+        <translation><numerusform>%n llamada</numerusform><numerusform>%n llamadas</numerusform></translation>
+    </message>
+    <message>
+        <source>Not connected</source>
+        <translation>Sin conexión</translation>
+    </message>
+    <message>
+        <source>Scheduler: not running in this console</source>
+        <translation>Planificador: no se ejecuta en esta consola</translation>
+    </message>
+    <message>
+        <source>Last refresh %1</source>
+        <translation>Última actualización %1</translation>
+    </message>
+    <message>
+        <source>Stuck calls</source>
+        <translation>Llamadas atascadas</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n call(s) stuck: in their state longer than its threshold.</source>
+        <translation><numerusform>%n llamada atascada: lleva en su estado más tiempo que su umbral.</numerusform><numerusform>%n llamadas atascadas: llevan en su estado más tiempo que su umbral.</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>CallOps — %n stuck</source>
+        <translation><numerusform>CallOps — %n atascada</numerusform><numerusform>CallOps — %n atascadas</numerusform></translation>
+    </message>
+    <message>
+        <source>Counting the calls that match the filter…</source>
+        <translation>Contando las llamadas que coinciden con el filtro…</translation>
+    </message>
+    <message>
+        <source>No calls match the filter.</source>
+        <translation>Ninguna llamada coincide con el filtro.</translation>
+    </message>
+    <message>
+        <source>%1…</source>
+        <translation>%1…</translation>
+    </message>
+    <message>
+        <source>%1 failed: %2</source>
+        <translation>%1 falló: %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: %n call(s) changed</source>
+        <translation><numerusform>%1: %n llamada modificada</numerusform><numerusform>%1: %n llamadas modificadas</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>(%n left alone: the action does not apply to their state)</source>
+        <translation><numerusform>(%n sin cambios: la acción no se aplica a su estado)</numerusform><numerusform>(%n sin cambios: la acción no se aplica a su estado)</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>callops::Migrator</name>
+    <message>
+        <source>Cannot create the schema_migrations table: %1</source>
+        <translation>No se puede crear la tabla schema_migrations: %1</translation>
+    </message>
+    <message>
+        <source>No migrations found: the binary was built without its SQL resources.</source>
+        <translation>No se encontraron migraciones: el binario se compiló sin sus recursos SQL.</translation>
+    </message>
+    <message>
+        <source>Cannot take the migration lock: %1</source>
+        <translation>No se puede obtener el bloqueo de migración: %1</translation>
+    </message>
+    <message>
+        <source>Migration %1 could not start a transaction: %2</source>
+        <translation>La migración %1 no pudo iniciar una transacción: %2</translation>
+    </message>
+    <message>
+        <source>Migration %1 failed at statement %2 and was rolled back: %3</source>
+        <translation>La migración %1 falló en la sentencia %2 y se revirtió: %3</translation>
+    </message>
+    <message>
+        <source>Migration %1 could not be recorded and was rolled back: %2</source>
+        <translation>No se pudo registrar la migración %1 y se revirtió: %2</translation>
+    </message>
+    <message>
+        <source>Migration %1 could not be committed: %2</source>
+        <translation>No se pudo confirmar la migración %1: %2</translation>
+    </message>
+</context>
+<context>
+    <name>callops::PassPlanner</name>
+    <message>
+        <source>the phone number could not be read</source>
+        <translation>no se pudo leer el número de teléfono</translation>
+    </message>
+    <message>
+        <source>Invalid phone number: %1</source>
+        <translation>Número de teléfono no válido: %1</translation>
+    </message>
+    <message>
+        <source>Skipped: retry_count %1 / max_retries %2 are not valid; correct the row</source>
+        <translation>Omitida: retry_count %1 / max_retries %2 no son válidos; corrija la fila</translation>
+    </message>
+    <message>
+        <source>state "%1" is not one the scheduler acts on</source>
+        <translation>el planificador no actúa sobre el estado «%1»</translation>
+    </message>
+    <message>
+        <source>opens %1 (%2%3)</source>
+        <translation>abre %1 (%2%3)</translation>
+    </message>
+    <message>
+        <source>, zone assumed</source>
+        <translation>, zona supuesta</translation>
+    </message>
+    <message>
+        <source>time zone assumed: %1</source>
+        <translation>zona horaria supuesta: %1</translation>
+    </message>
+</context>
+<context>
+    <name>callops::PhoneNumberNormalizer</name>
+    <message>
+        <source>too long to be a phone number (%1 characters, at most %2)</source>
+        <translation>demasiado largo para ser un número de teléfono (%1 caracteres, como máximo %2)</translation>
+    </message>
+    <message>
+        <source>contains control characters, not a phone number</source>
+        <translation>contiene caracteres de control, no es un número de teléfono</translation>
+    </message>
+    <message>
+        <source>no phone number given</source>
+        <translation>no se indicó número de teléfono</translation>
+    </message>
+    <message>
+        <source>not a valid number for region %1</source>
+        <translation>no es un número válido para la región %1</translation>
+    </message>
+</context>
+<context>
+    <name>callops::SchedulerConfig</name>
+    <message>
+        <source>The batch size must be from 1 to 10000, not %1</source>
+        <translation>El tamaño del lote debe estar entre 1 y 10000, no %1</translation>
+    </message>
+    <message>
+        <source>The interval must be at least 1 second, not %1</source>
+        <translation>El intervalo debe ser de al menos 1 segundo, no %1</translation>
+    </message>
+    <message>
+        <source>Calls per second must be 0 (no limit) or more</source>
+        <translation>Las llamadas por segundo deben ser 0 (sin límite) o más</translation>
+    </message>
+    <message>
+        <source>At least one request must be allowed at a time</source>
+        <translation>Debe permitirse al menos una solicitud a la vez</translation>
+    </message>
+    <message>
+        <source>The HTTP timeout must be at least 0.1 s</source>
+        <translation>El tiempo de espera HTTP debe ser de al menos 0,1 s</translation>
+    </message>
+    <message>
+        <source>The in-flight timeout must be at least 1 second, not %1</source>
+        <translation>El tiempo límite en curso debe ser de al menos 1 segundo, no %1</translation>
+    </message>
+    <message>
+        <source>Claims must last at least 5 seconds, not %1</source>
+        <translation>Las reservas deben durar al menos 5 segundos, no %1</translation>
+    </message>
+    <message>
+        <source>The IVR wait cannot be negative</source>
+        <translation>La espera de IVR no puede ser negativa</translation>
+    </message>
+    <message>
+        <source>Retry timings are not valid: base %1 s, cap %2 s, task retry delay %3 s</source>
+        <translation>Los tiempos de reintento no son válidos: base %1 s, tope %2 s, espera de reintento de tarea %3 s</translation>
+    </message>
+    <message>
+        <source>Calling hours "%1": %2</source>
+        <translation>Horario de llamadas «%1»: %2</translation>
+    </message>
+    <message>
+        <source>Unknown default region "%1": use a two-letter country code such as US</source>
+        <translation>Región por defecto desconocida «%1»: use un código de país de dos letras como US</translation>
+    </message>
+</context>
+<context>
+    <name>callops::SchedulerEngine</name>
+    <message>
+        <source>%1 looks like Supabase's transaction pooler (port 6543): LISTEN/NOTIFY and prepared statements do not work through it; use the session pooler (port 5432) or the direct host</source>
+        <translation>%1 parece el pooler de transacciones de Supabase (puerto 6543): LISTEN/NOTIFY y las sentencias preparadas no funcionan a través de él; use el pooler de sesión (puerto 5432) o el host directo</translation>
+    </message>
+    <message>
+        <source>Lost the database connection: %1</source>
+        <translation>Se perdió la conexión con la base de datos: %1</translation>
+    </message>
+    <message>
+        <source>database connection lost</source>
+        <translation>conexión con la base de datos perdida</translation>
+    </message>
+    <message>
+        <source>another call to this number is in flight, or the call changed meanwhile</source>
+        <translation>otra llamada a este número está en curso, o la llamada cambió mientras tanto</translation>
+    </message>
+    <message>
+        <source>Call %1 is in state %2 with no next_action_at: it never comes due; skipped</source>
+        <translation>La llamada %1 está en el estado %2 sin next_action_at: nunca vence; omitida</translation>
+    </message>
+    <message>
+        <source>Call %1 is in unknown state "%2": skipped</source>
+        <translation>La llamada %1 está en el estado desconocido «%2»: omitida</translation>
+    </message>
+</context>
+<context>
+    <name>callops::SchedulerPanel</name>
+    <message>
+        <source>Run one pass now</source>
+        <translation>Ejecutar una pasada ahora</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <source>No pass yet.</source>
+        <translation>Aún no hay pasadas.</translation>
+    </message>
+    <message>
+        <source>Batch size</source>
+        <translation>Tamaño del lote</translation>
+    </message>
+    <message>
+        <source>Interval</source>
+        <translation>Intervalo</translation>
+    </message>
+    <message>
+        <source>Last pass</source>
+        <translation>Última pasada</translation>
+    </message>
+    <message>
+        <source>Off by default: a console only calls when started here. Servers run callops --no-gui.</source>
+        <translation>Desactivado por defecto: una consola solo llama si se inicia aquí. Los servidores ejecutan callops --no-gui.</translation>
+    </message>
+    <message>
+        <source>Scheduler: not running in this console</source>
+        <translation>Planificador: no se ejecuta en esta consola</translation>
+    </message>
+    <message>
+        <source>Cannot start the scheduler: %1</source>
+        <translation>No se puede iniciar el planificador: %1</translation>
+    </message>
+    <message>
+        <source>Scheduler: running</source>
+        <translation>Planificador: en marcha</translation>
+    </message>
+    <message>
+        <source>Scheduler started.</source>
+        <translation>Planificador iniciado.</translation>
+    </message>
+    <message>
+        <source>Scheduler: paused</source>
+        <translation>Planificador: en pausa</translation>
+    </message>
+    <message>
+        <source>Paused.</source>
+        <translation>En pausa.</translation>
+    </message>
+    <message>
+        <source>Resumed.</source>
+        <translation>Reanudado.</translation>
+    </message>
+    <message>
+        <source>Scheduler: pass running</source>
+        <translation>Planificador: pasada en curso</translation>
+    </message>
+    <message>
+        <source>Connected: %1</source>
+        <translation>Conectado: %1</translation>
+    </message>
+    <message>
+        <source>Disconnected: %1</source>
+        <translation>Desconectado: %1</translation>
+    </message>
+    <message>
+        <source>Scheduler stopped.</source>
+        <translation>Planificador detenido.</translation>
+    </message>
+    <message>
+        <source>Scheduler: starting</source>
+        <translation>Planificador: iniciando</translation>
+    </message>
+    <message>
+        <source>Scheduler: stopping</source>
+        <translation>Planificador: deteniendo</translation>
+    </message>
+    <message>
+        <source>Stopping: calls in progress are allowed to finish.</source>
+        <translation>Deteniendo: se deja terminar a las llamadas en curso.</translation>
+    </message>
+    <message>
+        <source>%1: %2 processed, %3 calls started, %4 rescued (%5 ms)</source>
+        <translation>%1: %2 procesadas, %3 llamadas iniciadas, %4 rescatadas (%5 ms)</translation>
+    </message>
+    <message>
+        <source>Error: %1</source>
+        <translation>Error: %1</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>Detener</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>Iniciar</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>Reanudar</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Pausar</translation>
+    </message>
+</context>
+<context>
+    <name>callops::StateListView</name>
+    <message>
+        <source>All calls</source>
+        <translation>Todas las llamadas</translation>
+    </message>
+    <message>
+        <source>Stuck</source>
+        <translation>Atascadas</translation>
+    </message>
+    <message>
+        <source>Needs action</source>
+        <translation>Requieren acción</translation>
+    </message>
+    <message>
+        <source>In flight</source>
+        <translation>En curso</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Terminadas</translation>
+    </message>
+</context>
+<context>
+    <name>callops::StuckBanner</name>
+    <message>
+        <source>Show</source>
+        <translation>Ver</translation>
+    </message>
+    <message>
+        <source>Reset all…</source>
+        <translation>Restablecer todas…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n call(s) stuck: in their state longer than its threshold.</source>
+        <translation><numerusform>%n llamada atascada: lleva en su estado más tiempo que su umbral.</numerusform><numerusform>%n llamadas atascadas: llevan en su estado más tiempo que su umbral.</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>callops::TimeZoneResolver</name>
+    <message>
+        <source>No time zone given: use an IANA id such as America/New_York.</source>
+        <translation>No se indicó zona horaria: use un identificador IANA como America/New_York.</translation>
+    </message>
+    <message>
+        <source>Not a time zone id (%1 characters): use an IANA id such as America/New_York.</source>
+        <translation>No es un identificador de zona horaria (%1 caracteres): use un identificador IANA como America/New_York.</translation>
+    </message>
+    <message>
+        <source>Not a time zone id (unexpected characters): use an IANA id such as America/New_York.</source>
+        <translation>No es un identificador de zona horaria (caracteres inesperados): use un identificador IANA como America/New_York.</translation>
+    </message>
+    <message>
+        <source>Unknown time zone "%1": use an IANA id such as America/New_York or Europe/London.</source>
+        <translation>Zona horaria desconocida «%1»: use un identificador IANA como America/New_York o Europe/London.</translation>
+    </message>
+    <message>
+        <source>unknown clinic_timezone "%1" ignored</source>
+        <translation>clinic_timezone desconocida «%1» ignorada</translation>
+    </message>
+</context>
+<context>
+    <name>main</name>
+    <message>
+        <source>No display to open the console on: run with --no-gui for the headless scheduler, or set DISPLAY.</source>
+        <translation>No hay pantalla donde abrir la consola: ejecute con --no-gui para el planificador sin interfaz, o defina DISPLAY.</translation>
+    </message>
+    <message>
+        <source>This mode is not available in this build yet.</source>
+        <translation>Este modo aún no está disponible en esta compilación.</translation>
+    </message>
+</context>
+</TS>

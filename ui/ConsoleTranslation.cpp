@@ -1,0 +1,29 @@
+#include "ConsoleTranslation.h"
+
+#include <QCoreApplication>
+#include <QLibraryInfo>
+#include <QLocale>
+#include <QTranslator>
+
+namespace callops::consoleTranslation {
+
+bool install(const QString &languageCode)
+{
+    const QLocale locale = languageCode.isEmpty() ? QLocale::system() : QLocale(languageCode);
+    QLocale::setDefault(locale);
+    auto *qt = new QTranslator(QCoreApplication::instance());
+    if (qt->load(locale, QStringLiteral("qtbase"), QStringLiteral("_"),
+                 QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+        QCoreApplication::installTranslator(qt);
+    else
+        delete qt;
+    auto *ours = new QTranslator(QCoreApplication::instance());
+    if (ours->load(locale, QStringLiteral("callops"), QStringLiteral("_"), QStringLiteral(":/i18n"))) {
+        QCoreApplication::installTranslator(ours);
+        return true;
+    }
+    delete ours;
+    return false;
+}
+
+} // namespace callops::consoleTranslation

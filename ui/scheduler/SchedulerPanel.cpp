@@ -1,0 +1,202 @@
+#include "SchedulerPanel.h"
+
+#include "config/Settings.h"
+#include "scheduler/PassSummary.h"
+#include "scheduler/SchedulerConfig.h"
+#include "scheduler/SchedulerEngine.h"
+#include "scheduler/SchedulerThread.h"
+
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLocale>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace callops {
+
+SchedulerPanel::SchedulerPanel(QWidget *parent)
+    : QWidget(parent)
+    , m_startStop(new QPushButton(this))
+    , m_pause(new QPushButton(this))
+    , m_runOnce(new QPushButton(tr("Run one pass now"), this))
+    , m_batch(new QSpinBox(this))
+    , m_interval(new QSpinBox(this))
+    , m_summary(new QLabel(this))
+    , m_log(new QPlainTextEdit(this))
+{
+    setObjectName(QStringLiteral("schedulerPanel"));
+    m_startStop->setObjectName(QStringLiteral("schedulerStartStop"));
+    m_pause->setObjectName(QStringLiteral("schedulerPause"));
+    m_runOnce->setObjectName(QStringLiteral("schedulerRunOnce"));
+    m_batch->setRange(1, 10000);
+    m_batch->setValue(50);
+    m_interval->setRange(1, 3600);
+    m_interval->setValue(30);
+    m_interval->setSuffix(tr(" s"));
+    m_summary->setWordWrap(true);
+    m_summary->setText(tr("No pass yet."));
+    m_log->setReadOnly(true);
+    m_log->setMaximumBlockCount(2000);
+    m_log->setObjectName(QStringLiteral("schedulerLog"));
+
+    auto *buttons = new QHBoxLayout;
+    buttons->addWidget(m_startStop);
+    buttons->addWidget(m_pause);
+    buttons->addWidget(m_runOnce);
+    buttons->addStretch(1);
+    auto *form = new QFormLayout;
+    form->addRow(tr("Batch size"), m_batch);
+    form->addRow(tr("Interval"), m_interval);
+    form->addRow(tr("Last pass"), m_summary);
+    auto *note = new QLabel(tr("Off by default: a console only calls when started here. Servers run "
+                               "callops --no-gui."),
+                            this);
+    note->setWordWrap(true);
+    note->setEnabled(false);
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(note);
+    layout->addLayout(buttons);
+    layout->addLayout(form);
+    layout->addWidget(m_log, 1);
+
+    connect(m_startStop, &QPushButton::clicked, this, [this] { isRunning() ? stopEngine() : startEngine(); });
+    connect(m_pause, &QPushButton::clicked, this, [this] {
+        if (!m_thread)
+            return;
+        SchedulerEngine *engine = m_thread->engine();
+        const bool pause = !m_paused;
+        QMetaObject::invokeMethod(engine, [engine, pause] { pause ? engine->pause() : engine->resume(); });
+    });
+    connect(m_runOnce, &QPushButton::clicked, this, [this] {
+        if (!m_thread)
+            return;
+        SchedulerEngine *engine = m_thread->engine();
+        QMetaObject::invokeMethod(engine, [engine] { engine->runPassNow(); });
+    });
+    connect(m_batch, &QSpinBox::valueChanged, this, [this](int value) {
+        if (!m_thread)
+            return;
+        SchedulerEngine *engine = m_thread->engine();
+        QMetaObject::invokeMethod(engine, [engine, value] { engine->setBatchSize(value); });
+    });
+    connect(m_interval, &QSpinBox::valueChanged, this, [this](int value) {
+        if (!m_thread)
+            return;
+        SchedulerEngine *engine = m_thread->engine();
+        QMetaObject::invokeMethod(engine, [engine, value] { engine->setIntervalSeconds(value); });
+    });
+    setState(tr("Scheduler: not running in this console"));
+    updateButtons();
+}
+
+SchedulerPanel::~SchedulerPanel()
+{
+    if (m_thread)
+        m_thread->stopAndWait(20000);
+}
+
+void SchedulerPanel::setSettings(const Settings *settings)
+{
+    m_settings = settings;
+    updateButtons();
+}
+
+void SchedulerPanel::startEngine()
+{
+    if (m_thread || !m_settings)
+        return;
+    auto config = SchedulerConfig::fromSettings(*m_settings);
+    if (!config) {
+        log(tr("Cannot start the scheduler: %1").arg(config.error()));
+        return;
+    }
+    config.value().batchSize = m_batch->value();
+    config.value().intervalSeconds = m_interval->value();
+    m_thread = std::make_unique<SchedulerThread>(*config);
+    SchedulerEngine *engine = m_thread->engine();
+    connect(engine, &SchedulerEngine::started, this, [this] {
+        setState(tr("Scheduler: running"));
+        log(tr("Scheduler started."));
+    });
+    connect(engine, &SchedulerEngine::pausedChanged, this, [this](bool paused) {
+        m_paused = paused;
+        setState(paused ? tr("Scheduler: paused") : tr("Scheduler: running"));
+        log(paused ? tr("Paused.") : tr("Resumed."));
+        updateButtons();
+    });
+    connect(engine, &SchedulerEngine::passStarted, this, [this] { setState(tr("Scheduler: pass running")); });
+    connect(engine, &SchedulerEngine::passFinished, this, &SchedulerPanel::passFinished);
+    connect(engine, &SchedulerEngine::errorOccurred, this, [this](const QString &message) { log(message); });
+    connect(engine, &SchedulerEngine::connectionChanged, this,
+            [this](bool connected, const QString &message) {
+                log(connected ? tr("Connected: %1").arg(message) : tr("Disconnected: %1").arg(message));
+            });
+    connect(m_thread.get(), &SchedulerThread::stopped, this, [this] {
+        log(tr("Scheduler stopped."));
+        setState(tr("Scheduler: not running in this console"));
+        // Not from inside the thread object's own signal.
+        QTimer::singleShot(0, this, [this] {
+            m_thread.reset();
+            m_paused = false;
+            updateButtons();
+        });
+    });
+    m_thread->start();
+    setState(tr("Scheduler: starting"));
+    updateButtons();
+}
+
+void SchedulerPanel::stopEngine()
+{
+    if (!m_thread)
+        return;
+    setState(tr("Scheduler: stopping"));
+    log(tr("Stopping: calls in progress are allowed to finish."));
+    m_thread->requestStop();
+}
+
+void SchedulerPanel::passFinished(const PassSummary &summary)
+{
+    const qint64 ms = summary.startedAt.msecsTo(summary.finishedAt);
+    QString text
+            = tr("%1: %2 processed, %3 calls started, %4 rescued (%5 ms)")
+                      .arg(QLocale().toString(summary.finishedAt.toLocalTime().time(), QLocale::ShortFormat))
+                      .arg(summary.processed)
+                      .arg(summary.callsStarted)
+                      .arg(summary.rescued)
+                      .arg(ms);
+    if (!summary.error.isEmpty())
+        text += u'\n' + tr("Error: %1").arg(summary.error);
+    m_summary->setText(text);
+    log(text);
+    for (const RowResult &row : summary.results)
+        log(QStringLiteral("  %1 %2 %3").arg(row.id, row.status, row.detail));
+    setState(m_paused ? tr("Scheduler: paused") : tr("Scheduler: running"));
+}
+
+void SchedulerPanel::log(const QString &line)
+{
+    m_log->appendPlainText(QLocale().toString(QDateTime::currentDateTime().time(), QStringLiteral("HH:mm:ss"))
+                           + u' ' + line);
+}
+
+void SchedulerPanel::setState(const QString &text)
+{
+    m_stateText = text;
+    emit stateChanged(text);
+}
+
+void SchedulerPanel::updateButtons()
+{
+    m_startStop->setText(isRunning() ? tr("Stop") : tr("Start"));
+    m_startStop->setEnabled(isRunning() || m_settings);
+    m_pause->setText(m_paused ? tr("Resume") : tr("Pause"));
+    m_pause->setEnabled(isRunning());
+    m_runOnce->setEnabled(isRunning());
+}
+
+} // namespace callops

@@ -1,0 +1,59 @@
+#pragma once
+
+#include <QWidget>
+
+#include <memory>
+
+class QLabel;
+class QPlainTextEdit;
+class QPushButton;
+class QSpinBox;
+
+namespace callops {
+
+class SchedulerThread;
+class Settings;
+struct PassSummary;
+
+// Runs the scheduler engine inside the console when asked (off by default, so a console never
+// competes with the servers unless someone starts it here): start / stop, pause, one pass now,
+// batch size and interval, the last pass's summary and a log.
+class SchedulerPanel final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(SchedulerPanel)
+
+public:
+    explicit SchedulerPanel(QWidget *parent = nullptr);
+    ~SchedulerPanel() override;
+
+    // Where the engine's configuration comes from (database URL, Supabase URL and key, ...).
+    void setSettings(const Settings *settings);
+    bool isRunning() const { return m_thread != nullptr; }
+    QString stateText() const { return m_stateText; }
+
+signals:
+    void stateChanged(const QString &text);
+
+private:
+    void startEngine();
+    void stopEngine();
+    void passFinished(const PassSummary &summary);
+    void log(const QString &line);
+    void setState(const QString &text);
+    void updateButtons();
+
+    const Settings *m_settings = nullptr;
+    std::unique_ptr<SchedulerThread> m_thread;
+    bool m_paused = false;
+    QString m_stateText;
+    QPushButton *m_startStop = nullptr;
+    QPushButton *m_pause = nullptr;
+    QPushButton *m_runOnce = nullptr;
+    QSpinBox *m_batch = nullptr;
+    QSpinBox *m_interval = nullptr;
+    QLabel *m_summary = nullptr;
+    QPlainTextEdit *m_log = nullptr;
+};
+
+} // namespace callops
