@@ -346,7 +346,7 @@ void MainWindow::buildLayout()
     splitter->setStretchFactor(0, 0);
     splitter->setStretchFactor(1, 3);
     splitter->setStretchFactor(2, 1);
-    splitter->setSizes({230, 860, 360});
+    splitter->setSizes({230, 840, 430});
     splitter->setChildrenCollapsible(false);
     auto *wrapper = new QWidget(this);
     auto *wrapperLayout = new QVBoxLayout(wrapper);

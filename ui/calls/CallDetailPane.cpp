@@ -200,7 +200,9 @@ void CallDetailPane::showCall(const CallRecord &call, const QList<WorkflowEventR
         const QString change = event.fromState.isEmpty()
                 ? tr("created as %1").arg(stateText(event.toState))
                 : tr("%1 → %2").arg(stateText(event.fromState), stateText(event.toState));
-        auto *item = new QTreeWidgetItem(m_history, {timeText(event.at), change, event.actor, event.reason});
+        const QString when = QLocale().toString(event.at.toLocalTime(), QStringLiteral("MM-dd HH:mm"));
+        auto *item = new QTreeWidgetItem(m_history, {when, change, event.actor, event.reason});
+        item->setToolTip(0, timeText(event.at));
         item->setForeground(1, stateColors::color(workflow::stateFromName(event.toState)));
         if (!event.event.isEmpty())
             item->setToolTip(1, event.event);
