@@ -1,0 +1,74 @@
+#include "TestDatabase.h"
+#include "config/Settings.h"
+#include "scheduler/SchedulerPanel.h"
+#include "telephony/SimulatorThread.h"
+
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace callops;
+using namespace callops::test;
+
+// The engine runs inside the console only when started there, and the panel drives it.
+class TestSchedulerPanel : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void startRunOnePassAndStop();
+};
+
+void TestSchedulerPanel::startRunOnePassAndStop()
+{
+    TestDatabase db("scheduler_panel");
+    QVERIFY2(db.isValid(), qPrintable(db.error()));
+    QVERIFY2(db.migrate(), qPrintable(db.error()));
+    QCOMPARE(db.psql("INSERT INTO pending_calls (exam_id, phone, clinic_name) VALUES ('EX-P1', "
+                     "'+12125550123', 'C')"),
+             0);
+
+    TelephonySimulator::Config simulatorConfig;
+    simulatorConfig.expectedKey = "panel-test-key";
+    SimulatorThread simulator(simulatorConfig);
+    const Status started = simulator.start();
+    QVERIFY2(started, qPrintable(started.error()));
+
+    QTemporaryDir dir;
+    Settings settings(dir.filePath("callops.conf"));
+    settings.setCommandLineValue(Settings::Key::DatabaseUrl, db.url());
+    settings.setCommandLineValue(Settings::Key::SupabaseUrl,
+                                 QString("http://127.0.0.1:%1").arg(simulator.port()));
+    settings.setCommandLineValue(Settings::Key::ServiceRoleKey, "panel-test-key");
+
+    SchedulerPanel panel;
+    auto *startStop = panel.findChild<QPushButton *>("schedulerStartStop");
+    auto *runOnce = panel.findChild<QPushButton *>("schedulerRunOnce");
+    QVERIFY(!runOnce->isEnabled());
+    QVERIFY(!startStop->isEnabled()); // no settings yet: nothing to start
+    panel.setSettings(&settings);
+    QVERIFY(startStop->isEnabled());
+    QVERIFY(!panel.isRunning());
+
+    startStop->click();
+    QVERIFY(panel.isRunning());
+    QVERIFY(runOnce->isEnabled());
+    QTRY_VERIFY_WITH_TIMEOUT(panel.stateText().contains("running"), 20000);
+    runOnce->click();
+    auto *log = panel.findChild<QPlainTextEdit *>("schedulerLog");
+    QTRY_VERIFY_WITH_TIMEOUT(log->toPlainText().contains("processed"), 20000);
+    QSqlQuery query(db.connection());
+    QVERIFY(query.exec("SELECT workflow_state FROM pending_calls WHERE exam_id = 'EX-P1'"));
+    QVERIFY(query.next());
+    QVERIFY2(query.value(0).toString() != "new", qPrintable(query.value(0).toString()));
+
+    startStop->click();
+    QTRY_VERIFY_WITH_TIMEOUT(!panel.isRunning(), 30000);
+    QVERIFY(panel.stateText().contains("not running"));
+}
+
+QTEST_MAIN(TestSchedulerPanel)
+#include "TestSchedulerPanel.moc"
