@@ -945,6 +945,41 @@
     </message>
 </context>
 <context>
+    <name>callops::HistorySearchDialog</name>
+    <message>
+        <source>Search history by reason</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Words of the reason, e.g. clinic closed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Actor</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Call id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 → %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>callops::MainWindow</name>
     <message>
         <source>Connected: %1</source>
@@ -1120,6 +1155,10 @@
             <numerusform></numerusform>
             <numerusform></numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Search history by reason…</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>

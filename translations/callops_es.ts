@@ -927,6 +927,41 @@
     </message>
 </context>
 <context>
+    <name>callops::HistorySearchDialog</name>
+    <message>
+        <source>Search history by reason</source>
+        <translation>Buscar en el historial por motivo</translation>
+    </message>
+    <message>
+        <source>Words of the reason, e.g. clinic closed</source>
+        <translation>Palabras del motivo, p. ej. clínica cerrada</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>Cuándo</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>Cambio</translation>
+    </message>
+    <message>
+        <source>Actor</source>
+        <translation>Autor</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Motivo</translation>
+    </message>
+    <message>
+        <source>Call id</source>
+        <translation>Id. de llamada</translation>
+    </message>
+    <message>
+        <source>%1 → %2</source>
+        <translation>%1 → %2</translation>
+    </message>
+</context>
+<context>
     <name>callops::MainWindow</name>
     <message>
         <source>Connected: %1</source>
@@ -1087,6 +1122,10 @@
     <message numerus="yes">
         <source>(%n left alone: the action does not apply to their state)</source>
         <translation><numerusform>(%n sin cambios: la acción no se aplica a su estado)</numerusform><numerusform>(%n sin cambios: la acción no se aplica a su estado)</numerusform></translation>
+    </message>
+    <message>
+        <source>Search history by reason…</source>
+        <translation>Buscar en el historial por motivo…</translation>
     </message>
 </context>
 <context>

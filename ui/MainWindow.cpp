@@ -9,6 +9,7 @@
 #include "dashboard/StateListView.h"
 #include "dashboard/StuckBanner.h"
 #include "dialogs/ActionDialog.h"
+#include "dialogs/HistorySearchDialog.h"
 #include "scheduler/SchedulerPanel.h"
 
 #include <QAction>
@@ -188,6 +189,9 @@ void MainWindow::buildActions()
     addAction(m_findAction);
     m_connectAction = new QAction(QIcon(QStringLiteral(":/icons/connect.svg")), tr("Connection…"), this);
     connect(m_connectAction, &QAction::triggered, this, &MainWindow::connectionRequested);
+    m_historyAction = new QAction(tr("Search history by reason…"), this);
+    m_historyAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_H));
+    connect(m_historyAction, &QAction::triggered, this, &MainWindow::showHistorySearch);
     m_exportAction = new QAction(QIcon(QStringLiteral(":/icons/export.svg")), tr("Export failures…"), this);
     m_exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     connect(m_exportAction, &QAction::triggered, this, &MainWindow::exportRequested);
@@ -210,6 +214,7 @@ void MainWindow::buildMenus()
         all->addAction(m_filterActions.value(action));
     calls->addSeparator();
     calls->addAction(m_findAction);
+    calls->addAction(m_historyAction);
     calls->addAction(m_refreshAction);
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
@@ -323,6 +328,18 @@ void MainWindow::buildLayout()
         updateActions();
     });
     connect(m_model, &CallTableModel::modelReset, this, &MainWindow::selectionChanged);
+    connect(m_model, &CallTableModel::pageArrived, this, [this] {
+        if (m_callToSelect.isEmpty())
+            return;
+        const int row = m_model->rowOfCall(m_callToSelect);
+        if (row >= 0) {
+            m_callToSelect.clear();
+            m_table->selectRow(row);
+            m_table->scrollTo(m_model->index(row, 0));
+        } else {
+            m_callToSelect.clear();
+        }
+    });
 
     m_totalLabel = new QLabel(this);
     m_totalLabel->setObjectName(QStringLiteral("totalLabel"));
@@ -584,6 +601,37 @@ void MainWindow::actionFinished(const ActionOutcome &outcome)
     statusBar()->showMessage(message, 15000);
     emit actionReported(outcome, message);
     refreshNow();
+}
+
+void MainWindow::showHistorySearch()
+{
+    auto *dialog = findChild<HistorySearchDialog *>();
+    if (!dialog) {
+        dialog = new HistorySearchDialog(m_thread->worker(), this);
+        connect(dialog, &HistorySearchDialog::callRequested, this, &MainWindow::showCall);
+    }
+    dialog->show();
+    dialog->raise();
+    dialog->activateWindow();
+}
+
+void MainWindow::showCall(const QString &callId)
+{
+    m_callToSelect = callId;
+    {
+        const QSignalBlocker states(m_states);
+        const QSignalBlocker search(m_search);
+        const QSignalBlocker clinic(m_clinic);
+        const QSignalBlocker reason(m_failureReason);
+        const QSignalBlocker period(m_period);
+        m_states->selectAll();
+        m_search->setText(callId);
+        m_clinic->setCurrentIndex(0);
+        m_failureReason->setCurrentIndex(0);
+        m_period->setCurrentIndex(0);
+    }
+    // The search finds a call by its id; the call is selected when its page arrives.
+    applyFilter();
 }
 
 QString MainWindow::connectionText() const

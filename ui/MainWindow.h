@@ -52,6 +52,10 @@ public:
     // filter; asks for confirmation first (an ActionDialog opened window-modal).
     void requestAction(ManualAction action, bool wholeFilter);
     void refreshNow();
+    // Opens the history search (by reason) window.
+    void showHistorySearch();
+    // Shows one call: clears the filters, searches for it and selects it once loaded.
+    void showCall(const QString &callId);
 
     ConsoleWorker *worker() const;
     CallTableModel *model() const { return m_model; }
@@ -114,6 +118,8 @@ private:
     QAction *m_findAction = nullptr;
     QAction *m_connectAction = nullptr;
     QAction *m_exportAction = nullptr;
+    QAction *m_historyAction = nullptr;
+    QString m_callToSelect;
     StateCounts m_counts;
     qint64 m_previousStuck = 0;
     QDateTime m_lastRefresh;

@@ -6,6 +6,9 @@
 #include "dashboard/StateListView.h"
 #include "dashboard/StuckBanner.h"
 #include "dialogs/ActionDialog.h"
+#include "dialogs/HistorySearchDialog.h"
+
+#include <QTreeWidget>
 
 #include <QAbstractItemModelTester>
 #include <QAction>
@@ -72,6 +75,7 @@ private slots:
     void stuckCallRaisesTheBanner();
     void detailMasksTheDateOfBirth();
     void injectionInSearchIsHarmless();
+    void historyIsSearchedByReason();
 
 private:
     bool selectCall(MainWindow &window, const QString &id);
@@ -425,6 +429,39 @@ void TestMainWindow::injectionInSearchIsHarmless()
     QTRY_COMPARE(window->model()->rowCount(), 1);
     QCOMPARE(window->model()->index(0, CallTableModel::ExamId).data().toString(), "EX-1007");
     QCOMPARE(scalar(m_db, "SELECT count(*) FROM pending_calls").toInt(), 23);
+}
+
+void TestMainWindow::historyIsSearchedByReason()
+{
+    auto window = makeWindow();
+    const QString id = scalar(m_db,
+                              "SELECT id::text FROM pending_calls WHERE workflow_state = 'new' ORDER BY id "
+                              "DESC LIMIT 1")
+                               .toString();
+    QVERIFY(selectCall(*window, id));
+    QSignalSpy reported(window.get(), &MainWindow::actionReported);
+    window->actionFor(ManualAction::MarkFailed)->trigger();
+    ActionDialog *dialog = waitForDialog(*window);
+    QVERIFY(dialog);
+    dialog->setReason("Employee left the company");
+    dialog->accept();
+    QTRY_COMPARE(reported.count(), 1);
+
+    window->searchField()->setText("Employee 1");
+    QTRY_VERIFY(window->model()->totalCount() > 1);
+    window->showHistorySearch();
+    auto *search = window->findChild<HistorySearchDialog *>();
+    QVERIFY(search);
+    search->search("LEFT THE company");
+    QTRY_COMPARE(search->results()->topLevelItemCount(), 1);
+    QCOMPARE(search->results()->topLevelItem(0)->text(2), "dispatcher-test");
+    QCOMPARE(search->results()->topLevelItem(0)->text(4), id);
+    // Activating the result shows that call.
+    emit search->results()->itemActivated(search->results()->topLevelItem(0), 0);
+    QTRY_COMPARE(window->detailPane()->callId(), id);
+    QCOMPARE(window->model()->totalCount(), 1);
+    search->search("no such reason");
+    QTRY_COMPARE(search->results()->topLevelItemCount(), 0);
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -51,7 +51,8 @@ $$;
 -- The console's filter as one predicate, shared by its pages, its counts and the bulk actions so
 -- "all rows matching the filter" means the same everywhere. NULL parameters do not filter. The
 -- search looks in exam id, employee and clinic (as text, wildcards taken literally) and, when the
--- term looks like a phone number, compares its digits with the digits of the phone column.
+-- term looks like a phone number, compares its digits with the digits of the phone column; a call id
+-- finds that call.
 CREATE OR REPLACE FUNCTION callops_call_matches(
     c pending_calls, f_states text[], f_clinic text, f_failure_reason text,
     f_since timestamptz, f_until timestamptz, f_search text,
@@ -63,6 +64,7 @@ LANGUAGE sql STABLE AS $$
        AND (f_since IS NULL OR c.state_changed_at >= f_since)
        AND (f_until IS NULL OR c.state_changed_at < f_until)
        AND (f_search IS NULL OR btrim(f_search) = ''
+            OR c.id::text = lower(btrim(f_search))
             OR c.exam_id ILIKE '%' || replace(replace(replace(btrim(f_search), '\', '\\'), '%', '\%'), '_', '\_') || '%'
             OR c.employee_name ILIKE '%' || replace(replace(replace(btrim(f_search), '\', '\\'), '%', '\%'), '_', '\_') || '%'
             OR c.clinic_name ILIKE '%' || replace(replace(replace(btrim(f_search), '\', '\\'), '%', '\%'), '_', '\_') || '%'
