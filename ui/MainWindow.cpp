@@ -98,8 +98,11 @@ MainWindow::MainWindow(StuckRules rules, QWidget *parent)
                 connected
                         ? QString()
                         : QStringLiteral("color: %1;").arg(stateColors::color(WorkflowState::Failed).name()));
-        if (reconnected)
+        if (reconnected) {
+            // Requests made while the connection was down got no answer: start the table over.
+            m_model->setFilter(m_model->filter());
             refreshNow();
+        }
     });
     connect(worker, &ConsoleWorker::errorOccurred, this,
             [this](const QString &message) { statusBar()->showMessage(message, 10000); });

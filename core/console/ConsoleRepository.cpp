@@ -1,6 +1,7 @@
 #include "ConsoleRepository.h"
 
 #include "db/DatabaseConnection.h"
+#include "db/PgArray.h"
 
 #include <QCoreApplication>
 #include <QLoggingCategory>
@@ -93,18 +94,6 @@ ConsoleRepository::ConsoleRepository(QSqlDatabase db, StuckRules rules)
     , m_rules(std::move(rules))
 { }
 
-QString ConsoleRepository::arrayLiteral(const QStringList &values)
-{
-    QStringList quoted;
-    quoted.reserve(values.size());
-    for (QString value : values) {
-        value.replace(u'\\', QStringLiteral("\\\\"));
-        value.replace(u'"', QStringLiteral("\\\""));
-        quoted.append(u'"' + value + u'"');
-    }
-    return u'{' + quoted.join(u',') + u'}';
-}
-
 QString ConsoleRepository::filterCondition() const
 {
     return QStringLiteral("callops_call_matches(pc, :f_states::text[], :f_clinic, :f_reason, "
@@ -117,7 +106,7 @@ void ConsoleRepository::bindFilter(QSqlQuery &query, const CallFilter &filter) c
     QStringList states;
     for (WorkflowState state : filter.states)
         states.append(workflow::stateName(state));
-    query.bindValue(QStringLiteral(":f_states"), states.isEmpty() ? nullableText({}) : arrayLiteral(states));
+    query.bindValue(QStringLiteral(":f_states"), states.isEmpty() ? nullableText({}) : PgArray::literal(states));
     query.bindValue(QStringLiteral(":f_clinic"), nullableText(filter.clinic));
     query.bindValue(QStringLiteral(":f_reason"), nullableText(filter.failureReason));
     query.bindValue(QStringLiteral(":f_since"), nullableTime(filter.since));
@@ -283,7 +272,7 @@ ActionOutcome ConsoleRepository::apply(ManualAction action, const QStringList &i
     query.prepare(QStringLiteral("SELECT id::text, from_state, to_state FROM callops_apply_manual_action("
                                  ":action, :ids::uuid[], :reason, :actor)"));
     query.bindValue(QStringLiteral(":action"), manualActions::actionName(action));
-    query.bindValue(QStringLiteral(":ids"), arrayLiteral(valid));
+    query.bindValue(QStringLiteral(":ids"), PgArray::literal(valid));
     query.bindValue(QStringLiteral(":reason"), reason);
     query.bindValue(QStringLiteral(":actor"), actor);
     return readOutcome(query, action, ids.size());
@@ -323,7 +312,7 @@ Result<QList<CallRecord>> ConsoleRepository::failures(const QDateTime &since, co
               u" AND (:until::timestamptz IS NULL OR coalesce(pc.failed_at, pc.state_changed_at) < :until2)"
               u" AND (:clinic::text IS NULL OR pc.clinic_name = :clinic2)"
               u" ORDER BY coalesce(pc.failed_at, pc.state_changed_at), pc.id");
-    query.bindValue(QStringLiteral(":states"), arrayLiteral(names));
+    query.bindValue(QStringLiteral(":states"), PgArray::literal(names));
     query.bindValue(QStringLiteral(":since"), nullableTime(since));
     query.bindValue(QStringLiteral(":since2"), nullableTime(since));
     query.bindValue(QStringLiteral(":until"), nullableTime(until));

@@ -47,9 +47,6 @@ public:
                                        const QList<WorkflowState> &states = {},
                                        const QString &clinic = {}) const;
 
-    // "{a,b}" with each element quoted, for binding a text[] / uuid[] parameter as text.
-    static QString arrayLiteral(const QStringList &values);
-
 private:
     QString filterCondition() const;
     void bindFilter(QSqlQuery &query, const CallFilter &filter) const;
