@@ -31,7 +31,16 @@ int ExportCommand::run(const Settings &settings, const CommandLineRequest &reque
         err << connection.error() << Qt::endl;
         return ExitCode::BadConfiguration;
     }
-    const auto db = DatabaseConnection::open(*connection, QStringLiteral("export"));
+    const int code = exportWith(*connection, request, out, err);
+    // Every handle on the connection is gone by now, so it closes cleanly.
+    DatabaseConnection::close(QStringLiteral("export"));
+    return code;
+}
+
+int ExportCommand::exportWith(const ConnectionSettings &connection, const CommandLineRequest &request,
+                              QTextStream &out, QTextStream &err)
+{
+    const auto db = DatabaseConnection::open(connection, QStringLiteral("export"));
     if (!db) {
         err << db.error() << Qt::endl;
         return ExitCode::BadConfiguration;
@@ -66,7 +75,6 @@ int ExportCommand::run(const Settings &settings, const CommandLineRequest &reque
             }
         }
     }
-    DatabaseConnection::close(QStringLiteral("export"));
     return code;
 }
 

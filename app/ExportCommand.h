@@ -1,7 +1,10 @@
 #pragma once
 
+class QTextStream;
+
 namespace callops {
 
+class ConnectionSettings;
 class Settings;
 struct CommandLineRequest;
 
@@ -11,6 +14,10 @@ class ExportCommand
 {
 public:
     static int run(const Settings &settings, const CommandLineRequest &request);
+
+private:
+    static int exportWith(const ConnectionSettings &connection, const CommandLineRequest &request,
+                          QTextStream &out, QTextStream &err);
 };
 
 } // namespace callops
