@@ -92,6 +92,8 @@ MainWindow::MainWindow(StuckRules rules, QWidget *parent)
         const bool reconnected = connected && !m_connected;
         m_connected = connected;
         m_connectionMessage = message;
+        if (!connected)
+            m_refreshRunning = false;
         m_connectionLabel->setText(connected ? tr("Connected: %1").arg(message)
                                              : tr("Not connected: %1").arg(message));
         m_connectionLabel->setStyleSheet(
@@ -104,8 +106,10 @@ MainWindow::MainWindow(StuckRules rules, QWidget *parent)
             refreshNow();
         }
     });
-    connect(worker, &ConsoleWorker::errorOccurred, this,
-            [this](const QString &message) { statusBar()->showMessage(message, 10000); });
+    connect(worker, &ConsoleWorker::errorOccurred, this, [this](const QString &message) {
+        m_refreshRunning = false;
+        statusBar()->showMessage(message, 10000);
+    });
     connect(worker, &ConsoleWorker::callLoaded, this,
             [this](const CallRecord &call, const QList<WorkflowEventRecord> &history) {
                 const QModelIndex current = m_table->currentIndex();
@@ -403,6 +407,8 @@ void MainWindow::connectToDatabase(const QString &url)
     ConsoleWorker *worker = m_thread->worker();
     QMetaObject::invokeMethod(worker, [worker, url] { worker->openDatabase(url); });
     applyFilter();
+    m_refreshRunning = false;
+    m_refreshAgain = false;
     refreshNow();
 }
 
@@ -442,6 +448,11 @@ void MainWindow::applyFilter()
 
 void MainWindow::refreshNow()
 {
+    if (m_refreshRunning) {
+        m_refreshAgain = true;
+        return;
+    }
+    m_refreshRunning = true;
     ConsoleWorker *worker = m_thread->worker();
     QMetaObject::invokeMethod(worker, [worker] {
         worker->refreshCounts();
@@ -457,6 +468,11 @@ void MainWindow::refreshNow()
 
 void MainWindow::countsLoaded(const StateCounts &counts)
 {
+    m_refreshRunning = false;
+    if (m_refreshAgain) {
+        m_refreshAgain = false;
+        QTimer::singleShot(0, this, &MainWindow::refreshNow);
+    }
     m_counts = counts;
     m_lastRefresh = QDateTime::currentDateTime();
     m_states->setCounts(counts);

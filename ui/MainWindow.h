@@ -127,6 +127,9 @@ private:
     ManualAction m_pendingFilterAction = ManualAction::RetryNow;
     CallFilter m_pendingFilter;
     bool m_connected = false;
+    // One refresh at a time: changes arriving meanwhile fold into one more refresh afterwards.
+    bool m_refreshRunning = false;
+    bool m_refreshAgain = false;
     QString m_connectionMessage;
 };
 

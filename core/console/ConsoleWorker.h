@@ -77,7 +77,7 @@ private:
     StuckRules m_rules;
     std::unique_ptr<ConsoleRepository> m_repository;
     QTimer *m_debounce = nullptr;
-    int m_debounceMs = 300;
+    int m_debounceMs = 500;
     bool m_connected = false;
 };
 
