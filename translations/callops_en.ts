@@ -706,6 +706,10 @@
         <source>no answer within %1 ms</source>
         <translation type="unfinished" />
     </message>
+    <message>
+        <source>request aborted at shutdown before it was sent</source>
+        <translation type="unfinished" />
+    </message>
 </context>
 <context>
     <name>callops::CallingWindow</name>
@@ -1224,10 +1228,6 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <source>At least one request must be allowed at a time</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
         <source>The HTTP timeout must be at least 0.1 s</source>
         <translation type="unfinished" />
     </message>
@@ -1253,6 +1253,10 @@
     </message>
     <message>
         <source>Unknown default region "%1": use a two-letter country code such as US</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Requests at a time must be from 1 to %1, not %2</source>
         <translation type="unfinished" />
     </message>
 </context>

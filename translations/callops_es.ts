@@ -706,6 +706,10 @@
         <source>no answer within %1 ms</source>
         <translation>sin respuesta en %1 ms</translation>
     </message>
+    <message>
+        <source>request aborted at shutdown before it was sent</source>
+        <translation>solicitud cancelada al apagar antes de enviarse</translation>
+    </message>
 </context>
 <context>
     <name>callops::CallingWindow</name>
@@ -1224,10 +1228,6 @@
         <translation>Las llamadas por segundo deben ser 0 (sin límite) o más</translation>
     </message>
     <message>
-        <source>At least one request must be allowed at a time</source>
-        <translation>Debe permitirse al menos una solicitud a la vez</translation>
-    </message>
-    <message>
         <source>The HTTP timeout must be at least 0.1 s</source>
         <translation>El tiempo de espera HTTP debe ser de al menos 0,1 s</translation>
     </message>
@@ -1254,6 +1254,10 @@
     <message>
         <source>Unknown default region "%1": use a two-letter country code such as US</source>
         <translation>Región por defecto desconocida «%1»: use un código de país de dos letras como US</translation>
+    </message>
+    <message>
+        <source>Requests at a time must be from 1 to %1, not %2</source>
+        <translation>Las solicitudes simultáneas deben estar entre 1 y %1, no %2</translation>
     </message>
 </context>
 <context>
