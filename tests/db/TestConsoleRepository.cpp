@@ -94,6 +94,7 @@ private slots:
     void bulkActionOnTheFilter();
     void historyCanBeSearchedByReason();
     void failuresForReports();
+    void actionFunctionsAreNotPublic();
 
 private:
     void seedStandard();
@@ -486,6 +487,28 @@ void TestConsoleRepository::failuresForReports()
     rows = repository.failures({}, {}, {}, "East Clinic");
     QCOMPARE(rows->size(), 1);
     QCOMPARE(rows->at(0).failureReason, "=HYPERLINK(\"x\")");
+}
+
+void TestConsoleRepository::actionFunctionsAreNotPublic()
+{
+    for (const char *function :
+         {"callops_apply_manual_action(text,uuid[],text,text)",
+          "callops_apply_manual_action_to_filter(text,text[],text,text,timestamptz,timestamptz,text,text[],"
+          "int[],text,"
+          "text)",
+          "callops_count_matching(text[],text,text,timestamptz,timestamptz,text,text[],int[])"}) {
+        QSqlQuery query(m_db);
+        query.prepare("SELECT has_function_privilege('public', :f, 'EXECUTE'), "
+                      "(SELECT prosecdef FROM pg_proc WHERE oid = CAST(:f2 AS regprocedure)), "
+                      "(SELECT proconfig FROM pg_proc WHERE oid = CAST(:f3 AS regprocedure))::text");
+        query.bindValue(":f", function);
+        query.bindValue(":f2", function);
+        query.bindValue(":f3", function);
+        QVERIFY2(query.exec() && query.next(), qPrintable(query.lastError().text()));
+        QVERIFY2(!query.value(0).toBool(), function);
+        QVERIFY2(query.value(1).toBool(), function); // SECURITY DEFINER
+        QVERIFY2(query.value(2).toString().contains("search_path"), function);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestConsoleRepository)

@@ -173,3 +173,28 @@ BEGIN
         p_reason, p_actor) r;
 END
 $$;
+
+-- Functions are executable by PUBLIC by default, and SECURITY DEFINER ones run with the owner's
+-- rights: only roles granted EXECUTE explicitly (the owner, callops_dispatcher) may act. On Supabase
+-- the API roles get EXECUTE on new functions through default privileges: take that back too.
+REVOKE ALL ON FUNCTION callops_apply_manual_action(text, uuid[], text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION callops_apply_manual_action_to_filter(text, text[], text, text, timestamptz, timestamptz,
+                                                            text, text[], int[], text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION callops_count_matching(text[], text, text, timestamptz, timestamptz, text, text[], int[])
+    FROM PUBLIC;
+DO $$
+DECLARE
+    v_role text;
+BEGIN
+    FOREACH v_role IN ARRAY ARRAY['anon', 'authenticated'] LOOP
+        IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = v_role) THEN
+            EXECUTE format('REVOKE ALL ON FUNCTION callops_apply_manual_action(text, uuid[], text, text) FROM %I',
+                           v_role);
+            EXECUTE format('REVOKE ALL ON FUNCTION callops_apply_manual_action_to_filter(text, text[], text, text, '
+                           'timestamptz, timestamptz, text, text[], int[], text, text) FROM %I', v_role);
+            EXECUTE format('REVOKE ALL ON FUNCTION callops_count_matching(text[], text, text, timestamptz, '
+                           'timestamptz, text, text[], int[]) FROM %I', v_role);
+        END IF;
+    END LOOP;
+END
+$$;
