@@ -39,6 +39,12 @@ INSERT INTO workflow_manual_transitions (action, from_state, to_state) VALUES
     ('reclassify', 'classification_failed', 'new'),
     ('reclassify', 'unknown', 'new');
 
+-- The digits of the phone number, kept by PostgreSQL, so that a search for a number in any format
+-- compares digits without running a regular expression over every row.
+ALTER TABLE pending_calls
+    ADD COLUMN IF NOT EXISTS phone_digits text
+        GENERATED ALWAYS AS (regexp_replace(coalesce(phone, ''), '[^0-9]', '', 'g')) STORED;
+
 -- The key of a row's state in workflow_manual_transitions.
 CREATE OR REPLACE FUNCTION callops_state_key(p_state text) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
@@ -70,12 +76,10 @@ LANGUAGE sql STABLE AS $$
             OR c.clinic_name ILIKE '%' || replace(replace(replace(btrim(f_search), '\', '\\'), '%', '\%'), '_', '\_') || '%'
             OR (btrim(f_search) ~ '^[0-9 +().\-/]+$'
                 AND length(regexp_replace(f_search, '[^0-9]', '', 'g')) >= 3
-                AND (regexp_replace(coalesce(c.phone, ''), '[^0-9]', '', 'g')
-                         LIKE '%' || regexp_replace(f_search, '[^0-9]', '', 'g') || '%'
+                AND (c.phone_digits LIKE '%' || regexp_replace(f_search, '[^0-9]', '', 'g') || '%'
                      -- the term has a country code the stored number lacks ("+1 555 ..." for "555...")
-                     OR (length(regexp_replace(coalesce(c.phone, ''), '[^0-9]', '', 'g')) >= 7
-                         AND regexp_replace(f_search, '[^0-9]', '', 'g')
-                             LIKE '%' || regexp_replace(coalesce(c.phone, ''), '[^0-9]', '', 'g')))))
+                     OR (length(c.phone_digits) >= 7
+                         AND regexp_replace(f_search, '[^0-9]', '', 'g') LIKE '%' || c.phone_digits))))
        AND (f_stuck_states IS NULL
             OR (c.workflow_state = ANY (f_stuck_states)
                 AND CASE WHEN c.workflow_state IN ('classifying', 'calling')
