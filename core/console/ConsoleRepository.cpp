@@ -106,7 +106,8 @@ void ConsoleRepository::bindFilter(QSqlQuery &query, const CallFilter &filter) c
     QStringList states;
     for (WorkflowState state : filter.states)
         states.append(workflow::stateName(state));
-    query.bindValue(QStringLiteral(":f_states"), states.isEmpty() ? nullableText({}) : PgArray::literal(states));
+    query.bindValue(QStringLiteral(":f_states"),
+                    states.isEmpty() ? nullableText({}) : PgArray::literal(states));
     query.bindValue(QStringLiteral(":f_clinic"), nullableText(filter.clinic));
     query.bindValue(QStringLiteral(":f_reason"), nullableText(filter.failureReason));
     query.bindValue(QStringLiteral(":f_since"), nullableTime(filter.since));
