@@ -13,16 +13,6 @@ using namespace callops::test;
 
 namespace {
 
-QVariant scalar(const QSqlDatabase &db, const QString &sql)
-{
-    QSqlQuery query(db);
-    if (!query.exec(sql) || !query.next()) {
-        qWarning("query failed: %s: %s", qPrintable(sql), qPrintable(query.lastError().text()));
-        return {};
-    }
-    return query.value(0);
-}
-
 struct Seed
 {
     QString id;

@@ -25,16 +25,6 @@ using namespace callops::test;
 
 namespace {
 
-QVariant scalar(const QSqlDatabase &db, const QString &sql)
-{
-    QSqlQuery query(db);
-    if (!query.exec(sql) || !query.next()) {
-        qWarning("query failed: %s: %s", qPrintable(sql), qPrintable(query.lastError().text()));
-        return {};
-    }
-    return query.value(0);
-}
-
 QString uuid(int n)
 {
     return QString("00000000-0000-0000-0000-%1").arg(n, 12, 10, QChar('0'));
