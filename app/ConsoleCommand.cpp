@@ -9,6 +9,7 @@
 #include "console/StuckRules.h"
 #include "dialogs/ConnectionDialog.h"
 #include "dialogs/ExportDialog.h"
+#include "dialogs/KeychainStore.h"
 
 #include <QApplication>
 #include <QProcess>
@@ -44,6 +45,19 @@ int ConsoleCommand::run(Settings &settings, const CommandLineRequest &request)
         if (answer != QDialog::Accepted)
             return ExitCode::Ok;
         url = dialog.databaseUrl();
+    }
+
+    // The service key from the keychain, for the scheduler the console may run; the environment or
+    // the command line win when they have one.
+    KeychainStore keychain;
+    if (settings.string(Settings::Key::ServiceRoleKey).isEmpty() && KeychainStore::isAvailable()) {
+        QObject::connect(&keychain, &KeychainStore::read, &keychain,
+                         [&settings](bool ok, const QString &key, const QString &) {
+                             if (ok && !key.isEmpty()
+                                 && settings.string(Settings::Key::ServiceRoleKey).isEmpty())
+                                 settings.setCommandLineValue(Settings::Key::ServiceRoleKey, key);
+                         });
+        keychain.readServiceKey();
     }
 
     MainWindow window(StuckRules::fromSettings(settings));
