@@ -1,4 +1,4 @@
--- :rows pending calls spread over every workflow state, as a busy production table might hold
+-- current_setting('bench.rows') pending calls spread over every workflow state, as a busy production table might hold
 -- them, for the console benchmark. Triggers are skipped while seeding (session_replication_role)
 -- so that seeding a million rows stays quick; the console reads pending_calls only.
 SET session_replication_role = replica;
@@ -21,6 +21,6 @@ SELECT 'EX-' || g,
        CASE WHEN g % 14 IN (12, 13) THEN 'Max retries exceeded' END,
        now() - (g % 86400) * interval '1 second',
        now() - (g % 86400) * interval '1 second'
-FROM generate_series(1, :rows) AS g;
+FROM generate_series(1, current_setting('bench.rows')::int) AS g;
 RESET session_replication_role;
 VACUUM ANALYZE pending_calls;
