@@ -21,6 +21,8 @@ Result<BenchOptions> parseOptions(const QStringList &arguments)
                       QStringLiteral("url")});
     parser.addOption({QStringLiteral("rows"), QStringLiteral("Rows to seed."), QStringLiteral("n")});
     parser.addOption({QStringLiteral("batch"), QStringLiteral("Engine batch size."), QStringLiteral("n")});
+    parser.addOption({QStringLiteral("concurrency"), QStringLiteral("Requests in flight at once."),
+                      QStringLiteral("n")});
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("What to measure."));
     if (!parser.parse(arguments))
         return Error{parser.errorText()};
@@ -31,6 +33,7 @@ Result<BenchOptions> parseOptions(const QStringList &arguments)
     options.databaseUrl = parser.value(QStringLiteral("db"));
     options.rows = parser.value(QStringLiteral("rows")).toInt();
     options.batch = parser.value(QStringLiteral("batch")).toInt();
+    options.concurrency = parser.value(QStringLiteral("concurrency")).toInt();
     if (options.databaseUrl.isEmpty())
         return Error{QStringLiteral("--db URL is required")};
     return options;
@@ -68,6 +71,14 @@ Result<qint64> scalar(QSqlDatabase db, const QString &sql)
     if (!query.exec(sql) || !query.next())
         return Error{DatabaseConnection::describeError(query.lastError())};
     return query.value(0).toLongLong();
+}
+
+Status execute(QSqlDatabase db, const QString &sql)
+{
+    QSqlQuery query(db);
+    if (!query.exec(sql))
+        return Error{DatabaseConnection::describeError(query.lastError())};
+    return Status::success();
 }
 
 void printJson(const QJsonObject &object)

@@ -18,6 +18,7 @@ struct BenchOptions
     QString databaseUrl;
     int rows = 0;
     int batch = 0;
+    int concurrency = 0;
 };
 
 Result<BenchOptions> parseOptions(const QStringList &arguments);
@@ -29,6 +30,9 @@ Status runSeedScript(QSqlDatabase db, const QString &resource, qint64 rows);
 
 // The first column of the first row of a query without parameters, as a number.
 Result<qint64> scalar(QSqlDatabase db, const QString &sql);
+
+// Runs a statement without parameters and results (CHECKPOINT, VACUUM).
+Status execute(QSqlDatabase db, const QString &sql);
 
 // Prints the result object as one compact JSON line on stdout.
 void printJson(const QJsonObject &object);
