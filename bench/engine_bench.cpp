@@ -24,6 +24,7 @@
 #include "scheduler/SchedulerConfig.h"
 #include "scheduler/SchedulerEngine.h"
 #include "scheduler/SchedulerThread.h"
+#include "telephony/CallTrigger.h"
 #include "telephony/SimulatorThread.h"
 
 #include <QCoreApplication>
@@ -39,7 +40,8 @@ using namespace callops::bench;
 namespace {
 
 constexpr int kDefaultBatch = 100;
-constexpr int kDefaultConcurrency = 10; // as the peer's worker concurrency
+// As many POSTs at once as the engine allows (the peer runs 10 jobs at once).
+constexpr int kDefaultConcurrency = CallTrigger::MaxParallel;
 constexpr int kTimeoutMs = 30 * 60 * 1000;
 
 // A one-minute window three days from now: closed for the whole run, whatever the day.
