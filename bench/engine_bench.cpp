@@ -24,7 +24,6 @@
 #include "scheduler/SchedulerConfig.h"
 #include "scheduler/SchedulerEngine.h"
 #include "scheduler/SchedulerThread.h"
-#include "telephony/CallTrigger.h"
 #include "telephony/SimulatorThread.h"
 
 #include <QCoreApplication>
@@ -40,8 +39,8 @@ using namespace callops::bench;
 namespace {
 
 constexpr int kDefaultBatch = 100;
-// As many POSTs at once as the engine allows (the peer runs 10 jobs at once).
-constexpr int kDefaultConcurrency = CallTrigger::MaxParallel;
+// As many POSTs at once as the peer runs jobs at once.
+constexpr int kDefaultConcurrency = 10;
 constexpr int kTimeoutMs = 30 * 60 * 1000;
 
 // A one-minute window three days from now: closed for the whole run, whatever the day.
