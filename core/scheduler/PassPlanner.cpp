@@ -35,6 +35,8 @@ PassPlanner::PassPlanner(Config config, const PhoneNumberNormalizer &normalizer,
 
 void PassPlanner::normalise(QList<ClaimedCall> &rows, QHash<QString, QString> &errors) const
 {
+    // Calls to one clinic share its number: parse each distinct string once per pass.
+    QHash<QString, Result<NormalizedPhone>> parsed;
     for (ClaimedCall &row : rows) {
         if (row.e164Known && row.e164.isEmpty()) {
             errors.insert(row.id, tr("the phone number could not be read"));
@@ -42,7 +44,10 @@ void PassPlanner::normalise(QList<ClaimedCall> &rows, QHash<QString, QString> &e
         }
         // Stored numbers are parsed again only for their region, which the calling window needs.
         const QString source = row.e164Known ? row.e164 : row.phone;
-        const auto normalised = m_normalizer.normalize(source);
+        auto cached = parsed.constFind(source);
+        if (cached == parsed.cend())
+            cached = parsed.insert(source, m_normalizer.normalize(source));
+        const Result<NormalizedPhone> &normalised = *cached;
         if (!normalised) {
             row.e164.clear();
             errors.insert(row.id, normalised.error());

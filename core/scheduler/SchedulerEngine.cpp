@@ -27,6 +27,7 @@ const QString kPurpose = QStringLiteral("scheduler");
 const QString kChannel = QStringLiteral("pending_calls");
 constexpr int kMaxReconnectDelaySeconds = 30;
 constexpr int kNotifyDebounceMs = 200;
+constexpr int kClassificationChunk = 1000;
 
 QString makeSchedulerId()
 {
@@ -264,9 +265,14 @@ void SchedulerEngine::runPass(bool forced)
         checkRowsNeedingAttention();
         if (!m_repository)
             return abandon(tr("database connection lost"));
-        const auto normalised = m_repository->normaliseClassificationNumbers(*m_normalizer, 1000);
-        if (!normalised)
-            return abandon(normalised.error());
+    }
+    // Classifications written by others carry only their phone as written; look-ups compare
+    // E.164, so every active one is normalised before this pass looks anything up.
+    for (int normalised = kClassificationChunk; normalised == kClassificationChunk;) {
+        const auto done = m_repository->normaliseClassificationNumbers(*m_normalizer, kClassificationChunk);
+        if (!done)
+            return abandon(done.error());
+        normalised = *done;
     }
 
     if (Status status = m_repository->begin(); !status) {
@@ -496,8 +502,10 @@ void SchedulerEngine::onCallFinished(const CallResult &result)
     if (auto pass = m_passes.find(request.passId); pass != m_passes.end())
         --pass->outstanding;
     finishPassIfDone(request.passId);
-    if (!m_stopping)
-        dispatch();
+    // Answers that arrive together free their slots together: one dispatch (one transaction
+    // starting several calls) for all of them, not one per answer.
+    if (!m_stopping && !m_dispatchTimer->isActive())
+        m_dispatchTimer->start(0);
 }
 
 void SchedulerEngine::renewLeases()

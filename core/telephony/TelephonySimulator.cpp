@@ -13,6 +13,8 @@
 #include <QJsonObject>
 #include <QLoggingCategory>
 #include <QPointer>
+#include <QScopeGuard>
+#include <QSqlDatabase>
 #include <QTcpSocket>
 #include <QTimer>
 
@@ -377,8 +379,7 @@ void TelephonySimulator::scheduleOutcomes(const Request &record, const Draws &dr
         QTimer::singleShot(draws.firstDelayMs, this, [this, generation, id, attempt, taskSucceeds] {
             if (generation != m_generation)
                 return;
-            writeTaskResult(id, attempt, taskSucceeds);
-            --m_pendingOutcomes;
+            queueOutcome({id, attempt, true, 0, taskSucceeds});
         });
         return;
     }
@@ -400,8 +401,7 @@ void TelephonySimulator::scheduleOutcomes(const Request &record, const Draws &dr
                        [this, generation, id, attempt, result, human, taskSucceeds, secondDelayMs] {
                            if (generation != m_generation)
                                return;
-                           writeClassification(id, attempt, int(result));
-                           --m_pendingOutcomes;
+                           queueOutcome({id, attempt, false, int(result), false});
                            if (!human)
                                return;
                            // A person answered: the voice agent did the task in the same call.
@@ -409,68 +409,96 @@ void TelephonySimulator::scheduleOutcomes(const Request &record, const Draws &dr
                                               [this, generation, id, attempt, taskSucceeds] {
                                                   if (generation != m_generation)
                                                       return;
-                                                  writeTaskResult(id, attempt, taskSucceeds);
-                                                  --m_pendingOutcomes;
+                                                  queueOutcome({id, attempt, true, 0, taskSucceeds});
                                               });
                        });
 }
 
-void TelephonySimulator::writeClassification(const QString &pendingCallId, int attempt, int result)
+void TelephonySimulator::queueOutcome(const QueuedOutcome &outcome)
 {
-    const auto classification = ClassificationResult(result);
-    const QString name = OutcomeRecorder::classificationName(classification);
-    const auto db = DatabaseConnection::open(*m_config.database, Purpose);
-    if (!db) {
-        ++m_outcomeErrors;
-        qCWarning(lcSimulator).noquote()
-                << "cannot write classification of" << pendingCallId << ":" << db.error();
-        emit outcomeFailed(pendingCallId, db.error());
+    m_outcomeQueue.append(outcome);
+    if (m_flushScheduled)
         return;
-    }
-    OutcomeRecorder recorder(db.value(), m_config.timings);
-    const QString detail = classification == ClassificationResult::Failed
-            ? QStringLiteral("simulated: no answer")
-            : QStringLiteral("simulated");
-    const auto applied = recorder.recordClassification(pendingCallId, attempt, classification, detail);
-    if (!applied) {
-        ++m_outcomeErrors;
-        qCWarning(lcSimulator).noquote()
-                << "cannot write classification of" << pendingCallId << ":" << applied.error();
-        emit outcomeFailed(pendingCallId, applied.error());
-        return;
-    }
-    ++m_outcomesWritten;
-    qCDebug(lcSimulator).noquote() << "classification" << name << "for" << pendingCallId << "attempt"
-                                   << attempt << (applied->moved ? "moved" : "kept in history only");
-    emit outcomeWritten(pendingCallId, QStringLiteral("classification"), attempt, name, applied->moved);
+    m_flushScheduled = true;
+    // Outcomes due within a few milliseconds share one transaction: one commit (and one
+    // notification) for many calls, as a busy telephony backend's writers would batch them.
+    QTimer::singleShot(2, this, [this, generation = m_generation] {
+        m_flushScheduled = false;
+        if (generation == m_generation)
+            flushOutcomes();
+        else
+            m_outcomeQueue.clear();
+    });
 }
 
-void TelephonySimulator::writeTaskResult(const QString &pendingCallId, int attempt, bool success)
+Result<OutcomeApplied> TelephonySimulator::apply(OutcomeRecorder &recorder,
+                                                 const QueuedOutcome &outcome) const
 {
-    const TaskResult result = success ? TaskResult::Success : TaskResult::Failure;
-    const QString name = OutcomeRecorder::taskResultName(result);
-    const auto db = DatabaseConnection::open(*m_config.database, Purpose);
-    if (!db) {
-        ++m_outcomeErrors;
-        qCWarning(lcSimulator).noquote()
-                << "cannot write task result of" << pendingCallId << ":" << db.error();
-        emit outcomeFailed(pendingCallId, db.error());
-        return;
+    if (outcome.task) {
+        return recorder.recordTaskResult(outcome.pendingCallId, outcome.attempt,
+                                         outcome.success ? TaskResult::Success : TaskResult::Failure,
+                                         QStringLiteral("simulated"));
     }
-    OutcomeRecorder recorder(db.value(), m_config.timings);
-    const auto applied
-            = recorder.recordTaskResult(pendingCallId, attempt, result, QStringLiteral("simulated"));
+    const auto classification = ClassificationResult(outcome.classification);
+    return recorder.recordClassification(outcome.pendingCallId, outcome.attempt, classification,
+                                         classification == ClassificationResult::Failed
+                                                 ? QStringLiteral("simulated: no answer")
+                                                 : QStringLiteral("simulated"));
+}
+
+void TelephonySimulator::report(const QueuedOutcome &outcome, const Result<OutcomeApplied> &applied)
+{
+    const QString kind = outcome.task ? QStringLiteral("task") : QStringLiteral("classification");
     if (!applied) {
         ++m_outcomeErrors;
         qCWarning(lcSimulator).noquote()
-                << "cannot write task result of" << pendingCallId << ":" << applied.error();
-        emit outcomeFailed(pendingCallId, applied.error());
+                << "cannot write" << kind << "outcome of" << outcome.pendingCallId << ":" << applied.error();
+        emit outcomeFailed(outcome.pendingCallId, applied.error());
         return;
     }
+    const QString name = outcome.task
+            ? OutcomeRecorder::taskResultName(outcome.success ? TaskResult::Success : TaskResult::Failure)
+            : OutcomeRecorder::classificationName(ClassificationResult(outcome.classification));
     ++m_outcomesWritten;
-    qCDebug(lcSimulator).noquote() << "task" << name << "for" << pendingCallId << "attempt" << attempt
-                                   << (applied->moved ? "moved" : "kept in history only");
-    emit outcomeWritten(pendingCallId, QStringLiteral("task"), attempt, name, applied->moved);
+    qCDebug(lcSimulator).noquote() << kind << name << "for" << outcome.pendingCallId << "attempt"
+                                   << outcome.attempt << (applied->moved ? "moved" : "kept in history only");
+    emit outcomeWritten(outcome.pendingCallId, kind, outcome.attempt, name, applied->moved);
+}
+
+void TelephonySimulator::flushOutcomes()
+{
+    const QList<QueuedOutcome> batch = std::exchange(m_outcomeQueue, {});
+    if (batch.isEmpty())
+        return;
+    auto finish = qScopeGuard([this, &batch] { m_pendingOutcomes -= int(batch.size()); });
+    const auto db = DatabaseConnection::open(*m_config.database, Purpose);
+    if (!db) {
+        for (const QueuedOutcome &outcome : batch)
+            report(outcome, Error{db.error()});
+        return;
+    }
+    QSqlDatabase connection = db.value();
+    OutcomeRecorder recorder(connection, m_config.timings);
+    if (batch.size() > 1 && connection.transaction()) {
+        QList<Result<OutcomeApplied>> results;
+        bool ok = true;
+        for (const QueuedOutcome &outcome : batch) {
+            results.append(apply(recorder, outcome));
+            if (!results.constLast()) {
+                ok = false;
+                break;
+            }
+        }
+        if (ok && connection.commit()) {
+            for (qsizetype i = 0; i < batch.size(); ++i)
+                report(batch.at(i), results.at(i));
+            return;
+        }
+        // One bad outcome spoils the batch: write them one by one so only it fails.
+        connection.rollback();
+    }
+    for (const QueuedOutcome &outcome : batch)
+        report(outcome, apply(recorder, outcome));
 }
 
 } // namespace callops

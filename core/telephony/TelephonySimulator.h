@@ -123,8 +123,18 @@ private:
     void answerLater(QHttpServerResponder &&responder, int delayMs, int status, const QByteArray &body);
     void remember(const Request &record);
     void scheduleOutcomes(const Request &record, const Draws &draws);
-    void writeClassification(const QString &pendingCallId, int attempt, int result);
-    void writeTaskResult(const QString &pendingCallId, int attempt, bool success);
+    struct QueuedOutcome
+    {
+        QString pendingCallId;
+        int attempt = 0;
+        bool task = false;
+        int classification = 0; // ClassificationResult, for classification outcomes
+        bool success = false; // for task outcomes
+    };
+    void queueOutcome(const QueuedOutcome &outcome);
+    void flushOutcomes();
+    Result<OutcomeApplied> apply(OutcomeRecorder &recorder, const QueuedOutcome &outcome) const;
+    void report(const QueuedOutcome &outcome, const Result<OutcomeApplied> &applied);
 
     Config m_config;
     std::unique_ptr<QHttpServer> m_server;
@@ -138,6 +148,8 @@ private:
     bool m_running = false;
     // Bumped by stop(): outcome timers of an earlier run do nothing.
     quint64 m_generation = 0;
+    QList<QueuedOutcome> m_outcomeQueue;
+    bool m_flushScheduled = false;
 
     mutable QMutex m_requestsMutex;
     QList<Request> m_requests;

@@ -178,6 +178,15 @@ void TestSchedulerEngine::newCallsLookUpTheirClassification()
         statuses << r.status;
     statuses.sort();
     QCOMPARE(statuses, QStringList({"classification_found", "needs_classification", "needs_classification"}));
+
+    // A classification written later by someone else, in yet another format, is found by the
+    // next pass (its number is normalised before the look-up, not in some later sweep).
+    QVERIFY(query.exec(QStringLiteral(
+            "INSERT INTO call_classifications (phone_number, classification_type, "
+            "classification_expires_at) VALUES ('312.555.0000', 'ivr_only', now() + interval '1 day')")));
+    const QString later = insert("new", kNumberC);
+    runPass();
+    QCOMPARE(stateOf(later), QStringLiteral("ready_to_call"));
 }
 
 void TestSchedulerEngine::unparsableNumberFailsWithoutACall()
