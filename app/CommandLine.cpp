@@ -141,6 +141,7 @@ Result<CommandLineRequest> CommandLine::parse(const QStringList &arguments)
     else if (noGui)
         request.mode = CommandLineRequest::Mode::Headless;
 
+    request.noGui = noGui;
     request.once = p.isSet(QStringLiteral("once"));
     if (request.once && request.mode != CommandLineRequest::Mode::Headless)
         return Error{tr("--once only goes with --no-gui")};

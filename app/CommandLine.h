@@ -17,6 +17,7 @@ struct CommandLineRequest
 
     Mode mode = Mode::Console;
     bool once = false; // headless: one pass, JSON on stdout
+    bool noGui = false; // --no-gui; with --demo: the demo without a window
     bool showHelp = false;
     bool showVersion = false;
     bool demoReset = false;

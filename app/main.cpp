@@ -1,4 +1,5 @@
 #include "CommandLine.h"
+#include "DemoCommand.h"
 #include "ExitCode.h"
 #include "ExportCommand.h"
 #include "HeadlessCommand.h"
@@ -23,9 +24,10 @@ using namespace callops;
 namespace {
 
 #ifdef CALLOPS_WITH_UI
-bool needsWindow(CommandLineRequest::Mode mode)
+bool needsWindow(const CommandLineRequest &request)
 {
-    return mode == CommandLineRequest::Mode::Console || mode == CommandLineRequest::Mode::Demo;
+    return request.mode == CommandLineRequest::Mode::Console
+            || (request.mode == CommandLineRequest::Mode::Demo && !request.noGui);
 }
 
 // Without a display Qt aborts when it makes a QApplication; say what to do instead.
@@ -63,7 +65,7 @@ int main(int argc, char **argv)
 
     std::unique_ptr<QCoreApplication> app;
 #ifdef CALLOPS_WITH_UI
-    if (needsWindow(request->mode) && !request->showHelp && !request->showVersion) {
+    if (needsWindow(*request) && !request->showHelp && !request->showVersion) {
         if (!displayAvailable()) {
             err << QCoreApplication::translate("main",
                                                "No display to open the console on: run with --no-gui for "
@@ -99,6 +101,8 @@ int main(int argc, char **argv)
         return MigrateCommand::run(*settings);
     case CommandLineRequest::Mode::Headless:
         return HeadlessCommand::run(*settings, request->once);
+    case CommandLineRequest::Mode::Demo:
+        return DemoCommand::run(*settings, *request);
     case CommandLineRequest::Mode::ExportFailures:
         return ExportCommand::run(*settings, *request);
     case CommandLineRequest::Mode::Console:
@@ -107,8 +111,6 @@ int main(int argc, char **argv)
 #else
         break;
 #endif
-    case CommandLineRequest::Mode::Demo:
-        break;
     }
     err << QCoreApplication::translate("main", "This mode is not available in this build yet.") << Qt::endl;
     return ExitCode::BadConfiguration;

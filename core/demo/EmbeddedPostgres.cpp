@@ -250,6 +250,9 @@ EmbeddedPostgres::runTool(const QString &tool, const QStringList &arguments, int
     environment.insert(QStringLiteral("LC_ALL"), QStringLiteral("C.UTF-8"));
     environment.remove(QStringLiteral("PGDATA"));
     process.setProcessEnvironment(environment);
+    // A session of its own: a Ctrl+C in the terminal reaches CallOps, which stops the server in
+    // order (scheduler first), instead of reaching the server directly.
+    process.setChildProcessModifier([] { ::setsid(); });
     process.start(program, args);
     if (!process.waitForStarted(10'000))
         return Error{tr("Could not run %1: %2").arg(program, process.errorString())};

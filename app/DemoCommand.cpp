@@ -1,0 +1,193 @@
+#include "DemoCommand.h"
+
+#include "CommandLine.h"
+#include "ExitCode.h"
+#include "common/UnixSignalWatcher.h"
+#include "config/Settings.h"
+#include "demo/DemoRuntime.h"
+#include "scheduler/PassSummary.h"
+#include "scheduler/SchedulerEngine.h"
+#include "scheduler/SchedulerThread.h"
+#include "workflow/WorkflowState.h"
+
+#include <QCoreApplication>
+#include <QLoggingCategory>
+#include <QTextStream>
+
+#ifdef CALLOPS_WITH_UI
+#include <QApplication>
+#include <QEventLoop>
+#include <QFutureWatcher>
+#include <QMessageBox>
+#include <QProgressDialog>
+#include <QtConcurrent/QtConcurrentRun>
+#if __has_include("MainWindow.h")
+#include "MainWindow.h"
+#define CALLOPS_DEMO_HAS_CONSOLE 1
+#endif
+#endif
+
+#include <csignal>
+
+Q_DECLARE_LOGGING_CATEGORY(lcDemo)
+
+namespace callops {
+namespace {
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("DemoCommand", text);
+}
+
+// "new 80, checking_classification 2, ..., failed 12": every known state, in the guide's order.
+QString describeCounts(const QMap<QString, int> &counts)
+{
+    QStringList parts;
+    for (const WorkflowState state : workflow::knownStates()) {
+        const QString name = workflow::stateName(state);
+        parts.append(QStringLiteral("%1 %2").arg(name).arg(counts.value(name)));
+    }
+    for (auto it = counts.cbegin(); it != counts.cend(); ++it) {
+        if (workflow::stateFromName(it.key()) == WorkflowState::Unknown)
+            parts.append(QStringLiteral("%1 %2").arg(it.key()).arg(it.value()));
+    }
+    return parts.join(QStringLiteral(", "));
+}
+
+void announce(const DemoRuntime &runtime)
+{
+    qCInfo(lcDemo).noquote() << QStringLiteral("demo database %1 (data in %2)")
+                                        .arg(runtime.database().target(), runtime.directory());
+}
+
+int runHeadless(Settings &settings, DemoRuntime &runtime)
+{
+    QTextStream err(stderr);
+    bool stopRequested = false;
+    UnixSignalWatcher signalWatcher({SIGTERM, SIGINT});
+    QObject::connect(&signalWatcher, &UnixSignalWatcher::signalReceived, qApp, [&](int signalNumber) {
+        qCInfo(lcDemo) << "received signal" << signalNumber << "- stopping the demo";
+        stopRequested = true;
+        if (runtime.scheduler())
+            runtime.scheduler()->requestStop();
+        else
+            QCoreApplication::quit();
+    });
+
+    const auto database = runtime.prepare();
+    if (!database) {
+        err << database.error() << Qt::endl;
+        return ExitCode::Failure;
+    }
+    announce(runtime);
+    if (const Status started = runtime.startServices(settings); !started) {
+        err << started.error() << Qt::endl;
+        return ExitCode::Failure;
+    }
+    SchedulerThread *scheduler = runtime.scheduler();
+    QObject::connect(
+            scheduler->engine(), &SchedulerEngine::passFinished, qApp, [&runtime](const PassSummary &pass) {
+                const auto counts = runtime.countsPerState();
+                const QString states = counts ? describeCounts(*counts) : counts.error();
+                qCInfo(lcDemo).noquote()
+                        << QStringLiteral("pass: processed %1, calls started %2%3 | %4")
+                                   .arg(pass.processed)
+                                   .arg(pass.callsStarted)
+                                   .arg(pass.error.isEmpty() ? QString()
+                                                             : QStringLiteral(", error: ") + pass.error)
+                                   .arg(states);
+            });
+    QObject::connect(scheduler, &SchedulerThread::stopped, qApp, [] { QCoreApplication::quit(); });
+    scheduler->start();
+    if (!stopRequested)
+        QCoreApplication::exec();
+    runtime.shutdown();
+    return ExitCode::Ok;
+}
+
+#ifdef CALLOPS_WITH_UI
+int runWithWindow(Settings &settings, const CommandLineRequest &request, DemoRuntime &runtime)
+{
+    bool stopRequested = false;
+    UnixSignalWatcher signalWatcher({SIGTERM, SIGINT});
+    QObject::connect(&signalWatcher, &UnixSignalWatcher::signalReceived, qApp,
+                     [&stopRequested](int signalNumber) {
+                         qCInfo(lcDemo) << "received signal" << signalNumber << "- closing the demo";
+                         stopRequested = true;
+                         QApplication::closeAllWindows();
+                         QCoreApplication::quit();
+                     });
+
+    // Starting the cluster takes seconds (initdb the first time): off the GUI thread, with progress.
+    QProgressDialog progress(tr("Starting the CallOps demo…"), QString(), 0, 0);
+    progress.setWindowTitle(tr("CallOps demo"));
+    progress.setCancelButton(nullptr);
+    progress.setMinimumDuration(0);
+    progress.show();
+    QString prepareError;
+    QFutureWatcher<void> watcher;
+    QEventLoop loop;
+    QObject::connect(&watcher, &QFutureWatcher<void>::finished, &loop, &QEventLoop::quit);
+    watcher.setFuture(QtConcurrent::run([&runtime, &prepareError, &progress] {
+        const auto database = runtime.prepare([&progress](const QString &message) {
+            QMetaObject::invokeMethod(&progress, [&progress, message] { progress.setLabelText(message); });
+        });
+        if (!database)
+            prepareError = database.error();
+    }));
+    loop.exec();
+    progress.hide();
+    if (!prepareError.isEmpty()) {
+        QMessageBox::critical(nullptr, tr("CallOps demo"),
+                              tr("The demo could not start:\n%1").arg(prepareError));
+        return ExitCode::Failure;
+    }
+    if (stopRequested) {
+        runtime.shutdown();
+        return ExitCode::Ok;
+    }
+    announce(runtime);
+    if (const Status started = runtime.startServices(settings); !started) {
+        QMessageBox::critical(nullptr, tr("CallOps demo"),
+                              tr("The demo could not start:\n%1").arg(started.error()));
+        runtime.shutdown();
+        return ExitCode::Failure;
+    }
+    SchedulerThread *scheduler = runtime.scheduler();
+    int exitCode = ExitCode::Ok;
+#ifdef CALLOPS_DEMO_HAS_CONSOLE
+    Q_UNUSED(request);
+    MainWindow window;
+    window.setWindowTitle(window.windowTitle() + tr(" — demo"));
+    window.connectToDatabase(runtime.database().url());
+    window.show();
+    scheduler->start();
+    exitCode = QApplication::exec();
+#else
+    // The console is not part of this build yet: say so, and keep the demo running headless
+    // until the message is closed.
+    Q_UNUSED(request);
+    scheduler->start();
+    QMessageBox box(QMessageBox::Information, tr("CallOps demo"),
+                    tr("The demo is running on %1.\nClose this message to stop it.")
+                            .arg(runtime.database().target()));
+    box.exec();
+#endif
+    runtime.shutdown();
+    return exitCode;
+}
+#endif
+
+} // namespace
+
+int DemoCommand::run(Settings &settings, const CommandLineRequest &request)
+{
+    DemoRuntime runtime(DemoRuntime::Options{{}, request.demoReset});
+#ifdef CALLOPS_WITH_UI
+    if (!request.noGui)
+        return runWithWindow(settings, request, runtime);
+#endif
+    return runHeadless(settings, runtime);
+}
+
+} // namespace callops
