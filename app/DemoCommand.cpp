@@ -11,6 +11,7 @@
 #include "workflow/WorkflowState.h"
 
 #include <QCoreApplication>
+#include <QElapsedTimer>
 #include <QLoggingCategory>
 #include <QTextStream>
 
@@ -85,10 +86,21 @@ int runHeadless(Settings &settings, DemoRuntime &runtime)
         return ExitCode::Failure;
     }
     SchedulerThread *scheduler = runtime.scheduler();
+    // One line per pass. Wake-ups by notifications make many passes that find nothing; those
+    // are logged only when the counts moved (outcomes arrive between passes) or every 10 s.
+    QString lastStates;
+    QElapsedTimer sinceLastLine;
     QObject::connect(
-            scheduler->engine(), &SchedulerEngine::passFinished, qApp, [&runtime](const PassSummary &pass) {
+            scheduler->engine(), &SchedulerEngine::passFinished, qApp,
+            [&runtime, &lastStates, &sinceLastLine](const PassSummary &pass) {
                 const auto counts = runtime.countsPerState();
                 const QString states = counts ? describeCounts(*counts) : counts.error();
+                const bool idle = pass.processed == 0 && pass.callsStarted == 0 && pass.error.isEmpty();
+                if (idle && states == lastStates && sinceLastLine.isValid()
+                    && sinceLastLine.elapsed() < 10'000)
+                    return;
+                lastStates = states;
+                sinceLastLine.start();
                 qCInfo(lcDemo).noquote()
                         << QStringLiteral("pass: processed %1, calls started %2%3 | %4")
                                    .arg(pass.processed)

@@ -707,7 +707,8 @@ Result<DemoSeedSummary> DemoSeeder::seed()
             if (!step.reason.isEmpty())
                 lastError = step.reason;
 
-            QJsonObject detail{{QStringLiteral("event"), step.event},
+            QJsonObject detail{{QStringLiteral("seeded"), true},
+                               {QStringLiteral("event"), step.event},
                                {QStringLiteral("attempt"), attempt},
                                {QStringLiteral("retry_count"), retryCount}};
             eventRows.append({call.id, nullable(previous), step.to, step.actor,
