@@ -77,12 +77,13 @@ int runHeadless(Settings &settings, DemoRuntime &runtime)
 
     const auto database = runtime.prepare();
     if (!database) {
-        err << database.error() << Qt::endl;
+        err << tr("The demo could not start:\n%1").arg(database.error()) << Qt::endl;
         return ExitCode::Failure;
     }
     announce(runtime);
     if (const Status started = runtime.startServices(settings); !started) {
-        err << started.error() << Qt::endl;
+        err << tr("The demo could not start:\n%1").arg(started.error()) << Qt::endl;
+        runtime.shutdown();
         return ExitCode::Failure;
     }
     SchedulerThread *scheduler = runtime.scheduler();
