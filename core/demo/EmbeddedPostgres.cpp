@@ -108,6 +108,23 @@ bool processAlive(qint64 pid)
     return pid > 0 && (::kill(pid_t(pid), 0) == 0 || errno == EPERM);
 }
 
+// Whether `pid` is a postgres server started on `dataDirectory` (its command line says so).
+bool isPostmasterOf(qint64 pid, const QString &dataDirectory)
+{
+    QFile cmdline(QStringLiteral("/proc/%1/cmdline").arg(pid));
+    if (pid <= 0 || !cmdline.open(QIODevice::ReadOnly))
+        return false;
+    const QList<QByteArray> arguments = cmdline.readAll().split('\0');
+    if (arguments.isEmpty() || !arguments.constFirst().endsWith("postgres"))
+        return false;
+    const QByteArray wanted = QFile::encodeName(dataDirectory);
+    for (qsizetype i = 0; i + 1 < arguments.size(); ++i) {
+        if (arguments[i] == "-D" && arguments[i + 1] == wanted)
+            return true;
+    }
+    return false;
+}
+
 Status chownToPostgres(const QString &path)
 {
     const auto account = postgresAccount();
@@ -356,7 +373,14 @@ Status EmbeddedPostgres::clearStaleServer()
                                 {QStringLiteral("status"), QStringLiteral("-D"), dataDirectory()}, 30'000);
     if (!status)
         return Error{status.error()};
-    if (status->exitCode == 0) {
+    // pg_ctl only asks whether the recorded pid is alive; after a reboot that pid may belong to
+    // another program (even the system's own PostgreSQL). Only a postmaster of this data
+    // directory is stopped.
+    if (status->exitCode == 0 && !isPostmasterOf(serverPid(), dataDirectory())) {
+        qCInfo(lcDemoPostgres) << "postmaster.pid names process" << serverPid()
+                               << "which is not this cluster's server: the file is stale";
+        QFile::remove(pidPath);
+    } else if (status->exitCode == 0) {
         // We hold the directory's lock, so this server is an orphan of a run that crashed.
         report(tr("Stopping a demo PostgreSQL server left running by an earlier run (pid %1)…")
                        .arg(serverPid()));
@@ -376,7 +400,7 @@ Status EmbeddedPostgres::clearStaleServer()
         qCInfo(lcDemoPostgres) << "removing the stale postmaster.pid of a server that is gone";
         QFile::remove(pidPath);
     }
-    if (QFile::exists(pidPath) && processAlive(serverPid())) {
+    if (QFile::exists(pidPath) && isPostmasterOf(serverPid(), dataDirectory())) {
         return Error{tr("A PostgreSQL server (pid %1) still runs on %2 and would not stop.")
                              .arg(serverPid())
                              .arg(dataDirectory())};
@@ -486,7 +510,7 @@ Status EmbeddedPostgres::reset()
     if (!QFileInfo::exists(m_directory))
         return Status::success();
     report(tr("Throwing away the demo database in %1…").arg(m_directory));
-    if (QFile::exists(dataDirectory() + QStringLiteral("/postmaster.pid"))) {
+    if (isPostmasterOf(serverPid(), dataDirectory())) {
         const auto bin = findBinDirectory();
         if (bin) {
             m_binDirectory = *bin;
@@ -495,7 +519,7 @@ Status EmbeddedPostgres::reset()
                      QStringLiteral("immediate"), QStringLiteral("-w")},
                     (kStopTimeoutSeconds + 10) * 1000);
         }
-        if (processAlive(serverPid()))
+        if (isPostmasterOf(serverPid(), dataDirectory()))
             return Error{tr("A PostgreSQL server (pid %1) still runs on %2; stop it first.")
                                  .arg(serverPid())
                                  .arg(dataDirectory())};

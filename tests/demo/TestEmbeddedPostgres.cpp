@@ -1,6 +1,7 @@
 #include "db/DatabaseConnection.h"
 #include "demo/EmbeddedPostgres.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QProcess>
@@ -183,7 +184,22 @@ void TestEmbeddedPostgres::staleServerOfACrashIsHandled()
                  QStringLiteral("still here"));
     }
 
-    // 2. A server left running by a run that crashed: started here by hand as that run would have.
+    // 2. A postmaster.pid naming a live process that is not this cluster's server (after a
+    //    reboot the pid may be anyone's): left alone, the file is stale.
+    {
+        QFile pidFile(data + QStringLiteral("/postmaster.pid"));
+        QVERIFY(pidFile.open(QIODevice::WriteOnly));
+        pidFile.write(QByteArray::number(QCoreApplication::applicationPid()) + '\n' + QFile::encodeName(data)
+                      + "\n1700000000\n5432\n\n\n\n");
+    }
+    {
+        EmbeddedPostgres cluster(m_directory);
+        const auto settings = cluster.start();
+        QVERIFY2(settings, qPrintable(settings.error()));
+        QVERIFY(cluster.serverPid() != QCoreApplication::applicationPid());
+    }
+
+    // 3. A server left running by a run that crashed: started here by hand as that run would have.
     QStringList command{*bin + QStringLiteral("/pg_ctl"),
                         QStringLiteral("start"),
                         QStringLiteral("-D"),
