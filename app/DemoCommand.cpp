@@ -149,6 +149,8 @@ int runWithWindow(Settings &settings, const CommandLineRequest &request, DemoRun
             prepareError = database.error();
     }));
     loop.exec();
+    // A signal quits every event loop, this one too: the cluster may still be starting.
+    watcher.waitForFinished();
     progress.hide();
     if (!prepareError.isEmpty()) {
         QMessageBox::critical(nullptr, tr("CallOps demo"),
