@@ -33,6 +33,14 @@ QMap<QString, int> countsOf(const QString &line)
     return counts;
 }
 
+// SIGTERM to the child only (never kill(0, ...), which would hit our own process group).
+void terminate(const QProcess &process)
+{
+    const qint64 pid = process.processId();
+    if (pid > 0)
+        ::kill(pid_t(pid), SIGTERM);
+}
+
 } // namespace
 
 // `callops --demo --no-gui` as a user runs it: its own cluster in the (temporary) user data
@@ -44,6 +52,8 @@ class TestDemoCommand : public QObject
 
 private slots:
     void headlessDemoMovesCallsAndStopsOnSigterm();
+    void windowedDemoStartsOffTheGuiThreadAndStopsOnSigterm();
+    void resetStartsOver();
 };
 
 void TestDemoCommand::headlessDemoMovesCallsAndStopsOnSigterm()
@@ -94,7 +104,7 @@ void TestDemoCommand::headlessDemoMovesCallsAndStopsOnSigterm()
     QVERIFY2(!directory.isEmpty(), qPrintable(log.left(3000)));
     QVERIFY2(directory.startsWith(temp.path()), qPrintable(directory)); // never the real user's demo
 
-    ::kill(pid_t(demo.processId()), SIGTERM);
+    terminate(demo);
     QVERIFY2(demo.waitForFinished(60'000), qPrintable(log.right(3000)));
     log += QString::fromLocal8Bit(demo.readAll());
     QCOMPARE(demo.exitStatus(), QProcess::NormalExit);
@@ -130,6 +140,88 @@ void TestDemoCommand::headlessDemoMovesCallsAndStopsOnSigterm()
     for (const char *state : {"completed", "retry_pending", "failed", "calling", "classifying"})
         QVERIFY2(moved.value(QString::fromLatin1(state)) > 0, state);
     QVERIFY(cluster.stop());
+}
+
+// With a window (offscreen here): the cluster starts behind a progress dialog, the services come
+// up, and SIGTERM closes everything, cluster included.
+void TestDemoCommand::windowedDemoStartsOffTheGuiThreadAndStopsOnSigterm()
+{
+    QTemporaryDir temp;
+    QVERIFY(temp.isValid());
+    QVERIFY(::chmod(QFile::encodeName(temp.path()).constData(), 0755) == 0);
+    QProcess demo;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("XDG_DATA_HOME"), temp.path() + QStringLiteral("/xdg"));
+    environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    environment.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("*.debug=false"));
+    demo.setProcessEnvironment(environment);
+    demo.setProcessChannelMode(QProcess::MergedChannels);
+    demo.start(QStringLiteral(CALLOPS_BINARY), {QStringLiteral("--demo")});
+    QVERIFY2(demo.waitForStarted(), qPrintable(demo.errorString()));
+    QString log;
+    QDeadlineTimer deadline(120'000);
+    while (!deadline.hasExpired() && demo.state() == QProcess::Running
+           && !log.contains(QStringLiteral("telephony simulator on"))) {
+        demo.waitForReadyRead(500);
+        log += QString::fromLocal8Bit(demo.readAll());
+    }
+    QVERIFY2(log.contains(QStringLiteral("telephony simulator on")), qPrintable(log.right(3000)));
+    static const QRegularExpression dataIn(QStringLiteral("\\(data in ([^)]+)\\)"));
+    const QString directory = dataIn.match(log).captured(1);
+    QVERIFY2(directory.startsWith(temp.path()), qPrintable(log.right(3000)));
+    QVERIFY(QFile::exists(directory + QStringLiteral("/data/postmaster.pid")));
+
+    terminate(demo);
+    QVERIFY2(demo.waitForFinished(60'000), qPrintable(log.right(3000)));
+    log += QString::fromLocal8Bit(demo.readAll());
+    QCOMPARE(demo.exitStatus(), QProcess::NormalExit);
+    QVERIFY2(demo.exitCode() == 0, qPrintable(log.right(3000)));
+    QVERIFY(!QFile::exists(directory + QStringLiteral("/data/postmaster.pid")));
+}
+
+// --demo-reset throws the previous demo away: the sample calls are added again.
+void TestDemoCommand::resetStartsOver()
+{
+    QTemporaryDir temp;
+    QVERIFY(temp.isValid());
+    QVERIFY(::chmod(QFile::encodeName(temp.path()).constData(), 0755) == 0);
+    const auto runUntilServing = [&temp](const QStringList &extra, QString *log) {
+        QProcess demo;
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(QStringLiteral("XDG_DATA_HOME"), temp.path() + QStringLiteral("/xdg"));
+        environment.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("*.debug=false"));
+        demo.setProcessEnvironment(environment);
+        demo.setProcessChannelMode(QProcess::MergedChannels);
+        demo.start(QStringLiteral(CALLOPS_BINARY),
+                   QStringList{QStringLiteral("--demo"), QStringLiteral("--no-gui")} + extra);
+        if (!demo.waitForStarted())
+            return -2;
+        QDeadlineTimer deadline(120'000);
+        while (!deadline.hasExpired() && demo.state() == QProcess::Running
+               && !log->contains(QStringLiteral("telephony simulator on"))) {
+            demo.waitForReadyRead(500);
+            *log += QString::fromLocal8Bit(demo.readAll());
+        }
+        terminate(demo);
+        demo.waitForFinished(60'000);
+        *log += QString::fromLocal8Bit(demo.readAll());
+        return demo.exitStatus() == QProcess::NormalExit ? demo.exitCode() : -1;
+    };
+    QString first;
+    QCOMPARE(runUntilServing({}, &first), 0);
+    QVERIFY2(first.contains(QStringLiteral("Added ")), qPrintable(first.right(2000)));
+    QString again;
+    QCOMPARE(runUntilServing({}, &again), 0);
+    QVERIFY2(again.contains(QStringLiteral("Reusing the demo database cluster")),
+             qPrintable(again.right(2000)));
+    QVERIFY2(again.contains(QStringLiteral("Keeping the calls")), qPrintable(again.right(2000)));
+    QString reset;
+    QCOMPARE(runUntilServing({QStringLiteral("--demo-reset")}, &reset), 0);
+    QVERIFY2(reset.contains(QStringLiteral("Throwing away the demo database")),
+             qPrintable(reset.right(2000)));
+    QVERIFY2(reset.contains(QStringLiteral("Creating the demo database cluster")),
+             qPrintable(reset.right(2000)));
+    QVERIFY2(reset.contains(QStringLiteral("Added ")), qPrintable(reset.right(2000)));
 }
 
 QTEST_GUILESS_MAIN(TestDemoCommand)
