@@ -158,7 +158,7 @@ Result<ConnectionSettings> DemoRuntime::prepare(const ProgressCallback &progress
     return m_database;
 }
 
-Status DemoRuntime::startServices(const Settings &settings)
+Result<SchedulerConfig> DemoRuntime::startSimulator(const Settings &settings)
 {
     if (!m_cluster->isRunning())
         return Error{tr("The demo database is not running.")};
@@ -169,11 +169,18 @@ Status DemoRuntime::startServices(const Settings &settings)
         return Error{tr("The telephony simulator did not start: %1").arg(started.error())};
     const QUrl url(QStringLiteral("http://127.0.0.1:%1").arg(m_simulator->port()));
     qCInfo(lcDemo).noquote() << "telephony simulator on" << url.toString();
-
     const SchedulerConfig config = schedulerConfig(settings, m_database, url, key);
     if (const Status valid = config.validate(); !valid)
-        return valid;
-    m_scheduler = std::make_unique<SchedulerThread>(config);
+        return Error{valid.error()};
+    return config;
+}
+
+Status DemoRuntime::startServices(const Settings &settings)
+{
+    const auto config = startSimulator(settings);
+    if (!config)
+        return Error{config.error()};
+    m_scheduler = std::make_unique<SchedulerThread>(*config);
     return Status::success();
 }
 

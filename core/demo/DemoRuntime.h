@@ -52,9 +52,13 @@ public:
     // Starts the cluster, migrates and seeds it. Blocks for seconds (initdb on the first run):
     // call it on a worker thread when there is a GUI. `progress` is called on that thread.
     Result<ConnectionSettings> prepare(const ProgressCallback &progress = {});
-    // Starts the simulator and makes the engine's thread; the caller connects to
-    // scheduler()->engine()'s signals and then calls scheduler()->start(). Needs an event loop.
+    // Starts the telephony simulator and returns the engine configuration pointing at it, for
+    // whoever runs the engine (the console's scheduler panel). Needs an event loop later.
+    Result<SchedulerConfig> startSimulator(const Settings &settings);
+    // startSimulator() and the engine's thread, owned here (headless); the caller connects to
+    // scheduler()->engine()'s signals and then calls scheduler()->start().
     Status startServices(const Settings &settings);
+    // Stops the engine (if owned here), the simulator, then the cluster.
     void shutdown();
 
     ConnectionSettings database() const { return m_database; }
