@@ -16,16 +16,6 @@ using i18n::phonenumbers::PhoneNumberUtil;
 
 namespace {
 
-QVariant scalar(const QSqlDatabase &db, const QString &sql)
-{
-    QSqlQuery query(db);
-    if (!query.exec(sql) || !query.next()) {
-        qWarning("query failed: %s: %s", qPrintable(sql), qPrintable(query.lastError().text()));
-        return {};
-    }
-    return query.value(0);
-}
-
 QStringList column(const QSqlDatabase &db, const QString &sql)
 {
     QStringList values;
