@@ -16,16 +16,17 @@
 #include <QTextStream>
 
 #ifdef CALLOPS_WITH_UI
+#include "ConsoleCommand.h"
+#include "MainWindow.h"
+#include "scheduler/SchedulerPanel.h"
 #include <QApplication>
 #include <QEventLoop>
 #include <QFutureWatcher>
 #include <QMessageBox>
 #include <QProgressDialog>
 #include <QtConcurrent/QtConcurrentRun>
-#if __has_include("MainWindow.h")
-#include "MainWindow.h"
-#define CALLOPS_DEMO_HAS_CONSOLE 1
-#endif
+
+#include <QIcon>
 #endif
 
 #include <csignal>
@@ -131,6 +132,9 @@ int runWithWindow(Settings &settings, const CommandLineRequest &request, DemoRun
                          QCoreApplication::quit();
                      });
 
+    ConsoleCommand::installTranslation(settings, request.language);
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/callops.svg")));
+
     // Starting the cluster takes seconds (initdb the first time): off the GUI thread, with progress.
     QProgressDialog progress(tr("Starting the CallOps demo…"), QString(), 0, 0);
     progress.setWindowTitle(tr("CallOps demo"));
@@ -162,32 +166,23 @@ int runWithWindow(Settings &settings, const CommandLineRequest &request, DemoRun
         return ExitCode::Ok;
     }
     announce(runtime);
-    if (const Status started = runtime.startServices(settings); !started) {
+    const auto config = runtime.startSimulator(settings);
+    if (!config) {
         QMessageBox::critical(nullptr, tr("CallOps demo"),
-                              tr("The demo could not start:\n%1").arg(started.error()));
+                              tr("The demo could not start:\n%1").arg(config.error()));
         runtime.shutdown();
         return ExitCode::Failure;
     }
-    SchedulerThread *scheduler = runtime.scheduler();
     int exitCode = ExitCode::Ok;
-#ifdef CALLOPS_DEMO_HAS_CONSOLE
-    Q_UNUSED(request);
-    MainWindow window;
-    window.setWindowTitle(window.windowTitle() + tr(" — demo"));
-    window.connectToDatabase(runtime.database().url());
-    window.show();
-    scheduler->start();
-    exitCode = QApplication::exec();
-#else
-    // The console is not part of this build yet: say so, and keep the demo running headless
-    // until the message is closed.
-    Q_UNUSED(request);
-    scheduler->start();
-    QMessageBox box(QMessageBox::Information, tr("CallOps demo"),
-                    tr("The demo is running on %1.\nClose this message to stop it.")
-                            .arg(runtime.database().target()));
-    box.exec();
-#endif
+    {
+        // The console as a dispatcher sees it, with the engine running in its scheduler panel
+        // (the window owns the engine: closing it stops the engine before the database).
+        MainWindow window;
+        window.connectToDatabase(runtime.database().url());
+        window.schedulerPanel()->startEngine(*config);
+        window.show();
+        exitCode = QApplication::exec();
+    }
     runtime.shutdown();
     return exitCode;
 }

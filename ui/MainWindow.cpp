@@ -159,7 +159,12 @@ MainWindow::MainWindow(StuckRules rules, QWidget *parent)
     updateTitle();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // Stop an engine running in the scheduler panel while the window is whole: stopping spins an
+    // event loop, and what it delivers (worker results) must not reach half-destroyed models.
+    m_scheduler->stopEngineAndWait(20000);
+}
 
 ConsoleWorker *MainWindow::worker() const
 {

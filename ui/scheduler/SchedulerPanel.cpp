@@ -12,6 +12,7 @@
 #include <QLocale>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -116,7 +117,20 @@ void SchedulerPanel::startEngine()
     }
     config.value().batchSize = m_batch->value();
     config.value().intervalSeconds = m_interval->value();
-    m_thread = std::make_unique<SchedulerThread>(*config);
+    startEngine(*config);
+}
+
+void SchedulerPanel::startEngine(const SchedulerConfig &config)
+{
+    if (m_thread)
+        return;
+    {
+        const QSignalBlocker batchBlocker(m_batch);
+        const QSignalBlocker intervalBlocker(m_interval);
+        m_batch->setValue(config.batchSize);
+        m_interval->setValue(config.intervalSeconds);
+    }
+    m_thread = std::make_unique<SchedulerThread>(config);
     SchedulerEngine *engine = m_thread->engine();
     connect(engine, &SchedulerEngine::started, this, [this] {
         setState(tr("Scheduler: running"));
@@ -147,6 +161,16 @@ void SchedulerPanel::startEngine()
     });
     m_thread->start();
     setState(tr("Scheduler: starting"));
+    updateButtons();
+}
+
+void SchedulerPanel::stopEngineAndWait(int timeoutMs)
+{
+    if (!m_thread)
+        return;
+    m_thread->stopAndWait(timeoutMs);
+    m_thread.reset();
+    m_paused = false;
     updateButtons();
 }
 

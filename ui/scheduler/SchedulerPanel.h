@@ -14,6 +14,7 @@ namespace callops {
 class SchedulerThread;
 class Settings;
 struct PassSummary;
+struct SchedulerConfig;
 
 // Runs the scheduler engine inside the console when asked (off by default, so a console never
 // competes with the servers unless someone starts it here): start / stop, pause, one pass now,
@@ -30,6 +31,13 @@ public:
     // Where the engine's configuration comes from (database URL, Supabase URL and key, ...).
     void setSettings(const Settings *settings);
     bool isRunning() const { return m_thread != nullptr; }
+    // Runs an engine with this configuration (the demo's: its own database and simulator), as
+    // if Start had been pressed; its batch size and interval show in the panel.
+    void startEngine(const SchedulerConfig &config);
+    // Stops the engine and waits (its stopped() is queued: this spins an event loop). The window
+    // calls it while it is still whole; from the panel's own destructor, events delivered by that
+    // loop would reach a half-destroyed window.
+    void stopEngineAndWait(int timeoutMs);
     QString stateText() const { return m_stateText; }
 
 signals:
