@@ -143,10 +143,13 @@ bool SchedulerEngine::connect()
     } else if (!m_config.continuous) {
         // One pass only: nothing to wake up for.
     } else if (driver->subscribeToNotification(kChannel)) {
-        QObject::connect(driver, &QSqlDriver::notification, this, [this](const QString &name) {
-            if (name == kChannel && !m_notifyDebounce->isActive())
-                m_notifyDebounce->start();
-        });
+        QObject::connect(driver, &QSqlDriver::notification, this,
+                         [this](const QString &name, QSqlDriver::NotificationSource source) {
+                             // Our own moves are no news to us; other writers' are.
+                             if (name == kChannel && source != QSqlDriver::SelfSource
+                                 && !m_notifyDebounce->isActive())
+                                 m_notifyDebounce->start();
+                         });
     } else {
         qCWarning(lcEngine) << "LISTEN failed; relying on the interval timer";
     }
