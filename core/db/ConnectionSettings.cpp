@@ -1,8 +1,11 @@
 #include "ConnectionSettings.h"
 
 #include <QCoreApplication>
+#include <QRegularExpression>
 #include <QUrl>
 #include <QUrlQuery>
+
+#include <algorithm>
 
 namespace callops {
 namespace {
@@ -57,9 +60,139 @@ QString quoteKeywordValue(const QString &value)
     return u'\'' + escaped + u'\'';
 }
 
+// A piece of the input quoted in an error message: on one line (control characters and line
+// breaks escaped) and short (a pasted megabyte is not repeated back).
+QString shown(const QString &value)
+{
+    constexpr qsizetype kMaxShown = 60;
+    QString text;
+    for (qsizetype i = 0; i < value.size() && i < kMaxShown; ++i) {
+        const QChar c = value.at(i);
+        if (c.unicode() < 0x20 || c.unicode() == 0x7f || c == QChar::LineSeparator
+            || c == QChar::ParagraphSeparator)
+            text += QStringLiteral("\\x%1").arg(c.unicode(), 2, 16, QLatin1Char('0'));
+        else
+            text += c;
+    }
+    if (value.size() > kMaxShown)
+        text += QStringLiteral("... (%1 characters)").arg(value.size());
+    return text;
+}
+
+// Text that may carry a password (a password keyword, or user information in a URL): errors
+// about it quote no piece of it, since after a typo nobody can tell which piece is the password
+// ("password=my secret" makes "secret" a word without a value).
+bool mayCarryPassword(const QString &text)
+{
+    return text.contains(u"password", Qt::CaseInsensitive) || text.contains(u'@');
+}
+
+// A piece of the input for an error message, or "..." when the input may carry a password.
+QString piece(const QString &value, bool quoteInput)
+{
+    static const QStringList keywords{QStringLiteral("host"), QStringLiteral("port"),
+                                      QStringLiteral("dbname"), QStringLiteral("user"),
+                                      QStringLiteral("password")};
+    if (quoteInput || keywords.contains(value) || knownOptions().contains(value))
+        return shown(value);
+    return QStringLiteral("...");
+}
+
+// Edit distance between two short words, for "did you mean".
+int editDistance(const QString &a, const QString &b)
+{
+    QList<int> previous(b.size() + 1);
+    for (qsizetype j = 0; j <= b.size(); ++j)
+        previous[j] = int(j);
+    for (qsizetype i = 1; i <= a.size(); ++i) {
+        QList<int> current(b.size() + 1);
+        current[0] = int(i);
+        for (qsizetype j = 1; j <= b.size(); ++j) {
+            const int substitution = previous[j - 1] + (a.at(i - 1) == b.at(j - 1) ? 0 : 1);
+            current[j] = std::min({previous[j] + 1, current[j - 1] + 1, substitution});
+        }
+        previous = std::move(current);
+    }
+    return previous[b.size()];
+}
+
+// The keyword an unknown setting name is a typo of, if any.
+QString closestKeyword(const QString &key)
+{
+    if (key.size() > 40)
+        return {};
+    QStringList keywords{QStringLiteral("host"), QStringLiteral("port"), QStringLiteral("dbname"),
+                         QStringLiteral("user"), QStringLiteral("password")};
+    keywords += knownOptions();
+    for (const QString &keyword : std::as_const(keywords)) {
+        if (editDistance(key.toLower(), keyword) <= 2)
+            return keyword;
+    }
+    return {};
+}
+
+// A setting name for an error message: a keyword or a near miss of one is named; any other word
+// is not, since it may be a piece of a password glued to something else after a typo.
+QString keyPiece(const QString &key)
+{
+    static const QRegularExpression identifier(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]{0,39}$"));
+    if (identifier.match(key).hasMatch() && !closestKeyword(key).isEmpty())
+        return shown(key);
+    return QStringLiteral("...");
+}
+
+// Every password the raw text may hold, found leniently (the text did not parse): the value of a
+// password keyword, quoted or not, and the password part of a URL's user information.
+QStringList passwordsIn(const QString &text)
+{
+    static const QRegularExpression keyword(
+            QStringLiteral(R"(password\s*=\s*(?:'((?:[^'\\]|\\.)*)'?|(\S+)))"));
+    static const QRegularExpression userInfo(QStringLiteral(R"(://[^/@?#\s]*?:([^@/?#\s]*)@)"));
+    QStringList found;
+    for (auto it = keyword.globalMatch(text); it.hasNext();) {
+        const QRegularExpressionMatch match = it.next();
+        found << match.captured(1) << match.captured(2);
+    }
+    for (auto it = userInfo.globalMatch(text); it.hasNext();) {
+        const QString encoded = it.next().captured(1);
+        found << encoded << QUrl::fromPercentEncoding(encoded.toUtf8());
+    }
+    found.removeAll(QString());
+    // Longest first, so a password containing another is masked whole.
+    std::sort(found.begin(), found.end(),
+              [](const QString &a, const QString &b) { return a.size() > b.size(); });
+    return found;
+}
+
+// An error about `text` with any password in it masked: a typo such as "port=5432password=..."
+// would otherwise quote the password as part of the port.
+Error withoutPasswords(const QString &message, const QString &text)
+{
+    QString masked = message;
+    for (const QString &password : passwordsIn(text))
+        masked.replace(password, QStringLiteral("********"));
+    return Error{masked};
+}
+
+// "scheme://..." where scheme is a URL scheme: only then is the text meant as a URL. A keyword
+// string may contain "://" in a value (sslrootcert=file:///...).
+bool looksLikeUrl(const QString &text)
+{
+    static const QRegularExpression scheme(QStringLiteral(R"(^[A-Za-z][A-Za-z0-9+.\-]*://)"));
+    return scheme.match(text).hasMatch();
+}
+
 } // namespace
 
 Result<ConnectionSettings> ConnectionSettings::parse(const QString &text)
+{
+    Result<ConnectionSettings> result = parseText(text, !mayCarryPassword(text));
+    if (!result)
+        return withoutPasswords(result.error(), text);
+    return result;
+}
+
+Result<ConnectionSettings> ConnectionSettings::parseText(const QString &text, bool quoteInput)
 {
     const QString trimmed = text.trimmed();
     if (trimmed.isEmpty())
@@ -67,18 +200,18 @@ Result<ConnectionSettings> ConnectionSettings::parse(const QString &text)
                 tr("No database given: pass --db URL, set DATABASE_URL, or configure one in the settings.")};
     if (trimmed.startsWith(u"postgresql://", Qt::CaseInsensitive)
         || trimmed.startsWith(u"postgres://", Qt::CaseInsensitive))
-        return parseUrl(trimmed);
-    if (trimmed.contains(u"://"))
+        return parseUrl(trimmed, quoteInput);
+    if (looksLikeUrl(trimmed))
         return Error{tr("Unsupported database URL scheme in \"%1\": use "
                         "postgresql://user:password@host:port/database")
-                             .arg(trimmed.section(QStringLiteral("://"), 0, 0))};
+                             .arg(piece(trimmed.section(QStringLiteral("://"), 0, 0), quoteInput))};
     if (!trimmed.contains(u'='))
         return Error{tr("Not a database URL or libpq keyword string: expected postgresql://... or host=... "
                         "dbname=...")};
-    return parseKeywords(trimmed);
+    return parseKeywords(trimmed, quoteInput);
 }
 
-Result<ConnectionSettings> ConnectionSettings::parseUrl(const QString &text)
+Result<ConnectionSettings> ConnectionSettings::parseUrl(const QString &text, bool quoteInput)
 {
     const QUrl url(text, QUrl::StrictMode);
     if (!url.isValid()) {
@@ -102,13 +235,13 @@ Result<ConnectionSettings> ConnectionSettings::parseUrl(const QString &text)
 
     const QUrlQuery query(url);
     for (const auto &[key, value] : query.queryItems(QUrl::FullyDecoded)) {
-        if (Status status = settings.assign(key, value); !status)
+        if (Status status = settings.assign(key, value, quoteInput); !status)
             return Error{status.error()};
     }
     return settings;
 }
 
-Result<ConnectionSettings> ConnectionSettings::parseKeywords(const QString &text)
+Result<ConnectionSettings> ConnectionSettings::parseKeywords(const QString &text, bool quoteInput)
 {
     ConnectionSettings settings;
     qsizetype i = 0;
@@ -126,9 +259,15 @@ Result<ConnectionSettings> ConnectionSettings::parseKeywords(const QString &text
             ++i;
         const QString key = text.mid(keyStart, i - keyStart);
         skipSpaces();
-        if (i >= n || text.at(i) != u'=')
+        if (i >= n || text.at(i) != u'=') {
+            // A word without "=" may be half of an unquoted password ("password=my secret"):
+            // only a keyword is named.
+            if (keyPiece(key) == QStringLiteral("..."))
+                return Error{tr("Malformed connection string: a word without a value (expected key=value; "
+                                "quote values that contain spaces)")};
             return Error{
                     tr("Malformed connection string: \"%1\" has no value (expected key=value)").arg(key)};
+        }
         ++i;
         skipSpaces();
         QString value;
@@ -148,7 +287,7 @@ Result<ConnectionSettings> ConnectionSettings::parseKeywords(const QString &text
             }
             if (!closed)
                 return Error{tr("Malformed connection string: unterminated quote in the value of \"%1\"")
-                                     .arg(key)};
+                                     .arg(keyPiece(key))};
         } else {
             while (i < n && !text.at(i).isSpace()) {
                 const QChar c = text.at(i++);
@@ -158,13 +297,13 @@ Result<ConnectionSettings> ConnectionSettings::parseKeywords(const QString &text
                     value.append(c);
             }
         }
-        if (Status status = settings.assign(key, value); !status)
+        if (Status status = settings.assign(key, value, quoteInput); !status)
             return Error{status.error()};
     }
     return settings;
 }
 
-Status ConnectionSettings::assign(const QString &key, const QString &value)
+Status ConnectionSettings::assign(const QString &key, const QString &value, bool quoteInput)
 {
     if (key == u"host") {
         m_host = value;
@@ -173,7 +312,7 @@ Status ConnectionSettings::assign(const QString &key, const QString &value)
         const int port = value.toInt(&ok);
         if (!ok || port <= 0 || port > 65535)
             return Error{tr("Malformed connection settings: port \"%1\" is not a number from 1 to 65535")
-                                 .arg(value)};
+                                 .arg(piece(value, quoteInput))};
         m_port = port;
     } else if (key == u"dbname") {
         m_database = value;
@@ -184,24 +323,30 @@ Status ConnectionSettings::assign(const QString &key, const QString &value)
     } else if (knownOptions().contains(key)) {
         if (key == u"sslmode" && !sslModes().contains(value))
             return Error{tr("Unknown sslmode \"%1\": use one of %2")
-                                 .arg(value, sslModes().join(QStringLiteral(", ")))};
+                                 .arg(piece(value, quoteInput), sslModes().join(QStringLiteral(", ")))};
         if (key == u"connect_timeout") {
             bool ok = false;
             value.toInt(&ok);
             if (!ok)
                 return Error{tr("Malformed connection settings: connect_timeout \"%1\" is not a number")
-                                     .arg(value)};
+                                     .arg(piece(value, quoteInput))};
         }
         m_options.insert(key, value);
     } else {
-        return Error{tr("Unknown connection setting \"%1\"").arg(key)};
+        const QString suggestion = closestKeyword(key);
+        if (keyPiece(key) == QStringLiteral("..."))
+            return Error{tr("Unknown connection setting (not a libpq keyword; check the spelling of the "
+                            "keywords)")};
+        if (suggestion.isEmpty())
+            return Error{tr("Unknown connection setting \"%1\"").arg(key)};
+        return Error{tr("Unknown connection setting \"%1\" (did you mean %2?)").arg(key, suggestion)};
     }
     return Status::success();
 }
 
 QString ConnectionSettings::endpoint() const
 {
-    const QString host = m_host.isEmpty() ? tr("local socket") : m_host;
+    const QString host = m_host.isEmpty() ? tr("local socket") : shown(m_host);
     // IPv6 literals need brackets to be read back with their port.
     const QString shownHost = host.contains(u':') ? u'[' + host + u']' : host;
     return shownHost + u':' + QString::number(m_port);
@@ -211,9 +356,9 @@ QString ConnectionSettings::target() const
 {
     QString text = endpoint();
     if (!m_database.isEmpty())
-        text += u'/' + m_database;
+        text += u'/' + shown(m_database);
     if (!m_user.isEmpty())
-        text += tr(" as %1").arg(m_user);
+        text += tr(" as %1").arg(shown(m_user));
     return text;
 }
 

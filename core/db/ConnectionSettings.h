@@ -46,9 +46,11 @@ public:
     bool looksLikeTransactionPooler() const;
 
 private:
-    static Result<ConnectionSettings> parseUrl(const QString &text);
-    static Result<ConnectionSettings> parseKeywords(const QString &text);
-    Status assign(const QString &key, const QString &value);
+    // quoteInput: error messages may quote pieces of the text (false when it may hold a password).
+    static Result<ConnectionSettings> parseText(const QString &text, bool quoteInput);
+    static Result<ConnectionSettings> parseUrl(const QString &text, bool quoteInput);
+    static Result<ConnectionSettings> parseKeywords(const QString &text, bool quoteInput);
+    Status assign(const QString &key, const QString &value, bool quoteInput);
 
     QString m_host;
     int m_port = 5432;
