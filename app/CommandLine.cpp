@@ -1,6 +1,8 @@
 #include "CommandLine.h"
 
+#include "common/MessageText.h"
 #include "config/Settings.h"
+#include "db/ConnectionSettings.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -62,6 +64,13 @@ const SettingOption kSettingOptions[] = {
          Settings::Key::DefaultTimeZone, SettingOption::Kind::Text},
 };
 
+// An argument quoted in an error message: one line, short, and any password in it masked (a
+// database URL given where another value was expected).
+QString shown(const QString &argument, qsizetype maxLength = 60)
+{
+    return MessageText::quoted(ConnectionSettings::maskPasswords(argument), maxLength);
+}
+
 QCommandLineParser &parser()
 {
     static QCommandLineParser instance;
@@ -103,8 +112,8 @@ Result<QDate> parseDate(const QString &text, const char *option)
         return QDate();
     const QDate date = QDate::fromString(text, Qt::ISODate);
     if (!date.isValid())
-        return Error{
-                tr("--%1 expects a date as YYYY-MM-DD, not \"%2\"").arg(QString::fromLatin1(option), text)};
+        return Error{tr("--%1 expects a date as YYYY-MM-DD, not \"%2\"")
+                             .arg(QString::fromLatin1(option), shown(text))};
     return date;
 }
 
@@ -121,14 +130,15 @@ Result<CommandLineRequest> CommandLine::parse(const QStringList &arguments)
 {
     QCommandLineParser &p = parser();
     if (!p.parse(arguments))
-        return Error{p.errorText()};
+        return Error{shown(p.errorText(), 200)}; // QCommandLineParser quotes unknown options whole
     CommandLineRequest request;
     request.showHelp = p.isSet(QStringLiteral("help"));
     request.showVersion = p.isSet(QStringLiteral("version"));
     if (request.showHelp || request.showVersion)
         return request;
     if (!p.positionalArguments().isEmpty())
-        return Error{tr("Unexpected argument \"%1\"; see --help").arg(p.positionalArguments().constFirst())};
+        return Error{tr("Unexpected argument \"%1\"; see --help")
+                             .arg(shown(p.positionalArguments().constFirst()))};
 
     const bool noGui = p.isSet(QStringLiteral("no-gui"));
     const bool demo = p.isSet(QStringLiteral("demo"));
@@ -181,7 +191,7 @@ Status CommandLine::applyTo(Settings &settings)
             bool ok = false;
             const int n = value.toInt(&ok);
             if (!ok || n <= 0)
-                return Error{tr("--%1 expects a whole number above 0, not \"%2\"").arg(name, value)};
+                return Error{tr("--%1 expects a whole number above 0, not \"%2\"").arg(name, shown(value))};
             settings.setCommandLineValue(option.key, n);
             break;
         }
@@ -189,7 +199,7 @@ Status CommandLine::applyTo(Settings &settings)
             bool ok = false;
             const double n = value.toDouble(&ok);
             if (!ok || n < 0)
-                return Error{tr("--%1 expects a number of 0 or more, not \"%2\"").arg(name, value)};
+                return Error{tr("--%1 expects a number of 0 or more, not \"%2\"").arg(name, shown(value))};
             settings.setCommandLineValue(option.key, n);
             break;
         }

@@ -1,8 +1,13 @@
 #include "Settings.h"
 
+#include "common/MessageText.h"
+
+#include <QCoreApplication>
 #include <QSettings>
 
+#include <algorithm>
 #include <array>
+#include <limits>
 
 namespace callops {
 namespace {
@@ -155,6 +160,71 @@ QVariant Settings::value(Key key) const
         break;
     }
     return entry.defaultValue();
+}
+
+Status Settings::validate() const
+{
+    auto where = [this](const KeyInfo &entry) {
+        switch (source(entry.key)) {
+        case Source::CommandLine:
+            return QCoreApplication::translate("Settings", "on the command line");
+        case Source::Environment:
+            return QCoreApplication::translate("Settings", "in the environment variable %1")
+                    .arg(QString::fromLatin1(entry.environment));
+        case Source::File:
+            return QCoreApplication::translate("Settings", "under %1 in %2")
+                    .arg(QString::fromLatin1(entry.fileKey), filePath());
+        case Source::Default:
+            break;
+        }
+        return QCoreApplication::translate("Settings", "as the default");
+    };
+    // Secrets and URLs that may hold one are never quoted back.
+    auto shown = [](const KeyInfo &entry, const QString &text) {
+        if (entry.key == Key::DatabaseUrl || entry.key == Key::ServiceRoleKey
+            || entry.key == Key::SupabaseUrl)
+            return QStringLiteral("...");
+        return MessageText::quoted(text, 40);
+    };
+    for (const KeyInfo &entry : kKeys) {
+        const QVariant fallback = entry.defaultValue();
+        const QVariant current = value(entry.key);
+        const QString text = current.toString();
+        const QString name = QString::fromLatin1(entry.fileKey ? entry.fileKey : entry.environment);
+        if (fallback.typeId() == QMetaType::Int) {
+            bool ok = false;
+            const qlonglong n = text.trimmed().toLongLong(&ok);
+            // Waits and delays may be 0 (tests and demos shorten them); counts and timeouts may not.
+            const bool zeroAllowed = entry.key == Key::IvrWaitSeconds
+                    || entry.key == Key::TaskRetryDelaySeconds || entry.key == Key::BackoffBaseSeconds;
+            if (!ok || n < (zeroAllowed ? 0 : 1) || n > std::numeric_limits<int>::max())
+                return Error{
+                        QCoreApplication::translate("Settings",
+                                                    "Setting %1 %2 must be a whole number of %3 or more, "
+                                                    "not \"%4\".")
+                                .arg(name, where(entry), QString::number(zeroAllowed ? 0 : 1),
+                                     shown(entry, text))};
+        } else if (fallback.typeId() == QMetaType::Double) {
+            bool ok = false;
+            const double n = text.trimmed().toDouble(&ok);
+            if (!ok || !(n >= 0) || n > 1e9)
+                return Error{QCoreApplication::translate("Settings",
+                                                         "Setting %1 %2 must be a number of 0 or more, not "
+                                                         "\"%3\".")
+                                     .arg(name, where(entry), shown(entry, text))};
+        } else {
+            const bool control = std::any_of(text.cbegin(), text.cend(), [](QChar c) {
+                return c.unicode() < 0x20 || c.unicode() == 0x7f;
+            });
+            if (control || !text.isValidUtf16()) {
+                return Error{QCoreApplication::translate("Settings",
+                                                         "Setting %1 %2 contains a control character or "
+                                                         "broken Unicode.")
+                                     .arg(name, where(entry))};
+            }
+        }
+    }
+    return Status::success();
 }
 
 QString Settings::fileKey(Key key)

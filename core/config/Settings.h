@@ -1,5 +1,7 @@
 #pragma once
 
+#include "common/Result.h"
+
 #include <QMap>
 #include <QString>
 #include <QVariant>
@@ -56,6 +58,12 @@ public:
     int integer(Key key) const { return value(key).toInt(); }
     double number(Key key) const { return value(key).toDouble(); }
     Source source(Key key) const;
+
+    // Checks the value of every key wherever it comes from (environment and file values are not
+    // checked on the way in): whole numbers where a number of seconds or items is meant, no
+    // control characters in text. The error names the key and where its value came from, never
+    // the value of a secret (database URL, service key).
+    Status validate() const;
 
     static QString fileKey(Key key);
     static QString environmentVariable(Key key);

@@ -1,5 +1,7 @@
 #include "ConnectionSettings.h"
 
+#include "common/MessageText.h"
+
 #include <QCoreApplication>
 #include <QRegularExpression>
 #include <QUrl>
@@ -60,23 +62,9 @@ QString quoteKeywordValue(const QString &value)
     return u'\'' + escaped + u'\'';
 }
 
-// A piece of the input quoted in an error message: on one line (control characters and line
-// breaks escaped) and short (a pasted megabyte is not repeated back).
 QString shown(const QString &value)
 {
-    constexpr qsizetype kMaxShown = 60;
-    QString text;
-    for (qsizetype i = 0; i < value.size() && i < kMaxShown; ++i) {
-        const QChar c = value.at(i);
-        if (c.unicode() < 0x20 || c.unicode() == 0x7f || c == QChar::LineSeparator
-            || c == QChar::ParagraphSeparator)
-            text += QStringLiteral("\\x%1").arg(c.unicode(), 2, 16, QLatin1Char('0'));
-        else
-            text += c;
-    }
-    if (value.size() > kMaxShown)
-        text += QStringLiteral("... (%1 characters)").arg(value.size());
-    return text;
+    return MessageText::quoted(value);
 }
 
 // Text that may carry a password (a password keyword, or user information in a URL): errors
@@ -146,18 +134,37 @@ QString keyPiece(const QString &key)
 QStringList passwordsIn(const QString &text)
 {
     static const QRegularExpression keyword(
-            QStringLiteral(R"(password\s*=\s*(?:'((?:[^'\\]|\\.)*)'?|(\S+)))"));
-    static const QRegularExpression userInfo(QStringLiteral(R"(://[^/@?#\s]*?:([^@/?#\s]*)@)"));
+            QStringLiteral(R"(password\s*=\s*(?:'((?:[^'\\]|\\.)*+)'?|(\S++)))"),
+            QRegularExpression::CaseInsensitiveOption);
     QStringList found;
     for (auto it = keyword.globalMatch(text); it.hasNext();) {
         const QRegularExpressionMatch match = it.next();
         found << match.captured(1) << match.captured(2);
     }
-    for (auto it = userInfo.globalMatch(text); it.hasNext();) {
-        const QString encoded = it.next().captured(1);
-        found << encoded << QUrl::fromPercentEncoding(encoded.toUtf8());
+    // URL user information: after "scheme://", everything up to the last '@' (user, password
+    // and whatever a typo glued to them), and the password alone from the first ':'. Masking
+    // too much of a message is harmless; too little is not. A bounded number of URLs, each
+    // scanned once, so a hostile text costs linear time.
+    qsizetype from = 0;
+    for (int urls = 0; urls < 16; ++urls) {
+        const qsizetype scheme = text.indexOf(u"://", from);
+        if (scheme < 0)
+            break;
+        const qsizetype start = scheme + 3;
+        const qsizetype at = text.lastIndexOf(u'@');
+        if (at > start) {
+            const QString userInfo = text.mid(start, at - start);
+            found << userInfo;
+            const qsizetype colon = userInfo.indexOf(u':');
+            if (colon >= 0) {
+                const QString encoded = userInfo.mid(colon + 1);
+                found << encoded << QUrl::fromPercentEncoding(encoded.toUtf8());
+            }
+        }
+        from = start;
     }
-    found.removeAll(QString());
+    // Very short ones would mask ordinary letters all over the message; they are no secret.
+    found.removeIf([](const QString &password) { return password.size() < 3; });
     // Longest first, so a password containing another is masked whole.
     std::sort(found.begin(), found.end(),
               [](const QString &a, const QString &b) { return a.size() > b.size(); });
@@ -401,6 +408,11 @@ QString ConnectionSettings::url() const
         query.addQueryItem(it.key(), it.value());
     url.setQuery(query);
     return url.toString(QUrl::FullyEncoded);
+}
+
+QString ConnectionSettings::maskPasswords(const QString &text)
+{
+    return withoutPasswords(text, text).message;
 }
 
 bool ConnectionSettings::looksLikeTransactionPooler() const

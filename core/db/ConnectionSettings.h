@@ -41,6 +41,10 @@ public:
     // A postgresql:// URL with the password, for child processes.
     QString url() const;
 
+    // `text` with every password it may hold masked: URL user information ("user:secret@") and
+    // password keywords ("password=secret"), found leniently. For messages that quote user input.
+    static QString maskPasswords(const QString &text);
+
     // Supabase's transaction pooler (Supavisor on port 6543) drops session state between
     // transactions: LISTEN and prepared statements do not work through it.
     bool looksLikeTransactionPooler() const;

@@ -213,6 +213,8 @@ QString BadInput::problemWithError(const QString &error, const QStringList &secr
             || c == QChar::ParagraphSeparator)
             return QStringLiteral("control character or line break in the error: %1").arg(describe(error));
     }
+    if (!error.isValidUtf16())
+        return QStringLiteral("broken UTF-16 in the error: %1").arg(describe(error));
     for (const QString &secret : secrets) {
         if (!secret.isEmpty() && error.contains(secret))
             return QStringLiteral("the error shows a secret: %1").arg(describe(error));
