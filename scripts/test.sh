@@ -24,6 +24,6 @@ echo "test: AddressSanitizer + UndefinedBehaviorSanitizer build (build-asan)"
 asan_start=$SECONDS
 cmake -S "$root" -B "$root/build-asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" \
     -DCALLOPS_SANITIZE=ON -DCALLOPS_BUILD_UI=OFF >/dev/null
-cmake --build "$root/build-asan" --target tests_unit tests_db tests_engine
-ctest --test-dir "$root/build-asan" --output-on-failure -j2 -L "unit|db|engine" -LE soak
+cmake --build "$root/build-asan" --target tests_unit tests_db tests_engine tests_fuzz
+ctest --test-dir "$root/build-asan" --output-on-failure -j2 -L "unit|db|engine|fuzz" -LE soak
 echo "test: sanitizer build and run took $((SECONDS - asan_start)) s"

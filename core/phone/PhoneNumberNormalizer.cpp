@@ -1,5 +1,7 @@
 #include "PhoneNumberNormalizer.h"
 
+#include "common/MessageText.h"
+
 #include <QCoreApplication>
 
 #include <phonenumbers/phonenumber.pb.h>
@@ -52,7 +54,7 @@ QString parseError(PhoneNumberUtil::ErrorType error, const QString &region)
     case PhoneNumberUtil::INVALID_COUNTRY_CODE_ERROR:
         return tr("no valid country code: write the number with + and its country code, or set a valid "
                   "default region (now \"%1\")")
-                .arg(region);
+                .arg(MessageText::quoted(region, 12));
     case PhoneNumberUtil::NOT_A_NUMBER:
         return tr("not a phone number");
     case PhoneNumberUtil::TOO_SHORT_AFTER_IDD:

@@ -1,5 +1,7 @@
 #include "CallingWindow.h"
 
+#include "common/MessageText.h"
+
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QRegularExpression>
@@ -26,8 +28,8 @@ constexpr int kMaxTransitions = 64;
 // Quotes a piece of the user's text in a message, shortened so a huge spec gives a short message.
 QString quoted(const QString &text)
 {
-    constexpr qsizetype kMax = 24;
-    return u'"' + (text.size() > kMax ? text.left(kMax) + QStringLiteral("...") : text) + u'"';
+    // One line, short, no broken UTF-16 (a lone surrogate cut off a pair).
+    return u'"' + MessageText::quoted(text, 24) + u'"';
 }
 
 QString exampleHint()
@@ -324,7 +326,7 @@ Result<CallingWindow> CallingWindow::parse(const QString &spec)
             return {};
         if (rule.periods.isEmpty())
             return Error{tr("No hours for %1: write them after the days, for example \"%2 09:00-12:00\".")
-                                 .arg(quoted(rule.daysText), rule.daysText.left(24))};
+                                 .arg(quoted(rule.daysText), MessageText::quoted(rule.daysText, 24))};
         rules << std::exchange(rule, Rule());
         return {};
     };
@@ -350,7 +352,7 @@ Result<CallingWindow> CallingWindow::parse(const QString &spec)
         } else if (first >= u'0' && first <= u'9') {
             if (rule.days == 0)
                 return Error{tr("Hours %1 without days: write the days first, for example \"mon-fri %2\".")
-                                     .arg(quoted(token), token.left(24))};
+                                     .arg(quoted(token), MessageText::quoted(token, 24))};
             const Result<Period> period = parsePeriod(token);
             if (!period)
                 return Error{period.error()};
