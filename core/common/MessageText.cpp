@@ -6,9 +6,15 @@ QString MessageText::quoted(const QString &text, qsizetype maxLength)
 {
     const bool mayCarryPassword
             = text.contains(u"//") || text.contains(u'@') || text.contains(u"password", Qt::CaseInsensitive);
-    const qsizetype cut = mayCarryPassword ? 0 : text.size();
+    if (mayCarryPassword)
+        return QStringLiteral("... (%1 characters)").arg(text.size());
+    return oneLine(text, maxLength);
+}
+
+QString MessageText::oneLine(const QString &text, qsizetype maxLength)
+{
     QString shown;
-    const qsizetype n = qMin(cut, maxLength);
+    const qsizetype n = qMin(text.size(), maxLength);
     shown.reserve(n + 24);
     for (qsizetype i = 0; i < n; ++i) {
         const QChar c = text.at(i);

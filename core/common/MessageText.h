@@ -12,6 +12,9 @@ class MessageText
 {
 public:
     static QString quoted(const QString &text, qsizetype maxLength = 60);
+    // Only the first two: for messages of our own or a server's that may quote input (a database
+    // error echoing a value), which must still fit on one line of a log.
+    static QString oneLine(const QString &text, qsizetype maxLength = 300);
 };
 
 } // namespace callops

@@ -1,5 +1,7 @@
 #include "DatabaseConnection.h"
 
+#include "common/MessageText.h"
+
 #include <QCoreApplication>
 #include <QLoggingCategory>
 #include <QSqlError>
@@ -94,6 +96,7 @@ QString DatabaseConnection::describeFailure(const ConnectionSettings &settings, 
         reason = firstLine(error.driverText());
     if (!settings.password().isEmpty())
         reason.replace(settings.password(), QStringLiteral("********"));
+    reason = MessageText::oneLine(reason);
     return QCoreApplication::translate("DatabaseConnection", "Cannot connect to the database at %1: %2")
             .arg(settings.target(), reason);
 }
@@ -103,6 +106,8 @@ QString DatabaseConnection::describeError(const QSqlError &error)
     QString text = firstLine(error.databaseText());
     if (text.isEmpty())
         text = firstLine(error.driverText());
+    // The server may echo a value (a huge or binary one) back in its message.
+    text = MessageText::oneLine(text);
     if (!error.nativeErrorCode().isEmpty())
         text += QStringLiteral(" [SQLSTATE %1]").arg(error.nativeErrorCode());
     return text;

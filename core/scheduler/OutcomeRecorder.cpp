@@ -1,5 +1,7 @@
 #include "OutcomeRecorder.h"
 
+#include "common/MessageText.h"
+
 #include "db/DatabaseConnection.h"
 
 #include <QCoreApplication>
@@ -22,13 +24,30 @@ Result<OutcomeApplied> readApplied(QSqlQuery &query)
     return applied;
 }
 
-Status validId(const QString &id)
+// The id in canonical form, or an error. QUuid::fromString reads a UUID at the start of longer
+// text too: anything but exactly one UUID (optionally in braces) is refused here.
+Result<QString> canonicalId(const QString &id)
 {
-    if (QUuid::fromString(id).isNull())
+    const QUuid uuid = QUuid::fromString(id);
+    const QString canonical = uuid.toString(QUuid::WithoutBraces);
+    if (uuid.isNull()
+        || (id.compare(canonical, Qt::CaseInsensitive) != 0
+            && id.compare(uuid.toString(QUuid::WithBraces), Qt::CaseInsensitive) != 0))
         return Error{
                 QCoreApplication::translate("OutcomeRecorder", "\"%1\" is not a pending call id (a UUID)")
-                        .arg(id.left(64))};
-    return Status::success();
+                        .arg(MessageText::quoted(id, 64))};
+    return canonical;
+}
+
+// PostgreSQL text cannot hold NUL, and QPSQL sends values inside the statement text, where a NUL
+// would cut the statement short: drop them from free text.
+QVariant detailValue(const QString &detail)
+{
+    if (detail.isEmpty())
+        return QVariant(QMetaType(QMetaType::QString));
+    QString clean = detail;
+    clean.remove(QChar(0));
+    return clean;
 }
 
 } // namespace
@@ -42,18 +61,18 @@ Result<OutcomeApplied> OutcomeRecorder::recordClassification(const QString &pend
                                                              ClassificationResult result,
                                                              const QString &detail)
 {
-    if (Status status = validId(pendingCallId); !status)
-        return Error{status.error()};
+    const Result<QString> id = canonicalId(pendingCallId);
+    if (!id)
+        return Error{id.error()};
     QSqlQuery query(m_db);
     query.prepare(QStringLiteral(
             "SELECT moved, from_state, to_state, current_attempt "
             "FROM callops_record_classification(CAST(:id AS uuid), :attempt, :result, :detail, "
             ":ivr_wait, :valid_days, :backoff_base, :backoff_cap)"));
-    query.bindValue(QStringLiteral(":id"), pendingCallId);
+    query.bindValue(QStringLiteral(":id"), *id);
     query.bindValue(QStringLiteral(":attempt"), attempt);
     query.bindValue(QStringLiteral(":result"), classificationName(result));
-    query.bindValue(QStringLiteral(":detail"),
-                    detail.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : detail);
+    query.bindValue(QStringLiteral(":detail"), detailValue(detail));
     query.bindValue(QStringLiteral(":ivr_wait"), m_timings.ivrWaitSeconds);
     query.bindValue(QStringLiteral(":valid_days"), m_timings.classificationValidDays);
     query.bindValue(QStringLiteral(":backoff_base"), m_timings.backoffBaseSeconds);
@@ -66,18 +85,18 @@ Result<OutcomeApplied> OutcomeRecorder::recordClassification(const QString &pend
 Result<OutcomeApplied> OutcomeRecorder::recordTaskResult(const QString &pendingCallId, int attempt,
                                                          TaskResult result, const QString &detail)
 {
-    if (Status status = validId(pendingCallId); !status)
-        return Error{status.error()};
+    const Result<QString> id = canonicalId(pendingCallId);
+    if (!id)
+        return Error{id.error()};
     QSqlQuery query(m_db);
     query.prepare(
             QStringLiteral("SELECT moved, from_state, to_state, current_attempt "
                            "FROM callops_record_task_result(CAST(:id AS uuid), :attempt, :success, :detail, "
                            ":retry_delay)"));
-    query.bindValue(QStringLiteral(":id"), pendingCallId);
+    query.bindValue(QStringLiteral(":id"), *id);
     query.bindValue(QStringLiteral(":attempt"), attempt);
     query.bindValue(QStringLiteral(":success"), result == TaskResult::Success);
-    query.bindValue(QStringLiteral(":detail"),
-                    detail.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : detail);
+    query.bindValue(QStringLiteral(":detail"), detailValue(detail));
     query.bindValue(QStringLiteral(":retry_delay"), m_timings.taskRetryDelaySeconds);
     if (!query.exec())
         return Error{DatabaseConnection::describeError(query.lastError())};
