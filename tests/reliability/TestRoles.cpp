@@ -1,0 +1,338 @@
+// Least privilege (migration 0020): log in as users that are members of callops_scheduler and
+// callops_dispatcher and show what each can and cannot do. The scheduler runs the real engine
+// (callops --no-gui --once) and records an outcome; the dispatcher reads but cannot change calls
+// directly, and nobody but the owner can write or erase history.
+#include "ContractServer.h"
+#include "TestDatabase.h"
+#include "db/DatabaseConnection.h"
+#include "scheduler/OutcomeRecorder.h"
+
+#include <QCoreApplication>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRandomGenerator>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTest>
+
+using namespace callops;
+using namespace callops::test;
+
+namespace {
+
+QString uniqueSuffix()
+{
+    return QStringLiteral("%1_%2")
+            .arg(QCoreApplication::applicationPid())
+            .arg(QRandomGenerator::global()->generate() & 0xffffff, 6, 16, QLatin1Char('0'));
+}
+
+struct Attempt
+{
+    bool ok = false;
+    QString sqlState;
+    QString error;
+};
+
+Attempt run(QSqlDatabase db, const QString &sql, const QVariantList &values = {})
+{
+    QSqlQuery query(db);
+    Attempt attempt;
+    if (values.isEmpty()) {
+        attempt.ok = query.exec(sql); // not prepared: TRUNCATE cannot be
+    } else {
+        query.prepare(sql);
+        for (const QVariant &value : values)
+            query.addBindValue(value);
+        attempt.ok = query.exec();
+    }
+    attempt.sqlState = query.lastError().nativeErrorCode();
+    attempt.error = query.lastError().text();
+    return attempt;
+}
+
+} // namespace
+
+class TestRoles : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void groupRolesExistWithoutLogin();
+    void dispatcherReadsButCannotWrite_data();
+    void dispatcherReadsButCannotWrite();
+    void dispatcherReadsWhatTheConsoleShows();
+    void schedulerRunsTheEngine();
+    void schedulerCannotTouchHistory_data();
+    void schedulerCannotTouchHistory();
+    void historyCannotBeForgedByOthers();
+
+private:
+    QSqlDatabase loginAs(const QString &user, const QString &purpose);
+    QString seedCall(const QString &state, const QString &phone);
+
+    std::unique_ptr<TestDatabase> m_db;
+    QString m_scheduler;
+    QString m_dispatcher;
+    QString m_nobody;
+    const QString m_password = QStringLiteral("Role-Test-Pw-7731");
+};
+
+void TestRoles::initTestCase()
+{
+    m_db = std::make_unique<TestDatabase>("roles");
+    QVERIFY2(m_db->isValid() && m_db->migrate(), qPrintable(m_db->error()));
+    const QString suffix = uniqueSuffix();
+    m_scheduler = "callops_t_scheduler_" + suffix;
+    m_dispatcher = "callops_t_dispatcher_" + suffix;
+    m_nobody = "callops_t_nobody_" + suffix;
+    // Role names are made here from [a-z0-9_] and cannot be bound; the password is a literal.
+    const QString sql = QStringLiteral("CREATE ROLE %1 LOGIN PASSWORD '%4' IN ROLE callops_scheduler; "
+                                       "CREATE ROLE %2 LOGIN PASSWORD '%4' IN ROLE callops_dispatcher; "
+                                       "CREATE ROLE %3 LOGIN PASSWORD '%4';")
+                                .arg(m_scheduler, m_dispatcher, m_nobody, m_password);
+    QString output;
+    QCOMPARE(m_db->psql(sql, &output), 0);
+}
+
+void TestRoles::cleanupTestCase()
+{
+    for (const QString &name : QSqlDatabase::connectionNames()) {
+        if (name.contains("as-"))
+            QSqlDatabase::removeDatabase(name);
+    }
+    if (m_db && !m_scheduler.isEmpty()) {
+        const QString drop
+                = QStringLiteral("DROP ROLE IF EXISTS %1; DROP ROLE IF EXISTS %2; DROP ROLE IF EXISTS %3;")
+                          .arg(m_scheduler, m_dispatcher, m_nobody);
+        m_db->psql(QStringLiteral("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename IN "
+                                  "('%1', '%2', '%3')")
+                           .arg(m_scheduler, m_dispatcher, m_nobody));
+        m_db->psql(drop);
+    }
+    m_db.reset();
+}
+
+QSqlDatabase TestRoles::loginAs(const QString &user, const QString &purpose)
+{
+    ConnectionSettings settings = m_db->settings();
+    auto parsed = ConnectionSettings::parse(
+            QStringLiteral("host=%1 port=%2 dbname=%3 user=%4 password=%5 sslmode=disable")
+                    .arg(settings.host())
+                    .arg(settings.port())
+                    .arg(settings.databaseName(), user, m_password));
+    if (!parsed)
+        return {};
+    auto db = DatabaseConnection::open(*parsed, "as-" + purpose);
+    if (!db) {
+        qWarning("%s", qPrintable(db.error()));
+        return {};
+    }
+    return *db;
+}
+
+QString TestRoles::seedCall(const QString &state, const QString &phone)
+{
+    QSqlQuery query(m_db->connection());
+    query.prepare(
+            "INSERT INTO pending_calls (exam_id, employee_name, employee_dob, phone, workflow_state, "
+            "next_action_at) VALUES ('EX-R', 'Rosalind Testperson', '1961-04-12', ?, ?, now() - interval "
+            "'1 minute') RETURNING id");
+    query.addBindValue(phone);
+    query.addBindValue(state);
+    if (!query.exec() || !query.next()) {
+        qWarning("%s", qPrintable(query.lastError().text()));
+        return {};
+    }
+    return query.value(0).toString();
+}
+
+void TestRoles::groupRolesExistWithoutLogin()
+{
+    QSqlQuery query(m_db->connection());
+    QVERIFY(query.exec("SELECT rolname, rolcanlogin FROM pg_roles WHERE rolname IN ('callops_scheduler', "
+                       "'callops_dispatcher') ORDER BY rolname"));
+    QStringList roles;
+    while (query.next()) {
+        roles << query.value(0).toString();
+        QVERIFY(!query.value(1).toBool());
+    }
+    QCOMPARE(roles, QStringList({"callops_dispatcher", "callops_scheduler"}));
+    // Migrating a second database of the same cluster finds the roles there and goes on.
+    TestDatabase second("roles_again");
+    QVERIFY2(second.isValid() && second.migrate(), qPrintable(second.error()));
+}
+
+void TestRoles::dispatcherReadsButCannotWrite_data()
+{
+    QTest::addColumn<QString>("sql");
+    QTest::newRow("update pending_calls") << "UPDATE pending_calls SET workflow_state = 'completed'";
+    QTest::newRow("update one column") << "UPDATE pending_calls SET next_action_at = now()";
+    QTest::newRow("delete pending_calls") << "DELETE FROM pending_calls";
+    QTest::newRow("insert pending_calls") << "INSERT INTO pending_calls (phone) VALUES ('+12127365000')";
+    QTest::newRow("truncate pending_calls") << "TRUNCATE pending_calls";
+    QTest::newRow("insert history") << "INSERT INTO workflow_events (pending_call_id, to_state, actor) "
+                                       "SELECT id, 'completed', 'forged' FROM pending_calls";
+    QTest::newRow("update history") << "UPDATE workflow_events SET actor = 'someone else'";
+    QTest::newRow("delete history") << "DELETE FROM workflow_events";
+    QTest::newRow("insert classification") << "INSERT INTO call_classifications (phone_number, "
+                                              "classification_type) VALUES ('+12127365000', 'human')";
+    QTest::newRow("record an outcome") << "SELECT * FROM callops_record_task_result("
+                                          "(SELECT id FROM pending_calls LIMIT 1), 1, true)";
+    QTest::newRow("start calls") << "SELECT * FROM callops_record_classification("
+                                    "(SELECT id FROM pending_calls LIMIT 1), 1, 'human')";
+}
+
+void TestRoles::dispatcherReadsButCannotWrite()
+{
+    QFETCH(QString, sql);
+    const QString id = seedCall("ready_to_call", "+1 212-736-5001");
+    QVERIFY(!id.isEmpty());
+    QSqlDatabase db = loginAs(m_dispatcher, "dispatcher");
+    QVERIFY(db.isOpen());
+    const Attempt attempt = run(db, sql);
+    QVERIFY2(!attempt.ok, qPrintable(sql));
+    QCOMPARE(attempt.sqlState, QStringLiteral("42501")); // insufficient_privilege
+    // Nothing changed.
+    QSqlQuery check(m_db->connection());
+    QVERIFY(check.exec(QStringLiteral("SELECT workflow_state FROM pending_calls WHERE id = '%1'").arg(id)));
+    QVERIFY(check.next());
+    QCOMPARE(check.value(0).toString(), QStringLiteral("ready_to_call"));
+}
+
+void TestRoles::dispatcherReadsWhatTheConsoleShows()
+{
+    seedCall("new", "+1 212-736-5002");
+    QSqlDatabase db = loginAs(m_dispatcher, "dispatcher-read");
+    QVERIFY(db.isOpen());
+    for (const QString &sql : {QStringLiteral("SELECT count(*) FROM pending_calls"),
+                               QStringLiteral("SELECT count(*) FROM workflow_events"),
+                               QStringLiteral("SELECT count(*) FROM call_classifications"),
+                               QStringLiteral("SELECT count(*) FROM call_sessions"),
+                               QStringLiteral("SELECT * FROM scheduler_dashboard")}) {
+        const Attempt attempt = run(db, sql);
+        QVERIFY2(attempt.ok, qPrintable(sql + ": " + attempt.error));
+    }
+    // Search parameters are bound: injection strings are just text that matches nothing.
+    for (const QString &needle :
+         {QStringLiteral("'; DROP TABLE pending_calls; --"), QStringLiteral("%' OR 1=1 --")}) {
+        QSqlQuery query(db);
+        query.prepare("SELECT count(*) FROM pending_calls WHERE employee_name ILIKE '%' || ? || '%' OR "
+                      "exam_id = ?");
+        query.addBindValue(needle);
+        query.addBindValue(needle);
+        QVERIFY2(query.exec() && query.next(), qPrintable(query.lastError().text()));
+        QCOMPARE(query.value(0).toInt(), 0);
+    }
+    QVERIFY(run(db, "SELECT 1 FROM pending_calls LIMIT 1").ok);
+}
+
+void TestRoles::schedulerRunsTheEngine()
+{
+    QVERIFY(run(m_db->connection(), "DELETE FROM pending_calls").ok); // rows of the tests before
+    const QString ready = seedCall("ready_to_call", "+1 212-736-5003");
+    const QString fresh = seedCall("new", "+1 212-736-5004");
+    ContractServer server;
+    QProcess process;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    ConnectionSettings settings = m_db->settings();
+    const QString url = QStringLiteral("postgresql://%1:%2@%3:%4/%5?sslmode=disable")
+                                .arg(m_scheduler, m_password, settings.host())
+                                .arg(settings.port())
+                                .arg(settings.databaseName());
+    env.insert("DATABASE_URL", url);
+    env.insert("SUPABASE_URL", server.baseUrl().toString());
+    env.insert("SUPABASE_SERVICE_ROLE_KEY", "sb_secret_rolesTestKey");
+    env.insert("CALLOPS_CALLING_HOURS", "mon-sun 00:00-24:00");
+    process.setProcessEnvironment(env);
+    process.start(QStringLiteral(CALLOPS_BINARY), {"--no-gui", "--once", "--calls-per-second", "0"});
+    QVERIFY(process.waitForStarted());
+    QTRY_VERIFY_WITH_TIMEOUT(process.state() == QProcess::NotRunning, 60000);
+    const QByteArray out = process.readAllStandardOutput();
+    const QByteArray err = process.readAllStandardError();
+    QVERIFY2(process.exitCode() == 0, err.constData());
+    const QJsonObject body = QJsonDocument::fromJson(out).object();
+    QCOMPARE(body.value("processed").toInt(), 2);
+    QCOMPARE(server.received().size(), 1);
+    QCOMPARE(server.received().first().pendingCallId, ready);
+
+    // The outcome, recorded as the scheduler, moves the row and is in the history under its name.
+    QSqlDatabase db = loginAs(m_scheduler, "scheduler");
+    QVERIFY(db.isOpen());
+    OutcomeRecorder recorder(db);
+    const auto applied
+            = recorder.recordTaskResult(ready, server.received().first().attempt, TaskResult::Success);
+    QVERIFY2(applied.ok(), qPrintable(applied.error()));
+    QVERIFY(applied->moved);
+    QSqlQuery history(m_db->connection());
+    QVERIFY(history.exec(
+            QStringLiteral("SELECT string_agg(to_state || '/' || (detail->>'database_user'), ',' "
+                           "ORDER BY id) FROM workflow_events WHERE pending_call_id = '%1'")
+                    .arg(ready)));
+    QVERIFY(history.next());
+    const QString path = history.value(0).toString();
+    QVERIFY2(path.endsWith(QStringLiteral("calling/%1,completed/%1").arg(m_scheduler)), qPrintable(path));
+    // A stale outcome (old attempt) is kept in the history too, through the definer function.
+    const auto stale = recorder.recordTaskResult(ready, 0, TaskResult::Failure);
+    QVERIFY2(stale.ok() && !stale->moved, qPrintable(stale.error()));
+    // The fresh row went on by the engine's own moves.
+    QSqlQuery state(m_db->connection());
+    QVERIFY(state.exec(
+            QStringLiteral("SELECT workflow_state FROM pending_calls WHERE id = '%1'").arg(fresh)));
+    QVERIFY(state.next());
+    QCOMPARE(state.value(0).toString(), QStringLiteral("needs_classification"));
+    // Rescue works as the scheduler.
+    QVERIFY(run(db, "SELECT * FROM callops_rescue_inflight(600)").ok);
+}
+
+void TestRoles::schedulerCannotTouchHistory_data()
+{
+    QTest::addColumn<QString>("sql");
+    QTest::newRow("insert history") << "INSERT INTO workflow_events (pending_call_id, to_state, actor) "
+                                       "SELECT id, 'completed', 'forged' FROM pending_calls";
+    QTest::newRow("update history") << "UPDATE workflow_events SET reason = 'rewritten'";
+    QTest::newRow("delete history") << "DELETE FROM workflow_events";
+    QTest::newRow("truncate history") << "TRUNCATE workflow_events";
+    QTest::newRow("delete calls") << "DELETE FROM pending_calls";
+}
+
+void TestRoles::schedulerCannotTouchHistory()
+{
+    QFETCH(QString, sql);
+    seedCall("new", "+1 212-736-5005");
+    QSqlDatabase db = loginAs(m_scheduler, "scheduler-history");
+    QVERIFY(db.isOpen());
+    const Attempt attempt = run(db, sql);
+    QVERIFY2(!attempt.ok, qPrintable(sql));
+    QCOMPARE(attempt.sqlState, QStringLiteral("42501"));
+}
+
+void TestRoles::historyCannotBeForgedByOthers()
+{
+    // A user with no CallOps role at all (PUBLIC only).
+    QSqlDatabase db = loginAs(m_nobody, "nobody");
+    QVERIFY(db.isOpen());
+    for (const QString &sql :
+         {QStringLiteral("INSERT INTO workflow_events (pending_call_id, to_state, actor) VALUES "
+                         "(gen_random_uuid(), 'completed', 'forged')"),
+          QStringLiteral("DELETE FROM workflow_events"),
+          QStringLiteral("SELECT * FROM callops_record_task_result(gen_random_uuid(), 1, true)")}) {
+        const Attempt attempt = run(db, sql);
+        QVERIFY2(!attempt.ok, qPrintable(sql));
+        QCOMPARE(attempt.sqlState, QStringLiteral("42501"));
+    }
+    // The trigger runs as the owner: it is SECURITY DEFINER with a fixed search_path.
+    QSqlQuery query(m_db->connection());
+    QVERIFY(query.exec("SELECT prosecdef, array_to_string(proconfig, ',') FROM pg_proc WHERE proname = "
+                       "'callops_record_workflow_event'"));
+    QVERIFY(query.next());
+    QVERIFY(query.value(0).toBool());
+    QVERIFY2(query.value(1).toString().startsWith("search_path="), qPrintable(query.value(1).toString()));
+}
+
+QTEST_GUILESS_MAIN(TestRoles)
+#include "TestRoles.moc"
