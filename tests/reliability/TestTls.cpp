@@ -1,0 +1,253 @@
+// TLS to PostgreSQL: a throwaway CA and server certificate (CN and SAN 127.0.0.1 and localhost)
+// made with openssl, a private cluster of our own with ssl=on, and CallOps' real connection path
+// (DatabaseConnection and callops --migrate). verify-full connects with the CA, refuses with a
+// different CA (one line naming host:port, exit code 2), and require connects without one.
+#include "db/DatabaseConnection.h"
+
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <unistd.h>
+
+using namespace callops;
+
+namespace {
+
+struct Run
+{
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+Run runProgram(const QString &program, const QStringList &args, const QProcessEnvironment &env = {})
+{
+    QProcess process;
+    if (!env.isEmpty())
+        process.setProcessEnvironment(env);
+    process.start(program, args);
+    if (!process.waitForFinished(120000))
+        process.kill();
+    process.waitForFinished();
+    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
+            QString::fromUtf8(process.readAllStandardOutput()),
+            QString::fromUtf8(process.readAllStandardError())};
+}
+
+} // namespace
+
+class TestTls : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void verifyFullWithTheCaConnects_data();
+    void verifyFullWithTheCaConnects();
+    void migrateOverVerifyFull();
+    void verifyFullWithAnotherCaIsRefused();
+    void requireConnectsWithoutACa();
+
+private:
+    bool openssl(const QStringList &args);
+    ConnectionSettings settings(const QString &host, const QString &sslOptions) const;
+    QString url(const QString &sslQuery) const;
+
+    QTemporaryDir m_dir;
+    QString m_envFile;
+    QString m_clusterDir;
+    QString m_password;
+    int m_port = 0;
+    bool m_started = false;
+};
+
+bool TestTls::openssl(const QStringList &args)
+{
+    const Run run = runProgram(QStringLiteral("openssl"), args);
+    if (run.exitCode != 0)
+        qWarning("openssl %s: %s", qPrintable(args.join(' ')), qPrintable(run.err));
+    return run.exitCode == 0;
+}
+
+void TestTls::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    const QString d = m_dir.path() + '/';
+    // A CA, a server certificate it signs for 127.0.0.1 and localhost, and an unrelated CA.
+    QVERIFY(openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                     "-keyout", d + "ca.key", "-out", d + "ca.crt", "-days", "2", "-subj",
+                     "/CN=CallOps Test CA"}));
+    QVERIFY(openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                     "-keyout", d + "other.key", "-out", d + "other-ca.crt", "-days", "2", "-subj",
+                     "/CN=Some Other CA"}));
+    QVERIFY(openssl({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
+                     d + "server.key", "-out", d + "server.csr", "-subj", "/CN=127.0.0.1"}));
+    {
+        QFile ext(d + "server.ext");
+        QVERIFY(ext.open(QIODevice::WriteOnly));
+        ext.write("subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n"
+                  "keyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n");
+    }
+    QVERIFY(openssl({"x509", "-req", "-in", d + "server.csr", "-CA", d + "ca.crt", "-CAkey", d + "ca.key",
+                     "-CAcreateserial", "-out", d + "server.crt", "-days", "2", "-extfile",
+                     d + "server.ext"}));
+
+    // A cluster of our own (the shared one must not change under other tests).
+    m_envFile = d + "pg.env";
+    const QString script = QStringLiteral(CALLOPS_SOURCE_DIR "/tests/support/pg_test_cluster.sh");
+    const Run start = runProgram(script, {"start", m_envFile});
+    QVERIFY2(start.exitCode == 0, qPrintable(start.err));
+    m_started = true;
+    QFile env(m_envFile);
+    QVERIFY(env.open(QIODevice::ReadOnly));
+    QString bin;
+    for (const QString &line : QString::fromUtf8(env.readAll()).split('\n')) {
+        if (line.startsWith("CALLOPS_TEST_PGPORT="))
+            m_port = line.section('=', 1).toInt();
+        else if (line.startsWith("CALLOPS_TEST_PGPASSWORD="))
+            m_password = line.section('=', 1);
+        else if (line.startsWith("CALLOPS_TEST_PGDATA="))
+            m_clusterDir = line.section('=', 1);
+        else if (line.startsWith("CALLOPS_TEST_PGBIN="))
+            bin = line.section('=', 1);
+    }
+    QVERIFY(m_port > 0 && !m_clusterDir.isEmpty());
+
+    // The key must belong to the server's user and be readable by it alone.
+    const QString data = m_clusterDir + "/data/";
+    for (const QString &name : {QStringLiteral("server.crt"), QStringLiteral("server.key")}) {
+        QFile::remove(data + name);
+        QVERIFY(QFile::copy(d + name, data + name));
+    }
+    QVERIFY(QFile::setPermissions(data + "server.key", QFile::ReadOwner | QFile::WriteOwner));
+    if (::geteuid() == 0) {
+        QCOMPARE(
+                runProgram("chown", {"postgres:postgres", data + "server.crt", data + "server.key"}).exitCode,
+                0);
+    }
+    QProcessEnvironment psqlEnv = QProcessEnvironment::systemEnvironment();
+    psqlEnv.insert("PGPASSWORD", m_password);
+    const QStringList psql{"-X", "-q",        "-v", "ON_ERROR_STOP=1",
+                           "-h", "127.0.0.1", "-p", QString::number(m_port),
+                           "-U", "postgres",  "-d", "postgres"};
+    for (const QString &sql :
+         {QStringLiteral("ALTER SYSTEM SET ssl_cert_file = 'server.crt'"),
+          QStringLiteral("ALTER SYSTEM SET ssl_key_file = 'server.key'"),
+          QStringLiteral("ALTER SYSTEM SET ssl = on"), QStringLiteral("SELECT pg_reload_conf()")}) {
+        const Run run = runProgram(bin + "/psql", psql + QStringList{"-c", sql}, psqlEnv);
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err + run.out));
+    }
+    // The reload is asynchronous: wait until a connection that requires TLS gets it.
+    QTRY_VERIFY_WITH_TIMEOUT(runProgram(bin + "/psql", psql + QStringList{"-d", "postgres", "-c", "SELECT 1"},
+                                        [&] {
+                                            QProcessEnvironment e = psqlEnv;
+                                            e.insert("PGSSLMODE", "require");
+                                            return e;
+                                        }())
+                                             .exitCode
+                                     == 0,
+                             20000);
+}
+
+void TestTls::cleanupTestCase()
+{
+    for (const QString &name : QSqlDatabase::connectionNames())
+        QSqlDatabase::removeDatabase(name);
+    if (m_started) {
+        const Run stop = runProgram(QStringLiteral(CALLOPS_SOURCE_DIR "/tests/support/pg_test_cluster.sh"),
+                                    {"stop", m_envFile});
+        QCOMPARE(stop.exitCode, 0);
+        QVERIFY(!QDir(m_clusterDir).exists());
+    }
+}
+
+ConnectionSettings TestTls::settings(const QString &host, const QString &sslOptions) const
+{
+    return ConnectionSettings::parse(
+                   QStringLiteral("host=%1 port=%2 dbname=postgres user=postgres password=%3 %4")
+                           .arg(host)
+                           .arg(m_port)
+                           .arg(m_password, sslOptions))
+            .value();
+}
+
+QString TestTls::url(const QString &sslQuery) const
+{
+    return QStringLiteral("postgresql://postgres:%1@127.0.0.1:%2/postgres?%3")
+            .arg(m_password)
+            .arg(m_port)
+            .arg(sslQuery);
+}
+
+void TestTls::verifyFullWithTheCaConnects_data()
+{
+    QTest::addColumn<QString>("host");
+    QTest::newRow("IP address") << "127.0.0.1";
+    QTest::newRow("host name") << "localhost";
+}
+
+void TestTls::verifyFullWithTheCaConnects()
+{
+    QFETCH(QString, host);
+    const auto db = DatabaseConnection::open(
+            settings(host, "sslmode=verify-full sslrootcert=" + m_dir.filePath("ca.crt")), "tls-" + host);
+    QVERIFY2(db.ok(), qPrintable(db.error()));
+    QSqlQuery query(*db);
+    QVERIFY(query.exec("SELECT ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()"));
+    QVERIFY(query.next());
+    QVERIFY(query.value(0).toBool());
+    QVERIFY2(query.value(1).toString().startsWith("TLSv1."), qPrintable(query.value(1).toString()));
+    DatabaseConnection::close("tls-" + host);
+}
+
+void TestTls::migrateOverVerifyFull()
+{
+    const Run run = runProgram(
+            QStringLiteral(CALLOPS_BINARY),
+            {"--migrate", "--db", url("sslmode=verify-full&sslrootcert=" + m_dir.filePath("ca.crt"))});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    QVERIFY2(run.err.contains("127.0.0.1:" + QString::number(m_port)), qPrintable(run.err));
+    QVERIFY(!run.err.contains(m_password));
+}
+
+void TestTls::verifyFullWithAnotherCaIsRefused()
+{
+    const auto db = DatabaseConnection::open(
+            settings("127.0.0.1", "sslmode=verify-full sslrootcert=" + m_dir.filePath("other-ca.crt")),
+            "tls-other");
+    QVERIFY(!db.ok());
+    const QString endpoint = "127.0.0.1:" + QString::number(m_port);
+    QVERIFY2(db.error().contains(endpoint), qPrintable(db.error()));
+    QVERIFY2(db.error().contains("certificate", Qt::CaseInsensitive), qPrintable(db.error()));
+    QVERIFY2(!db.error().contains('\n'), qPrintable(db.error()));
+    QVERIFY(!db.error().contains(m_password));
+
+    const Run run = runProgram(
+            QStringLiteral(CALLOPS_BINARY),
+            {"--migrate", "--db", url("sslmode=verify-full&sslrootcert=" + m_dir.filePath("other-ca.crt"))});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains(endpoint), qPrintable(run.err));
+    QCOMPARE(run.err.trimmed().count('\n'), 0);
+    QVERIFY(!run.err.contains(m_password));
+    QVERIFY(run.out.isEmpty());
+}
+
+void TestTls::requireConnectsWithoutACa()
+{
+    const auto db = DatabaseConnection::open(settings("127.0.0.1", "sslmode=require"), "tls-require");
+    QVERIFY2(db.ok(), qPrintable(db.error()));
+    QSqlQuery query(*db);
+    QVERIFY(query.exec("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"));
+    QVERIFY(query.next());
+    QVERIFY(query.value(0).toBool());
+    DatabaseConnection::close("tls-require");
+}
+
+QTEST_GUILESS_MAIN(TestTls)
+#include "TestTls.moc"
