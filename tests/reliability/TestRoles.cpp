@@ -4,6 +4,7 @@
 // directly, and nobody but the owner can write or erase history.
 #include "ContractServer.h"
 #include "TestDatabase.h"
+#include "console/ConsoleRepository.h"
 #include "db/DatabaseConnection.h"
 #include "scheduler/OutcomeRecorder.h"
 
@@ -66,6 +67,10 @@ private slots:
     void dispatcherReadsButCannotWrite_data();
     void dispatcherReadsButCannotWrite();
     void dispatcherReadsWhatTheConsoleShows();
+    void dispatcherAppliesManualActions();
+    void consoleWorksAsADispatcher();
+    void searchAndFiltersAreParameterised_data();
+    void searchAndFiltersAreParameterised();
     void schedulerRunsTheEngine();
     void schedulerCannotTouchHistory_data();
     void schedulerCannotTouchHistory();
@@ -229,6 +234,125 @@ void TestRoles::dispatcherReadsWhatTheConsoleShows()
         QCOMPARE(query.value(0).toInt(), 0);
     }
     QVERIFY(run(db, "SELECT 1 FROM pending_calls LIMIT 1").ok);
+}
+
+void TestRoles::dispatcherAppliesManualActions()
+{
+    const QString ready = seedCall("ready_to_call", "+1 212-736-5020");
+    const QString completed = seedCall("completed", "+1 212-736-5021");
+    QSqlDatabase db = loginAs(m_dispatcher, "dispatcher-act");
+    QVERIFY(db.isOpen());
+    // Allowed: Mark failed from ready_to_call, through the function, recorded as the dispatcher.
+    QSqlQuery act(db);
+    QVERIFY(act.prepare("SELECT id, from_state, to_state FROM callops_apply_manual_action('mark_failed', "
+                        "ARRAY[?, ?]::uuid[], 'clinic closed for good', 'Ana (dispatcher)')"));
+    act.addBindValue(ready);
+    act.addBindValue(completed);
+    QVERIFY2(act.exec(), qPrintable(act.lastError().text()));
+    QStringList moved;
+    while (act.next())
+        moved << act.value(0).toString() + ':' + act.value(1).toString() + "->" + act.value(2).toString();
+    // Not allowed from completed: the function leaves that row alone.
+    QCOMPARE(moved, QStringList{ready + ":ready_to_call->failed"});
+    QSqlQuery history(m_db->connection());
+    QVERIFY(history.exec(
+            QStringLiteral("SELECT actor, reason, detail->>'database_user', detail->>'event' FROM "
+                           "workflow_events WHERE pending_call_id = '%1' ORDER BY id DESC LIMIT 1")
+                    .arg(ready)));
+    QVERIFY(history.next());
+    QCOMPARE(history.value(0).toString(), QStringLiteral("Ana (dispatcher)"));
+    QCOMPARE(history.value(1).toString(), QStringLiteral("clinic closed for good"));
+    QCOMPARE(history.value(2).toString(), m_dispatcher);
+    QCOMPARE(history.value(3).toString(), QStringLiteral("manual_mark_failed"));
+    // The filter-wide companion and its count run too.
+    const Attempt count = run(db,
+                              "SELECT callops_count_matching(ARRAY['failed'], NULL, NULL, NULL, NULL, NULL, "
+                              "NULL::text[], NULL::int[])");
+    QVERIFY2(count.ok, qPrintable(count.error));
+    const Attempt filter
+            = run(db,
+                  "SELECT * FROM callops_apply_manual_action_to_filter('retry_now', ARRAY['failed'], "
+                  "NULL, NULL, NULL, NULL, NULL, NULL::text[], NULL::int[], 'try again', 'Ana')");
+    QVERIFY2(filter.ok, qPrintable(filter.error));
+    QSqlQuery state(m_db->connection());
+    QVERIFY(state.exec(
+            QStringLiteral("SELECT workflow_state FROM pending_calls WHERE id = '%1'").arg(ready)));
+    QVERIFY(state.next());
+    QCOMPARE(state.value(0).toString(), QStringLiteral("new"));
+    // The scheduler and a user with no role cannot call them.
+    for (const QString &user : {m_scheduler, m_nobody}) {
+        QSqlDatabase other = loginAs(user, "act-" + user);
+        QVERIFY(other.isOpen());
+        const Attempt denied = run(other,
+                                   QStringLiteral("SELECT * FROM callops_apply_manual_action('mark_failed', "
+                                                  "ARRAY['%1']::uuid[], 'x', 'x')")
+                                           .arg(completed));
+        QVERIFY2(!denied.ok && denied.sqlState == QStringLiteral("42501"),
+                 qPrintable(user + ": " + denied.error));
+    }
+}
+
+void TestRoles::consoleWorksAsADispatcher()
+{
+    const QString id = seedCall("retry_pending", "+1 212-736-5030");
+    QSqlDatabase db = loginAs(m_dispatcher, "dispatcher-console");
+    QVERIFY(db.isOpen());
+    ConsoleRepository repository(db);
+    QVERIFY2(repository.stateCounts().ok(), qPrintable(repository.stateCounts().error()));
+    const auto page = repository.page(CallFilter{}, CallSort{}, 0, 50);
+    QVERIFY2(page.ok(), qPrintable(page.error()));
+    QVERIFY(!page->isEmpty());
+    QVERIFY2(repository.history(id).ok(), qPrintable(repository.history(id).error()));
+    QVERIFY2(repository.clinics().ok(), qPrintable(repository.clinics().error()));
+    QVERIFY2(repository.failureReasons().ok(), qPrintable(repository.failureReasons().error()));
+    const ActionOutcome outcome = repository.apply(ManualAction::MarkFailed, {id}, "wrong number", "Ana");
+    QVERIFY2(outcome.ok(), qPrintable(outcome.error));
+    QCOMPARE(outcome.changed(), qint64(1));
+}
+
+void TestRoles::searchAndFiltersAreParameterised_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::newRow("drop table") << "'; DROP TABLE pending_calls; --";
+    QTest::newRow("or 1=1") << "%' OR 1=1 --";
+    QTest::newRow("quote and backslash") << "\\'; DELETE FROM workflow_events; --";
+    QTest::newRow("dollar quote") << "$$; TRUNCATE pending_calls; $$";
+}
+
+void TestRoles::searchAndFiltersAreParameterised()
+{
+    QFETCH(QString, text);
+    const QString id = seedCall("ready_to_call", "+1 212-736-5040");
+    QSqlDatabase db = loginAs(m_dispatcher, "dispatcher-search");
+    QVERIFY(db.isOpen());
+    const qint64 rows = scalar(m_db->connection(), "SELECT count(*) FROM pending_calls").toLongLong();
+    const qint64 events = scalar(m_db->connection(), "SELECT count(*) FROM workflow_events").toLongLong();
+    ConsoleRepository repository(db);
+    CallFilter filter;
+    filter.search = text;
+    const auto counted = repository.count(filter);
+    QVERIFY2(counted.ok(), qPrintable(counted.error()));
+    QCOMPARE(*counted, qint64(0));
+    filter = CallFilter{};
+    filter.clinic = text;
+    filter.failureReason = text;
+    const auto page = repository.page(filter, CallSort{}, 0, 10);
+    QVERIFY2(page.ok(), qPrintable(page.error()));
+    QVERIFY(page->isEmpty());
+    QVERIFY(repository.searchHistory(text).ok());
+    // A bulk action over a filter that is an injection string touches nothing.
+    filter = CallFilter{};
+    filter.search = text;
+    const ActionOutcome outcome = repository.applyToFilter(ManualAction::MarkFailed, filter, "x", "Ana");
+    QVERIFY2(outcome.ok(), qPrintable(outcome.error));
+    QCOMPARE(outcome.changed(), qint64(0));
+    // Everything is still there and unchanged.
+    QCOMPARE(scalar(m_db->connection(), "SELECT count(*) FROM pending_calls").toLongLong(), rows);
+    QCOMPARE(scalar(m_db->connection(), "SELECT count(*) FROM workflow_events").toLongLong(), events);
+    QCOMPARE(scalar(m_db->connection(),
+                    QStringLiteral("SELECT workflow_state FROM pending_calls WHERE id = '%1'").arg(id))
+                     .toString(),
+             QStringLiteral("ready_to_call"));
 }
 
 void TestRoles::schedulerRunsTheEngine()

@@ -105,6 +105,9 @@ BEGIN
         -- Everything the console reads: the tables and every view of this schema.
         GRANT SELECT ON pending_calls, call_classifications, call_sessions, workflow_events
             TO callops_dispatcher;
+        IF to_regclass('workflow_manual_transitions') IS NOT NULL THEN
+            GRANT SELECT ON workflow_manual_transitions TO callops_dispatcher;
+        END IF;
         FOR v_relation IN
             SELECT format('%I.%I', schemaname, viewname) FROM pg_views WHERE schemaname = current_schema()
         LOOP
@@ -112,12 +115,13 @@ BEGIN
         END LOOP;
         REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON pending_calls, workflow_events, call_classifications,
             call_sessions FROM callops_dispatcher;
-        -- Manual actions only through the console's SECURITY DEFINER functions (migration 0010),
+        -- Manual actions only through the console's SECURITY DEFINER functions (migration 0010:
+        -- one call or many, every call matching a filter, and the count a bulk action confirms),
         -- which nobody else may call.
         FOR v_function IN
             SELECT p.oid::regprocedure FROM pg_proc p
              WHERE p.pronamespace = current_schema()::regnamespace
-               AND p.proname LIKE 'callops\_apply\_manual\_action%'
+               AND (p.proname LIKE 'callops\_apply\_manual\_action%' OR p.proname = 'callops_count_matching')
         LOOP
             EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', v_function);
             EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO callops_dispatcher', v_function);
