@@ -7,6 +7,7 @@
 
 #include <QDirIterator>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QProcess>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -48,6 +49,8 @@ private slots:
     void migrate();
     void headlessPass_data();
     void headlessPass();
+    void exportFailures_data();
+    void exportFailures();
 
 private:
     struct Outputs
@@ -55,6 +58,8 @@ private:
         int exitCode = -1;
         QByteArray everything; // stdout, stderr and every file written under the home directory
         QString stdErr;
+        QByteArray pdfText;
+        QStringList files;
     };
     Outputs runCallops(const QStringList &args, const QProcessEnvironment &extra, bool pumpEvents = false);
     void verifyClean(const Outputs &outputs, const QStringList &secrets);
@@ -118,6 +123,15 @@ TestSecrets::Outputs TestSecrets::runCallops(const QStringList &args, const QPro
         QFile file(files.next());
         if (file.open(QIODevice::ReadOnly))
             outputs.everything += '\n' + file.fileName().toUtf8() + ":\n" + file.readAll();
+        if (file.fileName().endsWith(".pdf")) {
+            // PDF text is compressed: read it as text too.
+            QProcess text;
+            text.start("pdftotext", {file.fileName(), "-"});
+            text.waitForFinished(30000);
+            outputs.pdfText += text.readAllStandardOutput();
+            outputs.everything += '\n' + outputs.pdfText;
+        }
+        outputs.files << QFileInfo(file).fileName();
     }
     return outputs;
 }
@@ -235,6 +249,41 @@ void TestSecrets::headlessPass()
     // The run did log about the rows (so the checks above had something to look at).
     QVERIFY2(outputs.stdErr.count('\n') >= 3, qPrintable(outputs.stdErr));
     qInfo("%lld bytes of output checked", qint64(outputs.everything.size()));
+}
+
+void TestSecrets::exportFailures_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::newRow("csv") << "report.csv";
+    QTest::newRow("pdf") << "report.pdf";
+}
+
+void TestSecrets::exportFailures()
+{
+    QFETCH(QString, file);
+    QSqlQuery query(m_db->connection());
+    QVERIFY(query.exec("DELETE FROM pending_calls"));
+    QVERIFY(query.prepare(
+            "INSERT INTO pending_calls (exam_id, employee_name, employee_dob, phone, clinic_name, "
+            "workflow_state, failed_at, failure_reason) VALUES ('EX-F1', :name, :dob, '+1 212-736-5050', "
+            "'Clinic Leakcheck', 'failed', now(), 'Max retries exceeded')"));
+    query.bindValue(":name", kName);
+    query.bindValue(":dob", QDate::fromString(kDob, Qt::ISODate));
+    QVERIFY2(query.exec(), qPrintable(query.lastError().text()));
+    QProcessEnvironment env;
+    env.insert("DATABASE_URL", m_db->url());
+    env.insert("SUPABASE_SERVICE_ROLE_KEY", kServiceKey);
+    const Outputs outputs = runCallops({"--export-failures", file}, env);
+    QVERIFY2(outputs.exitCode == 0, qPrintable(outputs.stdErr));
+    QVERIFY2(outputs.files.contains(file), qPrintable(outputs.files.join(", ")));
+    // The report was written and is about the call (so the checks look at real content)...
+    QVERIFY2(outputs.everything.contains("EX-F1"), outputs.everything.constData());
+    // ...without the date of birth (not asked for), the password or the key.
+    QStringList secrets{kServiceKey, m_password};
+    secrets += kDobForms;
+    verifyClean(outputs, secrets);
+    // The name belongs in a report for dispatchers, but never in what the program prints.
+    QVERIFY(!outputs.stdErr.contains(kName));
 }
 
 QTEST_GUILESS_MAIN(TestSecrets)
