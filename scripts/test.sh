@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command of the README: installs, builds, runs every ctest suite (a throwaway
 # PostgreSQL cluster included), then builds core and the headless program without Qt Widgets to
-# prove core never needs them, then runs the unit, db and engine suites again built with
+# prove core never needs them, then runs the unit, db (engine) and fuzz suites again built with
 # AddressSanitizer + UndefinedBehaviorSanitizer.
 set -euo pipefail
 
@@ -18,7 +18,7 @@ cmake -S "$root" -B "$root/build-headless" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDe
 cmake --build "$root/build-headless" --target callops
 
 # Sanitizers: no widgets (the console's tests run in the main build), only the test targets of
-# the unit, db and engine labels. -O1 keeps the instrumented build and its run quick. Any ASan,
+# the unit, db, engine and fuzz labels. -O1 keeps the instrumented build and its run quick. Any ASan,
 # LeakSanitizer or UBSan finding fails the test it happens in (options in tests/CMakeLists.txt).
 echo "test: AddressSanitizer + UndefinedBehaviorSanitizer build (build-asan)"
 asan_start=$SECONDS
