@@ -15,6 +15,7 @@
 #include "ConsoleCommand.h"
 
 #include <QApplication>
+#include <QMessageBox>
 #endif
 
 #include <memory>
@@ -93,6 +94,16 @@ int main(int argc, char **argv)
                                                         : std::make_unique<Settings>(request->configFile);
     if (const Status status = CommandLine::applyTo(*settings); !status) {
         err << status.error() << Qt::endl;
+        return ExitCode::BadConfiguration;
+    }
+    // Environment and settings-file values are checked here, whatever the mode: a broken value
+    // is named at start instead of being read as 0 later.
+    if (const Status status = settings->validate(); !status) {
+        err << status.error() << Qt::endl;
+#ifdef CALLOPS_WITH_UI
+        if (qobject_cast<QApplication *>(app.get()))
+            QMessageBox::critical(nullptr, QCoreApplication::translate("main", "CallOps"), status.error());
+#endif
         return ExitCode::BadConfiguration;
     }
 
