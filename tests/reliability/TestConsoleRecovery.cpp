@@ -1,0 +1,66 @@
+#include "TestDatabase.h"
+#include "console/ConsoleWorker.h"
+#include "console/StateCounts.h"
+
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace callops;
+using namespace callops::test;
+
+// The console's database worker after its session is dropped (a restart, a network cut): the next
+// request fails with a clear message, the one after reconnects, and live updates come back.
+class TestConsoleRecovery : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void reconnectsAfterTheServerDropsItsSession();
+};
+
+void TestConsoleRecovery::reconnectsAfterTheServerDropsItsSession()
+{
+    TestDatabase database("console_recovery");
+    QVERIFY2(database.isValid() && database.migrate(), qPrintable(database.error()));
+    QString output;
+    QCOMPARE(database.psql("INSERT INTO pending_calls (exam_id, phone, workflow_state) "
+                           "VALUES ('EX', '+1 212-736-5000', 'ready_to_call')",
+                           &output),
+             0);
+
+    ConsoleWorker worker;
+    worker.setDebounceMilliseconds(50);
+    QSignalSpy connection(&worker, &ConsoleWorker::connectionChanged);
+    QSignalSpy counts(&worker, &ConsoleWorker::countsLoaded);
+    QSignalSpy errors(&worker, &ConsoleWorker::errorOccurred);
+    QSignalSpy changes(&worker, &ConsoleWorker::databaseChanged);
+    worker.openDatabase(database.url());
+    QVERIFY(!connection.isEmpty() && connection.last().at(0).toBool());
+    worker.refreshCounts();
+    QCOMPARE(counts.size(), 1);
+
+    // Every session of the database but psql's own goes: the console's included.
+    QCOMPARE(database.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                           "WHERE datname = current_database() AND pid <> pg_backend_pid()",
+                           &output),
+             0);
+    worker.refreshCounts();
+    QCOMPARE(counts.size(), 1);
+    QVERIFY(!errors.isEmpty());
+    QVERIFY(!connection.last().at(0).toBool());
+    QVERIFY2(!connection.last().at(1).toString().contains(database.cluster().superuser().password()),
+             "password in the message");
+
+    // The next refresh (the window's periodic one) reconnects and loads again.
+    worker.refreshCounts();
+    QCOMPARE(counts.size(), 2);
+    QVERIFY(connection.last().at(0).toBool());
+    QCOMPARE(counts.last().at(0).value<StateCounts>().total, qint64(1));
+
+    // And LISTEN is back: a change by someone else is announced.
+    QCOMPARE(database.psql("UPDATE pending_calls SET workflow_state = 'failed'", &output), 0);
+    QVERIFY(changes.wait(10000));
+}
+
+QTEST_GUILESS_MAIN(TestConsoleRecovery)
+#include "TestConsoleRecovery.moc"
