@@ -14,11 +14,19 @@
 #include <QTest>
 
 #include <csignal>
+#include <sys/prctl.h>
 
 using namespace callops;
 using namespace callops::test;
 
 namespace {
+
+// A child that outlives an aborted test (Qt Test's watchdog, a crash) would keep calling the
+// simulator and holding rows: the kernel ends it with its parent.
+void dieWithTheTest(QProcess &process)
+{
+    process.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
+}
 
 const QString kKey = QStringLiteral("fleet-test-key");
 
@@ -149,6 +157,7 @@ void TestSchedulerFleet::seed(int calls, int numbers)
 bool TestSchedulerFleet::startSimulator(const QStringList &faults)
 {
     m_simulator = new QProcess;
+    dieWithTheTest(*m_simulator);
     m_simulator->setProcessChannelMode(QProcess::SeparateChannels);
     m_simulator->setProcessEnvironment(m_db->cluster().processEnvironment());
     QStringList args{"--db",
@@ -183,6 +192,7 @@ bool TestSchedulerFleet::startSimulator(const QStringList &faults)
 QProcess *TestSchedulerFleet::startScheduler(const QString &name, const QStringList &extraEnv)
 {
     auto *process = new QProcess;
+    dieWithTheTest(*process);
     QProcessEnvironment env = m_db->cluster().processEnvironment();
     env.insert("DATABASE_URL", m_db->url());
     env.insert("SUPABASE_URL", QStringLiteral("http://127.0.0.1:%1").arg(m_port));

@@ -23,13 +23,23 @@
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+
 #include <QTimeZone>
+#include <csignal>
+#include <sys/prctl.h>
 
 #include <unistd.h>
 
 using namespace callops;
 
 namespace {
+
+// A child that outlives an aborted test (Qt Test's watchdog, a crash) would keep calling the
+// simulator and holding rows: the kernel ends it with its parent.
+void dieWithTheTest(QProcess &process)
+{
+    process.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
+}
 
 const QString kKey = QStringLiteral("fault-suite-key");
 const QString kOpenZone = QStringLiteral("UTC");
@@ -257,6 +267,7 @@ void TestFaultSuite::seed(int round, int calls, int numbers)
 bool TestFaultSuite::startSimulator()
 {
     m_simulator = new QProcess;
+    dieWithTheTest(*m_simulator);
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert("QT_LOGGING_RULES", "callops.*.info=false;callops.*.warning=false");
     m_simulator->setProcessEnvironment(env);
@@ -316,6 +327,7 @@ bool TestFaultSuite::startSimulator()
 QProcess *TestFaultSuite::startScheduler(int index)
 {
     auto *process = new QProcess;
+    dieWithTheTest(*process);
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert("DATABASE_URL",
                QStringLiteral("postgresql://postgres:%1@127.0.0.1:%2/postgres").arg(m_password).arg(m_port));
