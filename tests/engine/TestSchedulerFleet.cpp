@@ -1,3 +1,4 @@
+#include "SimulatorRecord.h"
 #include "TestDatabase.h"
 #include "workflow/TransitionTable.h"
 #include "workflow/WorkflowState.h"
@@ -46,14 +47,7 @@ QString phoneFor(int number, int spelling)
     }
 }
 
-struct Record
-{
-    QString id;
-    QString kind;
-    int attempt = 0;
-    QString key;
-    int status = 0;
-};
+using Record = SimulatorPost;
 
 } // namespace
 
@@ -220,19 +214,7 @@ QProcess *TestSchedulerFleet::startScheduler(const QString &name, const QStringL
 
 QList<Record> TestSchedulerFleet::readRecord() const
 {
-    QList<Record> records;
-    QFile file(m_dir.filePath("record.jsonl"));
-    if (!file.open(QIODevice::ReadOnly))
-        return records;
-    while (!file.atEnd()) {
-        const QJsonObject line = QJsonDocument::fromJson(file.readLine()).object();
-        if (line.isEmpty())
-            continue;
-        records.append({line.value("pending_call_id").toString(), line.value("kind").toString(),
-                        line.value("attempt").toInt(), line.value("idempotency_key").toString(),
-                        line.value("status").toInt()});
-    }
-    return records;
+    return readSimulatorRecord(m_dir.filePath("record.jsonl"));
 }
 
 int TestSchedulerFleet::nonTerminal()

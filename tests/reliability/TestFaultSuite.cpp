@@ -9,6 +9,7 @@
 //
 // CALLOPS_SOAK_SECONDS > 0 (the `soak` ctest entry, not in CI) keeps adding calls in rounds, with
 // a restart and a 10 s stop in each, for that long, then checks the same invariants.
+#include "SimulatorRecord.h"
 #include "scheduler/CallingWindow.h"
 #include "workflow/TransitionTable.h"
 #include "workflow/WorkflowState.h"
@@ -31,6 +32,7 @@
 #include <unistd.h>
 
 using namespace callops;
+using namespace callops::test;
 
 namespace {
 
@@ -82,15 +84,7 @@ QString callingHoursAroundNow()
             .arg(end, 2, 10, QLatin1Char('0'));
 }
 
-struct Post
-{
-    QString id;
-    QString kind;
-    int attempt = 0;
-    QString key;
-    QDateTime at;
-    QString fault;
-};
+using Post = SimulatorPost;
 
 } // namespace
 
@@ -355,20 +349,7 @@ QProcess *TestFaultSuite::startScheduler(int index)
 
 QList<Post> TestFaultSuite::readRecord() const
 {
-    QList<Post> posts;
-    QFile file(m_dir.filePath("record.jsonl"));
-    if (!file.open(QIODevice::ReadOnly))
-        return posts;
-    while (!file.atEnd()) {
-        const QJsonObject line = QJsonDocument::fromJson(file.readLine()).object();
-        if (line.isEmpty())
-            continue;
-        posts.append({line.value("pending_call_id").toString(), line.value("kind").toString(),
-                      line.value("attempt").toInt(), line.value("idempotency_key").toString(),
-                      QDateTime::fromString(line.value("received_at").toString(), Qt::ISODateWithMs),
-                      line.value("fault").toString()});
-    }
-    return posts;
+    return readSimulatorRecord(m_dir.filePath("record.jsonl"));
 }
 
 void TestFaultSuite::waitForPosts(qsizetype count, int timeoutMs)
