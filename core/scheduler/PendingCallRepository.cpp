@@ -2,6 +2,7 @@
 
 #include "db/DatabaseConnection.h"
 #include "db/PgArray.h"
+#include "db/PreparedStatements.h"
 #include "db/SqlResource.h"
 #include "phone/PhoneNumberNormalizer.h"
 #include "workflow/WorkflowState.h"
@@ -39,9 +40,12 @@ QString isoUtc(const QDateTime &time)
 } // namespace
 
 PendingCallRepository::PendingCallRepository(QSqlDatabase db, QString schedulerId)
-    : m_db(std::move(db))
+    : m_db(db)
     , m_schedulerId(std::move(schedulerId))
+    , m_statements(std::make_unique<PreparedStatements>(std::move(db)))
 { }
+
+PendingCallRepository::~PendingCallRepository() = default;
 
 bool PendingCallRepository::isConnectionLost(const QSqlError &error, const QSqlDatabase &db)
 {
@@ -70,12 +74,14 @@ Error PendingCallRepository::fail(const QSqlError &error, const char *what)
 
 Status PendingCallRepository::setActor()
 {
-    QSqlQuery query(m_db);
-    query.prepare(QStringLiteral("SELECT set_config('callops.actor', :actor, true), "
-                                 "set_config('callops.event', 'scheduler_pass', true)"));
-    query.bindValue(QStringLiteral(":actor"), QString(QStringLiteral("scheduler:") + m_schedulerId));
-    if (!query.exec())
-        return fail(query.lastError(), "setting the actor");
+    QSqlQuery *query
+            = m_statements->prepared(QStringLiteral("SELECT set_config('callops.actor', :actor, true), "
+                                                    "set_config('callops.event', 'scheduler_pass', true)"));
+    if (!query)
+        return fail(m_statements->lastError(), "preparing a statement");
+    query->bindValue(QStringLiteral(":actor"), QString(QStringLiteral("scheduler:") + m_schedulerId));
+    if (!query->exec())
+        return fail(query->lastError(), "setting the actor");
     return Status::success();
 }
 
@@ -100,32 +106,32 @@ void PendingCallRepository::rollback()
 
 Result<QList<ClaimedCall>> PendingCallRepository::claimDue(int batch)
 {
-    QSqlQuery query(m_db);
-    query.setForwardOnly(true);
-    query.prepare(SqlResource::text(QStringLiteral("engine/claim_due.sql")));
-    query.bindValue(QStringLiteral(":states"), actionableStates());
-    query.bindValue(QStringLiteral(":batch"), batch);
-    if (!query.exec())
-        return fail(query.lastError(), "claiming due calls");
+    QSqlQuery *query = m_statements->prepared(SqlResource::text(QStringLiteral("engine/claim_due.sql")));
+    if (!query)
+        return fail(m_statements->lastError(), "preparing a statement");
+    query->bindValue(QStringLiteral(":states"), actionableStates());
+    query->bindValue(QStringLiteral(":batch"), batch);
+    if (!query->exec())
+        return fail(query->lastError(), "claiming due calls");
     QList<ClaimedCall> rows;
-    while (query.next()) {
+    while (query->next()) {
         ClaimedCall row;
-        row.id = query.value(0).toString();
-        row.stateName = query.value(1).toString();
+        row.id = query->value(0).toString();
+        row.stateName = query->value(1).toString();
         row.state = workflow::stateFromName(row.stateName);
-        row.phone = query.value(2).toString();
-        row.e164Known = !query.value(3).isNull();
-        row.e164 = query.value(3).toString();
-        row.clinicTimezone = query.value(4).toString();
-        const QVariant retryCount = query.value(5);
-        const QVariant maxRetries = query.value(6);
+        row.phone = query->value(2).toString();
+        row.e164Known = !query->value(3).isNull();
+        row.e164 = query->value(3).toString();
+        row.clinicTimezone = query->value(4).toString();
+        const QVariant retryCount = query->value(5);
+        const QVariant maxRetries = query->value(6);
         row.retryCount = retryCount.isNull() ? 0 : retryCount.toInt();
         row.maxRetries = maxRetries.isNull() ? 3 : maxRetries.toInt();
-        row.classificationId = query.value(7).toString();
-        row.ivrClassifiedAt = query.value(8).toDateTime();
-        row.updatedAt = query.value(9).toDateTime();
-        row.attempt = query.value(10).toInt();
-        row.classificationAttempts = query.value(11).toInt();
+        row.classificationId = query->value(7).toString();
+        row.ivrClassifiedAt = query->value(8).toDateTime();
+        row.updatedAt = query->value(9).toDateTime();
+        row.attempt = query->value(10).toInt();
+        row.classificationAttempts = query->value(11).toInt();
         rows.append(row);
     }
     return rows;
@@ -137,14 +143,15 @@ PendingCallRepository::lookUpClassifications(const QStringList &numbers)
     QHash<QString, ClassificationMatch> matches;
     if (numbers.isEmpty())
         return matches;
-    QSqlQuery query(m_db);
-    query.setForwardOnly(true);
-    query.prepare(SqlResource::text(QStringLiteral("engine/lookup_classifications.sql")));
-    query.bindValue(QStringLiteral(":numbers"), PgArray::literal(numbers));
-    if (!query.exec())
-        return fail(query.lastError(), "looking up classifications");
-    while (query.next())
-        matches.insert(query.value(0).toString(), {query.value(1).toString(), query.value(2).toString()});
+    QSqlQuery *query
+            = m_statements->prepared(SqlResource::text(QStringLiteral("engine/lookup_classifications.sql")));
+    if (!query)
+        return fail(m_statements->lastError(), "preparing a statement");
+    query->bindValue(QStringLiteral(":numbers"), PgArray::literal(numbers));
+    if (!query->exec())
+        return fail(query->lastError(), "looking up classifications");
+    while (query->next())
+        matches.insert(query->value(0).toString(), {query->value(1).toString(), query->value(2).toString()});
     return matches;
 }
 
@@ -153,17 +160,17 @@ Result<QHash<QString, WorkflowState>> PendingCallRepository::busyNumbers(const Q
     QHash<QString, WorkflowState> busy;
     if (numbers.isEmpty())
         return busy;
-    QSqlQuery query(m_db);
-    query.setForwardOnly(true);
-    query.prepare(SqlResource::text(QStringLiteral("engine/busy_numbers.sql")));
-    query.bindValue(QStringLiteral(":numbers"), PgArray::literal(numbers));
-    if (!query.exec())
-        return fail(query.lastError(), "checking numbers in flight");
-    while (query.next()) {
-        const WorkflowState state = workflow::stateFromName(query.value(1).toString());
+    QSqlQuery *query = m_statements->prepared(SqlResource::text(QStringLiteral("engine/busy_numbers.sql")));
+    if (!query)
+        return fail(m_statements->lastError(), "preparing a statement");
+    query->bindValue(QStringLiteral(":numbers"), PgArray::literal(numbers));
+    if (!query->exec())
+        return fail(query->lastError(), "checking numbers in flight");
+    while (query->next()) {
+        const WorkflowState state = workflow::stateFromName(query->value(1).toString());
         // A classification in flight matters more: rows waiting for one share it.
-        if (state == WorkflowState::Classifying || !busy.contains(query.value(0).toString()))
-            busy.insert(query.value(0).toString(), state);
+        if (state == WorkflowState::Classifying || !busy.contains(query->value(0).toString()))
+            busy.insert(query->value(0).toString(), state);
     }
     return busy;
 }
@@ -197,14 +204,16 @@ Status PendingCallRepository::applyDecisions(const QList<Decision> &decisions, i
             row.insert(QStringLiteral("lease"), true);
         rows.append(row);
     }
-    QSqlQuery query(m_db);
-    query.prepare(SqlResource::text(QStringLiteral("engine/apply_decisions.sql")));
-    query.bindValue(QStringLiteral(":decisions"),
-                    QString::fromUtf8(QJsonDocument(rows).toJson(QJsonDocument::Compact)));
-    query.bindValue(QStringLiteral(":scheduler"), m_schedulerId);
-    query.bindValue(QStringLiteral(":lease_seconds"), leaseSeconds);
-    if (!query.exec())
-        return fail(query.lastError(), "applying the pass's decisions");
+    QSqlQuery *query
+            = m_statements->prepared(SqlResource::text(QStringLiteral("engine/apply_decisions.sql")));
+    if (!query)
+        return fail(m_statements->lastError(), "preparing a statement");
+    query->bindValue(QStringLiteral(":decisions"),
+                     QString::fromUtf8(QJsonDocument(rows).toJson(QJsonDocument::Compact)));
+    query->bindValue(QStringLiteral(":scheduler"), m_schedulerId);
+    query->bindValue(QStringLiteral(":lease_seconds"), leaseSeconds);
+    if (!query->exec())
+        return fail(query->lastError(), "applying the pass's decisions");
     return Status::success();
 }
 
@@ -217,22 +226,25 @@ Result<QList<StartedCall>> PendingCallRepository::startCalls(const QStringList &
         rollback();
         return Error{status.error()};
     }
-    QSqlQuery query(m_db);
-    query.setForwardOnly(true);
-    query.prepare(QStringLiteral(
+    QSqlQuery *query = m_statements->prepared(QStringLiteral(
             "SELECT id, kind, attempt FROM callops_start_calls(CAST(:ids AS uuid[]), :scheduler)"));
-    query.bindValue(QStringLiteral(":ids"), PgArray::literal(ids));
-    query.bindValue(QStringLiteral(":scheduler"), m_schedulerId);
-    if (!query.exec()) {
-        Error error = fail(query.lastError(), "starting calls");
-        query = QSqlQuery();
+    if (!query) {
+        Error error = fail(m_statements->lastError(), "preparing a statement");
         rollback();
         return error;
     }
-    while (query.next())
-        started.append({query.value(0).toString(), query.value(1).toString() == u"classification",
-                        query.value(2).toInt()});
-    query = QSqlQuery();
+    query->bindValue(QStringLiteral(":ids"), PgArray::literal(ids));
+    query->bindValue(QStringLiteral(":scheduler"), m_schedulerId);
+    if (!query->exec()) {
+        Error error = fail(query->lastError(), "starting calls");
+        query->finish();
+        rollback();
+        return error;
+    }
+    while (query->next())
+        started.append({query->value(0).toString(), query->value(1).toString() == u"classification",
+                        query->value(2).toInt()});
+    query->finish();
     if (Status status = commit(); !status) {
         rollback();
         return Error{status.error()};
@@ -242,39 +254,41 @@ Result<QList<StartedCall>> PendingCallRepository::startCalls(const QStringList &
 
 Status PendingCallRepository::releaseLeases(const QStringList &ids, int delaySeconds)
 {
-    if (ids.isEmpty())
-        return Status::success();
-    QSqlQuery query(m_db);
-    query.prepare(SqlResource::text(QStringLiteral("engine/release_leases.sql")));
-    query.bindValue(QStringLiteral(":ids"), PgArray::literal(ids));
-    query.bindValue(QStringLiteral(":scheduler"), m_schedulerId);
-    query.bindValue(QStringLiteral(":delay_seconds"), delaySeconds);
-    if (!query.exec())
-        return fail(query.lastError(), "releasing claims");
-    return Status::success();
+    return updateLeases(QStringLiteral("engine/release_leases.sql"), ids, QStringLiteral(":delay_seconds"),
+                        delaySeconds, "releasing claims");
 }
 
 Status PendingCallRepository::renewLeases(const QStringList &ids, int leaseSeconds)
 {
+    return updateLeases(QStringLiteral("engine/renew_leases.sql"), ids, QStringLiteral(":lease_seconds"),
+                        leaseSeconds, "renewing claims");
+}
+
+Status PendingCallRepository::updateLeases(const QString &statement, const QStringList &ids,
+                                           const QString &secondsPlaceholder, int seconds, const char *what)
+{
     if (ids.isEmpty())
         return Status::success();
-    QSqlQuery query(m_db);
-    query.prepare(SqlResource::text(QStringLiteral("engine/renew_leases.sql")));
-    query.bindValue(QStringLiteral(":ids"), PgArray::literal(ids));
-    query.bindValue(QStringLiteral(":scheduler"), m_schedulerId);
-    query.bindValue(QStringLiteral(":lease_seconds"), leaseSeconds);
-    if (!query.exec())
-        return fail(query.lastError(), "renewing claims");
+    QSqlQuery *query = m_statements->prepared(SqlResource::text(statement));
+    if (!query)
+        return fail(m_statements->lastError(), "preparing a statement");
+    query->bindValue(QStringLiteral(":ids"), PgArray::literal(ids));
+    query->bindValue(QStringLiteral(":scheduler"), m_schedulerId);
+    query->bindValue(secondsPlaceholder, seconds);
+    if (!query->exec())
+        return fail(query->lastError(), what);
     return Status::success();
 }
 
 Status PendingCallRepository::releaseAllLeases()
 {
-    QSqlQuery query(m_db);
-    query.prepare(SqlResource::text(QStringLiteral("engine/release_all_leases.sql")));
-    query.bindValue(QStringLiteral(":scheduler"), m_schedulerId);
-    if (!query.exec())
-        return fail(query.lastError(), "releasing claims");
+    QSqlQuery *query
+            = m_statements->prepared(SqlResource::text(QStringLiteral("engine/release_all_leases.sql")));
+    if (!query)
+        return fail(m_statements->lastError(), "preparing a statement");
+    query->bindValue(QStringLiteral(":scheduler"), m_schedulerId);
+    if (!query->exec())
+        return fail(query->lastError(), "releasing claims");
     return Status::success();
 }
 
@@ -286,24 +300,29 @@ Result<PostFailureApplied> PendingCallRepository::recordPostFailure(const QStrin
         rollback();
         return Error{status.error()};
     }
-    QSqlQuery query(m_db);
-    query.prepare(QStringLiteral(
+    QSqlQuery *query = m_statements->prepared(QStringLiteral(
             "SELECT moved, from_state, to_state "
             "FROM callops_record_post_failure(CAST(:id AS uuid), :attempt, :transient, :error, "
             ":backoff)"));
-    query.bindValue(QStringLiteral(":id"), id);
-    query.bindValue(QStringLiteral(":attempt"), attempt);
-    query.bindValue(QStringLiteral(":transient"), transient);
-    query.bindValue(QStringLiteral(":error"), error);
-    query.bindValue(QStringLiteral(":backoff"), backoffSeconds);
-    if (!query.exec() || !query.next()) {
-        Error failure = fail(query.lastError(), "recording a failed call request");
-        query = QSqlQuery();
+    if (!query) {
+        Error error = fail(m_statements->lastError(), "preparing a statement");
+        rollback();
+        return error;
+    }
+    query->bindValue(QStringLiteral(":id"), id);
+    query->bindValue(QStringLiteral(":attempt"), attempt);
+    query->bindValue(QStringLiteral(":transient"), transient);
+    query->bindValue(QStringLiteral(":error"), error);
+    query->bindValue(QStringLiteral(":backoff"), backoffSeconds);
+    if (!query->exec() || !query->next()) {
+        Error failure = fail(query->lastError(), "recording a failed call request");
+        query->finish();
         rollback();
         return failure;
     }
-    PostFailureApplied applied{query.value(0).toBool(), query.value(1).toString(), query.value(2).toString()};
-    query = QSqlQuery();
+    PostFailureApplied applied{query->value(0).toBool(), query->value(1).toString(),
+                               query->value(2).toString()};
+    query->finish();
     if (Status status = commit(); !status)
         return Error{status.error()};
     return applied;
@@ -315,20 +334,24 @@ Result<QStringList> PendingCallRepository::rescueInFlight(int timeoutSeconds)
         rollback();
         return Error{status.error()};
     }
-    QSqlQuery query(m_db);
-    query.setForwardOnly(true);
-    query.prepare(QStringLiteral("SELECT id FROM callops_rescue_inflight(:timeout)"));
-    query.bindValue(QStringLiteral(":timeout"), timeoutSeconds);
-    if (!query.exec()) {
-        Error failure = fail(query.lastError(), "rescuing calls stuck in flight");
-        query = QSqlQuery();
+    QSqlQuery *query
+            = m_statements->prepared(QStringLiteral("SELECT id FROM callops_rescue_inflight(:timeout)"));
+    if (!query) {
+        Error error = fail(m_statements->lastError(), "preparing a statement");
+        rollback();
+        return error;
+    }
+    query->bindValue(QStringLiteral(":timeout"), timeoutSeconds);
+    if (!query->exec()) {
+        Error failure = fail(query->lastError(), "rescuing calls stuck in flight");
+        query->finish();
         rollback();
         return failure;
     }
     QStringList ids;
-    while (query.next())
-        ids.append(query.value(0).toString());
-    query = QSqlQuery();
+    while (query->next())
+        ids.append(query->value(0).toString());
+    query->finish();
     if (Status status = commit(); !status)
         return Error{status.error()};
     return ids;
@@ -336,64 +359,71 @@ Result<QStringList> PendingCallRepository::rescueInFlight(int timeoutSeconds)
 
 Result<QDateTime> PendingCallRepository::reserveCallSlot(double callsPerSecond)
 {
-    QSqlQuery query(m_db);
-    query.prepare(QStringLiteral("SELECT callops_reserve_call_slot(make_interval(secs => :spacing))"));
-    query.bindValue(QStringLiteral(":spacing"), 1.0 / callsPerSecond);
-    if (!query.exec() || !query.next())
-        return fail(query.lastError(), "reserving a call slot");
-    return query.value(0).toDateTime();
+    QSqlQuery *query = m_statements->prepared(
+            QStringLiteral("SELECT callops_reserve_call_slot(make_interval(secs => :spacing))"));
+    if (!query)
+        return fail(m_statements->lastError(), "preparing a statement");
+    query->bindValue(QStringLiteral(":spacing"), 1.0 / callsPerSecond);
+    if (!query->exec() || !query->next())
+        return fail(query->lastError(), "reserving a call slot");
+    return query->value(0).toDateTime();
 }
 
 Result<int> PendingCallRepository::normaliseClassificationNumbers(const PhoneNumberNormalizer &normalizer,
                                                                   int limit)
 {
-    QSqlQuery query(m_db);
-    query.setForwardOnly(true);
-    query.prepare(SqlResource::text(QStringLiteral("engine/classifications_to_normalise.sql")));
-    query.bindValue(QStringLiteral(":limit"), limit);
-    if (!query.exec())
-        return fail(query.lastError(), "reading classifications to normalise");
+    QSqlQuery *query = m_statements->prepared(
+            SqlResource::text(QStringLiteral("engine/classifications_to_normalise.sql")));
+    if (!query)
+        return fail(m_statements->lastError(), "preparing a statement");
+    query->bindValue(QStringLiteral(":limit"), limit);
+    if (!query->exec())
+        return fail(query->lastError(), "reading classifications to normalise");
     QJsonArray rows;
-    while (query.next()) {
-        const auto normalised = normalizer.normalize(query.value(1).toString());
-        rows.append(QJsonObject{{QStringLiteral("id"), query.value(0).toString()},
+    while (query->next()) {
+        const auto normalised = normalizer.normalize(query->value(1).toString());
+        rows.append(QJsonObject{{QStringLiteral("id"), query->value(0).toString()},
                                 {QStringLiteral("e164"), normalised ? normalised->e164 : QString()}});
     }
-    query = QSqlQuery();
+    query->finish();
     if (rows.isEmpty())
         return 0;
-    QSqlQuery update(m_db);
-    update.prepare(SqlResource::text(QStringLiteral("engine/store_classification_numbers.sql")));
-    update.bindValue(QStringLiteral(":numbers"),
-                     QString::fromUtf8(QJsonDocument(rows).toJson(QJsonDocument::Compact)));
-    if (!update.exec())
-        return fail(update.lastError(), "storing normalised classification numbers");
+    QSqlQuery *update = m_statements->prepared(
+            SqlResource::text(QStringLiteral("engine/store_classification_numbers.sql")));
+    if (!update)
+        return fail(m_statements->lastError(), "preparing a statement");
+    update->bindValue(QStringLiteral(":numbers"),
+                      QString::fromUtf8(QJsonDocument(rows).toJson(QJsonDocument::Compact)));
+    if (!update->exec())
+        return fail(update->lastError(), "storing normalised classification numbers");
     return int(rows.size());
 }
 
 Result<QList<RowNeedingAttention>> PendingCallRepository::rowsNeedingAttention()
 {
-    QSqlQuery query(m_db);
-    query.setForwardOnly(true);
-    query.prepare(SqlResource::text(QStringLiteral("engine/rows_needing_attention.sql")));
-    query.bindValue(QStringLiteral(":known"), knownStates());
-    query.bindValue(QStringLiteral(":actionable"), actionableStates());
-    if (!query.exec())
-        return fail(query.lastError(), "looking for rows in unknown states");
+    QSqlQuery *query
+            = m_statements->prepared(SqlResource::text(QStringLiteral("engine/rows_needing_attention.sql")));
+    if (!query)
+        return fail(m_statements->lastError(), "preparing a statement");
+    query->bindValue(QStringLiteral(":known"), knownStates());
+    query->bindValue(QStringLiteral(":actionable"), actionableStates());
+    if (!query->exec())
+        return fail(query->lastError(), "looking for rows in unknown states");
     QList<RowNeedingAttention> rows;
-    while (query.next())
-        rows.append({query.value(0).toString(), query.value(1).toString(), query.value(2).toBool()});
+    while (query->next())
+        rows.append({query->value(0).toString(), query->value(1).toString(), query->value(2).toBool()});
     return rows;
 }
 
 Result<QDateTime> PendingCallRepository::nextDue()
 {
-    QSqlQuery query(m_db);
-    query.prepare(SqlResource::text(QStringLiteral("engine/next_due.sql")));
-    query.bindValue(QStringLiteral(":states"), actionableStates());
-    if (!query.exec() || !query.next())
-        return fail(query.lastError(), "reading the next due time");
-    return query.value(0).toDateTime();
+    QSqlQuery *query = m_statements->prepared(SqlResource::text(QStringLiteral("engine/next_due.sql")));
+    if (!query)
+        return fail(m_statements->lastError(), "preparing a statement");
+    query->bindValue(QStringLiteral(":states"), actionableStates());
+    if (!query->exec() || !query->next())
+        return fail(query->lastError(), "reading the next due time");
+    return query->value(0).toDateTime();
 }
 
 } // namespace callops

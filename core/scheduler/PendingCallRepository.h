@@ -11,9 +11,12 @@
 #include <QSqlDatabase>
 #include <QSqlError>
 
+#include <memory>
+
 namespace callops {
 
 class PhoneNumberNormalizer;
+class PreparedStatements;
 
 // A call the database let this scheduler start: its state moved to classifying / calling with a
 // new attempt number, committed before the POST goes out.
@@ -40,12 +43,14 @@ struct RowNeedingAttention
 };
 
 // The scheduler's SQL, batch by batch: claims, look-ups and decisions go as arrays in a few
-// round trips per pass, never a query per row. Statements live in resources/sql/engine and the
-// migrations' functions. Every write names this scheduler as the actor of the history.
+// round trips per pass, never a query per row, and each statement is prepared once per
+// connection. Statements live in resources/sql/engine and the migrations' functions. Every write names this
+// scheduler as the actor of the history.
 class PendingCallRepository
 {
 public:
     PendingCallRepository(QSqlDatabase db, QString schedulerId);
+    ~PendingCallRepository();
 
     QSqlDatabase database() const { return m_db; }
     QString schedulerId() const { return m_schedulerId; }
@@ -79,10 +84,13 @@ public:
 
 private:
     Status setActor();
+    Status updateLeases(const QString &statement, const QStringList &ids, const QString &secondsPlaceholder,
+                        int seconds, const char *what);
     Error fail(const QSqlError &error, const char *what);
 
     QSqlDatabase m_db;
     QString m_schedulerId;
+    std::unique_ptr<PreparedStatements> m_statements; // every statement prepared once per connection
     bool m_connectionLost = false;
 };
 
