@@ -3,8 +3,12 @@
 #include "common/MessageText.h"
 
 #include "db/DatabaseConnection.h"
+#include "db/PreparedStatements.h"
 
 #include <QCoreApplication>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QUuid>
@@ -53,9 +57,11 @@ QVariant detailValue(const QString &detail)
 } // namespace
 
 OutcomeRecorder::OutcomeRecorder(QSqlDatabase db, OutcomeTimings timings)
-    : m_db(std::move(db))
-    , m_timings(timings)
+    : m_timings(timings)
+    , m_statements(std::make_unique<PreparedStatements>(std::move(db)))
 { }
+
+OutcomeRecorder::~OutcomeRecorder() = default;
 
 Result<OutcomeApplied> OutcomeRecorder::recordClassification(const QString &pendingCallId, int attempt,
                                                              ClassificationResult result,
@@ -64,22 +70,23 @@ Result<OutcomeApplied> OutcomeRecorder::recordClassification(const QString &pend
     const Result<QString> id = canonicalId(pendingCallId);
     if (!id)
         return Error{id.error()};
-    QSqlQuery query(m_db);
-    query.prepare(QStringLiteral(
+    QSqlQuery *query = m_statements->prepared(QStringLiteral(
             "SELECT moved, from_state, to_state, current_attempt "
             "FROM callops_record_classification(CAST(:id AS uuid), :attempt, :result, :detail, "
             ":ivr_wait, :valid_days, :backoff_base, :backoff_cap)"));
-    query.bindValue(QStringLiteral(":id"), *id);
-    query.bindValue(QStringLiteral(":attempt"), attempt);
-    query.bindValue(QStringLiteral(":result"), classificationName(result));
-    query.bindValue(QStringLiteral(":detail"), detailValue(detail));
-    query.bindValue(QStringLiteral(":ivr_wait"), m_timings.ivrWaitSeconds);
-    query.bindValue(QStringLiteral(":valid_days"), m_timings.classificationValidDays);
-    query.bindValue(QStringLiteral(":backoff_base"), m_timings.backoffBaseSeconds);
-    query.bindValue(QStringLiteral(":backoff_cap"), m_timings.backoffCapSeconds);
-    if (!query.exec())
-        return Error{DatabaseConnection::describeError(query.lastError())};
-    return readApplied(query);
+    if (!query)
+        return Error{DatabaseConnection::describeError(m_statements->lastError())};
+    query->bindValue(QStringLiteral(":id"), *id);
+    query->bindValue(QStringLiteral(":attempt"), attempt);
+    query->bindValue(QStringLiteral(":result"), classificationName(result));
+    query->bindValue(QStringLiteral(":detail"), detailValue(detail));
+    query->bindValue(QStringLiteral(":ivr_wait"), m_timings.ivrWaitSeconds);
+    query->bindValue(QStringLiteral(":valid_days"), m_timings.classificationValidDays);
+    query->bindValue(QStringLiteral(":backoff_base"), m_timings.backoffBaseSeconds);
+    query->bindValue(QStringLiteral(":backoff_cap"), m_timings.backoffCapSeconds);
+    if (!query->exec())
+        return Error{DatabaseConnection::describeError(query->lastError())};
+    return readApplied(*query);
 }
 
 Result<OutcomeApplied> OutcomeRecorder::recordTaskResult(const QString &pendingCallId, int attempt,
@@ -88,19 +95,65 @@ Result<OutcomeApplied> OutcomeRecorder::recordTaskResult(const QString &pendingC
     const Result<QString> id = canonicalId(pendingCallId);
     if (!id)
         return Error{id.error()};
-    QSqlQuery query(m_db);
-    query.prepare(
+    QSqlQuery *query = m_statements->prepared(
             QStringLiteral("SELECT moved, from_state, to_state, current_attempt "
                            "FROM callops_record_task_result(CAST(:id AS uuid), :attempt, :success, :detail, "
                            ":retry_delay)"));
-    query.bindValue(QStringLiteral(":id"), *id);
-    query.bindValue(QStringLiteral(":attempt"), attempt);
-    query.bindValue(QStringLiteral(":success"), result == TaskResult::Success);
-    query.bindValue(QStringLiteral(":detail"), detailValue(detail));
-    query.bindValue(QStringLiteral(":retry_delay"), m_timings.taskRetryDelaySeconds);
-    if (!query.exec())
-        return Error{DatabaseConnection::describeError(query.lastError())};
-    return readApplied(query);
+    if (!query)
+        return Error{DatabaseConnection::describeError(m_statements->lastError())};
+    query->bindValue(QStringLiteral(":id"), *id);
+    query->bindValue(QStringLiteral(":attempt"), attempt);
+    query->bindValue(QStringLiteral(":success"), result == TaskResult::Success);
+    query->bindValue(QStringLiteral(":detail"), detailValue(detail));
+    query->bindValue(QStringLiteral(":retry_delay"), m_timings.taskRetryDelaySeconds);
+    if (!query->exec())
+        return Error{DatabaseConnection::describeError(query->lastError())};
+    return readApplied(*query);
+}
+
+Result<QList<OutcomeApplied>> OutcomeRecorder::recordTaskResults(const QList<TaskOutcome> &outcomes)
+{
+    QList<OutcomeApplied> results;
+    if (outcomes.isEmpty())
+        return results;
+    QJsonArray rows;
+    for (const TaskOutcome &outcome : outcomes) {
+        const Result<QString> id = canonicalId(outcome.pendingCallId);
+        if (!id)
+            return Error{id.error()};
+        QJsonObject row{{QStringLiteral("id"), *id},
+                        {QStringLiteral("attempt"), outcome.attempt},
+                        {QStringLiteral("success"), outcome.result == TaskResult::Success}};
+        if (const QVariant detail = detailValue(outcome.detail); !detail.isNull())
+            row.insert(QStringLiteral("detail"), detail.toString());
+        rows.append(row);
+    }
+    QSqlQuery *query = m_statements->prepared(
+            QStringLiteral("SELECT n, moved, from_state, to_state, current_attempt "
+                           "FROM callops_record_task_results(CAST(:outcomes AS jsonb), :retry_delay)"));
+    if (!query)
+        return Error{DatabaseConnection::describeError(m_statements->lastError())};
+    query->bindValue(QStringLiteral(":outcomes"),
+                     QString::fromUtf8(QJsonDocument(rows).toJson(QJsonDocument::Compact)));
+    query->bindValue(QStringLiteral(":retry_delay"), m_timings.taskRetryDelaySeconds);
+    if (!query->exec())
+        return Error{DatabaseConnection::describeError(query->lastError())};
+    results.resize(outcomes.size());
+    qsizetype answered = 0;
+    while (query->next()) {
+        const qsizetype index = query->value(0).toLongLong() - 1;
+        if (index < 0 || index >= results.size())
+            continue;
+        results[index] = {query->value(1).toBool(), query->value(2).toString(), query->value(3).toString(),
+                          query->value(4).toInt()};
+        ++answered;
+    }
+    if (answered != outcomes.size())
+        return Error{QCoreApplication::translate("OutcomeRecorder",
+                                                 "the outcome function answered %1 of %2 outcomes")
+                             .arg(answered)
+                             .arg(outcomes.size())};
+    return results;
 }
 
 std::optional<ClassificationResult> OutcomeRecorder::classificationFromName(const QString &name)

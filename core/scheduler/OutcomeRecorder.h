@@ -2,12 +2,16 @@
 
 #include "common/Result.h"
 
+#include <QList>
 #include <QSqlDatabase>
 #include <QString>
 
+#include <memory>
 #include <optional>
 
 namespace callops {
+
+class PreparedStatements;
 
 // What the classification call found, as the Deepgram server reports it (guide Step 4.1).
 enum class ClassificationResult : quint8 { Human, IvrOnly, IvrThenHuman, Failed };
@@ -33,6 +37,15 @@ struct OutcomeApplied
     int currentAttempt = 0;
 };
 
+// One task outcome of a batch (recordTaskResults).
+struct TaskOutcome
+{
+    QString pendingCallId;
+    int attempt = 0;
+    TaskResult result = TaskResult::Success;
+    QString detail;
+};
+
 // Writes call outcomes with the guide's Step 4 meaning, through the SQL functions
 // callops_record_classification / callops_record_task_result (resources/sql/migrations), which
 // any other writer may call too. Each outcome names the attempt it answers: an outcome for an
@@ -42,11 +55,16 @@ class OutcomeRecorder
 {
 public:
     explicit OutcomeRecorder(QSqlDatabase db, OutcomeTimings timings = {});
+    ~OutcomeRecorder();
 
     Result<OutcomeApplied> recordClassification(const QString &pendingCallId, int attempt,
                                                 ClassificationResult result, const QString &detail = {});
     Result<OutcomeApplied> recordTaskResult(const QString &pendingCallId, int attempt, TaskResult result,
                                             const QString &detail = {});
+    // Several task outcomes in one statement (callops_record_task_results): the same meaning as
+    // one by one, in the order given, a fraction of the database's work. One result per outcome;
+    // a bad id fails them all.
+    Result<QList<OutcomeApplied>> recordTaskResults(const QList<TaskOutcome> &outcomes);
 
     static std::optional<ClassificationResult> classificationFromName(const QString &name);
     static QString classificationName(ClassificationResult result);
@@ -54,8 +72,8 @@ public:
     static QString taskResultName(TaskResult result);
 
 private:
-    QSqlDatabase m_db;
     OutcomeTimings m_timings;
+    std::unique_ptr<PreparedStatements> m_statements;
 };
 
 } // namespace callops

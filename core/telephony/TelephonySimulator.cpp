@@ -184,6 +184,7 @@ void TelephonySimulator::stop()
         QMutexLocker lock(&m_requestsMutex);
         m_record.reset();
     }
+    m_recorder.reset();
     if (m_config.database)
         DatabaseConnection::close(Purpose);
     qCInfo(lcSimulator) << "stopped";
@@ -446,6 +447,36 @@ Result<OutcomeApplied> TelephonySimulator::apply(OutcomeRecorder &recorder,
                                                  : QStringLiteral("simulated"));
 }
 
+std::optional<QList<OutcomeApplied>>
+TelephonySimulator::applyTogether(OutcomeRecorder &recorder, const QList<QueuedOutcome> &batch) const
+{
+    // Classification outcomes first, one by one: a call's classification and the outcome of the
+    // task call it led to can be due together, and the task outcome needs the row calling.
+    QList<OutcomeApplied> results(batch.size());
+    QList<TaskOutcome> tasks;
+    QList<qsizetype> taskIndexes;
+    for (qsizetype i = 0; i < batch.size(); ++i) {
+        const QueuedOutcome &outcome = batch.at(i);
+        if (outcome.task) {
+            tasks.append({outcome.pendingCallId, outcome.attempt,
+                          outcome.success ? TaskResult::Success : TaskResult::Failure,
+                          QStringLiteral("simulated")});
+            taskIndexes.append(i);
+            continue;
+        }
+        const Result<OutcomeApplied> applied = apply(recorder, outcome);
+        if (!applied)
+            return std::nullopt;
+        results[i] = *applied;
+    }
+    const auto applied = recorder.recordTaskResults(tasks);
+    if (!applied)
+        return std::nullopt;
+    for (qsizetype t = 0; t < taskIndexes.size(); ++t)
+        results[taskIndexes.at(t)] = applied->at(t);
+    return results;
+}
+
 void TelephonySimulator::report(const QueuedOutcome &outcome, const Result<OutcomeApplied> &applied)
 {
     const QString kind = outcome.task ? QStringLiteral("task") : QStringLiteral("classification");
@@ -478,27 +509,26 @@ void TelephonySimulator::flushOutcomes()
         return;
     }
     QSqlDatabase connection = db.value();
-    OutcomeRecorder recorder(connection, m_config.timings);
+    if (!m_recorder)
+        m_recorder = std::make_unique<OutcomeRecorder>(connection, m_config.timings);
+    OutcomeRecorder &recorder = *m_recorder;
     if (batch.size() > 1 && connection.transaction()) {
-        QList<Result<OutcomeApplied>> results;
-        bool ok = true;
-        for (const QueuedOutcome &outcome : batch) {
-            results.append(apply(recorder, outcome));
-            if (!results.constLast()) {
-                ok = false;
-                break;
-            }
-        }
-        if (ok && connection.commit()) {
+        if (auto results = applyTogether(recorder, batch); results && connection.commit()) {
             for (qsizetype i = 0; i < batch.size(); ++i)
-                report(batch.at(i), results.at(i));
+                report(batch.at(i), results->at(i));
             return;
         }
         // One bad outcome spoils the batch: write them one by one so only it fails.
         connection.rollback();
     }
-    for (const QueuedOutcome &outcome : batch)
-        report(outcome, apply(recorder, outcome));
+    bool failed = false;
+    for (const QueuedOutcome &outcome : batch) {
+        const Result<OutcomeApplied> applied = apply(recorder, outcome);
+        failed = failed || !applied;
+        report(outcome, applied);
+    }
+    if (failed)
+        m_recorder.reset();
 }
 
 } // namespace callops

@@ -134,6 +134,9 @@ private:
     void queueOutcome(const QueuedOutcome &outcome);
     void flushOutcomes();
     Result<OutcomeApplied> apply(OutcomeRecorder &recorder, const QueuedOutcome &outcome) const;
+    // The whole batch in the open transaction, task outcomes in one statement; nothing on error.
+    std::optional<QList<OutcomeApplied>> applyTogether(OutcomeRecorder &recorder,
+                                                       const QList<QueuedOutcome> &batch) const;
     void report(const QueuedOutcome &outcome, const Result<OutcomeApplied> &applied);
 
     Config m_config;
@@ -150,6 +153,8 @@ private:
     quint64 m_generation = 0;
     QList<QueuedOutcome> m_outcomeQueue;
     bool m_flushScheduled = false;
+    // Kept across batches so its statements are prepared once; dropped after any error.
+    std::unique_ptr<OutcomeRecorder> m_recorder;
 
     mutable QMutex m_requestsMutex;
     QList<Request> m_requests;

@@ -29,6 +29,9 @@ private slots:
     void taskResults();
     void staleOutcomeIsKeptButDoesNotMove();
     void badInputIsAClearError();
+    void taskResultsInABatch();
+    void batchWithAnUnknownIdChangesNothing();
+    void statementsArePreparedOnce();
 
 private:
     void putRow(const QString &state, int attempt, int classificationAttempts = 1, int maxRetries = 3);
@@ -205,6 +208,130 @@ void TestOutcomeRecorder::badInputIsAClearError()
     QVERIFY(!unknown.ok());
     QVERIFY2(unknown.error().contains("does not exist"), qPrintable(unknown.error()));
     QVERIFY(scalar(m_db->connection(), "SELECT to_regclass('pending_calls') IS NOT NULL").toBool());
+}
+
+namespace {
+
+QString callId(int n)
+{
+    return QStringLiteral("44444444-4444-4444-4444-%1").arg(n, 12, 10, QLatin1Char('0'));
+}
+
+void insertCalling(QSqlDatabase db, int n, int attempt)
+{
+    QSqlQuery query(db);
+    query.prepare("INSERT INTO pending_calls (id, exam_id, phone, phone_e164, workflow_state, attempt) "
+                  "VALUES (?, ?, '+1 212 736 5000', ?, 'calling', ?)");
+    query.addBindValue(callId(n));
+    query.addBindValue(QStringLiteral("EX-%1").arg(n));
+    query.addBindValue(QStringLiteral("+1212736%1").arg(5000 + n));
+    query.addBindValue(attempt);
+    QVERIFY2(query.exec(), qPrintable(query.lastError().text()));
+}
+
+QString stateOf(QSqlDatabase db, int n)
+{
+    return scalar(db,
+                  QStringLiteral("SELECT workflow_state FROM pending_calls WHERE id = '%1'").arg(callId(n)))
+            .toString();
+}
+
+} // namespace
+
+void TestOutcomeRecorder::taskResultsInABatch()
+{
+    QSqlDatabase db = m_db->connection();
+    for (int n = 1; n <= 5; ++n)
+        insertCalling(db, n, n == 4 ? 3 : 1);
+    OutcomeRecorder recorder(db);
+    // Successes and failures mixed; call 2 named twice (its second outcome comes too late); call
+    // 4 answered for an attempt that is no longer current.
+    const QList<TaskOutcome> outcomes{
+            {callId(1), 1, TaskResult::Success, {}},
+            {callId(2), 1, TaskResult::Failure, QStringLiteral("voicemail")},
+            {callId(3), 1, TaskResult::Success, {}},
+            {callId(2), 1, TaskResult::Success, {}},
+            {callId(4), 2, TaskResult::Success, {}},
+            {callId(5), 1, TaskResult::Failure, {}},
+    };
+    const auto applied = recorder.recordTaskResults(outcomes);
+    QVERIFY2(applied.ok(), qPrintable(applied.error()));
+    QCOMPARE(applied->size(), outcomes.size());
+    const QList<bool> moved{true, true, true, false, false, true};
+    const QStringList to{"completed",     "retry_pending", "completed",
+                         "retry_pending", "calling",       "retry_pending"};
+    for (qsizetype i = 0; i < outcomes.size(); ++i) {
+        QCOMPARE(applied->at(i).moved, moved.at(i));
+        QCOMPARE(applied->at(i).toState, to.at(i));
+    }
+    QCOMPARE(applied->at(4).currentAttempt, 3);
+    QCOMPARE(stateOf(db, 1), QStringLiteral("completed"));
+    QCOMPARE(stateOf(db, 2), QStringLiteral("retry_pending"));
+    QCOMPARE(stateOf(db, 4), QStringLiteral("calling"));
+    QCOMPARE(stateOf(db, 5), QStringLiteral("retry_pending"));
+    // The same history as one by one: an event per move, named for the outcome; the late and the
+    // stale outcomes kept without a move.
+    QCOMPARE(scalar(db,
+                    "SELECT count(*) FROM workflow_events WHERE detail->>'event' = 'task_succeeded' "
+                    "AND from_state = 'calling' AND to_state = 'completed'")
+                     .toInt(),
+             2);
+    QCOMPARE(scalar(db,
+                    "SELECT count(*) FROM workflow_events WHERE detail->>'event' = 'task_failed' "
+                    "AND from_state = 'calling' AND to_state = 'retry_pending'")
+                     .toInt(),
+             2);
+    QCOMPARE(scalar(db, "SELECT count(*) FROM workflow_events WHERE detail->>'event' = 'stale_outcome'")
+                     .toInt(),
+             2);
+    QCOMPARE(scalar(db, QStringLiteral("SELECT last_error FROM pending_calls WHERE id = '%1'").arg(callId(2)))
+                     .toString(),
+             QStringLiteral("voicemail"));
+    QVERIFY(scalar(db,
+                   QStringLiteral("SELECT next_action_at BETWEEN now() + interval '29 min' AND now() + "
+                                  "interval '31 min' FROM pending_calls WHERE id = '%1'")
+                           .arg(callId(5)))
+                    .toBool());
+    QVERIFY(recorder.recordTaskResults({})->isEmpty());
+}
+
+void TestOutcomeRecorder::batchWithAnUnknownIdChangesNothing()
+{
+    QSqlDatabase db = m_db->connection();
+    insertCalling(db, 1, 1);
+    OutcomeRecorder recorder(db);
+    const auto unknown = recorder.recordTaskResults(
+            {{callId(1), 1, TaskResult::Success, {}}, {callId(9), 1, TaskResult::Success, {}}});
+    QVERIFY(!unknown.ok());
+    QVERIFY2(unknown.error().contains("does not exist"), qPrintable(unknown.error()));
+    QCOMPARE(stateOf(db, 1), QStringLiteral("calling"));
+    const auto notAnId
+            = recorder.recordTaskResults({{QStringLiteral("x'); --"), 1, TaskResult::Success, {}}});
+    QVERIFY(!notAnId.ok());
+    QVERIFY2(notAnId.error().contains("not a pending call id"), qPrintable(notAnId.error()));
+    // The recorder goes on working after a failed batch.
+    const auto retried = recorder.recordTaskResults({{callId(1), 1, TaskResult::Success, {}}});
+    QVERIFY2(retried.ok(), qPrintable(retried.error()));
+    QCOMPARE(stateOf(db, 1), QStringLiteral("completed"));
+}
+
+void TestOutcomeRecorder::statementsArePreparedOnce()
+{
+    QSqlDatabase db = m_db->connection();
+    for (int n = 1; n <= 4; ++n)
+        insertCalling(db, n, 1);
+    OutcomeRecorder recorder(db);
+    for (int n = 1; n <= 3; ++n)
+        QVERIFY(recorder.recordTaskResult(callId(n), 1, TaskResult::Success).ok());
+    QVERIFY(recorder.recordTaskResults({{callId(4), 1, TaskResult::Success, {}}}).ok());
+    // One PREPARE per statement on this connection, however many outcomes went through it (the
+    // look-up itself is prepared on this connection too: it is left out).
+    const QString count
+            = QStringLiteral("SELECT count(*) FROM pg_prepared_statements WHERE strpos(statement, "
+                             "'FROM callops_record_task_%1(') > 0 AND statement NOT LIKE "
+                             "'%pg_prepared_statements%'");
+    QCOMPARE(scalar(db, count.arg("result")).toInt(), 1);
+    QCOMPARE(scalar(db, count.arg("results")).toInt(), 1);
 }
 
 QTEST_GUILESS_MAIN(TestOutcomeRecorder)

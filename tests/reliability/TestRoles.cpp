@@ -188,6 +188,9 @@ void TestRoles::dispatcherReadsButCannotWrite_data()
                                               "classification_type) VALUES ('+12127365000', 'human')";
     QTest::newRow("record an outcome") << "SELECT * FROM callops_record_task_result("
                                           "(SELECT id FROM pending_calls LIMIT 1), 1, true)";
+    QTest::newRow("record outcomes in a batch")
+            << "SELECT * FROM callops_record_task_results((SELECT jsonb_agg(jsonb_build_object('id', id, "
+               "'attempt', 1, 'success', true)) FROM pending_calls))";
     QTest::newRow("start calls") << "SELECT * FROM callops_record_classification("
                                     "(SELECT id FROM pending_calls LIMIT 1), 1, 'human')";
 }
@@ -400,9 +403,12 @@ void TestRoles::schedulerRunsTheEngine()
     QVERIFY(history.next());
     const QString path = history.value(0).toString();
     QVERIFY2(path.endsWith(QStringLiteral("calling/%1,completed/%1").arg(m_scheduler)), qPrintable(path));
-    // A stale outcome (old attempt) is kept in the history too, through the definer function.
+    // A stale outcome (old attempt) is kept in the history too, through the definer function,
+    // alone or in a batch.
     const auto stale = recorder.recordTaskResult(ready, 0, TaskResult::Failure);
     QVERIFY2(stale.ok() && !stale->moved, qPrintable(stale.error()));
+    const auto staleInBatch = recorder.recordTaskResults({{ready, 0, TaskResult::Failure, {}}});
+    QVERIFY2(staleInBatch.ok() && !staleInBatch->first().moved, qPrintable(staleInBatch.error()));
     // The fresh row went on by the engine's own moves.
     QSqlQuery state(m_db->connection());
     QVERIFY(state.exec(
@@ -444,7 +450,8 @@ void TestRoles::historyCannotBeForgedByOthers()
          {QStringLiteral("INSERT INTO workflow_events (pending_call_id, to_state, actor) VALUES "
                          "(gen_random_uuid(), 'completed', 'forged')"),
           QStringLiteral("DELETE FROM workflow_events"),
-          QStringLiteral("SELECT * FROM callops_record_task_result(gen_random_uuid(), 1, true)")}) {
+          QStringLiteral("SELECT * FROM callops_record_task_result(gen_random_uuid(), 1, true)"),
+          QStringLiteral("SELECT * FROM callops_record_task_results('[]')")}) {
         const Attempt attempt = run(db, sql);
         QVERIFY2(!attempt.ok, qPrintable(sql));
         QCOMPARE(attempt.sqlState, QStringLiteral("42501"));
