@@ -15,6 +15,7 @@
 #include <QScopeGuard>
 #include <QSqlDriver>
 #include <QSysInfo>
+#include <QThread>
 #include <QTimeZone>
 #include <QTimer>
 
@@ -48,6 +49,7 @@ SchedulerEngine::SchedulerEngine(SchedulerConfig config)
 
 SchedulerEngine::~SchedulerEngine()
 {
+    stopHttpThread();
     m_repository.reset();
     DatabaseConnection::close(kPurpose);
 }
@@ -68,14 +70,15 @@ void SchedulerEngine::start()
             PassPlanner::Config{m_config.ivrWaitSeconds, m_config.busyRetrySeconds, 1000}, *m_normalizer,
             *m_zones, *m_window);
 
+    m_httpThread = std::make_unique<QThread>();
+    m_httpThread->setObjectName(QStringLiteral("callops-http"));
     m_trigger = new CallTrigger({m_config.supabaseUrl, m_config.serviceKey, m_config.httpTimeoutMs,
-                                 m_config.maxConcurrentRequests},
-                                this);
+                                 m_config.maxConcurrentRequests});
+    m_trigger->moveToThread(m_httpThread.get());
+    QObject::connect(m_httpThread.get(), &QThread::finished, m_trigger, &QObject::deleteLater);
     QObject::connect(m_trigger, &CallTrigger::finished, this, &SchedulerEngine::onCallFinished);
-    QObject::connect(m_trigger, &CallTrigger::idle, this, [this] {
-        if (m_stopping)
-            finishStop();
-    });
+    m_inFlight = 0;
+    m_httpThread->start();
 
     auto makeTimer = [this](bool singleShot, auto slot) {
         auto *timer = new QTimer(this);
@@ -95,9 +98,8 @@ void SchedulerEngine::start()
     });
     m_notifyDebounce = makeTimer(true, [this] { runPass(false); });
     m_stopGrace = makeTimer(true, [this] {
-        qCWarning(lcEngine) << "requests still in flight after the grace period; aborting"
-                            << m_trigger->inFlight();
-        m_trigger->abortAll();
+        qCWarning(lcEngine) << "requests still in flight after the grace period; aborting" << m_inFlight;
+        QMetaObject::invokeMethod(m_trigger, &CallTrigger::abortAll, Qt::QueuedConnection);
     });
     m_notifyDebounce->setInterval(kNotifyDebounceMs);
     m_intervalTimer->setTimerType(Qt::VeryCoarseTimer);
@@ -379,9 +381,8 @@ void SchedulerEngine::dispatch()
             QTimer::singleShot(0, this, [this] { runPass(false); });
         }
     });
-    while (!m_queue.isEmpty() && m_trigger->inFlight() < m_config.maxConcurrentRequests) {
-        qsizetype take
-                = qMin<qsizetype>(m_queue.size(), m_config.maxConcurrentRequests - m_trigger->inFlight());
+    while (!m_queue.isEmpty() && m_inFlight < m_config.maxConcurrentRequests) {
+        qsizetype take = qMin<qsizetype>(m_queue.size(), m_config.maxConcurrentRequests - m_inFlight);
         if (m_config.callsPerSecond > 0) {
             if (!m_reservedSlot.isValid()) {
                 const auto slot = m_repository->reserveCallSlot(m_config.callsPerSecond);
@@ -437,6 +438,7 @@ void SchedulerEngine::dispatch()
             return;
         }
         QSet<QString> startedIds;
+        QList<CallRequest> requests;
         for (const StartedCall &call : *started) {
             startedIds.insert(call.id);
             const QueuedCall queued = byId.value(call.id);
@@ -447,8 +449,18 @@ void SchedulerEngine::dispatch()
                       QStringLiteral("attempt %1").arg(call.attempt));
             if (auto pass = m_passes.find(queued.passId); pass != m_passes.end())
                 ++pass->summary.callsStarted;
-            m_trigger->send(
+            requests.append(
                     {call.id, call.classification ? CallKind::Classification : CallKind::Task, call.attempt});
+        }
+        if (!requests.isEmpty()) {
+            m_inFlight += int(requests.size());
+            QMetaObject::invokeMethod(
+                    m_trigger,
+                    [trigger = m_trigger, requests] {
+                        for (const CallRequest &request : requests)
+                            trigger->send(request);
+                    },
+                    Qt::QueuedConnection);
         }
         QStringList notStarted;
         for (const QString &id : std::as_const(ids)) {
@@ -474,14 +486,16 @@ void SchedulerEngine::dispatch()
 
 void SchedulerEngine::onCallFinished(const CallResult &result)
 {
+    --m_inFlight;
     const RequestInFlight request = m_requests.take(result.request.pendingCallId);
     const QString id = result.request.pendingCallId;
     switch (result.status) {
     case CallResult::Status::Accepted:
     case CallResult::Status::AlreadyInProgress:
-        qCInfo(lcEngine) << "call" << id << callKindName(result.request.kind) << "attempt"
-                         << result.request.attempt << "accepted, HTTP" << result.httpStatus << "in"
-                         << result.elapsedMs << "ms";
+        // callops.http has already logged the answer at info level; this adds the engine's view.
+        qCDebug(lcEngine) << "call" << id << callKindName(result.request.kind) << "attempt"
+                          << result.request.attempt << "accepted, HTTP" << result.httpStatus << "in"
+                          << result.elapsedMs << "ms";
         break;
     case CallResult::Status::TransientFailure:
     case CallResult::Status::PermanentFailure: {
@@ -505,9 +519,14 @@ void SchedulerEngine::onCallFinished(const CallResult &result)
     if (auto pass = m_passes.find(request.passId); pass != m_passes.end())
         --pass->outstanding;
     finishPassIfDone(request.passId);
+    if (m_stopping) {
+        if (m_inFlight == 0)
+            finishStop();
+        return;
+    }
     // Answers that arrive together free their slots together: one dispatch (one transaction
     // starting several calls) for all of them, not one per answer.
-    if (!m_stopping && !m_dispatchTimer->isActive())
+    if (!m_dispatchTimer->isActive())
         m_dispatchTimer->start(0);
 }
 
@@ -593,8 +612,8 @@ void SchedulerEngine::stop()
          {m_intervalTimer, m_wakeTimer, m_dispatchTimer, m_leaseTimer, m_reconnectTimer, m_notifyDebounce})
         timer->stop();
     releaseQueue(QStringLiteral("released"), 0);
-    qCInfo(lcEngine) << "stopping;" << m_trigger->inFlight() << "request(s) in flight";
-    if (m_trigger->inFlight() == 0) {
+    qCInfo(lcEngine) << "stopping;" << m_inFlight << "request(s) in flight";
+    if (m_inFlight == 0) {
         finishStop();
         return;
     }
@@ -611,11 +630,24 @@ void SchedulerEngine::finishStop()
             qCWarning(lcEngine).noquote() << status.error();
     }
     m_running = false;
+    stopHttpThread();
     m_repository.reset();
     DatabaseConnection::close(kPurpose);
     m_connected = false;
     qCInfo(lcEngine) << "scheduler" << m_config.schedulerId << "stopped";
     emit stopped();
+}
+
+void SchedulerEngine::stopHttpThread()
+{
+    if (!m_httpThread)
+        return;
+    // The trigger is deleted on its own thread as that thread finishes (deleteLater).
+    m_httpThread->quit();
+    m_httpThread->wait();
+    m_httpThread.reset();
+    m_trigger = nullptr;
+    m_inFlight = 0;
 }
 
 } // namespace callops

@@ -11,6 +11,7 @@
 
 #include <memory>
 
+class QThread;
 class QTimer;
 
 namespace callops {
@@ -95,6 +96,7 @@ private:
     void checkRowsNeedingAttention();
     void releaseQueue(const QString &status, int delaySeconds);
     void finishStop();
+    void stopHttpThread();
     bool dbError(const QString &message);
 
     SchedulerConfig m_config;
@@ -104,7 +106,11 @@ private:
     std::unique_ptr<RetryPolicy> m_retry;
     std::unique_ptr<PassPlanner> m_planner;
     std::unique_ptr<PendingCallRepository> m_repository;
-    CallTrigger *m_trigger = nullptr;
+    // The POSTs run on a thread of their own: answers are taken in and requests written while
+    // this thread waits on the database, instead of queueing behind a pass or a commit.
+    std::unique_ptr<QThread> m_httpThread;
+    CallTrigger *m_trigger = nullptr; // lives on m_httpThread; reached by queued calls only
+    int m_inFlight = 0; // sent to m_trigger, finished() not yet back
 
     QTimer *m_intervalTimer = nullptr;
     QTimer *m_wakeTimer = nullptr;

@@ -55,8 +55,9 @@ QString callResultStatusName(CallResult::Status status);
 
 // Starts calls the way the guide's scheduler did: POST {baseUrl}/functions/v1/pre-classify-call
 // with the service key, an Idempotency-Key and a small JSON body (DESIGN.md "Call trigger").
-// Lives on the thread that owns it (the engine's worker thread) and never blocks it: send()
-// starts the request and finished() reports it. How many run at once is the caller's business.
+// Lives on the thread that owns it (the engine keeps it on an HTTP thread of its own) and never
+// blocks it: send() starts the request and finished() reports it. How many run at once is the
+// caller's business.
 class CallTrigger final : public QObject
 {
     Q_OBJECT
