@@ -110,6 +110,14 @@ CallTrigger::CallTrigger(Config config, QObject *parent)
     qRegisterMetaType<callops::CallRequest>();
     qRegisterMetaType<callops::CallResult>();
     m_config.maxParallel = std::clamp(m_config.maxParallel, 1, MaxParallel);
+    m_endpoint = endpoint(m_config.baseUrl);
+    if (keyForm(m_config.serviceKey) == KeyForm::SecretKey) {
+        m_keyHeader = QByteArrayLiteral("apikey");
+        m_keyValue = m_config.serviceKey.toUtf8();
+    } else {
+        m_keyHeader = QByteArrayLiteral("Authorization");
+        m_keyValue = "Bearer " + m_config.serviceKey.toUtf8();
+    }
     const int managers = (m_config.maxParallel + ConnectionsPerManager - 1) / ConnectionsPerManager;
     for (int i = 0; i < managers; ++i) {
         auto *manager = new QNetworkAccessManager(this);
@@ -191,13 +199,10 @@ void CallTrigger::send(const CallRequest &request)
 void CallTrigger::start(const Pending &pending)
 {
     const CallRequest &request = pending.request;
-    QNetworkRequest http(endpoint(m_config.baseUrl));
+    QNetworkRequest http(m_endpoint);
     http.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
     http.setRawHeader(QByteArrayLiteral("Idempotency-Key"), request.idempotencyKey().toUtf8());
-    if (keyForm(m_config.serviceKey) == KeyForm::SecretKey)
-        http.setRawHeader(QByteArrayLiteral("apikey"), m_config.serviceKey.toUtf8());
-    else
-        http.setRawHeader(QByteArrayLiteral("Authorization"), "Bearer " + m_config.serviceKey.toUtf8());
+    http.setRawHeader(m_keyHeader, m_keyValue);
     // Counts from the moment the request is handed over; with at most maxParallel of them, each
     // has a connection of its own at once.
     http.setTransferTimeout(m_config.timeoutMs);

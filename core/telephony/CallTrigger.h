@@ -125,6 +125,10 @@ private:
     QString withoutKey(QString text) const;
 
     Config m_config;
+    // Worked out once from the config, not per POST.
+    QUrl m_endpoint;
+    QByteArray m_keyHeader;
+    QByteArray m_keyValue;
     QList<QNetworkAccessManager *> m_managers;
     QHash<QNetworkAccessManager *, int> m_load; // POSTs running per manager
     QHash<QNetworkReply *, Pending> m_inFlight;
