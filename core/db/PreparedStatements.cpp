@@ -4,8 +4,8 @@
 
 namespace callops {
 
-PreparedStatements::PreparedStatements(QSqlDatabase db)
-    : m_db(std::move(db))
+PreparedStatements::PreparedStatements(const QSqlDatabase &db)
+    : m_connectionName(db.connectionName())
 { }
 
 PreparedStatements::~PreparedStatements() = default;
@@ -20,7 +20,7 @@ QSqlQuery *PreparedStatements::prepared(const QString &sql)
     // Not forward only: QPSQL then reads the whole result at exec() and the connection is idle
     // again at once. A forward-only query is read row by row (libpq's single-row mode, a result
     // object per row) and, left unfinished, holds back the LISTEN notifications behind it.
-    auto query = std::make_unique<QSqlQuery>(m_db);
+    auto query = std::make_unique<QSqlQuery>(QSqlDatabase::database(m_connectionName, false));
     if (!query->prepare(sql)) {
         m_lastError = query->lastError();
         return nullptr;

@@ -16,10 +16,13 @@ namespace callops {
 // destroyed prepared query into a DEALLOCATE: a query built per call costs three round trips
 // where a kept one costs one EXECUTE. Kept for the life of the connection; owned by whoever owns
 // the connection's work (a repository, a recorder) and dropped with it on a reconnect.
+// It holds the connection's name, not a QSqlDatabase: destroyed after the connection was removed
+// (its driver gone), the queries skip their DEALLOCATE, which on a connection the server dropped
+// would only print a warning per statement.
 class PreparedStatements
 {
 public:
-    explicit PreparedStatements(QSqlDatabase db);
+    explicit PreparedStatements(const QSqlDatabase &db);
     ~PreparedStatements();
     PreparedStatements(const PreparedStatements &) = delete;
     PreparedStatements &operator=(const PreparedStatements &) = delete;
@@ -31,7 +34,7 @@ public:
     QSqlError lastError() const { return m_lastError; }
 
 private:
-    QSqlDatabase m_db;
+    QString m_connectionName;
     std::map<QString, std::unique_ptr<QSqlQuery>> m_queries;
     QSqlError m_lastError;
 };

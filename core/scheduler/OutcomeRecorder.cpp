@@ -58,10 +58,15 @@ QVariant detailValue(const QString &detail)
 
 OutcomeRecorder::OutcomeRecorder(QSqlDatabase db, OutcomeTimings timings)
     : m_timings(timings)
-    , m_statements(std::make_unique<PreparedStatements>(std::move(db)))
+    , m_statements(std::make_unique<PreparedStatements>(db))
 { }
 
 OutcomeRecorder::~OutcomeRecorder() = default;
+
+std::unique_ptr<PreparedStatements> OutcomeRecorder::takeStatements()
+{
+    return std::move(m_statements);
+}
 
 Result<OutcomeApplied> OutcomeRecorder::recordClassification(const QString &pendingCallId, int attempt,
                                                              ClassificationResult result,

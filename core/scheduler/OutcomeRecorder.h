@@ -56,6 +56,8 @@ class OutcomeRecorder
 public:
     explicit OutcomeRecorder(QSqlDatabase db, OutcomeTimings timings = {});
     ~OutcomeRecorder();
+    // Hands the prepared statements over (see PendingCallRepository::takeStatements).
+    std::unique_ptr<PreparedStatements> takeStatements();
 
     Result<OutcomeApplied> recordClassification(const QString &pendingCallId, int attempt,
                                                 ClassificationResult result, const QString &detail = {});

@@ -42,10 +42,15 @@ QString isoUtc(const QDateTime &time)
 PendingCallRepository::PendingCallRepository(QSqlDatabase db, QString schedulerId)
     : m_db(db)
     , m_schedulerId(std::move(schedulerId))
-    , m_statements(std::make_unique<PreparedStatements>(std::move(db)))
+    , m_statements(std::make_unique<PreparedStatements>(db))
 { }
 
 PendingCallRepository::~PendingCallRepository() = default;
+
+std::unique_ptr<PreparedStatements> PendingCallRepository::takeStatements()
+{
+    return std::move(m_statements);
+}
 
 bool PendingCallRepository::isConnectionLost(const QSqlError &error, const QSqlDatabase &db)
 {

@@ -53,6 +53,9 @@ public:
     ~PendingCallRepository();
 
     QSqlDatabase database() const { return m_db; }
+    // Hands the prepared statements over, so that they can outlive the connection's removal (see
+    // PreparedStatements); the repository is done after this.
+    std::unique_ptr<PreparedStatements> takeStatements();
     QString schedulerId() const { return m_schedulerId; }
 
     // The pass transaction: begin, claim, look up, apply, commit.

@@ -3,6 +3,7 @@
 #include "PassPlanner.h"
 #include "PendingCallRepository.h"
 #include "db/DatabaseConnection.h"
+#include "db/PreparedStatements.h"
 #include "phone/PhoneNumberNormalizer.h"
 #include "phone/TimeZoneResolver.h"
 #include "scheduler/CallingWindow.h"
@@ -50,8 +51,7 @@ SchedulerEngine::SchedulerEngine(SchedulerConfig config)
 SchedulerEngine::~SchedulerEngine()
 {
     stopHttpThread();
-    m_repository.reset();
-    DatabaseConnection::close(kPurpose);
+    dropConnection();
 }
 
 void SchedulerEngine::start()
@@ -122,8 +122,7 @@ void SchedulerEngine::start()
 
 bool SchedulerEngine::connect()
 {
-    m_repository.reset();
-    DatabaseConnection::close(kPurpose);
+    dropConnection();
     auto db = DatabaseConnection::open(m_config.database, kPurpose);
     if (!db) {
         m_connected = false;
@@ -177,8 +176,7 @@ void SchedulerEngine::disconnectAfterError(const QString &message)
     qCWarning(lcEngine).noquote() << "database connection lost:" << message;
     m_connected = false;
     m_reservedSlot = {};
-    m_repository.reset();
-    DatabaseConnection::close(kPurpose);
+    dropConnection();
     emit connectionChanged(false, message);
     emit errorOccurred(tr("Lost the database connection: %1").arg(message));
     if (!m_stopping)
@@ -631,8 +629,7 @@ void SchedulerEngine::finishStop()
     }
     m_running = false;
     stopHttpThread();
-    m_repository.reset();
-    DatabaseConnection::close(kPurpose);
+    dropConnection();
     m_connected = false;
     qCInfo(lcEngine) << "scheduler" << m_config.schedulerId << "stopped";
     emit stopped();
@@ -648,6 +645,16 @@ void SchedulerEngine::stopHttpThread()
     m_httpThread.reset();
     m_trigger = nullptr;
     m_inFlight = 0;
+}
+
+void SchedulerEngine::dropConnection()
+{
+    // The statements go after the connection: with its driver gone they skip their DEALLOCATE,
+    // which on a connection the server dropped only prints a warning each.
+    const std::unique_ptr<PreparedStatements> statements
+            = m_repository ? m_repository->takeStatements() : nullptr;
+    m_repository.reset();
+    DatabaseConnection::close(kPurpose);
 }
 
 } // namespace callops

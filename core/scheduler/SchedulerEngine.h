@@ -97,6 +97,7 @@ private:
     void releaseQueue(const QString &status, int delaySeconds);
     void finishStop();
     void stopHttpThread();
+    void dropConnection();
     bool dbError(const QString &message);
 
     SchedulerConfig m_config;

@@ -1,6 +1,7 @@
 #include "TelephonySimulator.h"
 
 #include "db/DatabaseConnection.h"
+#include "db/PreparedStatements.h"
 #include "scheduler/OutcomeRecorder.h"
 #include "telephony/CallTrigger.h"
 
@@ -184,9 +185,8 @@ void TelephonySimulator::stop()
         QMutexLocker lock(&m_requestsMutex);
         m_record.reset();
     }
-    m_recorder.reset();
     if (m_config.database)
-        DatabaseConnection::close(Purpose);
+        dropConnection();
     qCInfo(lcSimulator) << "stopped";
 }
 
@@ -502,6 +502,8 @@ void TelephonySimulator::flushOutcomes()
     if (batch.isEmpty())
         return;
     auto finish = qScopeGuard([this, &batch] { m_pendingOutcomes -= int(batch.size()); });
+    if (m_recorderFailed)
+        dropConnection(); // a fresh connection and statements after an error
     const auto db = DatabaseConnection::open(*m_config.database, Purpose);
     if (!db) {
         for (const QueuedOutcome &outcome : batch)
@@ -527,8 +529,17 @@ void TelephonySimulator::flushOutcomes()
         failed = failed || !applied;
         report(outcome, applied);
     }
-    if (failed)
-        m_recorder.reset();
+    m_recorderFailed = failed;
+}
+
+void TelephonySimulator::dropConnection()
+{
+    // The statements go after the connection (see PreparedStatements).
+    const std::unique_ptr<PreparedStatements> statements
+            = m_recorder ? m_recorder->takeStatements() : nullptr;
+    m_recorder.reset();
+    m_recorderFailed = false;
+    DatabaseConnection::close(Purpose);
 }
 
 } // namespace callops

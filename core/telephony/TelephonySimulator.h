@@ -133,6 +133,7 @@ private:
     };
     void queueOutcome(const QueuedOutcome &outcome);
     void flushOutcomes();
+    void dropConnection();
     Result<OutcomeApplied> apply(OutcomeRecorder &recorder, const QueuedOutcome &outcome) const;
     // The whole batch in the open transaction, task outcomes in one statement; nothing on error.
     std::optional<QList<OutcomeApplied>> applyTogether(OutcomeRecorder &recorder,
@@ -153,8 +154,10 @@ private:
     quint64 m_generation = 0;
     QList<QueuedOutcome> m_outcomeQueue;
     bool m_flushScheduled = false;
-    // Kept across batches so its statements are prepared once; dropped after any error.
+    // Kept across batches so its statements are prepared once; after an error, the next batch
+    // starts on a fresh connection with a fresh recorder.
     std::unique_ptr<OutcomeRecorder> m_recorder;
+    bool m_recorderFailed = false;
 
     mutable QMutex m_requestsMutex;
     QList<Request> m_requests;
