@@ -64,10 +64,7 @@ private:
 int main(int argc, char **argv)
 {
     QApplication app(argc, argv);
-    QStringList arguments;
-    for (int i = 0; i < argc; ++i)
-        arguments.append(QString::fromLocal8Bit(argv[i]));
-    const auto options = parseOptions(arguments);
+    const auto options = parseOptions(QCoreApplication::arguments());
     if (!options)
         return fail(options.error());
 

@@ -257,10 +257,7 @@ int runFullCycle(const BenchOptions &options, const ConnectionSettings &database
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
-    QStringList arguments;
-    for (int i = 0; i < argc; ++i)
-        arguments.append(QString::fromLocal8Bit(argv[i]));
-    const auto options = parseOptions(arguments);
+    const auto options = parseOptions(QCoreApplication::arguments());
     if (!options)
         return fail(options.error());
     if (options->rows <= 0)

@@ -432,13 +432,18 @@ void TelephonySimulator::queueOutcome(const QueuedOutcome &outcome)
     });
 }
 
+TaskOutcome TelephonySimulator::taskOutcome(const QueuedOutcome &outcome)
+{
+    return {outcome.pendingCallId, outcome.attempt,
+            outcome.success ? TaskResult::Success : TaskResult::Failure, QStringLiteral("simulated")};
+}
+
 Result<OutcomeApplied> TelephonySimulator::apply(OutcomeRecorder &recorder,
                                                  const QueuedOutcome &outcome) const
 {
     if (outcome.task) {
-        return recorder.recordTaskResult(outcome.pendingCallId, outcome.attempt,
-                                         outcome.success ? TaskResult::Success : TaskResult::Failure,
-                                         QStringLiteral("simulated"));
+        const TaskOutcome task = taskOutcome(outcome);
+        return recorder.recordTaskResult(task.pendingCallId, task.attempt, task.result, task.detail);
     }
     const auto classification = ClassificationResult(outcome.classification);
     return recorder.recordClassification(outcome.pendingCallId, outcome.attempt, classification,
@@ -458,9 +463,7 @@ TelephonySimulator::applyTogether(OutcomeRecorder &recorder, const QList<QueuedO
     for (qsizetype i = 0; i < batch.size(); ++i) {
         const QueuedOutcome &outcome = batch.at(i);
         if (outcome.task) {
-            tasks.append({outcome.pendingCallId, outcome.attempt,
-                          outcome.success ? TaskResult::Success : TaskResult::Failure,
-                          QStringLiteral("simulated")});
+            tasks.append(taskOutcome(outcome));
             taskIndexes.append(i);
             continue;
         }

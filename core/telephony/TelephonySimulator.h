@@ -134,6 +134,7 @@ private:
     void queueOutcome(const QueuedOutcome &outcome);
     void flushOutcomes();
     void dropConnection();
+    static TaskOutcome taskOutcome(const QueuedOutcome &outcome);
     Result<OutcomeApplied> apply(OutcomeRecorder &recorder, const QueuedOutcome &outcome) const;
     // The whole batch in the open transaction, task outcomes in one statement; nothing on error.
     std::optional<QList<OutcomeApplied>> applyTogether(OutcomeRecorder &recorder,

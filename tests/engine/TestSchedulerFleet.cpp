@@ -1,3 +1,4 @@
+#include "ChildProcesses.h"
 #include "SimulatorRecord.h"
 #include "TestDatabase.h"
 #include "workflow/TransitionTable.h"
@@ -15,19 +16,11 @@
 #include <QTest>
 
 #include <csignal>
-#include <sys/prctl.h>
 
 using namespace callops;
 using namespace callops::test;
 
 namespace {
-
-// A child that outlives an aborted test (Qt Test's watchdog, a crash) would keep calling the
-// simulator and holding rows: the kernel ends it with its parent.
-void dieWithTheTest(QProcess &process)
-{
-    process.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
-}
 
 const QString kKey = QStringLiteral("fleet-test-key");
 
@@ -151,7 +144,6 @@ void TestSchedulerFleet::seed(int calls, int numbers)
 bool TestSchedulerFleet::startSimulator(const QStringList &faults)
 {
     m_simulator = new QProcess;
-    dieWithTheTest(*m_simulator);
     m_simulator->setProcessChannelMode(QProcess::SeparateChannels);
     m_simulator->setProcessEnvironment(m_db->cluster().processEnvironment());
     QStringList args{"--db",
@@ -172,14 +164,8 @@ bool TestSchedulerFleet::startSimulator(const QStringList &faults)
                      "1",
                      "--task-retry-delay",
                      "1"};
-    m_simulator->start(QStringLiteral(CALLOPS_TELEPHONY_SIM_BINARY), args + faults);
-    if (!m_simulator->waitForStarted(10000))
-        return false;
-    QElapsedTimer timer;
-    timer.start();
-    while (!m_simulator->canReadLine() && timer.elapsed() < 20000)
-        m_simulator->waitForReadyRead(500);
-    m_port = QString::fromUtf8(m_simulator->readLine()).trimmed().toUShort();
+    m_port = startTelephonySimulator(*m_simulator, QStringLiteral(CALLOPS_TELEPHONY_SIM_BINARY),
+                                     args + faults);
     return m_port != 0;
 }
 
@@ -187,20 +173,10 @@ QProcess *TestSchedulerFleet::startScheduler(const QString &name, const QStringL
 {
     auto *process = new QProcess;
     dieWithTheTest(*process);
-    QProcessEnvironment env = m_db->cluster().processEnvironment();
-    env.insert("DATABASE_URL", m_db->url());
-    env.insert("SUPABASE_URL", QStringLiteral("http://127.0.0.1:%1").arg(m_port));
-    env.insert("SUPABASE_SERVICE_ROLE_KEY", kKey);
+    QProcessEnvironment env
+            = fastSchedulerEnvironment(m_db->cluster().processEnvironment(), m_db->url(), m_port, kKey);
     env.insert("CALLOPS_CALLING_HOURS", "mon-sun 00:00-24:00");
-    env.insert("CALLOPS_CALLS_PER_SECOND", "0");
-    env.insert("CALLOPS_INTERVAL", "1");
-    env.insert("CALLOPS_HTTP_TIMEOUT", "1");
-    env.insert("CALLOPS_IVR_WAIT", "1");
-    env.insert("CALLOPS_TASK_RETRY_DELAY", "1");
-    env.insert("CALLOPS_BACKOFF_BASE", "1");
-    env.insert("CALLOPS_BACKOFF_CAP", "2");
     env.insert("CALLOPS_INFLIGHT_TIMEOUT", "30");
-    env.insert("QT_LOGGING_RULES", "callops.*.info=false;callops.http.warning=false");
     for (const QString &pair : extraEnv)
         env.insert(pair.section('=', 0, 0), pair.section('=', 1));
     process->setProcessEnvironment(env);

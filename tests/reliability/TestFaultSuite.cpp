@@ -9,6 +9,7 @@
 //
 // CALLOPS_SOAK_SECONDS > 0 (the `soak` ctest entry, not in CI) keeps adding calls in rounds, with
 // a restart and a 10 s stop in each, for that long, then checks the same invariants.
+#include "ChildProcesses.h"
 #include "SimulatorRecord.h"
 #include "scheduler/CallingWindow.h"
 #include "workflow/TransitionTable.h"
@@ -26,8 +27,6 @@
 #include <QTest>
 
 #include <QTimeZone>
-#include <csignal>
-#include <sys/prctl.h>
 
 #include <unistd.h>
 
@@ -35,13 +34,6 @@ using namespace callops;
 using namespace callops::test;
 
 namespace {
-
-// A child that outlives an aborted test (Qt Test's watchdog, a crash) would keep calling the
-// simulator and holding rows: the kernel ends it with its parent.
-void dieWithTheTest(QProcess &process)
-{
-    process.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
-}
 
 const QString kKey = QStringLiteral("fault-suite-key");
 const QString kOpenZone = QStringLiteral("UTC");
@@ -261,13 +253,12 @@ void TestFaultSuite::seed(int round, int calls, int numbers)
 bool TestFaultSuite::startSimulator()
 {
     m_simulator = new QProcess;
-    dieWithTheTest(*m_simulator);
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert("QT_LOGGING_RULES", "callops.*.info=false;callops.*.warning=false");
     m_simulator->setProcessEnvironment(env);
     m_simulator->setStandardErrorFile(m_dir.filePath("simulator.err"));
-    m_simulator->start(
-            QStringLiteral(CALLOPS_TELEPHONY_SIM_BINARY),
+    m_simPort = startTelephonySimulator(
+            *m_simulator, QStringLiteral(CALLOPS_TELEPHONY_SIM_BINARY),
             {"--db",
              QStringLiteral("postgresql://postgres:%1@127.0.0.1:%2/postgres").arg(m_password).arg(m_port),
              "--port",
@@ -308,13 +299,6 @@ bool TestFaultSuite::startSimulator()
              "0.1",
              "--task-success",
              "0.8"});
-    if (!m_simulator->waitForStarted(10000))
-        return false;
-    QElapsedTimer timer;
-    timer.start();
-    while (!m_simulator->canReadLine() && timer.elapsed() < 20000)
-        m_simulator->waitForReadyRead(500);
-    m_simPort = QString::fromUtf8(m_simulator->readLine()).trimmed().toUShort();
     return m_simPort != 0;
 }
 
@@ -322,22 +306,13 @@ QProcess *TestFaultSuite::startScheduler(int index)
 {
     auto *process = new QProcess;
     dieWithTheTest(*process);
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert("DATABASE_URL",
-               QStringLiteral("postgresql://postgres:%1@127.0.0.1:%2/postgres").arg(m_password).arg(m_port));
-    env.insert("SUPABASE_URL", QStringLiteral("http://127.0.0.1:%1").arg(m_simPort));
-    env.insert("SUPABASE_SERVICE_ROLE_KEY", kKey);
+    QProcessEnvironment env = fastSchedulerEnvironment(
+            QProcessEnvironment::systemEnvironment(),
+            QStringLiteral("postgresql://postgres:%1@127.0.0.1:%2/postgres").arg(m_password).arg(m_port),
+            m_simPort, kKey);
     env.insert("CALLOPS_CALLING_HOURS", m_hours);
-    env.insert("CALLOPS_CALLS_PER_SECOND", "0");
-    env.insert("CALLOPS_INTERVAL", "1");
-    env.insert("CALLOPS_HTTP_TIMEOUT", "1");
-    env.insert("CALLOPS_IVR_WAIT", "1");
-    env.insert("CALLOPS_TASK_RETRY_DELAY", "1");
-    env.insert("CALLOPS_BACKOFF_BASE", "1");
-    env.insert("CALLOPS_BACKOFF_CAP", "2");
     env.insert("CALLOPS_INFLIGHT_TIMEOUT", "10");
     env.insert("CALLOPS_LEASE_SECONDS", "10");
-    env.insert("QT_LOGGING_RULES", "callops.*.info=false;callops.http.warning=false");
     process->setProcessEnvironment(env);
     process->setStandardOutputFile(m_dir.filePath(QStringLiteral("scheduler%1.out").arg(index)));
     process->setStandardErrorFile(m_dir.filePath(QStringLiteral("scheduler%1.err").arg(index)));

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <QProcessEnvironment>
+#include <QString>
+#include <QStringList>
+
+class QProcess;
+
+namespace callops::test {
+
+// The processes the multi-process tests (fleet, fault suite) run: callops-telephony-sim and
+// callops --no-gui schedulers, each ended by the kernel with the test.
+
+// A child that outlived an aborted test (Qt Test's watchdog, a crash) would keep calling the
+// simulator and holding rows: the kernel ends it with its parent.
+void dieWithTheTest(QProcess &process);
+
+// Starts the simulator `program` with `arguments` (which include --port 0) and returns the port it
+// printed on its first line, or 0 when it did not start or said nothing within 20 s.
+quint16 startTelephonySimulator(QProcess &process, const QString &program, const QStringList &arguments);
+
+// `base` plus what a scheduler under test needs: the database and the simulator, the key, no
+// calls-per-second limit, one-second interval, HTTP timeout, waits and backoff base (cap 2 s), and
+// only warnings of its own in the log. Callers add their calling hours and time-outs.
+QProcessEnvironment fastSchedulerEnvironment(QProcessEnvironment base, const QString &databaseUrl,
+                                             quint16 simulatorPort, const QString &key);
+
+} // namespace callops::test
