@@ -11,6 +11,7 @@
 // a restart and a 10 s stop in each, for that long, then checks the same invariants.
 #include "ChildProcesses.h"
 #include "SimulatorRecord.h"
+#include "TestCluster.h"
 #include "scheduler/CallingWindow.h"
 #include "workflow/TransitionTable.h"
 #include "workflow/WorkflowState.h"
@@ -168,19 +169,12 @@ void TestFaultSuite::initTestCase()
             {QStringLiteral(CALLOPS_SOURCE_DIR "/tests/support/pg_test_cluster.sh"), "start", m_envFile});
     QVERIFY2(start.exitCode == 0, qPrintable(start.err));
     m_started = true;
-    QFile env(m_envFile);
-    QVERIFY(env.open(QIODevice::ReadOnly));
-    for (const QString &line : QString::fromUtf8(env.readAll()).split('\n')) {
-        if (line.startsWith("CALLOPS_TEST_PGPORT="))
-            m_port = line.section('=', 1).toInt();
-        else if (line.startsWith("CALLOPS_TEST_PGPASSWORD="))
-            m_password = line.section('=', 1);
-        else if (line.startsWith("CALLOPS_TEST_PGDATA="))
-            m_clusterDir = line.section('=', 1);
-        else if (line.startsWith("CALLOPS_TEST_PGBIN="))
-            m_bin = line.section('=', 1);
-    }
-    QVERIFY(m_port > 0);
+    const auto cluster = TestCluster::fromFile(m_envFile);
+    QVERIFY2(cluster.ok(), qPrintable(cluster.error()));
+    m_port = cluster->port();
+    m_password = cluster->password();
+    m_clusterDir = cluster->dataDir();
+    m_bin = cluster->binDir();
     // The script starts the server with its settings on the command line; a plain `pg_ctl start`
     // after a stop must find them in the configuration.
     for (const QString &sql :

@@ -2,6 +2,7 @@
 // made with openssl, a private cluster of our own with ssl=on, and CallOps' real connection path
 // (DatabaseConnection and callops --migrate). verify-full connects with the CA, refuses with a
 // different CA (one line naming host:port, exit code 2), and require connects without one.
+#include "TestCluster.h"
 #include "db/DatabaseConnection.h"
 
 #include <QDir>
@@ -104,20 +105,13 @@ void TestTls::initTestCase()
     const Run start = runProgram(script, {"start", m_envFile});
     QVERIFY2(start.exitCode == 0, qPrintable(start.err));
     m_started = true;
-    QFile env(m_envFile);
-    QVERIFY(env.open(QIODevice::ReadOnly));
-    QString bin;
-    for (const QString &line : QString::fromUtf8(env.readAll()).split('\n')) {
-        if (line.startsWith("CALLOPS_TEST_PGPORT="))
-            m_port = line.section('=', 1).toInt();
-        else if (line.startsWith("CALLOPS_TEST_PGPASSWORD="))
-            m_password = line.section('=', 1);
-        else if (line.startsWith("CALLOPS_TEST_PGDATA="))
-            m_clusterDir = line.section('=', 1);
-        else if (line.startsWith("CALLOPS_TEST_PGBIN="))
-            bin = line.section('=', 1);
-    }
-    QVERIFY(m_port > 0 && !m_clusterDir.isEmpty());
+    const auto cluster = callops::test::TestCluster::fromFile(m_envFile);
+    QVERIFY2(cluster.ok(), qPrintable(cluster.error()));
+    m_port = cluster->port();
+    m_password = cluster->password();
+    m_clusterDir = cluster->dataDir();
+    const QString bin = cluster->binDir();
+    QVERIFY(!m_clusterDir.isEmpty());
 
     // The key must belong to the server's user and be readable by it alone.
     const QString data = m_clusterDir + "/data/";

@@ -10,6 +10,11 @@ Result<TestCluster> TestCluster::fromEnvironment()
     if (path.isEmpty())
         return Error{QStringLiteral("CALLOPS_TEST_PGENV is not set: run the database tests through ctest, "
                                     "whose postgres fixture starts the test cluster")};
+    return fromFile(path);
+}
+
+Result<TestCluster> TestCluster::fromFile(const QString &path)
+{
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly | QIODevice::Text))
         return Error{

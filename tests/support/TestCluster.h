@@ -14,9 +14,13 @@ class TestCluster
 {
 public:
     static Result<TestCluster> fromEnvironment();
+    // A cluster the script started for one test alone, described in the file it wrote.
+    static Result<TestCluster> fromFile(const QString &path);
 
     // The superuser on the given database ("postgres" by default).
     ConnectionSettings superuser(const QString &database = QStringLiteral("postgres")) const;
+    int port() const { return m_port; }
+    QString password() const { return m_password; }
     QString binDir() const { return m_binDir; }
     QString dataDir() const { return m_dataDir; }
     QString psqlPath() const;
