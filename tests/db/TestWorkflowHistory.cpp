@@ -28,6 +28,7 @@ private slots:
     void errorBecomesTheReason();
     void updatesThatKeepTheStateAddNothing();
     void updatedAtAndStateChangedAtAreKept();
+    void leasesLeaveUpdatedAtAlone();
     void changesAreNotified();
 
 private:
@@ -146,6 +147,38 @@ void TestWorkflowHistory::updatedAtAndStateChangedAtAreKept()
              "state_changed_at moves only with the state");
     QVERIFY(query.exec("UPDATE pending_calls SET workflow_state = 'needs_classification'"));
     QVERIFY(scalar(db, "SELECT state_changed_at > now() - interval '1 minute' FROM pending_calls").toBool());
+}
+
+// The guide's stuck-call query and the console's default order read updated_at: a scheduler
+// taking or releasing a lease has not changed the call. The row has a phone, so its generated
+// phone_digits is set, which NEW in a BEFORE trigger does not show yet.
+void TestWorkflowHistory::leasesLeaveUpdatedAtAlone()
+{
+    QSqlDatabase db = m_database->connection();
+    QSqlQuery query(db);
+    QVERIFY(query.exec("UPDATE pending_calls SET updated_at = now() - interval '2 hours', "
+                       "phone_e164 = '+15555550100'"));
+    QVERIFY(scalar(db, "SELECT phone_digits = '15555550100' FROM pending_calls").toBool());
+    const QString backDated = QStringLiteral("SELECT updated_at < now() - interval '1 hour' FROM pending_calls");
+
+    QVERIFY(query.exec("UPDATE pending_calls SET locked_by = 'scheduler-a', "
+                       "locked_until = now() + interval '5 minutes'"));
+    QVERIFY2(scalar(db, backDated).toBool(), "taking a lease moved updated_at");
+    QVERIFY(query.exec("UPDATE pending_calls SET locked_until = now() + interval '10 minutes'"));
+    QVERIFY2(scalar(db, backDated).toBool(), "renewing a lease moved updated_at");
+    QVERIFY(query.exec("UPDATE pending_calls SET locked_by = NULL, locked_until = NULL"));
+    QVERIFY2(scalar(db, backDated).toBool(), "releasing a lease moved updated_at");
+    QCOMPARE(scalar(db, "SELECT phone_e164 FROM pending_calls").toString(), QStringLiteral("+15555550100"));
+
+    // A lease taken together with a real change is a change.
+    QVERIFY(query.exec("UPDATE pending_calls SET locked_by = 'scheduler-a', retry_count = retry_count + 1"));
+    QVERIFY(scalar(db, "SELECT updated_at > now() - interval '1 minute' FROM pending_calls").toBool());
+    QVERIFY(query.exec("UPDATE pending_calls SET updated_at = now() - interval '2 hours'"));
+    QVERIFY(query.exec("UPDATE pending_calls SET locked_by = NULL, phone = '+15555550101'"));
+    QVERIFY2(scalar(db, "SELECT updated_at > now() - interval '1 minute' FROM pending_calls").toBool(),
+             "a new phone number is a change");
+    QVERIFY2(scalar(db, "SELECT phone_e164 IS NULL FROM pending_calls").toBool(),
+             "a new phone number forgets its E.164 form");
 }
 
 void TestWorkflowHistory::changesAreNotified()
