@@ -241,10 +241,21 @@ int runFullCycle(const BenchOptions &options, const ConnectionSettings &database
         return fail(done.error());
     if (*done != options.rows)
         return fail(QStringLiteral("%1 of %2 calls completed (once each)").arg(*done).arg(options.rows));
+    // How many calls each commit moved: a start stamps last_attempt_at and an outcome completed_at
+    // with its transaction's now(), so distinct stamps count the transactions.
+    const auto starts = scalar(db, QStringLiteral("SELECT count(DISTINCT last_attempt_at) FROM pending_calls"));
+    const auto outcomes = scalar(db, QStringLiteral("SELECT count(DISTINCT completed_at) FROM pending_calls"));
+    if (!starts || !outcomes)
+        return fail(!starts ? starts.error() : outcomes.error());
+    const auto perCommit = [&](qint64 commits) {
+        return commits > 0 ? qRound(10.0 * double(options.rows) / double(commits)) / 10.0 : 0.0;
+    };
     printJson({{QStringLiteral("rows"), options.rows},
                {QStringLiteral("batch"), config.batchSize},
                {QStringLiteral("concurrency"), config.maxConcurrentRequests},
                {QStringLiteral("passes"), passes},
+               {QStringLiteral("calls_per_start_commit"), perCommit(*starts)},
+               {QStringLiteral("calls_per_outcome_commit"), perCommit(*outcomes)},
                {QStringLiteral("seconds_to_calling"), double(callingAt) / 1e9},
                {QStringLiteral("seconds_to_completed"), double(completedAt) / 1e9},
                {QStringLiteral("calling_per_second"), qRound(perSecond(options.rows, callingAt))},
