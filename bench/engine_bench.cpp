@@ -243,8 +243,10 @@ int runFullCycle(const BenchOptions &options, const ConnectionSettings &database
         return fail(QStringLiteral("%1 of %2 calls completed (once each)").arg(*done).arg(options.rows));
     // How many calls each commit moved: a start stamps last_attempt_at and an outcome completed_at
     // with its transaction's now(), so distinct stamps count the transactions.
-    const auto starts = scalar(db, QStringLiteral("SELECT count(DISTINCT last_attempt_at) FROM pending_calls"));
-    const auto outcomes = scalar(db, QStringLiteral("SELECT count(DISTINCT completed_at) FROM pending_calls"));
+    const auto starts
+            = scalar(db, QStringLiteral("SELECT count(DISTINCT last_attempt_at) FROM pending_calls"));
+    const auto outcomes
+            = scalar(db, QStringLiteral("SELECT count(DISTINCT completed_at) FROM pending_calls"));
     if (!starts || !outcomes)
         return fail(!starts ? starts.error() : outcomes.error());
     const auto perCommit = [&](qint64 commits) {

@@ -159,7 +159,8 @@ void TestWorkflowHistory::leasesLeaveUpdatedAtAlone()
     QVERIFY(query.exec("UPDATE pending_calls SET updated_at = now() - interval '2 hours', "
                        "phone_e164 = '+15555550100'"));
     QVERIFY(scalar(db, "SELECT phone_digits = '15555550100' FROM pending_calls").toBool());
-    const QString backDated = QStringLiteral("SELECT updated_at < now() - interval '1 hour' FROM pending_calls");
+    const QString backDated
+            = QStringLiteral("SELECT updated_at < now() - interval '1 hour' FROM pending_calls");
 
     QVERIFY(query.exec("UPDATE pending_calls SET locked_by = 'scheduler-a', "
                        "locked_until = now() + interval '5 minutes'"));
