@@ -72,6 +72,7 @@ private slots:
     void manualTransitionsTableEqualsTheCoreTable();
     void countsEqualTheDatabase();
     void stuckCallsFollowTheThresholds();
+    void aLeaseDoesNotHideAStuckCall();
     void searchFindsPhoneInAnyFormat_data();
     void searchFindsPhoneInAnyFormat();
     void injectionStringsInSearchAreHarmless_data();
@@ -193,6 +194,41 @@ void TestConsoleRepository::stuckCallsFollowTheThresholds()
     for (const CallRecord &call : *rows)
         ids.insert(call.id);
     QCOMPARE(ids, (QSet<QString>{uuid(4), uuid(9)}));
+}
+
+// A scheduler that leases a due row and lets it go again (its number busy, the clinic closed) has
+// not moved the call on: the row stays stuck, and keeps its place in the default order.
+void TestConsoleRepository::aLeaseDoesNotHideAStuckCall()
+{
+    ConsoleRepository repository(m_db);
+    const auto before = repository.page({}, {}, 0, 100);
+    QVERIFY2(before, qPrintable(before.error()));
+    QSqlQuery query(m_db);
+    QVERIFY(query.prepare("UPDATE pending_calls SET locked_by = 'scheduler-a', "
+                          "locked_until = now() + interval '5 minutes' WHERE id = :id"));
+    query.bindValue(":id", uuid(9));
+    QVERIFY2(query.exec(), qPrintable(query.lastError().text()));
+    QVERIFY(query.prepare("UPDATE pending_calls SET locked_by = NULL, locked_until = NULL WHERE id = :id"));
+    query.bindValue(":id", uuid(9));
+    QVERIFY2(query.exec(), qPrintable(query.lastError().text()));
+
+    CallFilter stuck;
+    stuck.stuckOnly = true;
+    const auto rows = repository.page(stuck, {}, 0, 100);
+    QVERIFY2(rows, qPrintable(rows.error()));
+    QSet<QString> ids;
+    for (const CallRecord &call : *rows)
+        ids.insert(call.id);
+    QCOMPARE(ids, (QSet<QString>{uuid(3), uuid(9)}));
+    const auto after = repository.page({}, {}, 0, 100);
+    QVERIFY2(after, qPrintable(after.error()));
+    QStringList order;
+    QStringList orderBefore;
+    for (const CallRecord &call : *after)
+        order.append(call.id);
+    for (const CallRecord &call : *before)
+        orderBefore.append(call.id);
+    QCOMPARE(order, orderBefore);
 }
 
 void TestConsoleRepository::searchFindsPhoneInAnyFormat_data()
