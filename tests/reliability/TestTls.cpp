@@ -2,14 +2,23 @@
 // made with openssl, a private cluster of our own with ssl=on, and CallOps' real connection path
 // (DatabaseConnection and callops --migrate). verify-full connects with the CA, refuses with a
 // different CA (one line naming host:port, exit code 2), and require connects without one.
+// TLS to the call endpoint (https://, as Supabase serves it): the same certificate on a
+// pre-classify-call endpoint; the call trigger posts when the CA is trusted, and when it is not
+// the POST fails before anything (the key above all) reaches the server.
+#include "ContractServer.h"
 #include "TestCluster.h"
 #include "db/DatabaseConnection.h"
+#include "telephony/CallTrigger.h"
 
 #include <QDir>
 #include <QFile>
 #include <QProcess>
+#include <QSignalSpy>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QSslKey>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -54,9 +63,13 @@ private slots:
     void migrateOverVerifyFull();
     void verifyFullWithAnotherCaIsRefused();
     void requireConnectsWithoutACa();
+    void callTriggerPostsOverHttps();
+    void callTriggerSendsNothingToAnUntrustedServer();
 
 private:
     bool openssl(const QStringList &args);
+    std::unique_ptr<callops::test::ContractServer> httpsServer();
+    CallResult postOnce(const QUrl &baseUrl);
     ConnectionSettings settings(const QString &host, const QString &sslOptions) const;
     QString url(const QString &sslQuery) const;
 
@@ -241,6 +254,61 @@ void TestTls::requireConnectsWithoutACa()
     QVERIFY(query.next());
     QVERIFY(query.value(0).toBool());
     DatabaseConnection::close("tls-require");
+}
+
+std::unique_ptr<callops::test::ContractServer> TestTls::httpsServer()
+{
+    QFile certificate(m_dir.filePath("server.crt"));
+    QFile key(m_dir.filePath("server.key"));
+    if (!certificate.open(QIODevice::ReadOnly) || !key.open(QIODevice::ReadOnly))
+        return {};
+    return std::make_unique<callops::test::ContractServer>(QSslCertificate(&certificate, QSsl::Pem),
+                                                           QSslKey(&key, QSsl::Ec, QSsl::Pem));
+}
+
+CallResult TestTls::postOnce(const QUrl &baseUrl)
+{
+    CallTrigger trigger({baseUrl, QStringLiteral("sb_secret_tls-test-key"), 15000});
+    QSignalSpy finished(&trigger, &CallTrigger::finished);
+    trigger.send({QStringLiteral("7d3f7c1e-2b1a-4f7e-9d55-6a0e1c2b3d4f"), CallKind::Task, 1});
+    if (!finished.wait(30000) && finished.isEmpty())
+        return {};
+    return finished.first().first().value<CallResult>();
+}
+
+void TestTls::callTriggerPostsOverHttps()
+{
+    auto server = httpsServer();
+    QVERIFY(server);
+    QCOMPARE(server->baseUrl().scheme(), QStringLiteral("https"));
+    // The system's trust store, plus our CA: what a machine trusting the endpoint's CA has.
+    const QSslConfiguration system = QSslConfiguration::defaultConfiguration();
+    QSslConfiguration trusting = system;
+    trusting.addCaCertificates(m_dir.filePath("ca.crt"));
+    QSslConfiguration::setDefaultConfiguration(trusting);
+    const CallResult result = postOnce(server->baseUrl());
+    QSslConfiguration::setDefaultConfiguration(system);
+
+    QVERIFY2(result.status == CallResult::Status::Accepted, qPrintable(result.error));
+    QCOMPARE(result.httpStatus, 202);
+    QCOMPARE(server->received().size(), 1);
+    QCOMPARE(server->received().first().apiKey, QByteArray("sb_secret_tls-test-key"));
+    QCOMPARE(server->received().first().idempotencyKey,
+             QStringLiteral("7d3f7c1e-2b1a-4f7e-9d55-6a0e1c2b3d4f:task:1"));
+}
+
+void TestTls::callTriggerSendsNothingToAnUntrustedServer()
+{
+    auto server = httpsServer();
+    QVERIFY(server);
+    const CallResult result = postOnce(server->baseUrl());
+    QCOMPARE(result.status, CallResult::Status::TransientFailure);
+    QCOMPARE(result.httpStatus, 0);
+    QVERIFY2(result.error.contains("SSL", Qt::CaseInsensitive)
+                     || result.error.contains("certificate", Qt::CaseInsensitive),
+             qPrintable(result.error));
+    QVERIFY(!result.error.contains("tls-test-key"));
+    QVERIFY2(server->received().isEmpty(), "the request reached a server whose certificate is not trusted");
 }
 
 QTEST_GUILESS_MAIN(TestTls)

@@ -4,10 +4,26 @@
 #include <QHttpServerResponder>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSslCertificate>
+#include <QSslKey>
 
 namespace callops::test {
 
 ContractServer::ContractServer()
+{
+    route();
+    m_port = m_server.listen(QHostAddress::LocalHost, 0);
+}
+
+ContractServer::ContractServer(const QSslCertificate &certificate, const QSslKey &key)
+    : m_tls(true)
+{
+    route();
+    m_server.sslSetup(certificate, key);
+    m_port = m_server.listen(QHostAddress::LocalHost, 0);
+}
+
+void ContractServer::route()
 {
     m_server.route(QStringLiteral("/functions/v1/pre-classify-call"),
                    [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
@@ -31,12 +47,13 @@ ContractServer::ContractServer()
                        responder.write(QByteArray(R"({"ok":true})"), "application/json",
                                        QHttpServerResponder::StatusCode(received.answered));
                    });
-    m_port = m_server.listen(QHostAddress::LocalHost, 0);
 }
 
 QUrl ContractServer::baseUrl() const
 {
-    return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_port));
+    return QUrl(QStringLiteral("%1://127.0.0.1:%2")
+                        .arg(m_tls ? QStringLiteral("https") : QStringLiteral("http"))
+                        .arg(m_port));
 }
 
 QList<ContractServer::Received> ContractServer::receivedFor(const QString &pendingCallId) const

@@ -7,6 +7,9 @@
 #include <QObject>
 #include <QUrl>
 
+class QSslCertificate;
+class QSslKey;
+
 namespace callops::test {
 
 // A pre-classify-call endpoint on 127.0.0.1 that answers by the contract of DESIGN.md and
@@ -29,6 +32,8 @@ public:
     };
 
     ContractServer();
+    // Answers over HTTPS with this certificate, as the real endpoint does.
+    ContractServer(const QSslCertificate &certificate, const QSslKey &key);
 
     QUrl baseUrl() const;
     void setStatusFor(const QString &pendingCallId, int status) { m_statuses.insert(pendingCallId, status); }
@@ -37,8 +42,11 @@ public:
     QList<Received> receivedFor(const QString &pendingCallId) const;
 
 private:
+    void route();
+
     QHttpServer m_server;
     quint16 m_port = 0;
+    bool m_tls = false;
     int m_defaultStatus = 202;
     QHash<QString, int> m_statuses;
     QList<Received> m_received;
