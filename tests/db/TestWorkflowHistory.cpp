@@ -29,6 +29,7 @@ private slots:
     void updatesThatKeepTheStateAddNothing();
     void updatedAtAndStateChangedAtAreKept();
     void leasesLeaveUpdatedAtAlone();
+    void generatedColumnsAreKnownToTheLeaseTest();
     void changesAreNotified();
 
 private:
@@ -180,6 +181,29 @@ void TestWorkflowHistory::leasesLeaveUpdatedAtAlone()
              "a new phone number is a change");
     QVERIFY2(scalar(db, "SELECT phone_e164 IS NULL FROM pending_calls").toBool(),
              "a new phone number forgets its E.164 form");
+}
+
+// The touch trigger copies each generated column from OLD before it compares a lease-only update
+// (0022): NEW does not have them yet in a BEFORE trigger. A generated column added without that
+// would make every lease move updated_at again.
+void TestWorkflowHistory::generatedColumnsAreKnownToTheLeaseTest()
+{
+    QSqlQuery query(m_database->connection());
+    QVERIFY(query.exec("SELECT attname FROM pg_attribute WHERE attrelid = 'pending_calls'::regclass "
+                       "AND attgenerated <> '' AND NOT attisdropped ORDER BY 1"));
+    QStringList generated;
+    while (query.next())
+        generated.append(query.value(0).toString());
+    QVERIFY(query.exec("SELECT prosrc FROM pg_proc WHERE proname = 'callops_touch_pending_call'"));
+    QVERIFY(query.next());
+    const QString body = query.value(0).toString();
+    QVERIFY(!generated.isEmpty());
+    for (const QString &column : std::as_const(generated)) {
+        QVERIFY2(body.contains(QStringLiteral("v_without_lease.%1 := OLD.%1").arg(column)),
+                 qPrintable(QStringLiteral(
+                                    "generated column %1 is not copied over in callops_touch_pending_call")
+                                    .arg(column)));
+    }
 }
 
 void TestWorkflowHistory::changesAreNotified()
