@@ -3,6 +3,7 @@
 #include "StateColors.h"
 #include "calls/CallDetailPane.h"
 #include "calls/CallTableModel.h"
+#include "config/Settings.h"
 #include "console/ConsoleThread.h"
 #include "console/ConsoleWorker.h"
 #include "console/OperatorIdentity.h"
@@ -10,11 +11,13 @@
 #include "dashboard/StuckBanner.h"
 #include "dialogs/ActionDialog.h"
 #include "dialogs/HistorySearchDialog.h"
+#include "dialogs/StuckRulesDialog.h"
 #include "scheduler/SchedulerPanel.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QComboBox>
+#include <QDir>
 #include <QDockWidget>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -235,6 +238,9 @@ void MainWindow::buildMenus()
     toggle->setText(tr("Scheduler"));
     toggle->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_J));
     view->addAction(toggle);
+    view->addSeparator();
+    QAction *thresholds = view->addAction(tr("Stuck thresholds…"), this, &MainWindow::editStuckRules);
+    thresholds->setObjectName(QStringLiteral("stuckThresholdsAction"));
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("About CallOps"), this, [this] {
@@ -404,6 +410,7 @@ void MainWindow::buildLayout()
 
 void MainWindow::setSettings(const Settings *settings)
 {
+    m_settings = settings;
     m_scheduler->setSettings(settings);
 }
 
@@ -637,6 +644,35 @@ void MainWindow::showHistorySearch()
     dialog->show();
     dialog->raise();
     dialog->activateWindow();
+}
+
+void MainWindow::editStuckRules()
+{
+    if (auto *open = findChild<StuckRulesDialog *>()) {
+        open->raise();
+        open->activateWindow();
+        return;
+    }
+    auto *dialog = new StuckRulesDialog(m_rules, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] { setStuckRules(dialog->rules()); });
+    dialog->open();
+}
+
+void MainWindow::setStuckRules(const StuckRules &rules)
+{
+    if (rules == m_rules)
+        return;
+    m_rules = rules;
+    ConsoleWorker *worker = m_thread->worker();
+    QMetaObject::invokeMethod(worker, [worker, rules] { worker->setStuckRules(rules); });
+    refreshNow();
+    if (m_settings && !rules.save(*m_settings)) {
+        QMessageBox::warning(this, tr("Stuck thresholds"),
+                             tr("The new thresholds apply now, but they could not be saved to %1: the "
+                                "console will start with the old ones next time.")
+                                     .arg(QDir::toNativeSeparators(m_settings->filePath())));
+    }
 }
 
 void MainWindow::showCall(const QString &callId)

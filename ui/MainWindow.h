@@ -54,6 +54,11 @@ public:
     void refreshNow();
     // Opens the history search (by reason) window.
     void showHistorySearch();
+    // Opens the stuck thresholds; accepted values apply at once and are saved to the settings file.
+    void editStuckRules();
+    // Applies thresholds (banner, Stuck filter, Reset stuck) and saves them when settings are set.
+    void setStuckRules(const StuckRules &rules);
+    const StuckRules &stuckRules() const { return m_rules; }
     // Shows one call: clears the filters, searches for it and selects it once loaded.
     void showCall(const QString &callId);
 
@@ -95,6 +100,7 @@ private:
 
     std::unique_ptr<ConsoleThread> m_thread;
     StuckRules m_rules;
+    const Settings *m_settings = nullptr;
     CallTableModel *m_model = nullptr;
     StateListView *m_states = nullptr;
     QTableView *m_table = nullptr;

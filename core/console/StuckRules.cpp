@@ -42,7 +42,7 @@ StuckRules StuckRules::fromSettings(const Settings &settings)
     return rules;
 }
 
-bool StuckRules::save(Settings &settings) const
+bool StuckRules::save(const Settings &settings) const
 {
     QSettings file(settings.filePath(), QSettings::IniFormat);
     file.beginGroup(kGroup);

@@ -22,7 +22,7 @@ public:
     // Reads the thresholds from the settings file's [stuck] group (keys are state names, values in
     // seconds); missing or invalid entries keep their default.
     static StuckRules fromSettings(const Settings &settings);
-    bool save(Settings &settings) const;
+    bool save(const Settings &settings) const;
 
     // Seconds; 0 for terminal states (never stuck).
     int thresholdSeconds(WorkflowState state) const;

@@ -2,22 +2,28 @@
 #include "TestDatabase.h"
 #include "calls/CallDetailPane.h"
 #include "calls/CallTableModel.h"
+#include "config/Settings.h"
 #include "console/ConsoleWorker.h"
 #include "dashboard/StateListView.h"
 #include "dashboard/StuckBanner.h"
 #include "dialogs/ActionDialog.h"
 #include "dialogs/HistorySearchDialog.h"
+#include "dialogs/StuckRulesDialog.h"
 
 #include <QTreeWidget>
 
 #include <QAbstractItemModelTester>
 #include <QAction>
+#include <QDialogButtonBox>
 #include <QLineEdit>
+#include <QMenuBar>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace callops;
@@ -63,6 +69,7 @@ private slots:
     void markFailedNeedsAReason();
     void actionOnAllRowsMatchingTheFilter();
     void stuckCallRaisesTheBanner();
+    void stuckThresholdsAreEditedAppliedAndKept();
     void detailMasksTheDateOfBirth();
     void injectionInSearchIsHarmless();
     void historyIsSearchedByReason();
@@ -387,6 +394,54 @@ void TestMainWindow::stuckCallRaisesTheBanner()
              "retry_pending");
     QTRY_VERIFY(!window->stuckBanner()->isVisible());
     QTRY_VERIFY(!window->windowTitle().contains("stuck"));
+}
+
+// A dispatcher raises the threshold for calls being placed from 10 to 15 minutes: a call placed 11
+// minutes ago is no longer stuck, the banner goes, and the console starts with 15 next time.
+void TestMainWindow::stuckThresholdsAreEditedAppliedAndKept()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const Settings settings(dir.filePath("callops.conf"));
+    auto window = makeWindow();
+    window->setSettings(&settings);
+    QCOMPARE(m_database->psql("UPDATE pending_calls SET workflow_state = 'calling', "
+                              "state_changed_at = now() - interval '11 minutes' WHERE exam_id = 'EX-1002'"),
+             0);
+    QTRY_VERIFY(window->stuckBanner()->isVisible());
+
+    // Reached from the View menu.
+    QAction *open = window->menuBar()->findChild<QAction *>("stuckThresholdsAction");
+    QVERIFY(open);
+    open->trigger();
+    StuckRulesDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = window->findChild<StuckRulesDialog *>()) && dialog->isVisible());
+    QSpinBox *calling = dialog->minutesFor(WorkflowState::Calling);
+    QVERIFY(calling);
+    QCOMPARE(calling->value(), 10);
+    QVERIFY(!dialog->minutesFor(WorkflowState::Completed)); // terminal states are never stuck
+    // Restore defaults undoes an edit.
+    calling->setValue(30);
+    dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::RestoreDefaults)->click();
+    QCOMPARE(calling->value(), 10);
+    calling->setValue(15);
+    dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
+
+    QTRY_VERIFY(!window->stuckBanner()->isVisible());
+    QCOMPARE(window->counts().stuck, 0);
+    QCOMPARE(window->stuckRules().thresholdSeconds(WorkflowState::Calling), 15 * 60);
+    const StuckRules saved = StuckRules::fromSettings(settings);
+    QCOMPARE(saved.thresholdSeconds(WorkflowState::Calling), 15 * 60);
+    QCOMPARE(saved.thresholdSeconds(WorkflowState::Classifying), 10 * 60);
+    QVERIFY(saved == window->stuckRules());
+    QTRY_VERIFY(!window->findChild<StuckRulesDialog *>());
+
+    // Back to 10 minutes: the call is stuck again.
+    StuckRules lower = saved;
+    lower.setThresholdSeconds(WorkflowState::Calling, 10 * 60);
+    window->setStuckRules(lower);
+    QTRY_VERIFY(window->stuckBanner()->isVisible());
+    QCOMPARE(StuckRules::fromSettings(settings).thresholdSeconds(WorkflowState::Calling), 10 * 60);
 }
 
 void TestMainWindow::detailMasksTheDateOfBirth()

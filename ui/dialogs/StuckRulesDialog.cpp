@@ -1,0 +1,79 @@
+#include "StuckRulesDialog.h"
+
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+namespace callops {
+namespace {
+
+constexpr int MaxMinutes = 7 * 24 * 60;
+
+} // namespace
+
+StuckRulesDialog::StuckRulesDialog(const StuckRules &rules, QWidget *parent)
+    : QDialog(parent)
+{
+    setWindowTitle(tr("Stuck thresholds"));
+    auto *layout = new QVBoxLayout(this);
+    auto *intro = new QLabel(tr("A call counts as stuck when it has stayed longer than this: calls being "
+                                "placed since their call started, other calls since they were due and last "
+                                "changed. The banner, the Stuck filter and Reset stuck follow these values."),
+                             this);
+    intro->setWordWrap(true);
+    layout->addWidget(intro);
+
+    auto *form = new QFormLayout;
+    for (WorkflowState state : workflow::knownStates()) {
+        if (rules.thresholdSeconds(state) <= 0)
+            continue;
+        auto *minutes = new QSpinBox(this);
+        minutes->setObjectName(QStringLiteral("stuckMinutes_") + workflow::stateName(state));
+        minutes->setRange(1, MaxMinutes);
+        minutes->setSuffix(tr(" min"));
+        minutes->setAccelerated(true);
+        auto *label = new QLabel(workflow::stateLabel(state), this);
+        label->setBuddy(minutes);
+        form->addRow(label, minutes);
+        m_minutes.insert(state, minutes);
+    }
+    layout->addLayout(form);
+
+    auto *buttons = new QDialogButtonBox(
+            QDialogButtonBox::Ok | QDialogButtonBox::Cancel | QDialogButtonBox::RestoreDefaults, this);
+    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(buttons->button(QDialogButtonBox::RestoreDefaults), &QPushButton::clicked, this,
+            [this] { display(StuckRules::defaults()); });
+    layout->addWidget(buttons);
+    display(rules);
+}
+
+void StuckRulesDialog::display(const StuckRules &rules)
+{
+    m_shown = rules;
+    for (auto it = m_minutes.cbegin(); it != m_minutes.cend(); ++it) {
+        // Rounded up: a threshold of 90 s from the settings file shows as 2 min, not as 1.
+        const int seconds = rules.thresholdSeconds(it.key());
+        const int minutes = std::clamp((seconds + 59) / 60, 1, MaxMinutes);
+        it.value()->setValue(minutes);
+        m_shownMinutes.insert(it.key(), minutes);
+    }
+}
+
+StuckRules StuckRulesDialog::rules() const
+{
+    StuckRules rules = m_shown;
+    for (auto it = m_minutes.cbegin(); it != m_minutes.cend(); ++it) {
+        if (it.value()->value() != m_shownMinutes.value(it.key()))
+            rules.setThresholdSeconds(it.key(), it.value()->value() * 60);
+    }
+    return rules;
+}
+
+} // namespace callops
