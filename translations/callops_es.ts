@@ -28,7 +28,7 @@
         <translation>Segundos que una llamada puede seguir clasificando o llamando antes de reintentarse (por defecto 600).</translation>
     </message>
     <message>
-        <source>Clinic calling hours, e.g. "mon-fri 08:00-17:00".</source>
+        <source>Clinic calling hours, e.g. &quot;mon-fri 08:00-17:00&quot;.</source>
         <translation>Horario de llamadas de las clínicas, p. ej. «mon-fri 08:00-17:00».</translation>
     </message>
     <message>
@@ -36,14 +36,14 @@
         <translation>Región para números sin código de país (por defecto US).</translation>
     </message>
     <message>
-        <source>Time zone assumed when a clinic's cannot be told (default America/New_York).</source>
+        <source>Time zone assumed when a clinic&apos;s cannot be told (default America/New_York).</source>
         <translation>Zona horaria supuesta cuando no se puede determinar la de una clínica (por defecto America/New_York).</translation>
     </message>
 </context>
 <context>
     <name>ConsoleRepository</name>
     <message>
-        <source>"%1" is not a call id.</source>
+        <source>&quot;%1&quot; is not a call id.</source>
         <translation>«%1» no es un identificador de llamada.</translation>
     </message>
     <message>
@@ -71,7 +71,10 @@
     </message>
     <message numerus="yes">
         <source>Wrote %n failed call(s) to %1.</source>
-        <translation><numerusform>Se escribió %n llamada fallida en %1.</numerusform><numerusform>Se escribieron %n llamadas fallidas en %1.</numerusform></translation>
+        <translation>
+            <numerusform>Se escribió %n llamada fallida en %1.</numerusform>
+            <numerusform>Se escribieron %n llamadas fallidas en %1.</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -100,7 +103,10 @@
     </message>
     <message numerus="yes">
         <source>Wrote %n failed call(s) to %1.</source>
-        <translation><numerusform>Se escribió %n llamada fallida en %1.</numerusform><numerusform>Se escribieron %n llamadas fallidas en %1.</numerusform></translation>
+        <translation>
+            <numerusform>Se escribió %n llamada fallida en %1.</numerusform>
+            <numerusform>Se escribieron %n llamadas fallidas en %1.</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -137,7 +143,10 @@
     </message>
     <message numerus="yes">
         <source>Applied %n migration(s) to %1: %2.</source>
-        <translation><numerusform>Se aplicó %n migración a %1: %2.</numerusform><numerusform>Se aplicaron %n migraciones a %1: %2.</numerusform></translation>
+        <translation>
+            <numerusform>Se aplicó %n migración a %1: %2.</numerusform>
+            <numerusform>Se aplicaron %n migraciones a %1: %2.</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -147,8 +156,12 @@
         <translation>la función de resultado no devolvió nada</translation>
     </message>
     <message>
-        <source>"%1" is not a pending call id (a UUID)</source>
+        <source>&quot;%1&quot; is not a pending call id (a UUID)</source>
         <translation>«%1» no es un identificador de llamada pendiente (un UUID)</translation>
+    </message>
+    <message>
+        <source>the outcome function answered %1 of %2 outcomes</source>
+        <translation>la función de resultados respondió %1 de %2 resultados</translation>
     </message>
 </context>
 <context>
@@ -235,6 +248,37 @@
     </message>
 </context>
 <context>
+    <name>Settings</name>
+    <message>
+        <source>on the command line</source>
+        <translation>en la línea de órdenes</translation>
+    </message>
+    <message>
+        <source>in the environment variable %1</source>
+        <translation>en la variable de entorno %1</translation>
+    </message>
+    <message>
+        <source>under %1 in %2</source>
+        <translation>en %1 de %2</translation>
+    </message>
+    <message>
+        <source>as the default</source>
+        <translation>como valor predeterminado</translation>
+    </message>
+    <message>
+        <source>Setting %1 %2 must be a whole number of %3 or more, not &quot;%4&quot;.</source>
+        <translation>El ajuste %1 %2 debe ser un número entero de %3 o más, no «%4».</translation>
+    </message>
+    <message>
+        <source>Setting %1 %2 must be a number of 0 or more, not &quot;%3&quot;.</source>
+        <translation>El ajuste %1 %2 debe ser un número de 0 o más, no «%3».</translation>
+    </message>
+    <message>
+        <source>Setting %1 %2 contains a control character or broken Unicode.</source>
+        <translation>El ajuste %1 %2 contiene un carácter de control o Unicode dañado.</translation>
+    </message>
+</context>
+<context>
     <name>TelephonySimulator</name>
     <message>
         <source>Simulator odds must be between 0 and 1.</source>
@@ -245,11 +289,11 @@
         <translation>Al menos un resultado de clasificación necesita una probabilidad mayor que 0.</translation>
     </message>
     <message>
-        <source>The simulator's fault odds add up to more than 1.</source>
+        <source>The simulator&apos;s fault odds add up to more than 1.</source>
         <translation>Las probabilidades de fallo del simulador suman más de 1.</translation>
     </message>
     <message>
-        <source>The simulator's outcome delays need 0 &lt;= minimum &lt;= maximum.</source>
+        <source>The simulator&apos;s outcome delays need 0 &lt;= minimum &lt;= maximum.</source>
         <translation>Los retrasos de resultado del simulador requieren 0 &lt;= mínimo &lt;= máximo.</translation>
     </message>
     <message>
@@ -257,7 +301,7 @@
         <translation>Los retrasos del simulador no pueden ser negativos.</translation>
     </message>
     <message>
-        <source>The simulator's client error status must be a 4xx other than 409.</source>
+        <source>The simulator&apos;s client error status must be a 4xx other than 409.</source>
         <translation>El estado de error de cliente del simulador debe ser un 4xx distinto de 409.</translation>
     </message>
     <message>
@@ -339,7 +383,7 @@
 <context>
     <name>callops</name>
     <message>
-        <source>no valid country code: write the number with + and its country code, or set a valid default region (now "%1")</source>
+        <source>no valid country code: write the number with + and its country code, or set a valid default region (now &quot;%1&quot;)</source>
         <translation>sin código de país válido: escriba el número con + y su código de país, o defina una región por defecto válida (ahora «%1»)</translation>
     </message>
     <message>
@@ -359,7 +403,7 @@
         <translation>demasiado largo para ser un número de teléfono</translation>
     </message>
     <message>
-        <source>write calling hours like "mon-fri 08:00-17:00" or "mon-fri 08:00-12:00,13:00-17:00; sat 09:00-12:00"</source>
+        <source>write calling hours like &quot;mon-fri 08:00-17:00&quot; or &quot;mon-fri 08:00-12:00,13:00-17:00; sat 09:00-12:00&quot;</source>
         <translation>escriba el horario de llamadas como «mon-fri 08:00-17:00» o «mon-fri 08:00-12:00,13:00-17:00; sat 09:00-12:00»</translation>
     </message>
     <message>
@@ -379,7 +423,7 @@
         <translation>Hora incorrecta en %1: las horas son HH:MM de 00:00 a 23:59, y 24:00 como final.</translation>
     </message>
     <message>
-        <source>Hours %1 end before they start: for hours past midnight write two rules, for example "fri 22:00-24:00; sat 00:00-02:00".</source>
+        <source>Hours %1 end before they start: for hours past midnight write two rules, for example &quot;fri 22:00-24:00; sat 00:00-02:00&quot;.</source>
         <translation>El horario %1 termina antes de empezar: para horas después de medianoche escriba dos reglas, por ejemplo «fri 22:00-24:00; sat 00:00-02:00».</translation>
     </message>
     <message>
@@ -419,7 +463,7 @@
         <translation>Con --export-failures: último día (AAAA-MM-DD).</translation>
     </message>
     <message>
-        <source>Settings file to use instead of the user's.</source>
+        <source>Settings file to use instead of the user&apos;s.</source>
         <translation>Archivo de configuración que se usa en lugar del del usuario.</translation>
     </message>
     <message>
@@ -427,27 +471,58 @@
         <translation>Idioma de la consola (en, es).</translation>
     </message>
     <message>
-        <source>--%1 expects a date as YYYY-MM-DD, not "%2"</source>
+        <source>--%1 expects a date as YYYY-MM-DD, not &quot;%2&quot;</source>
         <translation>--%1 espera una fecha AAAA-MM-DD, no «%2»</translation>
     </message>
     <message>
         <source>The database %1 lacks migrations %2: run callops --migrate first</source>
         <translation>A la base de datos %1 le faltan las migraciones %2: ejecute antes callops --migrate</translation>
     </message>
+    <message>
+        <source>There is no &quot;postgres&quot; user on this machine: install the Debian package postgresql, which creates it.</source>
+        <translation>No existe el usuario «postgres» en esta máquina: instale el paquete de Debian postgresql, que lo crea.</translation>
+    </message>
+    <message>
+        <source>Could not give %1 to the postgres user: %2</source>
+        <translation>No se pudo ceder %1 al usuario postgres: %2</translation>
+    </message>
+    <message>
+        <source>The demo could not start:
+%1</source>
+        <translation>La demostración no pudo iniciarse:
+%1</translation>
+    </message>
+    <message>
+        <source>Starting the CallOps demo…</source>
+        <translation>Iniciando la demostración de CallOps…</translation>
+    </message>
+    <message>
+        <source>CallOps demo</source>
+        <translation>Demostración de CallOps</translation>
+    </message>
 </context>
 <context>
     <name>callops::ActionDialog</name>
     <message numerus="yes">
         <source>%1 for all %n call(s) matching the current filter?</source>
-        <translation><numerusform>¿%1 para la %n llamada que coincide con el filtro actual?</numerusform><numerusform>¿%1 para las %n llamadas que coinciden con el filtro actual?</numerusform></translation>
+        <translation>
+            <numerusform>¿%1 para la %n llamada que coincide con el filtro actual?</numerusform>
+            <numerusform>¿%1 para las %n llamadas que coinciden con el filtro actual?</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%1 for %n selected call(s)?</source>
-        <translation><numerusform>¿%1 para %n llamada seleccionada?</numerusform><numerusform>¿%1 para %n llamadas seleccionadas?</numerusform></translation>
+        <translation>
+            <numerusform>¿%1 para %n llamada seleccionada?</numerusform>
+            <numerusform>¿%1 para %n llamadas seleccionadas?</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>Only %n of them are in a state this action applies to; the others are left alone.</source>
-        <translation><numerusform>Solo %n de ellas está en un estado al que se aplica esta acción; las demás no se modifican.</numerusform><numerusform>Solo %n de ellas están en un estado al que se aplica esta acción; las demás no se modifican.</numerusform></translation>
+        <translation>
+            <numerusform>Solo %n de ellas está en un estado al que se aplica esta acción; las demás no se modifican.</numerusform>
+            <numerusform>Solo %n de ellas están en un estado al que se aplica esta acción; las demás no se modifican.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Calls in a state this action does not apply to are left alone.</source>
@@ -679,7 +754,7 @@
         <translation>La URL del disparador de llamadas no está definida: asigne a SUPABASE_URL (o --supabase-url) la URL del proyecto, p. ej. https://&lt;ref&gt;.supabase.co.</translation>
     </message>
     <message>
-        <source>The call trigger URL "%1" is not a valid URL: set SUPABASE_URL to the project URL, e.g. https://&lt;ref&gt;.supabase.co.</source>
+        <source>The call trigger URL &quot;%1&quot; is not a valid URL: set SUPABASE_URL to the project URL, e.g. https://&lt;ref&gt;.supabase.co.</source>
         <translation>La URL del disparador de llamadas «%1» no es válida: asigne a SUPABASE_URL la URL del proyecto, p. ej. https://&lt;ref&gt;.supabase.co.</translation>
     </message>
     <message>
@@ -687,7 +762,7 @@
         <translation>La URL del disparador de llamadas debe empezar por https:// (o http:// para un servidor local), no %1://.</translation>
     </message>
     <message>
-        <source>The service key is not set: set SUPABASE_SERVICE_ROLE_KEY to the project's service_role (or sb_secret_...) key.</source>
+        <source>The service key is not set: set SUPABASE_SERVICE_ROLE_KEY to the project&apos;s service_role (or sb_secret_...) key.</source>
         <translation>La clave de servicio no está definida: asigne a SUPABASE_SERVICE_ROLE_KEY la clave service_role (o sb_secret_...) del proyecto.</translation>
     </message>
     <message>
@@ -726,11 +801,11 @@
         <translation>No se indicó horario de llamadas: %1.</translation>
     </message>
     <message>
-        <source>No hours for %1: write them after the days, for example "%2 09:00-12:00".</source>
+        <source>No hours for %1: write them after the days, for example &quot;%2 09:00-12:00&quot;.</source>
         <translation>No hay horario para %1: escríbalo después de los días, por ejemplo «%2 09:00-12:00».</translation>
     </message>
     <message>
-        <source>Hours %1 without days: write the days first, for example "mon-fri %2".</source>
+        <source>Hours %1 without days: write the days first, for example &quot;mon-fri %2&quot;.</source>
         <translation>Horario %1 sin días: escriba primero los días, por ejemplo «mon-fri %2».</translation>
     </message>
     <message>
@@ -741,7 +816,7 @@
 <context>
     <name>callops::CommandLine</name>
     <message>
-        <source>Unexpected argument "%1"; see --help</source>
+        <source>Unexpected argument &quot;%1&quot;; see --help</source>
         <translation>Argumento inesperado «%1»; consulte --help</translation>
     </message>
     <message>
@@ -757,11 +832,11 @@
         <translation>--until no puede ser anterior a --since</translation>
     </message>
     <message>
-        <source>--%1 expects a whole number above 0, not "%2"</source>
+        <source>--%1 expects a whole number above 0, not &quot;%2&quot;</source>
         <translation>--%1 espera un número entero mayor que 0, no «%2»</translation>
     </message>
     <message>
-        <source>--%1 expects a number of 0 or more, not "%2"</source>
+        <source>--%1 expects a number of 0 or more, not &quot;%2&quot;</source>
         <translation>--%1 espera un número mayor o igual que 0, no «%2»</translation>
     </message>
 </context>
@@ -780,7 +855,7 @@
         <translation>Sin llavero: defina SUPABASE_SERVICE_ROLE_KEY en su lugar</translation>
     </message>
     <message>
-        <source>The console reads and changes pending calls in this PostgreSQL database. Use Supabase's direct host or its session pooler (port 5432); the transaction pooler (6543) cannot deliver live updates.</source>
+        <source>The console reads and changes pending calls in this PostgreSQL database. Use Supabase&apos;s direct host or its session pooler (port 5432); the transaction pooler (6543) cannot deliver live updates.</source>
         <translation>La consola lee y modifica las llamadas pendientes en esta base de datos PostgreSQL. Use el host directo de Supabase o su pooler de sesión (puerto 5432); el pooler de transacciones (6543) no puede entregar actualizaciones en vivo.</translation>
     </message>
     <message>
@@ -808,7 +883,7 @@
         <translation>No se pudo guardar la clave en el llavero: %1</translation>
     </message>
     <message>
-        <source>This is Supabase's transaction pooler (port 6543): live updates and prepared statements do not work through it. Use the session pooler on port 5432.</source>
+        <source>This is Supabase&apos;s transaction pooler (port 6543): live updates and prepared statements do not work through it. Use the session pooler on port 5432.</source>
         <translation>Este es el pooler de transacciones de Supabase (puerto 6543): las actualizaciones en vivo y las sentencias preparadas no funcionan a través de él. Use el pooler de sesión en el puerto 5432.</translation>
     </message>
     <message>
@@ -823,7 +898,7 @@
         <translation>No se indicó base de datos: use --db URL, defina DATABASE_URL o configure una en los ajustes.</translation>
     </message>
     <message>
-        <source>Unsupported database URL scheme in "%1": use postgresql://user:password@host:port/database</source>
+        <source>Unsupported database URL scheme in &quot;%1&quot;: use postgresql://user:password@host:port/database</source>
         <translation>Esquema de URL de base de datos no admitido en «%1»: use postgresql://usuario:contraseña@host:puerto/base</translation>
     </message>
     <message>
@@ -843,27 +918,27 @@
         <translation>URL de base de datos mal formada: la ruta debe ser solo el nombre de la base de datos</translation>
     </message>
     <message>
-        <source>Malformed connection string: "%1" has no value (expected key=value)</source>
+        <source>Malformed connection string: &quot;%1&quot; has no value (expected key=value)</source>
         <translation>Cadena de conexión mal formada: «%1» no tiene valor (se esperaba clave=valor)</translation>
     </message>
     <message>
-        <source>Malformed connection string: unterminated quote in the value of "%1"</source>
+        <source>Malformed connection string: unterminated quote in the value of &quot;%1&quot;</source>
         <translation>Cadena de conexión mal formada: comilla sin cerrar en el valor de «%1»</translation>
     </message>
     <message>
-        <source>Malformed connection settings: port "%1" is not a number from 1 to 65535</source>
+        <source>Malformed connection settings: port &quot;%1&quot; is not a number from 1 to 65535</source>
         <translation>Configuración de conexión mal formada: el puerto «%1» no es un número de 1 a 65535</translation>
     </message>
     <message>
-        <source>Unknown sslmode "%1": use one of %2</source>
+        <source>Unknown sslmode &quot;%1&quot;: use one of %2</source>
         <translation>sslmode desconocido «%1»: use uno de %2</translation>
     </message>
     <message>
-        <source>Malformed connection settings: connect_timeout "%1" is not a number</source>
+        <source>Malformed connection settings: connect_timeout &quot;%1&quot; is not a number</source>
         <translation>Configuración de conexión mal formada: connect_timeout «%1» no es un número</translation>
     </message>
     <message>
-        <source>Unknown connection setting "%1"</source>
+        <source>Unknown connection setting &quot;%1&quot;</source>
         <translation>Ajuste de conexión desconocido «%1»</translation>
     </message>
     <message>
@@ -873,6 +948,175 @@
     <message>
         <source> as %1</source>
         <translation> como %1</translation>
+    </message>
+    <message>
+        <source>Malformed connection string: a word without a value (expected key=value; quote values that contain spaces)</source>
+        <translation>Cadena de conexión mal formada: una palabra sin valor (se esperaba clave=valor; ponga entre comillas los valores con espacios)</translation>
+    </message>
+    <message>
+        <source>Unknown connection setting (not a libpq keyword; check the spelling of the keywords)</source>
+        <translation>Ajuste de conexión desconocido (no es una clave de libpq; revise cómo están escritas las claves)</translation>
+    </message>
+    <message>
+        <source>Unknown connection setting &quot;%1&quot; (did you mean %2?)</source>
+        <translation>Ajuste de conexión desconocido «%1» (¿quiso decir %2?)</translation>
+    </message>
+</context>
+<context>
+    <name>callops::DemoRuntime</name>
+    <message>
+        <source>Applying the database migrations…</source>
+        <translation>Aplicando las migraciones de la base de datos…</translation>
+    </message>
+    <message>
+        <source>Adding the sample calls…</source>
+        <translation>Añadiendo las llamadas de ejemplo…</translation>
+    </message>
+    <message>
+        <source>Keeping the calls of the previous demo run (--demo-reset starts over).</source>
+        <translation>Se conservan las llamadas de la demostración anterior (--demo-reset empieza de nuevo).</translation>
+    </message>
+    <message>
+        <source>Added %1 sample calls.</source>
+        <translation>Se añadieron %1 llamadas de ejemplo.</translation>
+    </message>
+    <message>
+        <source>The demo database is not running.</source>
+        <translation>La base de datos de demostración no está en marcha.</translation>
+    </message>
+    <message>
+        <source>The telephony simulator did not start: %1</source>
+        <translation>El simulador de telefonía no se inició: %1</translation>
+    </message>
+</context>
+<context>
+    <name>callops::DemoSeeder</name>
+    <message>
+        <source>Seeding the demo database failed (%1): %2</source>
+        <translation>Falló la carga de datos en la base de datos de demostración (%1): %2</translation>
+    </message>
+    <message>
+        <source>Seeding the demo database failed: could not begin a transaction: %1</source>
+        <translation>Falló la carga de datos en la base de datos de demostración: no se pudo iniciar una transacción: %1</translation>
+    </message>
+    <message>
+        <source>Seeding the demo database failed (commit): %1</source>
+        <translation>Falló la carga de datos en la base de datos de demostración (commit): %1</translation>
+    </message>
+</context>
+<context>
+    <name>callops::EmbeddedPostgres</name>
+    <message>
+        <source>CALLOPS_PG_BINDIR=%1 does not hold initdb, pg_ctl and postgres.</source>
+        <translation>CALLOPS_PG_BINDIR=%1 no contiene initdb, pg_ctl y postgres.</translation>
+    </message>
+    <message>
+        <source>PostgreSQL&apos;s server programs (initdb, pg_ctl, postgres) were not found under %1. The demo runs its own private database with them: install the Debian package &quot;postgresql&quot; (sudo apt-get install postgresql) and try again.</source>
+        <translation>No se encontraron los programas del servidor PostgreSQL (initdb, pg_ctl, postgres) en %1. La demostración ejecuta con ellos su propia base de datos privada: instale el paquete de Debian «postgresql» (sudo apt-get install postgresql) y vuelva a intentarlo.</translation>
+    </message>
+    <message>
+        <source>Running as root needs runuser (package util-linux) to start PostgreSQL as the postgres user.</source>
+        <translation>Al ejecutarse como root se necesita runuser (paquete util-linux) para iniciar PostgreSQL como el usuario postgres.</translation>
+    </message>
+    <message>
+        <source>Could not run %1: %2</source>
+        <translation>No se pudo ejecutar %1: %2</translation>
+    </message>
+    <message>
+        <source>%1 did not finish within %2 s</source>
+        <translation>%1 no terminó en %2 s</translation>
+    </message>
+    <message>
+        <source>The demo directory %1 must not contain quotes.</source>
+        <translation>El directorio de la demostración %1 no debe contener comillas.</translation>
+    </message>
+    <message>
+        <source>Could not create the demo directory %1.</source>
+        <translation>No se pudo crear el directorio de la demostración %1.</translation>
+    </message>
+    <message>
+        <source>Could not restrict %1 to its owner.</source>
+        <translation>No se pudo restringir %1 a su propietario.</translation>
+    </message>
+    <message>
+        <source>Running as root, the demo starts PostgreSQL as the &quot;postgres&quot; user, which does not exist: install the Debian package postgresql.</source>
+        <translation>Al ejecutarse como root, la demostración inicia PostgreSQL como el usuario «postgres», que no existe: instale el paquete de Debian postgresql.</translation>
+    </message>
+    <message>
+        <source>Running as root, the demo&apos;s PostgreSQL runs as the postgres user, which cannot enter %1 (needed for %2). Use a directory under /var/lib or /var/tmp.</source>
+        <translation>Al ejecutarse como root, el PostgreSQL de la demostración se ejecuta como el usuario postgres, que no puede entrar en %1 (necesario para %2). Use un directorio bajo /var/lib o /var/tmp.</translation>
+    </message>
+    <message>
+        <source>The demo cluster in %1 has lost its password file; start over with --demo-reset.</source>
+        <translation>El clúster de demostración en %1 ha perdido su archivo de contraseña; empiece de nuevo con --demo-reset.</translation>
+    </message>
+    <message>
+        <source>Creating the demo database cluster in %1…</source>
+        <translation>Creando el clúster de base de datos de demostración en %1…</translation>
+    </message>
+    <message>
+        <source>Could not write %1.</source>
+        <translation>No se pudo escribir %1.</translation>
+    </message>
+    <message>
+        <source>initdb failed for the demo cluster in %1: %2</source>
+        <translation>initdb falló para el clúster de demostración en %1: %2</translation>
+    </message>
+    <message>
+        <source>Stopping a demo PostgreSQL server left running by an earlier run (pid %1)…</source>
+        <translation>Deteniendo un servidor PostgreSQL de demostración que quedó en marcha de una ejecución anterior (pid %1)…</translation>
+    </message>
+    <message>
+        <source>A PostgreSQL server (pid %1) still runs on %2 and would not stop.</source>
+        <translation>Un servidor PostgreSQL (pid %1) sigue en marcha en %2 y no se detuvo.</translation>
+    </message>
+    <message>
+        <source>No free TCP port on 127.0.0.1 for the demo database.</source>
+        <translation>No hay ningún puerto TCP libre en 127.0.0.1 para la base de datos de demostración.</translation>
+    </message>
+    <message>
+        <source>Starting the demo PostgreSQL on 127.0.0.1:%1…</source>
+        <translation>Iniciando el PostgreSQL de demostración en 127.0.0.1:%1…</translation>
+    </message>
+    <message>
+        <source>The demo PostgreSQL did not start (log: %1): %2</source>
+        <translation>El PostgreSQL de demostración no se inició (registro: %1): %2</translation>
+    </message>
+    <message>
+        <source>Creating the database %1…</source>
+        <translation>Creando la base de datos %1…</translation>
+    </message>
+    <message>
+        <source>Throwing away the demo database in %1…</source>
+        <translation>Descartando la base de datos de demostración en %1…</translation>
+    </message>
+    <message>
+        <source>A PostgreSQL server (pid %1) still runs on %2; stop it first.</source>
+        <translation>Un servidor PostgreSQL (pid %1) sigue en marcha en %2; deténgalo primero.</translation>
+    </message>
+    <message>
+        <source>Could not delete %1.</source>
+        <translation>No se pudo eliminar %1.</translation>
+    </message>
+    <message>
+        <source>Another CallOps demo (process %1) is using %2; close it first.</source>
+        <translation>Otra demostración de CallOps (proceso %1) está usando %2; ciérrela primero.</translation>
+    </message>
+    <message>
+        <source>Reusing the demo database cluster in %1.</source>
+        <translation>Se reutiliza el clúster de base de datos de demostración en %1.</translation>
+    </message>
+    <message>
+        <source>The demo database is ready on 127.0.0.1:%1.</source>
+        <translation>La base de datos de demostración está lista en 127.0.0.1:%1.</translation>
+    </message>
+    <message>
+        <source>Stopping the demo PostgreSQL…</source>
+        <translation>Deteniendo el PostgreSQL de demostración…</translation>
+    </message>
+    <message>
+        <source>The demo PostgreSQL (pid %1) did not stop.</source>
+        <translation>El PostgreSQL de demostración (pid %1) no se detuvo.</translation>
     </message>
 </context>
 <context>
@@ -928,6 +1172,17 @@
     <message>
         <source>Exporting…</source>
         <translation>Exportando…</translation>
+    </message>
+</context>
+<context>
+    <name>callops::Generator</name>
+    <message>
+        <source>%1 (attempt %2 of %2)</source>
+        <translation>%1 (intento %2 de %2)</translation>
+    </message>
+    <message>
+        <source>Invalid phone number &quot;%1&quot;: not a number that can be dialled</source>
+        <translation>Número de teléfono no válido «%1»: no es un número al que se pueda llamar</translation>
     </message>
 </context>
 <context>
@@ -1077,7 +1332,10 @@
     </message>
     <message numerus="yes">
         <source>%n call(s)</source>
-        <translation><numerusform>%n llamada</numerusform><numerusform>%n llamadas</numerusform></translation>
+        <translation>
+            <numerusform>%n llamada</numerusform>
+            <numerusform>%n llamadas</numerusform>
+        </translation>
     </message>
     <message>
         <source>Not connected</source>
@@ -1097,11 +1355,17 @@
     </message>
     <message numerus="yes">
         <source>%n call(s) stuck: in their state longer than its threshold.</source>
-        <translation><numerusform>%n llamada atascada: lleva en su estado más tiempo que su umbral.</numerusform><numerusform>%n llamadas atascadas: llevan en su estado más tiempo que su umbral.</numerusform></translation>
+        <translation>
+            <numerusform>%n llamada atascada: lleva en su estado más tiempo que su umbral.</numerusform>
+            <numerusform>%n llamadas atascadas: llevan en su estado más tiempo que su umbral.</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>CallOps — %n stuck</source>
-        <translation><numerusform>CallOps — %n atascada</numerusform><numerusform>CallOps — %n atascadas</numerusform></translation>
+        <translation>
+            <numerusform>CallOps — %n atascada</numerusform>
+            <numerusform>CallOps — %n atascadas</numerusform>
+        </translation>
     </message>
     <message>
         <source>Counting the calls that match the filter…</source>
@@ -1121,15 +1385,33 @@
     </message>
     <message numerus="yes">
         <source>%1: %n call(s) changed</source>
-        <translation><numerusform>%1: %n llamada modificada</numerusform><numerusform>%1: %n llamadas modificadas</numerusform></translation>
+        <translation>
+            <numerusform>%1: %n llamada modificada</numerusform>
+            <numerusform>%1: %n llamadas modificadas</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>(%n left alone: the action does not apply to their state)</source>
-        <translation><numerusform>(%n sin cambios: la acción no se aplica a su estado)</numerusform><numerusform>(%n sin cambios: la acción no se aplica a su estado)</numerusform></translation>
+        <translation>
+            <numerusform>(%n sin cambios: la acción no se aplica a su estado)</numerusform>
+            <numerusform>(%n sin cambios: la acción no se aplica a su estado)</numerusform>
+        </translation>
     </message>
     <message>
         <source>Search history by reason…</source>
         <translation>Buscar en el historial por motivo…</translation>
+    </message>
+    <message>
+        <source>Stuck thresholds…</source>
+        <translation>Umbrales de atasco…</translation>
+    </message>
+    <message>
+        <source>Stuck thresholds</source>
+        <translation>Umbrales de atasco</translation>
+    </message>
+    <message>
+        <source>The new thresholds apply now, but they could not be saved to %1: the console will start with the old ones next time.</source>
+        <translation>Los nuevos umbrales ya se aplican, pero no se pudieron guardar en %1: la consola empezará con los anteriores la próxima vez.</translation>
     </message>
 </context>
 <context>
@@ -1178,7 +1460,7 @@
         <translation>Omitida: retry_count %1 / max_retries %2 no son válidos; corrija la fila</translation>
     </message>
     <message>
-        <source>state "%1" is not one the scheduler acts on</source>
+        <source>state &quot;%1&quot; is not one the scheduler acts on</source>
         <translation>el planificador no actúa sobre el estado «%1»</translation>
     </message>
     <message>
@@ -1248,11 +1530,11 @@
         <translation>Los tiempos de reintento no son válidos: base %1 s, tope %2 s, espera de reintento de tarea %3 s</translation>
     </message>
     <message>
-        <source>Calling hours "%1": %2</source>
+        <source>Calling hours &quot;%1&quot;: %2</source>
         <translation>Horario de llamadas «%1»: %2</translation>
     </message>
     <message>
-        <source>Unknown default region "%1": use a two-letter country code such as US</source>
+        <source>Unknown default region &quot;%1&quot;: use a two-letter country code such as US</source>
         <translation>Región por defecto desconocida «%1»: use un código de país de dos letras como US</translation>
     </message>
     <message>
@@ -1263,7 +1545,7 @@
 <context>
     <name>callops::SchedulerEngine</name>
     <message>
-        <source>%1 looks like Supabase's transaction pooler (port 6543): LISTEN/NOTIFY and prepared statements do not work through it; use the session pooler (port 5432) or the direct host</source>
+        <source>%1 looks like Supabase&apos;s transaction pooler (port 6543): LISTEN/NOTIFY and prepared statements do not work through it; use the session pooler (port 5432) or the direct host</source>
         <translation>%1 parece el pooler de transacciones de Supabase (puerto 6543): LISTEN/NOTIFY y las sentencias preparadas no funcionan a través de él; use el pooler de sesión (puerto 5432) o el host directo</translation>
     </message>
     <message>
@@ -1283,7 +1565,7 @@
         <translation>La llamada %1 está en el estado %2 sin next_action_at: nunca vence; omitida</translation>
     </message>
     <message>
-        <source>Call %1 is in unknown state "%2": skipped</source>
+        <source>Call %1 is in unknown state &quot;%2&quot;: skipped</source>
         <translation>La llamada %1 está en el estado desconocido «%2»: omitida</translation>
     </message>
 </context>
@@ -1433,7 +1715,25 @@
     </message>
     <message numerus="yes">
         <source>%n call(s) stuck: in their state longer than its threshold.</source>
-        <translation><numerusform>%n llamada atascada: lleva en su estado más tiempo que su umbral.</numerusform><numerusform>%n llamadas atascadas: llevan en su estado más tiempo que su umbral.</numerusform></translation>
+        <translation>
+            <numerusform>%n llamada atascada: lleva en su estado más tiempo que su umbral.</numerusform>
+            <numerusform>%n llamadas atascadas: llevan en su estado más tiempo que su umbral.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>callops::StuckRulesDialog</name>
+    <message>
+        <source>Stuck thresholds</source>
+        <translation>Umbrales de atasco</translation>
+    </message>
+    <message>
+        <source>A call counts as stuck when it has stayed longer than this: calls being placed since their call started, other calls since they were due and last changed. The banner, the Stuck filter and Reset stuck follow these values.</source>
+        <translation>Una llamada cuenta como atascada cuando lleva en su estado más tiempo que este: las llamadas en curso desde que empezó su llamada, las demás desde que vencieron y cambiaron por última vez. El aviso, el filtro Atascadas y Restablecer atascada siguen estos valores.</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> min</translation>
     </message>
 </context>
 <context>
@@ -1451,11 +1751,11 @@
         <translation>No es un identificador de zona horaria (caracteres inesperados): use un identificador IANA como America/New_York.</translation>
     </message>
     <message>
-        <source>Unknown time zone "%1": use an IANA id such as America/New_York or Europe/London.</source>
+        <source>Unknown time zone &quot;%1&quot;: use an IANA id such as America/New_York or Europe/London.</source>
         <translation>Zona horaria desconocida «%1»: use un identificador IANA como America/New_York o Europe/London.</translation>
     </message>
     <message>
-        <source>unknown clinic_timezone "%1" ignored</source>
+        <source>unknown clinic_timezone &quot;%1&quot; ignored</source>
         <translation>clinic_timezone desconocida «%1» ignorada</translation>
     </message>
 </context>
@@ -1468,6 +1768,10 @@
     <message>
         <source>This mode is not available in this build yet.</source>
         <translation>Este modo aún no está disponible en esta compilación.</translation>
+    </message>
+    <message>
+        <source>CallOps</source>
+        <translation>CallOps</translation>
     </message>
 </context>
 </TS>

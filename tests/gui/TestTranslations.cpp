@@ -4,10 +4,47 @@
 
 #include <QAction>
 #include <QFile>
+#include <QLibraryInfo>
+#include <QProcess>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QXmlStreamReader>
 
 using namespace callops;
+
+namespace {
+
+struct TsCount
+{
+    int messages = 0;
+    int unfinished = 0;
+    bool ok = false;
+};
+
+TsCount countMessages(const QString &path)
+{
+    TsCount count;
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return count;
+    QXmlStreamReader xml(&file);
+    while (!xml.atEnd()) {
+        xml.readNext();
+        if (!xml.isStartElement())
+            continue;
+        if (xml.name() == u"message")
+            ++count.messages;
+        if (xml.name() == u"translation") {
+            const auto type = xml.attributes().value(QStringLiteral("type"));
+            if (type == u"unfinished" || type == u"vanished" || type == u"obsolete")
+                ++count.unfinished;
+        }
+    }
+    count.ok = !xml.hasError();
+    return count;
+}
+
+} // namespace
 
 // The Spanish translation is complete and is what the console shows with --lang es.
 class TestTranslations : public QObject
@@ -16,6 +53,7 @@ class TestTranslations : public QObject
 
 private slots:
     void spanishIsComplete();
+    void everyStringInTheSourcesIsTranslated();
     void consoleSpeaksSpanish();
 };
 
@@ -41,6 +79,37 @@ void TestTranslations::spanishIsComplete()
     QVERIFY(!xml.hasError());
     QVERIFY(messages > 100);
     QCOMPARE(unfinished, 0);
+}
+
+// The .ts file is complete only if it holds every tr() of the sources: lupdate (as the comment in
+// ui/CMakeLists.txt runs it) over a copy must find nothing new to translate.
+void TestTranslations::everyStringInTheSourcesIsTranslated()
+{
+    QString lupdate = QLibraryInfo::path(QLibraryInfo::BinariesPath) + QStringLiteral("/lupdate");
+    if (!QFile::exists(lupdate))
+        lupdate = QLibraryInfo::path(QLibraryInfo::LibraryExecutablesPath) + QStringLiteral("/lupdate");
+    QVERIFY2(QFile::exists(lupdate), "lupdate not found: install qt6-l10n-tools");
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString copy = dir.filePath(QStringLiteral("callops_es.ts"));
+    QVERIFY(QFile::copy(QStringLiteral(CALLOPS_SOURCE_DIR "/translations/callops_es.ts"), copy));
+    QFile::setPermissions(copy, QFile::ReadOwner | QFile::WriteOwner);
+    QProcess process;
+    process.setWorkingDirectory(QStringLiteral(CALLOPS_SOURCE_DIR));
+    process.start(lupdate,
+                  {QStringLiteral("-no-obsolete"), QStringLiteral("-locations"), QStringLiteral("none"),
+                   QStringLiteral("core"), QStringLiteral("ui"), QStringLiteral("app"), QStringLiteral("-ts"),
+                   copy});
+    QVERIFY(process.waitForFinished(120000));
+    QVERIFY2(process.exitCode() == 0, process.readAllStandardError().constData());
+    const TsCount before = countMessages(QStringLiteral(CALLOPS_SOURCE_DIR "/translations/callops_es.ts"));
+    const TsCount after = countMessages(copy);
+    QVERIFY(before.ok && after.ok);
+    QVERIFY2(after.unfinished == 0,
+             qPrintable(QStringLiteral("%1 string(s) in the sources are not in translations/callops_es.ts: "
+                                       "run lupdate (see ui/CMakeLists.txt) and translate them")
+                                .arg(after.unfinished)));
+    QCOMPARE(after.messages, before.messages);
 }
 
 void TestTranslations::consoleSpeaksSpanish()
