@@ -14,6 +14,12 @@ namespace {
 
 constexpr int MaxMinutes = 7 * 24 * 60;
 
+// Rounded up: a threshold of 90 s from the settings file shows as 2 min, not as 1.
+int minutesOf(int seconds)
+{
+    return std::clamp((seconds + 59) / 60, 1, MaxMinutes);
+}
+
 } // namespace
 
 StuckRulesDialog::StuckRulesDialog(const StuckRules &rules, QWidget *parent)
@@ -57,20 +63,15 @@ StuckRulesDialog::StuckRulesDialog(const StuckRules &rules, QWidget *parent)
 void StuckRulesDialog::display(const StuckRules &rules)
 {
     m_shown = rules;
-    for (auto it = m_minutes.cbegin(); it != m_minutes.cend(); ++it) {
-        // Rounded up: a threshold of 90 s from the settings file shows as 2 min, not as 1.
-        const int seconds = rules.thresholdSeconds(it.key());
-        const int minutes = std::clamp((seconds + 59) / 60, 1, MaxMinutes);
-        it.value()->setValue(minutes);
-        m_shownMinutes.insert(it.key(), minutes);
-    }
+    for (auto it = m_minutes.cbegin(); it != m_minutes.cend(); ++it)
+        it.value()->setValue(minutesOf(rules.thresholdSeconds(it.key())));
 }
 
 StuckRules StuckRulesDialog::rules() const
 {
     StuckRules rules = m_shown;
     for (auto it = m_minutes.cbegin(); it != m_minutes.cend(); ++it) {
-        if (it.value()->value() != m_shownMinutes.value(it.key()))
+        if (it.value()->value() != minutesOf(m_shown.thresholdSeconds(it.key())))
             rules.setThresholdSeconds(it.key(), it.value()->value() * 60);
     }
     return rules;

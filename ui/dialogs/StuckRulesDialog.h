@@ -28,7 +28,6 @@ private:
     QMap<WorkflowState, QSpinBox *> m_minutes;
     // What the boxes were last filled from; a state whose box was not changed keeps its exact seconds.
     StuckRules m_shown;
-    QMap<WorkflowState, int> m_shownMinutes;
 };
 
 } // namespace callops
