@@ -70,6 +70,7 @@ private slots:
     void actionOnAllRowsMatchingTheFilter();
     void stuckCallRaisesTheBanner();
     void stuckThresholdsAreEditedAppliedAndKept();
+    void stuckThresholdsLeftAloneKeepTheirSeconds();
     void detailMasksTheDateOfBirth();
     void injectionInSearchIsHarmless();
     void historyIsSearchedByReason();
@@ -442,6 +443,22 @@ void TestMainWindow::stuckThresholdsAreEditedAppliedAndKept()
     window->setStuckRules(lower);
     QTRY_VERIFY(window->stuckBanner()->isVisible());
     QCOMPARE(StuckRules::fromSettings(settings).thresholdSeconds(WorkflowState::Calling), 10 * 60);
+}
+
+// Thresholds from the settings file need not be whole minutes: a box shows them rounded up, and
+// only a box the dispatcher changed writes its new value.
+void TestMainWindow::stuckThresholdsLeftAloneKeepTheirSeconds()
+{
+    StuckRules rules;
+    rules.setThresholdSeconds(WorkflowState::Calling, 90);
+    rules.setThresholdSeconds(WorkflowState::Classifying, 150);
+    StuckRulesDialog dialog(rules);
+    QCOMPARE(dialog.minutesFor(WorkflowState::Calling)->value(), 2);
+    QCOMPARE(dialog.minutesFor(WorkflowState::Classifying)->value(), 3);
+    QVERIFY(dialog.rules() == rules);
+    dialog.minutesFor(WorkflowState::Classifying)->setValue(4);
+    QCOMPARE(dialog.rules().thresholdSeconds(WorkflowState::Classifying), 240);
+    QCOMPARE(dialog.rules().thresholdSeconds(WorkflowState::Calling), 90);
 }
 
 void TestMainWindow::detailMasksTheDateOfBirth()
