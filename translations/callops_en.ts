@@ -1412,6 +1412,10 @@
         <source>The new thresholds apply now, but they could not be saved to %1: the console will start with the old ones next time.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Search… (Ctrl+F)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>callops::Migrator</name>

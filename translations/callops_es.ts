@@ -1413,6 +1413,10 @@
         <source>The new thresholds apply now, but they could not be saved to %1: the console will start with the old ones next time.</source>
         <translation>Los nuevos umbrales ya se aplican, pero no se pudieron guardar en %1: la consola empezará con los anteriores la próxima vez.</translation>
     </message>
+    <message>
+        <source>Search… (Ctrl+F)</source>
+        <translation>Buscar… (Ctrl+F)</translation>
+    </message>
 </context>
 <context>
     <name>callops::Migrator</name>

@@ -278,7 +278,12 @@ void MainWindow::buildLayout()
     m_search = new QLineEdit(this);
     m_search->setObjectName(QStringLiteral("search"));
     m_search->setClearButtonEnabled(true);
-    m_search->setPlaceholderText(tr("Search exam, employee, clinic or phone (Ctrl+F)"));
+    // The short placeholder fits the narrowest box; the tooltip says what the search looks at.
+    m_search->setPlaceholderText(tr("Search… (Ctrl+F)"));
+    m_search->setToolTip(tr("Search exam, employee, clinic or phone (Ctrl+F)"));
+    // Room for the placeholder beside the search icon and the clear button.
+    m_search->setMinimumWidth(m_search->fontMetrics().horizontalAdvance(m_search->placeholderText())
+                              + 3 * m_search->fontMetrics().height() + 12);
     m_search->addAction(QIcon(QStringLiteral(":/icons/search.svg")), QLineEdit::LeadingPosition);
     m_searchDelay = new QTimer(this);
     m_searchDelay->setSingleShot(true);
@@ -290,17 +295,19 @@ void MainWindow::buildLayout()
     m_clinic = new QComboBox(this);
     m_clinic->setObjectName(QStringLiteral("clinicFilter"));
     m_clinic->addItem(tr("All clinics"), QString());
-    m_clinic->setMinimumContentsLength(14);
+    m_clinic->setMinimumContentsLength(12);
     m_clinic->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_failureReason = new QComboBox(this);
     m_failureReason->setObjectName(QStringLiteral("failureReasonFilter"));
     m_failureReason->addItem(tr("Any failure reason"), QString());
-    m_failureReason->setMinimumContentsLength(14);
+    m_failureReason->setMinimumContentsLength(12);
     m_failureReason->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_period = new QComboBox(this);
     m_period->setObjectName(QStringLiteral("periodFilter"));
     m_period->addItems({tr("Any time"), tr("In state for up to 1 hour"), tr("In state for up to 24 hours"),
                         tr("In state for up to 7 days"), tr("In state for up to 30 days")});
+    m_period->setMinimumContentsLength(12);
+    m_period->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     for (QComboBox *box : {m_clinic, m_failureReason, m_period})
         connect(box, &QComboBox::currentIndexChanged, this, &MainWindow::applyFilter);
 
@@ -378,10 +385,12 @@ void MainWindow::buildLayout()
     splitter->addWidget(m_states);
     splitter->addWidget(centre);
     splitter->addWidget(m_detail);
+    // The table takes what the window gains or loses; the state list and the details keep the
+    // width their contents need.
     splitter->setStretchFactor(0, 0);
-    splitter->setStretchFactor(1, 3);
-    splitter->setStretchFactor(2, 1);
-    splitter->setSizes({230, 840, 430});
+    splitter->setStretchFactor(1, 1);
+    splitter->setStretchFactor(2, 0);
+    splitter->setSizes({m_states->sizeHint().width(), 860, 320});
     splitter->setChildrenCollapsible(false);
     auto *wrapper = new QWidget(this);
     auto *wrapperLayout = new QVBoxLayout(wrapper);

@@ -4,10 +4,14 @@
 
 #include <QAction>
 #include <QFile>
+#include <QHeaderView>
 #include <QLibraryInfo>
 #include <QProcess>
+#include <QStyle>
+#include <QStyleOptionViewItem>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTreeWidgetItemIterator>
 #include <QXmlStreamReader>
 
 using namespace callops;
@@ -44,6 +48,43 @@ TsCount countMessages(const QString &path)
     return count;
 }
 
+// Every label of the state list is shown whole at the window's first size: the text rectangle the
+// style gives its cell in column 0 is at least as wide as the text.
+void verifyNoStateLabelIsCut(MainWindow &window)
+{
+    // The offscreen screen is 800 × 600; a dispatcher's is at least this.
+    window.resize(1280, 800);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    StateListView *list = window.stateList();
+    QHeaderView *header = list->header();
+    int checked = 0;
+    for (QTreeWidgetItemIterator it(list); *it; ++it) {
+        QTreeWidgetItem *item = *it;
+        if (item->isHidden())
+            continue;
+        QStyleOptionViewItem option;
+        option.initFrom(list->viewport());
+        option.rect = list->visualItemRect(item);
+        option.rect.setRight(header->sectionViewportPosition(1) - 1);
+        option.features = QStyleOptionViewItem::HasDisplay | QStyleOptionViewItem::HasDecoration;
+        option.text = item->text(0);
+        option.icon = item->icon(0);
+        option.font = item->font(0);
+        option.fontMetrics = QFontMetrics(option.font);
+        option.decorationSize = list->iconSize().isValid() ? list->iconSize() : QSize(16, 16);
+        const QRect text = list->style()->subElementRect(QStyle::SE_ItemViewItemText, &option, list);
+        const int needed = option.fontMetrics.horizontalAdvance(option.text);
+        QVERIFY2(text.width() >= needed,
+                 qPrintable(QStringLiteral("\"%1\" needs %2 px, its cell gives %3")
+                                    .arg(option.text)
+                                    .arg(needed)
+                                    .arg(text.width())));
+        ++checked;
+    }
+    QVERIFY(checked >= 10);
+}
+
 } // namespace
 
 // The Spanish translation is complete and is what the console shows with --lang es.
@@ -54,6 +95,7 @@ class TestTranslations : public QObject
 private slots:
     void spanishIsComplete();
     void everyStringInTheSourcesIsTranslated();
+    void stateLabelsAreShownWhole();
     void consoleSpeaksSpanish();
 };
 
@@ -96,10 +138,19 @@ void TestTranslations::everyStringInTheSourcesIsTranslated()
     QCOMPARE(after.messages, before.messages);
 }
 
+void TestTranslations::stateLabelsAreShownWhole()
+{
+    MainWindow window;
+    verifyNoStateLabelIsCut(window);
+}
+
 void TestTranslations::consoleSpeaksSpanish()
 {
     QVERIFY(consoleTranslation::install(QStringLiteral("es")));
     MainWindow window;
+    verifyNoStateLabelIsCut(window);
+    if (QTest::currentTestFailed())
+        return;
     QCOMPARE(window.actionFor(ManualAction::RetryNow)->text(), QStringLiteral("Reintentar ahora…"));
     QCOMPARE(window.actionFor(ManualAction::MarkFailed)->text(), QStringLiteral("Marcar como fallida…"));
     QVERIFY(!window.stateList()->findItems(QStringLiteral("Requieren acción"), Qt::MatchExactly).isEmpty());

@@ -6,6 +6,8 @@
 #include <QIcon>
 #include <QPainter>
 #include <QPixmap>
+#include <QStyle>
+#include <QTreeWidgetItemIterator>
 
 namespace callops {
 namespace {
@@ -82,6 +84,8 @@ QTreeWidgetItem *StateListView::addStateItem(QTreeWidgetItem *group, WorkflowSta
     item->setData(0, kKindRole, StateKind);
     item->setData(0, kStateRole, int(state));
     item->setIcon(0, dot(stateColors::color(state)));
+    // Longer labels (and their translations) may still be cut when the user narrows the list.
+    item->setToolTip(0, workflow::stateLabel(state));
     item->setTextAlignment(1, Qt::AlignRight | Qt::AlignVCenter);
     m_states.insert(state, item);
     return item;
@@ -174,7 +178,20 @@ qint64 StateListView::shownStuck() const
 
 QSize StateListView::sizeHint() const
 {
-    return {240, 400};
+    // Wide enough for the longest label in the current language beside a six-digit count, so that
+    // no state is cut at the window's first size. The list is short: no room kept for a scroll bar.
+    int widest = 0;
+    for (QTreeWidgetItemIterator it(const_cast<StateListView *>(this)); *it; ++it) {
+        const int depth = (*it)->parent() ? indentation() : 0;
+        widest = std::max(widest, depth + QFontMetrics((*it)->font(0)).horizontalAdvance((*it)->text(0)));
+    }
+    const int icon
+            = iconSize().isValid() ? iconSize().width() : style()->pixelMetric(QStyle::PM_SmallIconSize);
+    const int count = fontMetrics().horizontalAdvance(QLocale().toString(999999));
+    // Each cell's text margins and the gap after the icon, and the frame.
+    const int margins = 4 * (style()->pixelMetric(QStyle::PM_FocusFrameHMargin) + 1) + 8;
+    const int chrome = margins + 2 * frameWidth();
+    return {widest + icon + count + chrome, 400};
 }
 
 } // namespace callops
