@@ -15,9 +15,11 @@
 #include <QAbstractItemModelTester>
 #include <QAction>
 #include <QDialogButtonBox>
+#include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QSqlError>
@@ -72,6 +74,7 @@ private slots:
     void stuckThresholdsAreEditedAppliedAndKept();
     void stuckThresholdsLeftAloneKeepTheirSeconds();
     void detailMasksTheDateOfBirth();
+    void detailFieldsStayInsideThePane();
     void injectionInSearchIsHarmless();
     void historyIsSearchedByReason();
 
@@ -476,6 +479,36 @@ void TestMainWindow::detailMasksTheDateOfBirth()
     QVERIFY(selectCall(*window, uuid(6)));
     QTRY_COMPARE(window->detailPane()->callId(), uuid(6));
     QCOMPARE(window->detailPane()->fieldText("dob"), CallDetailPane::maskedDob());
+}
+
+// A value with no place to wrap (a scheduler's long name) must not widen the details past the pane:
+// it is cut at the edge and whole in its tooltip, and the other fields stay in view.
+void TestMainWindow::detailFieldsStayInsideThePane()
+{
+    const QString longName = QStringLiteral("scheduler-%1").arg(QString(60, QLatin1Char('x')));
+    QSqlQuery query(m_db);
+    QVERIFY(query.prepare(QStringLiteral("UPDATE pending_calls SET locked_by = ? WHERE id = ?::uuid")));
+    query.addBindValue(longName);
+    query.addBindValue(uuid(4));
+    QVERIFY2(query.exec(), qPrintable(query.lastError().text()));
+
+    auto window = makeWindow();
+    window->resize(1280, 800);
+    QVERIFY(selectCall(*window, uuid(4)));
+    QTRY_COMPARE(window->detailPane()->callId(), uuid(4));
+    QCOMPARE(window->detailPane()->fieldText("lockedBy"), longName);
+    auto *lockedBy = window->detailPane()->findChild<QLabel *>(QStringLiteral("lockedBy"));
+    QCOMPARE(lockedBy->toolTip(), longName);
+
+    auto *scroll = window->detailPane()->findChild<QScrollArea *>();
+    QVERIFY(scroll && scroll->widget());
+    QTRY_VERIFY(scroll->widget()->width() <= scroll->viewport()->width());
+    QVERIFY2(lockedBy->width() < lockedBy->fontMetrics().horizontalAdvance(longName),
+             "the pane should be narrower than the name for this test to mean anything");
+    for (const char *field : {"exam", "phone", "clinic", "retries"}) {
+        const auto *label = window->detailPane()->findChild<QLabel *>(QLatin1String(field));
+        QVERIFY2(label->geometry().right() < scroll->viewport()->width(), field);
+    }
 }
 
 void TestMainWindow::injectionInSearchIsHarmless()

@@ -87,6 +87,7 @@ CallDetailPane::CallDetailPane(QWidget *parent)
     auto *scroll = new QScrollArea(this);
     scroll->setWidget(fieldsWidget);
     scroll->setWidgetResizable(true);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     scroll->setFrameShape(QFrame::NoFrame);
 
     m_history->setObjectName(QStringLiteral("history"));
@@ -117,6 +118,10 @@ QLabel *CallDetailPane::addField(QFormLayout *form, const QString &name, const Q
     value->setObjectName(name);
     value->setTextInteractionFlags(Qt::TextSelectableByMouse);
     value->setWordWrap(true);
+    // A long word (a call id, a scheduler's name) would otherwise set the pane's minimum width
+    // and push every field out of sight behind a horizontal scroll bar; it is cut at the edge
+    // instead, whole in its tooltip and when selected and copied.
+    value->setMinimumWidth(value->fontMetrics().averageCharWidth() * 8);
     form->addRow(label, value);
     m_fields.append(value);
     return value;
@@ -131,8 +136,10 @@ void CallDetailPane::clear()
 {
     m_call = {};
     m_title->setText(tr("No call selected"));
-    for (QLabel *field : std::as_const(m_fields))
+    for (QLabel *field : std::as_const(m_fields)) {
         field->clear();
+        field->setToolTip({});
+    }
     m_dob->clear();
     m_reveal->setEnabled(false);
     m_history->clear();
@@ -166,8 +173,10 @@ void CallDetailPane::showCall(const CallRecord &call, const QList<WorkflowEventR
     const WorkflowState state = workflow::stateFromName(call.state);
     m_title->setText(call.examId.isEmpty() ? call.id : tr("Exam %1").arg(call.examId));
     auto set = [this](const QString &name, const QString &text) {
-        if (auto *label = findChild<QLabel *>(name))
+        if (auto *label = findChild<QLabel *>(name)) {
             label->setText(text);
+            label->setToolTip(text);
+        }
     };
     auto *stateLabel = findChild<QLabel *>(QStringLiteral("state"));
     stateLabel->setText(stateText(call.state));
