@@ -178,6 +178,7 @@ int runWithWindow(Settings &settings, const CommandLineRequest &request, DemoRun
         // The console as a dispatcher sees it, with the engine running in its scheduler panel
         // (the window owns the engine: closing it stops the engine before the database).
         MainWindow window;
+        window.setPhoneRegion(config->defaultRegion);
         window.connectToDatabase(runtime.database().url());
         window.schedulerPanel()->startEngine(*config);
         window.show();

@@ -2,6 +2,57 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US">
 <context>
+    <name>CallingWindow</name>
+    <message>
+        <source>write calling hours like &quot;mon-fri 08:00-17:00&quot; or &quot;mon-fri 08:00-12:00,13:00-17:00; sat 09:00-12:00&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bad day range %1: write a day (sat) or a range (mon-fri).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unknown day %1: use mon, tue, wed, thu, fri, sat, sun or a range such as mon-fri.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bad hours %1: write HH:MM-HH:MM, for example 08:00-17:00.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bad time in %1: times are HH:MM from 00:00 to 23:59, and 24:00 as an end.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hours %1 end before they start: for hours past midnight write two rules, for example &quot;fri 22:00-24:00; sat 00:00-02:00&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Calling hours are too long (%1 characters, at most %2): %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Calling hours contain control characters: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No calling hours given: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No hours for %1: write them after the days, for example &quot;%2 09:00-12:00&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hours %1 without days: write the days first, for example &quot;mon-fri %2&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unexpected %1 in calling hours: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>CommandLine</name>
     <message>
         <source>PostgreSQL URL or libpq keyword string (else DATABASE_URL).</source>
@@ -37,6 +88,77 @@
     </message>
     <message>
         <source>Time zone assumed when a clinic&apos;s cannot be told (default America/New_York).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ConnectionSettings</name>
+    <message>
+        <source>No database given: pass --db URL, set DATABASE_URL, or configure one in the settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unsupported database URL scheme in &quot;%1&quot;: use postgresql://user:password@host:port/database</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not a database URL or libpq keyword string: expected postgresql://... or host=... dbname=...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Malformed database URL: expected postgresql://user:password@host:port/database[?sslmode=require]</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Malformed database URL: port 0 is not a port</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Malformed database URL: the path must be just the database name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Malformed connection string: a word without a value (expected key=value; quote values that contain spaces)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Malformed connection string: &quot;%1&quot; has no value (expected key=value)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Malformed connection string: unterminated quote in the value of &quot;%1&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Malformed connection settings: port &quot;%1&quot; is not a number from 1 to 65535</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unknown sslmode &quot;%1&quot;: use one of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Malformed connection settings: connect_timeout &quot;%1&quot; is not a number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unknown connection setting (not a libpq keyword; check the spelling of the keywords)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unknown connection setting &quot;%1&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unknown connection setting &quot;%1&quot; (did you mean %2?)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>local socket</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> as %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -96,6 +218,179 @@
     </message>
 </context>
 <context>
+    <name>DemoRuntime</name>
+    <message>
+        <source>Applying the database migrations…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Adding the sample calls…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keeping the calls of the previous demo run (--demo-reset starts over).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Added %1 sample calls.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The demo database is not running.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The telephony simulator did not start: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>DemoSeeder</name>
+    <message>
+        <source>%1 (attempt %2 of %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Invalid phone number &quot;%1&quot;: not a number that can be dialled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Seeding the demo database failed (%1): %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Seeding the demo database failed: could not begin a transaction: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Seeding the demo database failed (commit): %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>EmbeddedPostgres</name>
+    <message>
+        <source>There is no &quot;postgres&quot; user on this machine: install the Debian package postgresql, which creates it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not give %1 to the postgres user: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CALLOPS_PG_BINDIR=%1 does not hold initdb, pg_ctl and postgres.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PostgreSQL&apos;s server programs (initdb, pg_ctl, postgres) were not found under %1. The demo runs its own private database with them: install the Debian package &quot;postgresql&quot; (sudo apt-get install postgresql) and try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Running as root needs runuser (package util-linux) to start PostgreSQL as the postgres user.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not run %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 did not finish within %2 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The demo directory %1 must not contain quotes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not create the demo directory %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not restrict %1 to its owner.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Running as root, the demo starts PostgreSQL as the &quot;postgres&quot; user, which does not exist: install the Debian package postgresql.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Running as root, the demo&apos;s PostgreSQL runs as the postgres user, which cannot enter %1 (needed for %2). Use a directory under /var/lib or /var/tmp.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The demo cluster in %1 has lost its password file; start over with --demo-reset.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Creating the demo database cluster in %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not write %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>initdb failed for the demo cluster in %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stopping a demo PostgreSQL server left running by an earlier run (pid %1)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A PostgreSQL server (pid %1) still runs on %2 and would not stop.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No free TCP port on 127.0.0.1 for the demo database.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Starting the demo PostgreSQL on 127.0.0.1:%1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The demo PostgreSQL did not start (log: %1): %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Creating the database %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Throwing away the demo database in %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A PostgreSQL server (pid %1) still runs on %2; stop it first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not delete %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Another CallOps demo (process %1) is using %2; close it first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reusing the demo database cluster in %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The demo database is ready on 127.0.0.1:%1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stopping the demo PostgreSQL…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The demo PostgreSQL (pid %1) did not stop.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ExportCommand</name>
     <message>
         <source>No database configured: set DATABASE_URL or pass --db.</source>
@@ -150,6 +445,37 @@
     </message>
 </context>
 <context>
+    <name>Migrator</name>
+    <message>
+        <source>Cannot create the schema_migrations table: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No migrations found: the binary was built without its SQL resources.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot take the migration lock: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Migration %1 could not start a transaction: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Migration %1 failed at statement %2 and was rolled back: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Migration %1 could not be recorded and was rolled back: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Migration %1 could not be committed: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>OutcomeRecorder</name>
     <message>
         <source>the outcome function returned nothing</source>
@@ -161,6 +487,37 @@
     </message>
     <message>
         <source>the outcome function answered %1 of %2 outcomes</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>PassPlanner</name>
+    <message>
+        <source>the phone number could not be read</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Invalid phone number: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Skipped: retry_count %1 / max_retries %2 are not valid; correct the row</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>state &quot;%1&quot; is not one the scheduler acts on</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>opens %1 (%2%3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>, zone assumed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>time zone assumed: %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -248,6 +605,103 @@
     </message>
 </context>
 <context>
+    <name>PhoneNumberNormalizer</name>
+    <message>
+        <source>no valid country code: write the number with + and its country code, or set a valid default region (now &quot;%1&quot;)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not a phone number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>too short after the international prefix</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>too short to be a phone number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>too long to be a phone number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>too long to be a phone number (%1 characters, at most %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>contains control characters, not a phone number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no phone number given</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not a valid number for region %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>PhoneText</name>
+    <message>
+        <source>not a number CallOps can dial</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>stored as “%1”</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SchedulerConfig</name>
+    <message>
+        <source>The batch size must be from 1 to 10000, not %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The interval must be at least 1 second, not %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Calls per second must be 0 (no limit) or more</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Requests at a time must be from 1 to %1, not %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The HTTP timeout must be at least 0.1 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The in-flight timeout must be at least 1 second, not %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Claims must last at least 5 seconds, not %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The IVR wait cannot be negative</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Retry timings are not valid: base %1 s, cap %2 s, task retry delay %3 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Calling hours &quot;%1&quot;: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unknown default region &quot;%1&quot;: use a two-letter country code such as US</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>Settings</name>
     <message>
         <source>on the command line</source>
@@ -310,6 +764,29 @@
     </message>
     <message>
         <source>The telephony simulator cannot listen on 127.0.0.1:%1 (is the port in use?).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>TimeZoneResolver</name>
+    <message>
+        <source>No time zone given: use an IANA id such as America/New_York.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not a time zone id (%1 characters): use an IANA id such as America/New_York.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not a time zone id (unexpected characters): use an IANA id such as America/New_York.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unknown time zone &quot;%1&quot;: use an IANA id such as America/New_York or Europe/London.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unknown clinic_timezone &quot;%1&quot; ignored</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -383,50 +860,6 @@
 <context>
     <name>callops</name>
     <message>
-        <source>no valid country code: write the number with + and its country code, or set a valid default region (now &quot;%1&quot;)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>not a phone number</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>too short after the international prefix</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>too short to be a phone number</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>too long to be a phone number</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>write calling hours like &quot;mon-fri 08:00-17:00&quot; or &quot;mon-fri 08:00-12:00,13:00-17:00; sat 09:00-12:00&quot;</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Bad day range %1: write a day (sat) or a range (mon-fri).</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Unknown day %1: use mon, tue, wed, thu, fri, sat, sun or a range such as mon-fri.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Bad hours %1: write HH:MM-HH:MM, for example 08:00-17:00.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Bad time in %1: times are HH:MM from 00:00 to 23:59, and 24:00 as an end.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Hours %1 end before they start: for hours past midnight write two rules, for example &quot;fri 22:00-24:00; sat 00:00-02:00&quot;.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>CallOps: the operations console and scheduler for automated clinic calls.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -476,14 +909,6 @@
     </message>
     <message>
         <source>The database %1 lacks migrations %2: run callops --migrate first</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>There is no &quot;postgres&quot; user on this machine: install the Debian package postgresql, which creates it.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Could not give %1 to the postgres user: %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -698,6 +1123,10 @@
         <source>%1 → %2</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>callops::CallTableModel</name>
@@ -745,6 +1174,10 @@
         <source>Updated</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>callops::CallTrigger</name>
@@ -782,33 +1215,6 @@
     </message>
     <message>
         <source>request aborted at shutdown before it was sent</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
-    <name>callops::CallingWindow</name>
-    <message>
-        <source>Calling hours are too long (%1 characters, at most %2): %3.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Calling hours contain control characters: %1.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>No calling hours given: %1.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>No hours for %1: write them after the days, for example &quot;%2 09:00-12:00&quot;.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Hours %1 without days: write the days first, for example &quot;mon-fri %2&quot;.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Unexpected %1 in calling hours: %2.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -891,234 +1297,6 @@
     </message>
 </context>
 <context>
-    <name>callops::ConnectionSettings</name>
-    <message>
-        <source>No database given: pass --db URL, set DATABASE_URL, or configure one in the settings.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Unsupported database URL scheme in &quot;%1&quot;: use postgresql://user:password@host:port/database</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Not a database URL or libpq keyword string: expected postgresql://... or host=... dbname=...</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Malformed database URL: expected postgresql://user:password@host:port/database[?sslmode=require]</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Malformed database URL: port 0 is not a port</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Malformed database URL: the path must be just the database name</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Malformed connection string: &quot;%1&quot; has no value (expected key=value)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Malformed connection string: unterminated quote in the value of &quot;%1&quot;</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Malformed connection settings: port &quot;%1&quot; is not a number from 1 to 65535</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Unknown sslmode &quot;%1&quot;: use one of %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Malformed connection settings: connect_timeout &quot;%1&quot; is not a number</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Unknown connection setting &quot;%1&quot;</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>local socket</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source> as %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Malformed connection string: a word without a value (expected key=value; quote values that contain spaces)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Unknown connection setting (not a libpq keyword; check the spelling of the keywords)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Unknown connection setting &quot;%1&quot; (did you mean %2?)</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
-    <name>callops::DemoRuntime</name>
-    <message>
-        <source>Applying the database migrations…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Adding the sample calls…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Keeping the calls of the previous demo run (--demo-reset starts over).</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Added %1 sample calls.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The demo database is not running.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The telephony simulator did not start: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
-    <name>callops::DemoSeeder</name>
-    <message>
-        <source>Seeding the demo database failed (%1): %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Seeding the demo database failed: could not begin a transaction: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Seeding the demo database failed (commit): %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
-    <name>callops::EmbeddedPostgres</name>
-    <message>
-        <source>CALLOPS_PG_BINDIR=%1 does not hold initdb, pg_ctl and postgres.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>PostgreSQL&apos;s server programs (initdb, pg_ctl, postgres) were not found under %1. The demo runs its own private database with them: install the Debian package &quot;postgresql&quot; (sudo apt-get install postgresql) and try again.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Running as root needs runuser (package util-linux) to start PostgreSQL as the postgres user.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Could not run %1: %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 did not finish within %2 s</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The demo directory %1 must not contain quotes.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Could not create the demo directory %1.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Could not restrict %1 to its owner.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Running as root, the demo starts PostgreSQL as the &quot;postgres&quot; user, which does not exist: install the Debian package postgresql.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Running as root, the demo&apos;s PostgreSQL runs as the postgres user, which cannot enter %1 (needed for %2). Use a directory under /var/lib or /var/tmp.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The demo cluster in %1 has lost its password file; start over with --demo-reset.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Creating the demo database cluster in %1…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Could not write %1.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>initdb failed for the demo cluster in %1: %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Stopping a demo PostgreSQL server left running by an earlier run (pid %1)…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>A PostgreSQL server (pid %1) still runs on %2 and would not stop.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>No free TCP port on 127.0.0.1 for the demo database.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Starting the demo PostgreSQL on 127.0.0.1:%1…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The demo PostgreSQL did not start (log: %1): %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Creating the database %1…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Throwing away the demo database in %1…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>A PostgreSQL server (pid %1) still runs on %2; stop it first.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Could not delete %1.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Another CallOps demo (process %1) is using %2; close it first.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Reusing the demo database cluster in %1.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The demo database is ready on 127.0.0.1:%1.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Stopping the demo PostgreSQL…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The demo PostgreSQL (pid %1) did not stop.</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
     <name>callops::ExportDialog</name>
     <message>
         <source>From</source>
@@ -1170,17 +1348,6 @@
     </message>
     <message>
         <source>Exporting…</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
-    <name>callops::Generator</name>
-    <message>
-        <source>%1 (attempt %2 of %2)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Invalid phone number &quot;%1&quot;: not a number that can be dialled</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1418,134 +1585,6 @@
     </message>
 </context>
 <context>
-    <name>callops::Migrator</name>
-    <message>
-        <source>Cannot create the schema_migrations table: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>No migrations found: the binary was built without its SQL resources.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Cannot take the migration lock: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Migration %1 could not start a transaction: %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Migration %1 failed at statement %2 and was rolled back: %3</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Migration %1 could not be recorded and was rolled back: %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Migration %1 could not be committed: %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
-    <name>callops::PassPlanner</name>
-    <message>
-        <source>the phone number could not be read</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Invalid phone number: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Skipped: retry_count %1 / max_retries %2 are not valid; correct the row</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>state &quot;%1&quot; is not one the scheduler acts on</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>opens %1 (%2%3)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>, zone assumed</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>time zone assumed: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
-    <name>callops::PhoneNumberNormalizer</name>
-    <message>
-        <source>too long to be a phone number (%1 characters, at most %2)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>contains control characters, not a phone number</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>no phone number given</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>not a valid number for region %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
-    <name>callops::SchedulerConfig</name>
-    <message>
-        <source>The batch size must be from 1 to 10000, not %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The interval must be at least 1 second, not %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Calls per second must be 0 (no limit) or more</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The HTTP timeout must be at least 0.1 s</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The in-flight timeout must be at least 1 second, not %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Claims must last at least 5 seconds, not %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The IVR wait cannot be negative</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Retry timings are not valid: base %1 s, cap %2 s, task retry delay %3 s</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Calling hours &quot;%1&quot;: %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Unknown default region &quot;%1&quot;: use a two-letter country code such as US</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Requests at a time must be from 1 to %1, not %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
     <name>callops::SchedulerEngine</name>
     <message>
         <source>%1 looks like Supabase&apos;s transaction pooler (port 6543): LISTEN/NOTIFY and prepared statements do not work through it; use the session pooler (port 5432) or the direct host</source>
@@ -1736,29 +1775,6 @@
     </message>
     <message>
         <source> min</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
-    <name>callops::TimeZoneResolver</name>
-    <message>
-        <source>No time zone given: use an IANA id such as America/New_York.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Not a time zone id (%1 characters): use an IANA id such as America/New_York.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Not a time zone id (unexpected characters): use an IANA id such as America/New_York.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Unknown time zone &quot;%1&quot;: use an IANA id such as America/New_York or Europe/London.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>unknown clinic_timezone &quot;%1&quot; ignored</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -2,6 +2,57 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="es_ES">
 <context>
+    <name>CallingWindow</name>
+    <message>
+        <source>write calling hours like &quot;mon-fri 08:00-17:00&quot; or &quot;mon-fri 08:00-12:00,13:00-17:00; sat 09:00-12:00&quot;</source>
+        <translation>escriba el horario de llamadas como «mon-fri 08:00-17:00» o «mon-fri 08:00-12:00,13:00-17:00; sat 09:00-12:00»</translation>
+    </message>
+    <message>
+        <source>Bad day range %1: write a day (sat) or a range (mon-fri).</source>
+        <translation>Rango de días incorrecto %1: escriba un día (sat) o un rango (mon-fri).</translation>
+    </message>
+    <message>
+        <source>Unknown day %1: use mon, tue, wed, thu, fri, sat, sun or a range such as mon-fri.</source>
+        <translation>Día desconocido %1: use mon, tue, wed, thu, fri, sat, sun o un rango como mon-fri.</translation>
+    </message>
+    <message>
+        <source>Bad hours %1: write HH:MM-HH:MM, for example 08:00-17:00.</source>
+        <translation>Horario incorrecto %1: escriba HH:MM-HH:MM, por ejemplo 08:00-17:00.</translation>
+    </message>
+    <message>
+        <source>Bad time in %1: times are HH:MM from 00:00 to 23:59, and 24:00 as an end.</source>
+        <translation>Hora incorrecta en %1: las horas son HH:MM de 00:00 a 23:59, y 24:00 como final.</translation>
+    </message>
+    <message>
+        <source>Hours %1 end before they start: for hours past midnight write two rules, for example &quot;fri 22:00-24:00; sat 00:00-02:00&quot;.</source>
+        <translation>El horario %1 termina antes de empezar: para horas después de medianoche escriba dos reglas, por ejemplo «fri 22:00-24:00; sat 00:00-02:00».</translation>
+    </message>
+    <message>
+        <source>Calling hours are too long (%1 characters, at most %2): %3.</source>
+        <translation>El horario de llamadas es demasiado largo (%1 caracteres, como máximo %2): %3.</translation>
+    </message>
+    <message>
+        <source>Calling hours contain control characters: %1.</source>
+        <translation>El horario de llamadas contiene caracteres de control: %1.</translation>
+    </message>
+    <message>
+        <source>No calling hours given: %1.</source>
+        <translation>No se indicó horario de llamadas: %1.</translation>
+    </message>
+    <message>
+        <source>No hours for %1: write them after the days, for example &quot;%2 09:00-12:00&quot;.</source>
+        <translation>No hay horario para %1: escríbalo después de los días, por ejemplo «%2 09:00-12:00».</translation>
+    </message>
+    <message>
+        <source>Hours %1 without days: write the days first, for example &quot;mon-fri %2&quot;.</source>
+        <translation>Horario %1 sin días: escriba primero los días, por ejemplo «mon-fri %2».</translation>
+    </message>
+    <message>
+        <source>Unexpected %1 in calling hours: %2.</source>
+        <translation>%1 inesperado en el horario de llamadas: %2.</translation>
+    </message>
+</context>
+<context>
     <name>CommandLine</name>
     <message>
         <source>PostgreSQL URL or libpq keyword string (else DATABASE_URL).</source>
@@ -38,6 +89,77 @@
     <message>
         <source>Time zone assumed when a clinic&apos;s cannot be told (default America/New_York).</source>
         <translation>Zona horaria supuesta cuando no se puede determinar la de una clínica (por defecto America/New_York).</translation>
+    </message>
+</context>
+<context>
+    <name>ConnectionSettings</name>
+    <message>
+        <source>No database given: pass --db URL, set DATABASE_URL, or configure one in the settings.</source>
+        <translation>No se indicó base de datos: use --db URL, defina DATABASE_URL o configure una en los ajustes.</translation>
+    </message>
+    <message>
+        <source>Unsupported database URL scheme in &quot;%1&quot;: use postgresql://user:password@host:port/database</source>
+        <translation>Esquema de URL de base de datos no admitido en «%1»: use postgresql://usuario:contraseña@host:puerto/base</translation>
+    </message>
+    <message>
+        <source>Not a database URL or libpq keyword string: expected postgresql://... or host=... dbname=...</source>
+        <translation>No es una URL de base de datos ni una cadena de claves libpq: se esperaba postgresql://... o host=... dbname=...</translation>
+    </message>
+    <message>
+        <source>Malformed database URL: expected postgresql://user:password@host:port/database[?sslmode=require]</source>
+        <translation>URL de base de datos mal formada: se esperaba postgresql://usuario:contraseña@host:puerto/base[?sslmode=require]</translation>
+    </message>
+    <message>
+        <source>Malformed database URL: port 0 is not a port</source>
+        <translation>URL de base de datos mal formada: 0 no es un puerto</translation>
+    </message>
+    <message>
+        <source>Malformed database URL: the path must be just the database name</source>
+        <translation>URL de base de datos mal formada: la ruta debe ser solo el nombre de la base de datos</translation>
+    </message>
+    <message>
+        <source>Malformed connection string: a word without a value (expected key=value; quote values that contain spaces)</source>
+        <translation>Cadena de conexión mal formada: una palabra sin valor (se esperaba clave=valor; ponga entre comillas los valores con espacios)</translation>
+    </message>
+    <message>
+        <source>Malformed connection string: &quot;%1&quot; has no value (expected key=value)</source>
+        <translation>Cadena de conexión mal formada: «%1» no tiene valor (se esperaba clave=valor)</translation>
+    </message>
+    <message>
+        <source>Malformed connection string: unterminated quote in the value of &quot;%1&quot;</source>
+        <translation>Cadena de conexión mal formada: comilla sin cerrar en el valor de «%1»</translation>
+    </message>
+    <message>
+        <source>Malformed connection settings: port &quot;%1&quot; is not a number from 1 to 65535</source>
+        <translation>Configuración de conexión mal formada: el puerto «%1» no es un número de 1 a 65535</translation>
+    </message>
+    <message>
+        <source>Unknown sslmode &quot;%1&quot;: use one of %2</source>
+        <translation>sslmode desconocido «%1»: use uno de %2</translation>
+    </message>
+    <message>
+        <source>Malformed connection settings: connect_timeout &quot;%1&quot; is not a number</source>
+        <translation>Configuración de conexión mal formada: connect_timeout «%1» no es un número</translation>
+    </message>
+    <message>
+        <source>Unknown connection setting (not a libpq keyword; check the spelling of the keywords)</source>
+        <translation>Ajuste de conexión desconocido (no es una clave de libpq; revise cómo están escritas las claves)</translation>
+    </message>
+    <message>
+        <source>Unknown connection setting &quot;%1&quot;</source>
+        <translation>Ajuste de conexión desconocido «%1»</translation>
+    </message>
+    <message>
+        <source>Unknown connection setting &quot;%1&quot; (did you mean %2?)</source>
+        <translation>Ajuste de conexión desconocido «%1» (¿quiso decir %2?)</translation>
+    </message>
+    <message>
+        <source>local socket</source>
+        <translation>socket local</translation>
+    </message>
+    <message>
+        <source> as %1</source>
+        <translation> como %1</translation>
     </message>
 </context>
 <context>
@@ -96,6 +218,179 @@
     </message>
 </context>
 <context>
+    <name>DemoRuntime</name>
+    <message>
+        <source>Applying the database migrations…</source>
+        <translation>Aplicando las migraciones de la base de datos…</translation>
+    </message>
+    <message>
+        <source>Adding the sample calls…</source>
+        <translation>Añadiendo las llamadas de ejemplo…</translation>
+    </message>
+    <message>
+        <source>Keeping the calls of the previous demo run (--demo-reset starts over).</source>
+        <translation>Se conservan las llamadas de la demostración anterior (--demo-reset empieza de nuevo).</translation>
+    </message>
+    <message>
+        <source>Added %1 sample calls.</source>
+        <translation>Se añadieron %1 llamadas de ejemplo.</translation>
+    </message>
+    <message>
+        <source>The demo database is not running.</source>
+        <translation>La base de datos de demostración no está en marcha.</translation>
+    </message>
+    <message>
+        <source>The telephony simulator did not start: %1</source>
+        <translation>El simulador de telefonía no se inició: %1</translation>
+    </message>
+</context>
+<context>
+    <name>DemoSeeder</name>
+    <message>
+        <source>%1 (attempt %2 of %2)</source>
+        <translation>%1 (intento %2 de %2)</translation>
+    </message>
+    <message>
+        <source>Invalid phone number &quot;%1&quot;: not a number that can be dialled</source>
+        <translation>Número de teléfono no válido «%1»: no es un número al que se pueda llamar</translation>
+    </message>
+    <message>
+        <source>Seeding the demo database failed (%1): %2</source>
+        <translation>Falló la carga de datos en la base de datos de demostración (%1): %2</translation>
+    </message>
+    <message>
+        <source>Seeding the demo database failed: could not begin a transaction: %1</source>
+        <translation>Falló la carga de datos en la base de datos de demostración: no se pudo iniciar una transacción: %1</translation>
+    </message>
+    <message>
+        <source>Seeding the demo database failed (commit): %1</source>
+        <translation>Falló la carga de datos en la base de datos de demostración (commit): %1</translation>
+    </message>
+</context>
+<context>
+    <name>EmbeddedPostgres</name>
+    <message>
+        <source>There is no &quot;postgres&quot; user on this machine: install the Debian package postgresql, which creates it.</source>
+        <translation>No existe el usuario «postgres» en esta máquina: instale el paquete de Debian postgresql, que lo crea.</translation>
+    </message>
+    <message>
+        <source>Could not give %1 to the postgres user: %2</source>
+        <translation>No se pudo ceder %1 al usuario postgres: %2</translation>
+    </message>
+    <message>
+        <source>CALLOPS_PG_BINDIR=%1 does not hold initdb, pg_ctl and postgres.</source>
+        <translation>CALLOPS_PG_BINDIR=%1 no contiene initdb, pg_ctl y postgres.</translation>
+    </message>
+    <message>
+        <source>PostgreSQL&apos;s server programs (initdb, pg_ctl, postgres) were not found under %1. The demo runs its own private database with them: install the Debian package &quot;postgresql&quot; (sudo apt-get install postgresql) and try again.</source>
+        <translation>No se encontraron los programas del servidor PostgreSQL (initdb, pg_ctl, postgres) en %1. La demostración ejecuta con ellos su propia base de datos privada: instale el paquete de Debian «postgresql» (sudo apt-get install postgresql) y vuelva a intentarlo.</translation>
+    </message>
+    <message>
+        <source>Running as root needs runuser (package util-linux) to start PostgreSQL as the postgres user.</source>
+        <translation>Al ejecutarse como root se necesita runuser (paquete util-linux) para iniciar PostgreSQL como el usuario postgres.</translation>
+    </message>
+    <message>
+        <source>Could not run %1: %2</source>
+        <translation>No se pudo ejecutar %1: %2</translation>
+    </message>
+    <message>
+        <source>%1 did not finish within %2 s</source>
+        <translation>%1 no terminó en %2 s</translation>
+    </message>
+    <message>
+        <source>The demo directory %1 must not contain quotes.</source>
+        <translation>El directorio de la demostración %1 no debe contener comillas.</translation>
+    </message>
+    <message>
+        <source>Could not create the demo directory %1.</source>
+        <translation>No se pudo crear el directorio de la demostración %1.</translation>
+    </message>
+    <message>
+        <source>Could not restrict %1 to its owner.</source>
+        <translation>No se pudo restringir %1 a su propietario.</translation>
+    </message>
+    <message>
+        <source>Running as root, the demo starts PostgreSQL as the &quot;postgres&quot; user, which does not exist: install the Debian package postgresql.</source>
+        <translation>Al ejecutarse como root, la demostración inicia PostgreSQL como el usuario «postgres», que no existe: instale el paquete de Debian postgresql.</translation>
+    </message>
+    <message>
+        <source>Running as root, the demo&apos;s PostgreSQL runs as the postgres user, which cannot enter %1 (needed for %2). Use a directory under /var/lib or /var/tmp.</source>
+        <translation>Al ejecutarse como root, el PostgreSQL de la demostración se ejecuta como el usuario postgres, que no puede entrar en %1 (necesario para %2). Use un directorio bajo /var/lib o /var/tmp.</translation>
+    </message>
+    <message>
+        <source>The demo cluster in %1 has lost its password file; start over with --demo-reset.</source>
+        <translation>El clúster de demostración en %1 ha perdido su archivo de contraseña; empiece de nuevo con --demo-reset.</translation>
+    </message>
+    <message>
+        <source>Creating the demo database cluster in %1…</source>
+        <translation>Creando el clúster de base de datos de demostración en %1…</translation>
+    </message>
+    <message>
+        <source>Could not write %1.</source>
+        <translation>No se pudo escribir %1.</translation>
+    </message>
+    <message>
+        <source>initdb failed for the demo cluster in %1: %2</source>
+        <translation>initdb falló para el clúster de demostración en %1: %2</translation>
+    </message>
+    <message>
+        <source>Stopping a demo PostgreSQL server left running by an earlier run (pid %1)…</source>
+        <translation>Deteniendo un servidor PostgreSQL de demostración que quedó en marcha de una ejecución anterior (pid %1)…</translation>
+    </message>
+    <message>
+        <source>A PostgreSQL server (pid %1) still runs on %2 and would not stop.</source>
+        <translation>Un servidor PostgreSQL (pid %1) sigue en marcha en %2 y no se detuvo.</translation>
+    </message>
+    <message>
+        <source>No free TCP port on 127.0.0.1 for the demo database.</source>
+        <translation>No hay ningún puerto TCP libre en 127.0.0.1 para la base de datos de demostración.</translation>
+    </message>
+    <message>
+        <source>Starting the demo PostgreSQL on 127.0.0.1:%1…</source>
+        <translation>Iniciando el PostgreSQL de demostración en 127.0.0.1:%1…</translation>
+    </message>
+    <message>
+        <source>The demo PostgreSQL did not start (log: %1): %2</source>
+        <translation>El PostgreSQL de demostración no se inició (registro: %1): %2</translation>
+    </message>
+    <message>
+        <source>Creating the database %1…</source>
+        <translation>Creando la base de datos %1…</translation>
+    </message>
+    <message>
+        <source>Throwing away the demo database in %1…</source>
+        <translation>Descartando la base de datos de demostración en %1…</translation>
+    </message>
+    <message>
+        <source>A PostgreSQL server (pid %1) still runs on %2; stop it first.</source>
+        <translation>Un servidor PostgreSQL (pid %1) sigue en marcha en %2; deténgalo primero.</translation>
+    </message>
+    <message>
+        <source>Could not delete %1.</source>
+        <translation>No se pudo eliminar %1.</translation>
+    </message>
+    <message>
+        <source>Another CallOps demo (process %1) is using %2; close it first.</source>
+        <translation>Otra demostración de CallOps (proceso %1) está usando %2; ciérrela primero.</translation>
+    </message>
+    <message>
+        <source>Reusing the demo database cluster in %1.</source>
+        <translation>Se reutiliza el clúster de base de datos de demostración en %1.</translation>
+    </message>
+    <message>
+        <source>The demo database is ready on 127.0.0.1:%1.</source>
+        <translation>La base de datos de demostración está lista en 127.0.0.1:%1.</translation>
+    </message>
+    <message>
+        <source>Stopping the demo PostgreSQL…</source>
+        <translation>Deteniendo el PostgreSQL de demostración…</translation>
+    </message>
+    <message>
+        <source>The demo PostgreSQL (pid %1) did not stop.</source>
+        <translation>El PostgreSQL de demostración (pid %1) no se detuvo.</translation>
+    </message>
+</context>
+<context>
     <name>ExportCommand</name>
     <message>
         <source>No database configured: set DATABASE_URL or pass --db.</source>
@@ -150,6 +445,37 @@
     </message>
 </context>
 <context>
+    <name>Migrator</name>
+    <message>
+        <source>Cannot create the schema_migrations table: %1</source>
+        <translation>No se puede crear la tabla schema_migrations: %1</translation>
+    </message>
+    <message>
+        <source>No migrations found: the binary was built without its SQL resources.</source>
+        <translation>No se encontraron migraciones: el binario se compiló sin sus recursos SQL.</translation>
+    </message>
+    <message>
+        <source>Cannot take the migration lock: %1</source>
+        <translation>No se puede obtener el bloqueo de migración: %1</translation>
+    </message>
+    <message>
+        <source>Migration %1 could not start a transaction: %2</source>
+        <translation>La migración %1 no pudo iniciar una transacción: %2</translation>
+    </message>
+    <message>
+        <source>Migration %1 failed at statement %2 and was rolled back: %3</source>
+        <translation>La migración %1 falló en la sentencia %2 y se revirtió: %3</translation>
+    </message>
+    <message>
+        <source>Migration %1 could not be recorded and was rolled back: %2</source>
+        <translation>No se pudo registrar la migración %1 y se revirtió: %2</translation>
+    </message>
+    <message>
+        <source>Migration %1 could not be committed: %2</source>
+        <translation>No se pudo confirmar la migración %1: %2</translation>
+    </message>
+</context>
+<context>
     <name>OutcomeRecorder</name>
     <message>
         <source>the outcome function returned nothing</source>
@@ -162,6 +488,37 @@
     <message>
         <source>the outcome function answered %1 of %2 outcomes</source>
         <translation>la función de resultados respondió %1 de %2 resultados</translation>
+    </message>
+</context>
+<context>
+    <name>PassPlanner</name>
+    <message>
+        <source>the phone number could not be read</source>
+        <translation>no se pudo leer el número de teléfono</translation>
+    </message>
+    <message>
+        <source>Invalid phone number: %1</source>
+        <translation>Número de teléfono no válido: %1</translation>
+    </message>
+    <message>
+        <source>Skipped: retry_count %1 / max_retries %2 are not valid; correct the row</source>
+        <translation>Omitida: retry_count %1 / max_retries %2 no son válidos; corrija la fila</translation>
+    </message>
+    <message>
+        <source>state &quot;%1&quot; is not one the scheduler acts on</source>
+        <translation>el planificador no actúa sobre el estado «%1»</translation>
+    </message>
+    <message>
+        <source>opens %1 (%2%3)</source>
+        <translation>abre %1 (%2%3)</translation>
+    </message>
+    <message>
+        <source>, zone assumed</source>
+        <translation>, zona supuesta</translation>
+    </message>
+    <message>
+        <source>time zone assumed: %1</source>
+        <translation>zona horaria supuesta: %1</translation>
     </message>
 </context>
 <context>
@@ -248,6 +605,103 @@
     </message>
 </context>
 <context>
+    <name>PhoneNumberNormalizer</name>
+    <message>
+        <source>no valid country code: write the number with + and its country code, or set a valid default region (now &quot;%1&quot;)</source>
+        <translation>sin código de país válido: escriba el número con + y su código de país, o defina una región por defecto válida (ahora «%1»)</translation>
+    </message>
+    <message>
+        <source>not a phone number</source>
+        <translation>no es un número de teléfono</translation>
+    </message>
+    <message>
+        <source>too short after the international prefix</source>
+        <translation>demasiado corto después del prefijo internacional</translation>
+    </message>
+    <message>
+        <source>too short to be a phone number</source>
+        <translation>demasiado corto para ser un número de teléfono</translation>
+    </message>
+    <message>
+        <source>too long to be a phone number</source>
+        <translation>demasiado largo para ser un número de teléfono</translation>
+    </message>
+    <message>
+        <source>too long to be a phone number (%1 characters, at most %2)</source>
+        <translation>demasiado largo para ser un número de teléfono (%1 caracteres, como máximo %2)</translation>
+    </message>
+    <message>
+        <source>contains control characters, not a phone number</source>
+        <translation>contiene caracteres de control, no es un número de teléfono</translation>
+    </message>
+    <message>
+        <source>no phone number given</source>
+        <translation>no se indicó número de teléfono</translation>
+    </message>
+    <message>
+        <source>not a valid number for region %1</source>
+        <translation>no es un número válido para la región %1</translation>
+    </message>
+</context>
+<context>
+    <name>PhoneText</name>
+    <message>
+        <source>not a number CallOps can dial</source>
+        <translation>no es un número que CallOps pueda marcar</translation>
+    </message>
+    <message>
+        <source>stored as “%1”</source>
+        <translation>guardado como «%1»</translation>
+    </message>
+</context>
+<context>
+    <name>SchedulerConfig</name>
+    <message>
+        <source>The batch size must be from 1 to 10000, not %1</source>
+        <translation>El tamaño del lote debe estar entre 1 y 10000, no %1</translation>
+    </message>
+    <message>
+        <source>The interval must be at least 1 second, not %1</source>
+        <translation>El intervalo debe ser de al menos 1 segundo, no %1</translation>
+    </message>
+    <message>
+        <source>Calls per second must be 0 (no limit) or more</source>
+        <translation>Las llamadas por segundo deben ser 0 (sin límite) o más</translation>
+    </message>
+    <message>
+        <source>Requests at a time must be from 1 to %1, not %2</source>
+        <translation>Las solicitudes simultáneas deben estar entre 1 y %1, no %2</translation>
+    </message>
+    <message>
+        <source>The HTTP timeout must be at least 0.1 s</source>
+        <translation>El tiempo de espera HTTP debe ser de al menos 0,1 s</translation>
+    </message>
+    <message>
+        <source>The in-flight timeout must be at least 1 second, not %1</source>
+        <translation>El tiempo límite en curso debe ser de al menos 1 segundo, no %1</translation>
+    </message>
+    <message>
+        <source>Claims must last at least 5 seconds, not %1</source>
+        <translation>Las reservas deben durar al menos 5 segundos, no %1</translation>
+    </message>
+    <message>
+        <source>The IVR wait cannot be negative</source>
+        <translation>La espera de IVR no puede ser negativa</translation>
+    </message>
+    <message>
+        <source>Retry timings are not valid: base %1 s, cap %2 s, task retry delay %3 s</source>
+        <translation>Los tiempos de reintento no son válidos: base %1 s, tope %2 s, espera de reintento de tarea %3 s</translation>
+    </message>
+    <message>
+        <source>Calling hours &quot;%1&quot;: %2</source>
+        <translation>Horario de llamadas «%1»: %2</translation>
+    </message>
+    <message>
+        <source>Unknown default region &quot;%1&quot;: use a two-letter country code such as US</source>
+        <translation>Región por defecto desconocida «%1»: use un código de país de dos letras como US</translation>
+    </message>
+</context>
+<context>
     <name>Settings</name>
     <message>
         <source>on the command line</source>
@@ -311,6 +765,29 @@
     <message>
         <source>The telephony simulator cannot listen on 127.0.0.1:%1 (is the port in use?).</source>
         <translation>El simulador de telefonía no puede escuchar en 127.0.0.1:%1 (¿el puerto está en uso?).</translation>
+    </message>
+</context>
+<context>
+    <name>TimeZoneResolver</name>
+    <message>
+        <source>No time zone given: use an IANA id such as America/New_York.</source>
+        <translation>No se indicó zona horaria: use un identificador IANA como America/New_York.</translation>
+    </message>
+    <message>
+        <source>Not a time zone id (%1 characters): use an IANA id such as America/New_York.</source>
+        <translation>No es un identificador de zona horaria (%1 caracteres): use un identificador IANA como America/New_York.</translation>
+    </message>
+    <message>
+        <source>Not a time zone id (unexpected characters): use an IANA id such as America/New_York.</source>
+        <translation>No es un identificador de zona horaria (caracteres inesperados): use un identificador IANA como America/New_York.</translation>
+    </message>
+    <message>
+        <source>Unknown time zone &quot;%1&quot;: use an IANA id such as America/New_York or Europe/London.</source>
+        <translation>Zona horaria desconocida «%1»: use un identificador IANA como America/New_York o Europe/London.</translation>
+    </message>
+    <message>
+        <source>unknown clinic_timezone &quot;%1&quot; ignored</source>
+        <translation>clinic_timezone desconocida «%1» ignorada</translation>
     </message>
 </context>
 <context>
@@ -383,50 +860,6 @@
 <context>
     <name>callops</name>
     <message>
-        <source>no valid country code: write the number with + and its country code, or set a valid default region (now &quot;%1&quot;)</source>
-        <translation>sin código de país válido: escriba el número con + y su código de país, o defina una región por defecto válida (ahora «%1»)</translation>
-    </message>
-    <message>
-        <source>not a phone number</source>
-        <translation>no es un número de teléfono</translation>
-    </message>
-    <message>
-        <source>too short after the international prefix</source>
-        <translation>demasiado corto después del prefijo internacional</translation>
-    </message>
-    <message>
-        <source>too short to be a phone number</source>
-        <translation>demasiado corto para ser un número de teléfono</translation>
-    </message>
-    <message>
-        <source>too long to be a phone number</source>
-        <translation>demasiado largo para ser un número de teléfono</translation>
-    </message>
-    <message>
-        <source>write calling hours like &quot;mon-fri 08:00-17:00&quot; or &quot;mon-fri 08:00-12:00,13:00-17:00; sat 09:00-12:00&quot;</source>
-        <translation>escriba el horario de llamadas como «mon-fri 08:00-17:00» o «mon-fri 08:00-12:00,13:00-17:00; sat 09:00-12:00»</translation>
-    </message>
-    <message>
-        <source>Bad day range %1: write a day (sat) or a range (mon-fri).</source>
-        <translation>Rango de días incorrecto %1: escriba un día (sat) o un rango (mon-fri).</translation>
-    </message>
-    <message>
-        <source>Unknown day %1: use mon, tue, wed, thu, fri, sat, sun or a range such as mon-fri.</source>
-        <translation>Día desconocido %1: use mon, tue, wed, thu, fri, sat, sun o un rango como mon-fri.</translation>
-    </message>
-    <message>
-        <source>Bad hours %1: write HH:MM-HH:MM, for example 08:00-17:00.</source>
-        <translation>Horario incorrecto %1: escriba HH:MM-HH:MM, por ejemplo 08:00-17:00.</translation>
-    </message>
-    <message>
-        <source>Bad time in %1: times are HH:MM from 00:00 to 23:59, and 24:00 as an end.</source>
-        <translation>Hora incorrecta en %1: las horas son HH:MM de 00:00 a 23:59, y 24:00 como final.</translation>
-    </message>
-    <message>
-        <source>Hours %1 end before they start: for hours past midnight write two rules, for example &quot;fri 22:00-24:00; sat 00:00-02:00&quot;.</source>
-        <translation>El horario %1 termina antes de empezar: para horas después de medianoche escriba dos reglas, por ejemplo «fri 22:00-24:00; sat 00:00-02:00».</translation>
-    </message>
-    <message>
         <source>CallOps: the operations console and scheduler for automated clinic calls.</source>
         <translation>CallOps: la consola de operaciones y el planificador de llamadas automáticas a clínicas.</translation>
     </message>
@@ -477,14 +910,6 @@
     <message>
         <source>The database %1 lacks migrations %2: run callops --migrate first</source>
         <translation>A la base de datos %1 le faltan las migraciones %2: ejecute antes callops --migrate</translation>
-    </message>
-    <message>
-        <source>There is no &quot;postgres&quot; user on this machine: install the Debian package postgresql, which creates it.</source>
-        <translation>No existe el usuario «postgres» en esta máquina: instale el paquete de Debian postgresql, que lo crea.</translation>
-    </message>
-    <message>
-        <source>Could not give %1 to the postgres user: %2</source>
-        <translation>No se pudo ceder %1 al usuario postgres: %2</translation>
     </message>
     <message>
         <source>The demo could not start:
@@ -699,6 +1124,10 @@
         <source>%1 → %2</source>
         <translation>%1 → %2</translation>
     </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
 </context>
 <context>
     <name>callops::CallTableModel</name>
@@ -746,6 +1175,10 @@
         <source>Updated</source>
         <translation>Actualizada</translation>
     </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
 </context>
 <context>
     <name>callops::CallTrigger</name>
@@ -784,33 +1217,6 @@
     <message>
         <source>request aborted at shutdown before it was sent</source>
         <translation>solicitud cancelada al apagar antes de enviarse</translation>
-    </message>
-</context>
-<context>
-    <name>callops::CallingWindow</name>
-    <message>
-        <source>Calling hours are too long (%1 characters, at most %2): %3.</source>
-        <translation>El horario de llamadas es demasiado largo (%1 caracteres, como máximo %2): %3.</translation>
-    </message>
-    <message>
-        <source>Calling hours contain control characters: %1.</source>
-        <translation>El horario de llamadas contiene caracteres de control: %1.</translation>
-    </message>
-    <message>
-        <source>No calling hours given: %1.</source>
-        <translation>No se indicó horario de llamadas: %1.</translation>
-    </message>
-    <message>
-        <source>No hours for %1: write them after the days, for example &quot;%2 09:00-12:00&quot;.</source>
-        <translation>No hay horario para %1: escríbalo después de los días, por ejemplo «%2 09:00-12:00».</translation>
-    </message>
-    <message>
-        <source>Hours %1 without days: write the days first, for example &quot;mon-fri %2&quot;.</source>
-        <translation>Horario %1 sin días: escriba primero los días, por ejemplo «mon-fri %2».</translation>
-    </message>
-    <message>
-        <source>Unexpected %1 in calling hours: %2.</source>
-        <translation>%1 inesperado en el horario de llamadas: %2.</translation>
     </message>
 </context>
 <context>
@@ -892,234 +1298,6 @@
     </message>
 </context>
 <context>
-    <name>callops::ConnectionSettings</name>
-    <message>
-        <source>No database given: pass --db URL, set DATABASE_URL, or configure one in the settings.</source>
-        <translation>No se indicó base de datos: use --db URL, defina DATABASE_URL o configure una en los ajustes.</translation>
-    </message>
-    <message>
-        <source>Unsupported database URL scheme in &quot;%1&quot;: use postgresql://user:password@host:port/database</source>
-        <translation>Esquema de URL de base de datos no admitido en «%1»: use postgresql://usuario:contraseña@host:puerto/base</translation>
-    </message>
-    <message>
-        <source>Not a database URL or libpq keyword string: expected postgresql://... or host=... dbname=...</source>
-        <translation>No es una URL de base de datos ni una cadena de claves libpq: se esperaba postgresql://... o host=... dbname=...</translation>
-    </message>
-    <message>
-        <source>Malformed database URL: expected postgresql://user:password@host:port/database[?sslmode=require]</source>
-        <translation>URL de base de datos mal formada: se esperaba postgresql://usuario:contraseña@host:puerto/base[?sslmode=require]</translation>
-    </message>
-    <message>
-        <source>Malformed database URL: port 0 is not a port</source>
-        <translation>URL de base de datos mal formada: 0 no es un puerto</translation>
-    </message>
-    <message>
-        <source>Malformed database URL: the path must be just the database name</source>
-        <translation>URL de base de datos mal formada: la ruta debe ser solo el nombre de la base de datos</translation>
-    </message>
-    <message>
-        <source>Malformed connection string: &quot;%1&quot; has no value (expected key=value)</source>
-        <translation>Cadena de conexión mal formada: «%1» no tiene valor (se esperaba clave=valor)</translation>
-    </message>
-    <message>
-        <source>Malformed connection string: unterminated quote in the value of &quot;%1&quot;</source>
-        <translation>Cadena de conexión mal formada: comilla sin cerrar en el valor de «%1»</translation>
-    </message>
-    <message>
-        <source>Malformed connection settings: port &quot;%1&quot; is not a number from 1 to 65535</source>
-        <translation>Configuración de conexión mal formada: el puerto «%1» no es un número de 1 a 65535</translation>
-    </message>
-    <message>
-        <source>Unknown sslmode &quot;%1&quot;: use one of %2</source>
-        <translation>sslmode desconocido «%1»: use uno de %2</translation>
-    </message>
-    <message>
-        <source>Malformed connection settings: connect_timeout &quot;%1&quot; is not a number</source>
-        <translation>Configuración de conexión mal formada: connect_timeout «%1» no es un número</translation>
-    </message>
-    <message>
-        <source>Unknown connection setting &quot;%1&quot;</source>
-        <translation>Ajuste de conexión desconocido «%1»</translation>
-    </message>
-    <message>
-        <source>local socket</source>
-        <translation>socket local</translation>
-    </message>
-    <message>
-        <source> as %1</source>
-        <translation> como %1</translation>
-    </message>
-    <message>
-        <source>Malformed connection string: a word without a value (expected key=value; quote values that contain spaces)</source>
-        <translation>Cadena de conexión mal formada: una palabra sin valor (se esperaba clave=valor; ponga entre comillas los valores con espacios)</translation>
-    </message>
-    <message>
-        <source>Unknown connection setting (not a libpq keyword; check the spelling of the keywords)</source>
-        <translation>Ajuste de conexión desconocido (no es una clave de libpq; revise cómo están escritas las claves)</translation>
-    </message>
-    <message>
-        <source>Unknown connection setting &quot;%1&quot; (did you mean %2?)</source>
-        <translation>Ajuste de conexión desconocido «%1» (¿quiso decir %2?)</translation>
-    </message>
-</context>
-<context>
-    <name>callops::DemoRuntime</name>
-    <message>
-        <source>Applying the database migrations…</source>
-        <translation>Aplicando las migraciones de la base de datos…</translation>
-    </message>
-    <message>
-        <source>Adding the sample calls…</source>
-        <translation>Añadiendo las llamadas de ejemplo…</translation>
-    </message>
-    <message>
-        <source>Keeping the calls of the previous demo run (--demo-reset starts over).</source>
-        <translation>Se conservan las llamadas de la demostración anterior (--demo-reset empieza de nuevo).</translation>
-    </message>
-    <message>
-        <source>Added %1 sample calls.</source>
-        <translation>Se añadieron %1 llamadas de ejemplo.</translation>
-    </message>
-    <message>
-        <source>The demo database is not running.</source>
-        <translation>La base de datos de demostración no está en marcha.</translation>
-    </message>
-    <message>
-        <source>The telephony simulator did not start: %1</source>
-        <translation>El simulador de telefonía no se inició: %1</translation>
-    </message>
-</context>
-<context>
-    <name>callops::DemoSeeder</name>
-    <message>
-        <source>Seeding the demo database failed (%1): %2</source>
-        <translation>Falló la carga de datos en la base de datos de demostración (%1): %2</translation>
-    </message>
-    <message>
-        <source>Seeding the demo database failed: could not begin a transaction: %1</source>
-        <translation>Falló la carga de datos en la base de datos de demostración: no se pudo iniciar una transacción: %1</translation>
-    </message>
-    <message>
-        <source>Seeding the demo database failed (commit): %1</source>
-        <translation>Falló la carga de datos en la base de datos de demostración (commit): %1</translation>
-    </message>
-</context>
-<context>
-    <name>callops::EmbeddedPostgres</name>
-    <message>
-        <source>CALLOPS_PG_BINDIR=%1 does not hold initdb, pg_ctl and postgres.</source>
-        <translation>CALLOPS_PG_BINDIR=%1 no contiene initdb, pg_ctl y postgres.</translation>
-    </message>
-    <message>
-        <source>PostgreSQL&apos;s server programs (initdb, pg_ctl, postgres) were not found under %1. The demo runs its own private database with them: install the Debian package &quot;postgresql&quot; (sudo apt-get install postgresql) and try again.</source>
-        <translation>No se encontraron los programas del servidor PostgreSQL (initdb, pg_ctl, postgres) en %1. La demostración ejecuta con ellos su propia base de datos privada: instale el paquete de Debian «postgresql» (sudo apt-get install postgresql) y vuelva a intentarlo.</translation>
-    </message>
-    <message>
-        <source>Running as root needs runuser (package util-linux) to start PostgreSQL as the postgres user.</source>
-        <translation>Al ejecutarse como root se necesita runuser (paquete util-linux) para iniciar PostgreSQL como el usuario postgres.</translation>
-    </message>
-    <message>
-        <source>Could not run %1: %2</source>
-        <translation>No se pudo ejecutar %1: %2</translation>
-    </message>
-    <message>
-        <source>%1 did not finish within %2 s</source>
-        <translation>%1 no terminó en %2 s</translation>
-    </message>
-    <message>
-        <source>The demo directory %1 must not contain quotes.</source>
-        <translation>El directorio de la demostración %1 no debe contener comillas.</translation>
-    </message>
-    <message>
-        <source>Could not create the demo directory %1.</source>
-        <translation>No se pudo crear el directorio de la demostración %1.</translation>
-    </message>
-    <message>
-        <source>Could not restrict %1 to its owner.</source>
-        <translation>No se pudo restringir %1 a su propietario.</translation>
-    </message>
-    <message>
-        <source>Running as root, the demo starts PostgreSQL as the &quot;postgres&quot; user, which does not exist: install the Debian package postgresql.</source>
-        <translation>Al ejecutarse como root, la demostración inicia PostgreSQL como el usuario «postgres», que no existe: instale el paquete de Debian postgresql.</translation>
-    </message>
-    <message>
-        <source>Running as root, the demo&apos;s PostgreSQL runs as the postgres user, which cannot enter %1 (needed for %2). Use a directory under /var/lib or /var/tmp.</source>
-        <translation>Al ejecutarse como root, el PostgreSQL de la demostración se ejecuta como el usuario postgres, que no puede entrar en %1 (necesario para %2). Use un directorio bajo /var/lib o /var/tmp.</translation>
-    </message>
-    <message>
-        <source>The demo cluster in %1 has lost its password file; start over with --demo-reset.</source>
-        <translation>El clúster de demostración en %1 ha perdido su archivo de contraseña; empiece de nuevo con --demo-reset.</translation>
-    </message>
-    <message>
-        <source>Creating the demo database cluster in %1…</source>
-        <translation>Creando el clúster de base de datos de demostración en %1…</translation>
-    </message>
-    <message>
-        <source>Could not write %1.</source>
-        <translation>No se pudo escribir %1.</translation>
-    </message>
-    <message>
-        <source>initdb failed for the demo cluster in %1: %2</source>
-        <translation>initdb falló para el clúster de demostración en %1: %2</translation>
-    </message>
-    <message>
-        <source>Stopping a demo PostgreSQL server left running by an earlier run (pid %1)…</source>
-        <translation>Deteniendo un servidor PostgreSQL de demostración que quedó en marcha de una ejecución anterior (pid %1)…</translation>
-    </message>
-    <message>
-        <source>A PostgreSQL server (pid %1) still runs on %2 and would not stop.</source>
-        <translation>Un servidor PostgreSQL (pid %1) sigue en marcha en %2 y no se detuvo.</translation>
-    </message>
-    <message>
-        <source>No free TCP port on 127.0.0.1 for the demo database.</source>
-        <translation>No hay ningún puerto TCP libre en 127.0.0.1 para la base de datos de demostración.</translation>
-    </message>
-    <message>
-        <source>Starting the demo PostgreSQL on 127.0.0.1:%1…</source>
-        <translation>Iniciando el PostgreSQL de demostración en 127.0.0.1:%1…</translation>
-    </message>
-    <message>
-        <source>The demo PostgreSQL did not start (log: %1): %2</source>
-        <translation>El PostgreSQL de demostración no se inició (registro: %1): %2</translation>
-    </message>
-    <message>
-        <source>Creating the database %1…</source>
-        <translation>Creando la base de datos %1…</translation>
-    </message>
-    <message>
-        <source>Throwing away the demo database in %1…</source>
-        <translation>Descartando la base de datos de demostración en %1…</translation>
-    </message>
-    <message>
-        <source>A PostgreSQL server (pid %1) still runs on %2; stop it first.</source>
-        <translation>Un servidor PostgreSQL (pid %1) sigue en marcha en %2; deténgalo primero.</translation>
-    </message>
-    <message>
-        <source>Could not delete %1.</source>
-        <translation>No se pudo eliminar %1.</translation>
-    </message>
-    <message>
-        <source>Another CallOps demo (process %1) is using %2; close it first.</source>
-        <translation>Otra demostración de CallOps (proceso %1) está usando %2; ciérrela primero.</translation>
-    </message>
-    <message>
-        <source>Reusing the demo database cluster in %1.</source>
-        <translation>Se reutiliza el clúster de base de datos de demostración en %1.</translation>
-    </message>
-    <message>
-        <source>The demo database is ready on 127.0.0.1:%1.</source>
-        <translation>La base de datos de demostración está lista en 127.0.0.1:%1.</translation>
-    </message>
-    <message>
-        <source>Stopping the demo PostgreSQL…</source>
-        <translation>Deteniendo el PostgreSQL de demostración…</translation>
-    </message>
-    <message>
-        <source>The demo PostgreSQL (pid %1) did not stop.</source>
-        <translation>El PostgreSQL de demostración (pid %1) no se detuvo.</translation>
-    </message>
-</context>
-<context>
     <name>callops::ExportDialog</name>
     <message>
         <source>From</source>
@@ -1172,17 +1350,6 @@
     <message>
         <source>Exporting…</source>
         <translation>Exportando…</translation>
-    </message>
-</context>
-<context>
-    <name>callops::Generator</name>
-    <message>
-        <source>%1 (attempt %2 of %2)</source>
-        <translation>%1 (intento %2 de %2)</translation>
-    </message>
-    <message>
-        <source>Invalid phone number &quot;%1&quot;: not a number that can be dialled</source>
-        <translation>Número de teléfono no válido «%1»: no es un número al que se pueda llamar</translation>
     </message>
 </context>
 <context>
@@ -1419,134 +1586,6 @@
     </message>
 </context>
 <context>
-    <name>callops::Migrator</name>
-    <message>
-        <source>Cannot create the schema_migrations table: %1</source>
-        <translation>No se puede crear la tabla schema_migrations: %1</translation>
-    </message>
-    <message>
-        <source>No migrations found: the binary was built without its SQL resources.</source>
-        <translation>No se encontraron migraciones: el binario se compiló sin sus recursos SQL.</translation>
-    </message>
-    <message>
-        <source>Cannot take the migration lock: %1</source>
-        <translation>No se puede obtener el bloqueo de migración: %1</translation>
-    </message>
-    <message>
-        <source>Migration %1 could not start a transaction: %2</source>
-        <translation>La migración %1 no pudo iniciar una transacción: %2</translation>
-    </message>
-    <message>
-        <source>Migration %1 failed at statement %2 and was rolled back: %3</source>
-        <translation>La migración %1 falló en la sentencia %2 y se revirtió: %3</translation>
-    </message>
-    <message>
-        <source>Migration %1 could not be recorded and was rolled back: %2</source>
-        <translation>No se pudo registrar la migración %1 y se revirtió: %2</translation>
-    </message>
-    <message>
-        <source>Migration %1 could not be committed: %2</source>
-        <translation>No se pudo confirmar la migración %1: %2</translation>
-    </message>
-</context>
-<context>
-    <name>callops::PassPlanner</name>
-    <message>
-        <source>the phone number could not be read</source>
-        <translation>no se pudo leer el número de teléfono</translation>
-    </message>
-    <message>
-        <source>Invalid phone number: %1</source>
-        <translation>Número de teléfono no válido: %1</translation>
-    </message>
-    <message>
-        <source>Skipped: retry_count %1 / max_retries %2 are not valid; correct the row</source>
-        <translation>Omitida: retry_count %1 / max_retries %2 no son válidos; corrija la fila</translation>
-    </message>
-    <message>
-        <source>state &quot;%1&quot; is not one the scheduler acts on</source>
-        <translation>el planificador no actúa sobre el estado «%1»</translation>
-    </message>
-    <message>
-        <source>opens %1 (%2%3)</source>
-        <translation>abre %1 (%2%3)</translation>
-    </message>
-    <message>
-        <source>, zone assumed</source>
-        <translation>, zona supuesta</translation>
-    </message>
-    <message>
-        <source>time zone assumed: %1</source>
-        <translation>zona horaria supuesta: %1</translation>
-    </message>
-</context>
-<context>
-    <name>callops::PhoneNumberNormalizer</name>
-    <message>
-        <source>too long to be a phone number (%1 characters, at most %2)</source>
-        <translation>demasiado largo para ser un número de teléfono (%1 caracteres, como máximo %2)</translation>
-    </message>
-    <message>
-        <source>contains control characters, not a phone number</source>
-        <translation>contiene caracteres de control, no es un número de teléfono</translation>
-    </message>
-    <message>
-        <source>no phone number given</source>
-        <translation>no se indicó número de teléfono</translation>
-    </message>
-    <message>
-        <source>not a valid number for region %1</source>
-        <translation>no es un número válido para la región %1</translation>
-    </message>
-</context>
-<context>
-    <name>callops::SchedulerConfig</name>
-    <message>
-        <source>The batch size must be from 1 to 10000, not %1</source>
-        <translation>El tamaño del lote debe estar entre 1 y 10000, no %1</translation>
-    </message>
-    <message>
-        <source>The interval must be at least 1 second, not %1</source>
-        <translation>El intervalo debe ser de al menos 1 segundo, no %1</translation>
-    </message>
-    <message>
-        <source>Calls per second must be 0 (no limit) or more</source>
-        <translation>Las llamadas por segundo deben ser 0 (sin límite) o más</translation>
-    </message>
-    <message>
-        <source>The HTTP timeout must be at least 0.1 s</source>
-        <translation>El tiempo de espera HTTP debe ser de al menos 0,1 s</translation>
-    </message>
-    <message>
-        <source>The in-flight timeout must be at least 1 second, not %1</source>
-        <translation>El tiempo límite en curso debe ser de al menos 1 segundo, no %1</translation>
-    </message>
-    <message>
-        <source>Claims must last at least 5 seconds, not %1</source>
-        <translation>Las reservas deben durar al menos 5 segundos, no %1</translation>
-    </message>
-    <message>
-        <source>The IVR wait cannot be negative</source>
-        <translation>La espera de IVR no puede ser negativa</translation>
-    </message>
-    <message>
-        <source>Retry timings are not valid: base %1 s, cap %2 s, task retry delay %3 s</source>
-        <translation>Los tiempos de reintento no son válidos: base %1 s, tope %2 s, espera de reintento de tarea %3 s</translation>
-    </message>
-    <message>
-        <source>Calling hours &quot;%1&quot;: %2</source>
-        <translation>Horario de llamadas «%1»: %2</translation>
-    </message>
-    <message>
-        <source>Unknown default region &quot;%1&quot;: use a two-letter country code such as US</source>
-        <translation>Región por defecto desconocida «%1»: use un código de país de dos letras como US</translation>
-    </message>
-    <message>
-        <source>Requests at a time must be from 1 to %1, not %2</source>
-        <translation>Las solicitudes simultáneas deben estar entre 1 y %1, no %2</translation>
-    </message>
-</context>
-<context>
     <name>callops::SchedulerEngine</name>
     <message>
         <source>%1 looks like Supabase&apos;s transaction pooler (port 6543): LISTEN/NOTIFY and prepared statements do not work through it; use the session pooler (port 5432) or the direct host</source>
@@ -1738,29 +1777,6 @@
     <message>
         <source> min</source>
         <translation> min</translation>
-    </message>
-</context>
-<context>
-    <name>callops::TimeZoneResolver</name>
-    <message>
-        <source>No time zone given: use an IANA id such as America/New_York.</source>
-        <translation>No se indicó zona horaria: use un identificador IANA como America/New_York.</translation>
-    </message>
-    <message>
-        <source>Not a time zone id (%1 characters): use an IANA id such as America/New_York.</source>
-        <translation>No es un identificador de zona horaria (%1 caracteres): use un identificador IANA como America/New_York.</translation>
-    </message>
-    <message>
-        <source>Not a time zone id (unexpected characters): use an IANA id such as America/New_York.</source>
-        <translation>No es un identificador de zona horaria (caracteres inesperados): use un identificador IANA como America/New_York.</translation>
-    </message>
-    <message>
-        <source>Unknown time zone &quot;%1&quot;: use an IANA id such as America/New_York or Europe/London.</source>
-        <translation>Zona horaria desconocida «%1»: use un identificador IANA como America/New_York o Europe/London.</translation>
-    </message>
-    <message>
-        <source>unknown clinic_timezone &quot;%1&quot; ignored</source>
-        <translation>clinic_timezone desconocida «%1» ignorada</translation>
     </message>
 </context>
 <context>

@@ -421,6 +421,14 @@ void MainWindow::setSettings(const Settings *settings)
 {
     m_settings = settings;
     m_scheduler->setSettings(settings);
+    if (settings)
+        setPhoneRegion(settings->string(Settings::Key::DefaultRegion));
+}
+
+void MainWindow::setPhoneRegion(const QString &region)
+{
+    ConsoleWorker *worker = m_thread->worker();
+    QMetaObject::invokeMethod(worker, [worker, region] { worker->setDefaultRegion(region); });
 }
 
 void MainWindow::connectToDatabase(const QString &url)

@@ -45,6 +45,8 @@ public:
     void connectToDatabase(const QString &url);
     // The settings the in-console scheduler takes its configuration from.
     void setSettings(const Settings *settings);
+    // The region national numbers are read and shown in (phone/default_region; "US" until set).
+    void setPhoneRegion(const QString &region);
     SchedulerPanel *schedulerPanel() const { return m_scheduler; }
     void setRefreshIntervalSeconds(int seconds);
     void setDebounceMilliseconds(int milliseconds);

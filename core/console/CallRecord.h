@@ -15,7 +15,8 @@ struct CallRecord
     QString examId;
     QString employeeName;
     QDate employeeDob;
-    QString phone;
+    QString phone; // as stored
+    QString phoneDisplay; // as a person reads it (PhoneNumberNormalizer::displayForm); empty if not diallable
     QString clinicName;
     QString clinicTimezone;
     QDateTime appointmentTime;

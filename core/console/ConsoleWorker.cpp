@@ -3,6 +3,7 @@
 #include "ConsoleRepository.h"
 #include "db/ConnectionSettings.h"
 #include "db/DatabaseConnection.h"
+#include "phone/PhoneNumberNormalizer.h"
 #include "reports/CsvFailureReport.h"
 #include "reports/PdfFailureReport.h"
 
@@ -119,6 +120,20 @@ void ConsoleWorker::setStuckRules(const StuckRules &rules)
         m_repository->setStuckRules(rules);
 }
 
+void ConsoleWorker::setDefaultRegion(const QString &region)
+{
+    m_defaultRegion = region.trimmed().toUpper();
+}
+
+void ConsoleWorker::addPhoneDisplayForms(QList<CallRecord> &calls) const
+{
+    // Here rather than in the table model: libphonenumber takes tens of microseconds a number,
+    // which a page of rows would cost the GUI thread.
+    const PhoneNumberNormalizer phones(m_defaultRegion);
+    for (CallRecord &call : calls)
+        call.phoneDisplay = phones.displayForm(call.phone);
+}
+
 void ConsoleWorker::setDebounceMilliseconds(int milliseconds)
 {
     m_debounceMs = milliseconds;
@@ -164,9 +179,10 @@ void ConsoleWorker::loadPage(quint64 generation, const CallFilter &filter, const
 {
     if (!ensureOpen())
         return;
-    const auto calls = m_repository->page(filter, sort, offset, limit);
+    auto calls = m_repository->page(filter, sort, offset, limit);
     if (!calls)
         return lostConnection(calls.error());
+    addPhoneDisplayForms(calls.value());
     emit pageLoaded(generation, offset, *calls, calls->size() < limit);
 }
 
@@ -182,7 +198,9 @@ void ConsoleWorker::loadCall(const QString &id)
     const auto history = m_repository->history(id);
     if (!history)
         return lostConnection(history.error());
-    emit callLoaded(*call, *history);
+    QList<CallRecord> shown{*call};
+    addPhoneDisplayForms(shown);
+    emit callLoaded(shown.first(), *history);
 }
 
 void ConsoleWorker::countMatching(quint64 ticket, const CallFilter &filter)

@@ -36,6 +36,9 @@ public:
     void openDatabase(const QString &url);
     void closeDatabase();
     void setStuckRules(const StuckRules &rules);
+    // The region numbers without a country code are read in (as the engine's phone/default_region);
+    // national numbers of that region are shown in national form.
+    void setDefaultRegion(const QString &region);
     void setDebounceMilliseconds(int milliseconds);
     void refreshCounts();
     void loadFilterOptions();
@@ -72,9 +75,11 @@ private:
     bool ensureOpen();
     void lostConnection(const QString &message);
     void notificationReceived(const QString &channel);
+    void addPhoneDisplayForms(QList<CallRecord> &calls) const;
 
     QString m_url;
     StuckRules m_rules;
+    QString m_defaultRegion = QStringLiteral("US");
     std::unique_ptr<ConsoleRepository> m_repository;
     QTimer *m_debounce = nullptr;
     int m_debounceMs = 500;

@@ -12,10 +12,12 @@
 namespace callops {
 namespace {
 
-QString tr(const char *text)
+// Text::tr, not a free tr(): lupdate files a free function's strings under the enclosing
+// namespace, so they would never match the context they are looked up in.
+struct Text
 {
-    return QCoreApplication::translate("ConnectionSettings", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(ConnectionSettings)
+};
 
 const QStringList &sslModes()
 {
@@ -203,18 +205,19 @@ Result<ConnectionSettings> ConnectionSettings::parseText(const QString &text, bo
 {
     const QString trimmed = text.trimmed();
     if (trimmed.isEmpty())
-        return Error{
-                tr("No database given: pass --db URL, set DATABASE_URL, or configure one in the settings.")};
+        return Error{Text::tr(
+                "No database given: pass --db URL, set DATABASE_URL, or configure one in the settings.")};
     if (trimmed.startsWith(u"postgresql://", Qt::CaseInsensitive)
         || trimmed.startsWith(u"postgres://", Qt::CaseInsensitive))
         return parseUrl(trimmed, quoteInput);
     if (looksLikeUrl(trimmed))
-        return Error{tr("Unsupported database URL scheme in \"%1\": use "
-                        "postgresql://user:password@host:port/database")
+        return Error{Text::tr("Unsupported database URL scheme in \"%1\": use "
+                              "postgresql://user:password@host:port/database")
                              .arg(piece(trimmed.section(QStringLiteral("://"), 0, 0), quoteInput))};
     if (!trimmed.contains(u'='))
-        return Error{tr("Not a database URL or libpq keyword string: expected postgresql://... or host=... "
-                        "dbname=...")};
+        return Error{
+                Text::tr("Not a database URL or libpq keyword string: expected postgresql://... or host=... "
+                         "dbname=...")};
     return parseKeywords(trimmed, quoteInput);
 }
 
@@ -223,13 +226,13 @@ Result<ConnectionSettings> ConnectionSettings::parseUrl(const QString &text, boo
     const QUrl url(text, QUrl::StrictMode);
     if (!url.isValid()) {
         // QUrl's message quotes the input, which may hold the password: describe it ourselves.
-        return Error{tr("Malformed database URL: expected postgresql://user:password@host:port/database"
-                        "[?sslmode=require]")};
+        return Error{Text::tr("Malformed database URL: expected postgresql://user:password@host:port/database"
+                              "[?sslmode=require]")};
     }
     ConnectionSettings settings;
     settings.m_host = url.host(QUrl::FullyDecoded);
     if (url.port() == 0)
-        return Error{tr("Malformed database URL: port 0 is not a port")};
+        return Error{Text::tr("Malformed database URL: port 0 is not a port")};
     settings.m_port = url.port(5432);
     settings.m_user = url.userName(QUrl::FullyDecoded);
     settings.m_password = url.password(QUrl::FullyDecoded);
@@ -237,7 +240,7 @@ Result<ConnectionSettings> ConnectionSettings::parseUrl(const QString &text, boo
     if (path.startsWith(u'/'))
         path.remove(0, 1);
     if (path.contains(u'/'))
-        return Error{tr("Malformed database URL: the path must be just the database name")};
+        return Error{Text::tr("Malformed database URL: the path must be just the database name")};
     settings.m_database = path;
 
     const QUrlQuery query(url);
@@ -270,10 +273,11 @@ Result<ConnectionSettings> ConnectionSettings::parseKeywords(const QString &text
             // A word without "=" may be half of an unquoted password ("password=my secret"):
             // only a keyword is named.
             if (keyPiece(key) == QStringLiteral("..."))
-                return Error{tr("Malformed connection string: a word without a value (expected key=value; "
-                                "quote values that contain spaces)")};
-            return Error{
-                    tr("Malformed connection string: \"%1\" has no value (expected key=value)").arg(key)};
+                return Error{
+                        Text::tr("Malformed connection string: a word without a value (expected key=value; "
+                                 "quote values that contain spaces)")};
+            return Error{Text::tr("Malformed connection string: \"%1\" has no value (expected key=value)")
+                                 .arg(key)};
         }
         ++i;
         skipSpaces();
@@ -293,8 +297,9 @@ Result<ConnectionSettings> ConnectionSettings::parseKeywords(const QString &text
                 }
             }
             if (!closed)
-                return Error{tr("Malformed connection string: unterminated quote in the value of \"%1\"")
-                                     .arg(keyPiece(key))};
+                return Error{
+                        Text::tr("Malformed connection string: unterminated quote in the value of \"%1\"")
+                                .arg(keyPiece(key))};
         } else {
             while (i < n && !text.at(i).isSpace()) {
                 const QChar c = text.at(i++);
@@ -318,8 +323,9 @@ Status ConnectionSettings::assign(const QString &key, const QString &value, bool
         bool ok = false;
         const int port = value.toInt(&ok);
         if (!ok || port <= 0 || port > 65535)
-            return Error{tr("Malformed connection settings: port \"%1\" is not a number from 1 to 65535")
-                                 .arg(piece(value, quoteInput))};
+            return Error{
+                    Text::tr("Malformed connection settings: port \"%1\" is not a number from 1 to 65535")
+                            .arg(piece(value, quoteInput))};
         m_port = port;
     } else if (key == u"dbname") {
         m_database = value;
@@ -329,31 +335,32 @@ Status ConnectionSettings::assign(const QString &key, const QString &value, bool
         m_password = value;
     } else if (knownOptions().contains(key)) {
         if (key == u"sslmode" && !sslModes().contains(value))
-            return Error{tr("Unknown sslmode \"%1\": use one of %2")
+            return Error{Text::tr("Unknown sslmode \"%1\": use one of %2")
                                  .arg(piece(value, quoteInput), sslModes().join(QStringLiteral(", ")))};
         if (key == u"connect_timeout") {
             bool ok = false;
             value.toInt(&ok);
             if (!ok)
-                return Error{tr("Malformed connection settings: connect_timeout \"%1\" is not a number")
+                return Error{Text::tr("Malformed connection settings: connect_timeout \"%1\" is not a number")
                                      .arg(piece(value, quoteInput))};
         }
         m_options.insert(key, value);
     } else {
         const QString suggestion = closestKeyword(key);
         if (keyPiece(key) == QStringLiteral("..."))
-            return Error{tr("Unknown connection setting (not a libpq keyword; check the spelling of the "
-                            "keywords)")};
+            return Error{
+                    Text::tr("Unknown connection setting (not a libpq keyword; check the spelling of the "
+                             "keywords)")};
         if (suggestion.isEmpty())
-            return Error{tr("Unknown connection setting \"%1\"").arg(key)};
-        return Error{tr("Unknown connection setting \"%1\" (did you mean %2?)").arg(key, suggestion)};
+            return Error{Text::tr("Unknown connection setting \"%1\"").arg(key)};
+        return Error{Text::tr("Unknown connection setting \"%1\" (did you mean %2?)").arg(key, suggestion)};
     }
     return Status::success();
 }
 
 QString ConnectionSettings::endpoint() const
 {
-    const QString host = m_host.isEmpty() ? tr("local socket") : shown(m_host);
+    const QString host = m_host.isEmpty() ? Text::tr("local socket") : shown(m_host);
     // IPv6 literals need brackets to be read back with their port.
     const QString shownHost = host.contains(u':') ? u'[' + host + u']' : host;
     return shownHost + u':' + QString::number(m_port);
@@ -365,7 +372,7 @@ QString ConnectionSettings::target() const
     if (!m_database.isEmpty())
         text += u'/' + shown(m_database);
     if (!m_user.isEmpty())
-        text += tr(" as %1").arg(shown(m_user));
+        text += Text::tr(" as %1").arg(shown(m_user));
     return text;
 }
 

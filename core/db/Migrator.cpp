@@ -22,10 +22,12 @@ namespace {
 // Any constant works as long as every CallOps migrator uses the same one.
 constexpr qint64 kMigrationLockKey = 0x43616c6c4f7073; // "CallOps"
 
-QString tr(const char *text)
+// Text::tr, not a free tr(): lupdate files a free function's strings under the enclosing
+// namespace, so they would never match the context they are looked up in.
+struct Text
 {
-    return QCoreApplication::translate("Migrator", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(Migrator)
+};
 
 } // namespace
 
@@ -64,7 +66,7 @@ Status Migrator::ensureBookkeeping()
                                    " name text NOT NULL,"
                                    " checksum text NOT NULL,"
                                    " applied_at timestamptz NOT NULL DEFAULT now())"))) {
-        return Error{tr("Cannot create the schema_migrations table: %1")
+        return Error{Text::tr("Cannot create the schema_migrations table: %1")
                              .arg(DatabaseConnection::describeError(query.lastError()))};
     }
     return Status::success();
@@ -99,13 +101,13 @@ Result<QStringList> Migrator::pendingVersions()
 Result<QStringList> Migrator::migrate()
 {
     if (m_migrations.isEmpty())
-        return Error{tr("No migrations found: the binary was built without its SQL resources.")};
+        return Error{Text::tr("No migrations found: the binary was built without its SQL resources.")};
 
     QSqlQuery lock(m_db);
     lock.prepare(QStringLiteral("SELECT pg_advisory_lock(?)"));
     lock.addBindValue(kMigrationLockKey);
     if (!lock.exec())
-        return Error{tr("Cannot take the migration lock: %1")
+        return Error{Text::tr("Cannot take the migration lock: %1")
                              .arg(DatabaseConnection::describeError(lock.lastError()))};
 
     auto unlock = qScopeGuard([this] {
@@ -136,7 +138,7 @@ Result<QStringList> Migrator::migrate()
 Status Migrator::apply(const Migration &migration)
 {
     if (!m_db.transaction()) {
-        return Error{tr("Migration %1 could not start a transaction: %2")
+        return Error{Text::tr("Migration %1 could not start a transaction: %2")
                              .arg(migration.name, DatabaseConnection::describeError(m_db.lastError()))};
     }
     const QStringList statements = SqlScript::statements(migration.sql);
@@ -146,7 +148,7 @@ Status Migrator::apply(const Migration &migration)
             const QString reason = DatabaseConnection::describeError(statement.lastError());
             statement = QSqlQuery();
             m_db.rollback();
-            return Error{tr("Migration %1 failed at statement %2 and was rolled back: %3")
+            return Error{Text::tr("Migration %1 failed at statement %2 and was rolled back: %3")
                                  .arg(migration.name)
                                  .arg(i + 1)
                                  .arg(reason)};
@@ -163,11 +165,11 @@ Status Migrator::apply(const Migration &migration)
         const QString reason = DatabaseConnection::describeError(record.lastError());
         record = QSqlQuery();
         m_db.rollback();
-        return Error{
-                tr("Migration %1 could not be recorded and was rolled back: %2").arg(migration.name, reason)};
+        return Error{Text::tr("Migration %1 could not be recorded and was rolled back: %2")
+                             .arg(migration.name, reason)};
     }
     if (!m_db.commit()) {
-        return Error{tr("Migration %1 could not be committed: %2")
+        return Error{Text::tr("Migration %1 could not be committed: %2")
                              .arg(migration.name, DatabaseConnection::describeError(m_db.lastError()))};
     }
     return Status::success();

@@ -18,10 +18,12 @@ Q_LOGGING_CATEGORY(lcDemo, "callops.demo")
 namespace callops {
 namespace {
 
-QString tr(const char *text)
+// Text::tr, not a free tr(): lupdate files a free function's strings under the enclosing
+// namespace, so they would never match the context they are looked up in.
+struct Text
 {
-    return QCoreApplication::translate("DemoRuntime", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(DemoRuntime)
+};
 
 constexpr int kStopWaitMs = 20'000;
 
@@ -133,21 +135,21 @@ Result<ConnectionSettings> DemoRuntime::prepare(const ProgressCallback &progress
         if (!db) {
             outcome = Error{db.error()};
         } else {
-            say(tr("Applying the database migrations…"));
+            say(Text::tr("Applying the database migrations…"));
             Migrator migrator(*db);
             const auto applied = migrator.migrate();
             if (!applied) {
                 outcome = Error{applied.error()};
             } else {
-                say(tr("Adding the sample calls…"));
+                say(Text::tr("Adding the sample calls…"));
                 const auto seeded = DemoSeeder(*db).seed();
                 if (!seeded) {
                     outcome = Error{seeded.error()};
                 } else {
                     m_seedSummary = *seeded;
-                    say(seeded->skipped
-                                ? tr("Keeping the calls of the previous demo run (--demo-reset starts over).")
-                                : tr("Added %1 sample calls.").arg(seeded->calls));
+                    say(seeded->skipped ? Text::tr(
+                                "Keeping the calls of the previous demo run (--demo-reset starts over).")
+                                        : Text::tr("Added %1 sample calls.").arg(seeded->calls));
                 }
             }
         }
@@ -161,12 +163,12 @@ Result<ConnectionSettings> DemoRuntime::prepare(const ProgressCallback &progress
 Result<SchedulerConfig> DemoRuntime::startSimulator(const Settings &settings)
 {
     if (!m_cluster->isRunning())
-        return Error{tr("The demo database is not running.")};
+        return Error{Text::tr("The demo database is not running.")};
     const QString key = QStringLiteral("demo-key-%1")
                                 .arg(QRandomGenerator::system()->generate64(), 16, 16, QLatin1Char('0'));
     m_simulator = std::make_unique<SimulatorThread>(simulatorConfig(m_database, key));
     if (const Status started = m_simulator->start(); !started)
-        return Error{tr("The telephony simulator did not start: %1").arg(started.error())};
+        return Error{Text::tr("The telephony simulator did not start: %1").arg(started.error())};
     const QUrl url(QStringLiteral("http://127.0.0.1:%1").arg(m_simulator->port()));
     qCInfo(lcDemo).noquote() << "telephony simulator on" << url.toString();
     const SchedulerConfig config = schedulerConfig(settings, m_database, url, key);

@@ -22,10 +22,12 @@ Q_LOGGING_CATEGORY(lcDemoSeed, "callops.demo.seed")
 namespace callops {
 namespace {
 
-QString tr(const char *text)
+// Text::tr, not a free tr(): lupdate files a free function's strings under the enclosing
+// namespace, so they would never match the context they are looked up in.
+struct Text
 {
-    return QCoreApplication::translate("DemoSeeder", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(DemoSeeder)
+};
 
 // A clinic: where it is, which zone it keeps its hours in, and the block its phone numbers come
 // from (national significant number without the last `freeDigits` digits).
@@ -503,13 +505,14 @@ void Generator::generate()
                     const QString reason = QString::fromLatin1(pick(kClassificationFailures));
                     add(call, QStringLiteral("classification_failed"), kDeepgram,
                         QStringLiteral("classification_attempts_exhausted"),
-                        tr("%1 (attempt %2 of %2)").arg(reason).arg(call.maxRetries));
+                        Text::tr("%1 (attempt %2 of %2)").arg(reason).arg(call.maxRetries));
                     call.stateChangedAt = call.createdAt.addSecs(bounded(2, 20) * 3600);
                 }
             } else if (kind == u"failed-invalid-number") {
                 add(call, QStringLiteral("new"), QStringLiteral("intake-api"), QStringLiteral("created"));
                 add(call, QStringLiteral("failed"), kScheduler, QStringLiteral("invalid_phone_number"),
-                    tr("Invalid phone number \"%1\": not a number that can be dialled").arg(call.phone));
+                    Text::tr("Invalid phone number \"%1\": not a number that can be dialled")
+                            .arg(call.phone));
                 call.stateChangedAt = call.createdAt.addSecs(bounded(10, 300));
             } else {
                 // Everything that reaches the task call.
@@ -600,14 +603,14 @@ Result<DemoSeedSummary> DemoSeeder::seed()
 {
     DemoSeedSummary summary;
     const auto fail = [this](const QSqlQuery &query, const char *what) -> Error {
-        const QString message = tr("Seeding the demo database failed (%1): %2")
+        const QString message = Text::tr("Seeding the demo database failed (%1): %2")
                                         .arg(QString::fromLatin1(what),
                                              DatabaseConnection::describeError(query.lastError()));
         m_db.rollback();
         return Error{message};
     };
     if (!m_db.transaction())
-        return Error{tr("Seeding the demo database failed: could not begin a transaction: %1")
+        return Error{Text::tr("Seeding the demo database failed: could not begin a transaction: %1")
                              .arg(DatabaseConnection::describeError(m_db.lastError()))};
     QSqlQuery query(m_db);
     // Two demos starting at once must not both seed.
@@ -804,7 +807,7 @@ Result<DemoSeedSummary> DemoSeeder::seed()
     if (!m_db.commit()) {
         const QString message = DatabaseConnection::describeError(m_db.lastError());
         m_db.rollback();
-        return Error{tr("Seeding the demo database failed (commit): %1").arg(message)};
+        return Error{Text::tr("Seeding the demo database failed (commit): %1").arg(message)};
     }
     qCInfo(lcDemoSeed) << "seeded" << summary.calls << "calls," << summary.classifications
                        << "classifications," << summary.events << "history entries";

@@ -32,10 +32,12 @@ Q_LOGGING_CATEGORY(lcDemoPostgres, "callops.demo.postgres")
 namespace callops {
 namespace {
 
-QString tr(const char *text)
+// Text::tr, not a free tr(): lupdate files a free function's strings under the enclosing
+// namespace, so they would never match the context they are looked up in.
+struct Text
 {
-    return QCoreApplication::translate("EmbeddedPostgres", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(EmbeddedPostgres)
+};
 
 const QString kPostgresUser = QStringLiteral("postgres");
 constexpr int kInitTimeoutMs = 180'000;
@@ -129,10 +131,10 @@ Status chownToPostgres(const QString &path)
 {
     const auto account = postgresAccount();
     if (!account)
-        return Error{tr("There is no \"postgres\" user on this machine: install the Debian package "
-                        "postgresql, which creates it.")};
+        return Error{Text::tr("There is no \"postgres\" user on this machine: install the Debian package "
+                              "postgresql, which creates it.")};
     if (::chown(QFile::encodeName(path).constData(), account->uid, account->gid) != 0)
-        return Error{tr("Could not give %1 to the postgres user: %2")
+        return Error{Text::tr("Could not give %1 to the postgres user: %2")
                              .arg(path, QString::fromLocal8Bit(std::strerror(errno)))};
     return Status::success();
 }
@@ -188,7 +190,7 @@ Result<QString> EmbeddedPostgres::findBinDirectory(const QString &rootPath)
     if (!forced.isEmpty()) {
         if (complete(forced))
             return forced;
-        return Error{tr("CALLOPS_PG_BINDIR=%1 does not hold initdb, pg_ctl and postgres.").arg(forced)};
+        return Error{Text::tr("CALLOPS_PG_BINDIR=%1 does not hold initdb, pg_ctl and postgres.").arg(forced)};
     }
     QDir root(rootPath);
     QList<QPair<QVersionNumber, QString>> candidates;
@@ -198,10 +200,11 @@ Result<QString> EmbeddedPostgres::findBinDirectory(const QString &rootPath)
             candidates.append({QVersionNumber::fromString(version), bin});
     }
     if (candidates.isEmpty()) {
-        return Error{tr("PostgreSQL's server programs (initdb, pg_ctl, postgres) were not found under %1. "
-                        "The demo runs its own private database with them: install the Debian package "
-                        "\"postgresql\" (sudo apt-get install postgresql) and try again.")
-                             .arg(rootPath)};
+        return Error{
+                Text::tr("PostgreSQL's server programs (initdb, pg_ctl, postgres) were not found under %1. "
+                         "The demo runs its own private database with them: install the Debian package "
+                         "\"postgresql\" (sudo apt-get install postgresql) and try again.")
+                        .arg(rootPath)};
     }
     std::sort(candidates.begin(), candidates.end(),
               [](const auto &a, const auto &b) { return a.first > b.first; });
@@ -254,8 +257,8 @@ EmbeddedPostgres::runTool(const QString &tool, const QStringList &arguments, int
                                                  {QStringLiteral("/usr/sbin"), QStringLiteral("/sbin"),
                                                   QStringLiteral("/usr/bin"), QStringLiteral("/bin")});
         if (runuser.isEmpty())
-            return Error{tr("Running as root needs runuser (package util-linux) to start PostgreSQL as "
-                            "the postgres user.")};
+            return Error{Text::tr("Running as root needs runuser (package util-linux) to start PostgreSQL as "
+                                  "the postgres user.")};
         args = QStringList{QStringLiteral("-u"), kPostgresUser, QStringLiteral("--"), program} + args;
         program = runuser;
     }
@@ -272,11 +275,11 @@ EmbeddedPostgres::runTool(const QString &tool, const QStringList &arguments, int
     process.setChildProcessModifier([] { ::setsid(); });
     process.start(program, args);
     if (!process.waitForStarted(10'000))
-        return Error{tr("Could not run %1: %2").arg(program, process.errorString())};
+        return Error{Text::tr("Could not run %1: %2").arg(program, process.errorString())};
     if (!process.waitForFinished(timeoutMs)) {
         process.kill();
         process.waitForFinished(5'000);
-        return Error{tr("%1 did not finish within %2 s").arg(tool).arg(timeoutMs / 1000)};
+        return Error{Text::tr("%1 did not finish within %2 s").arg(tool).arg(timeoutMs / 1000)};
     }
     ToolResult result;
     result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
@@ -287,22 +290,24 @@ EmbeddedPostgres::runTool(const QString &tool, const QStringList &arguments, int
 Status EmbeddedPostgres::prepareDirectory()
 {
     if (m_directory.contains(u'\'') || m_directory.contains(u'"'))
-        return Error{tr("The demo directory %1 must not contain quotes.").arg(m_directory)};
+        return Error{Text::tr("The demo directory %1 must not contain quotes.").arg(m_directory)};
     if (!QDir().mkpath(m_directory))
-        return Error{tr("Could not create the demo directory %1.").arg(m_directory)};
+        return Error{Text::tr("Could not create the demo directory %1.").arg(m_directory)};
     if (::chmod(QFile::encodeName(m_directory).constData(), 0700) != 0)
-        return Error{tr("Could not restrict %1 to its owner.").arg(m_directory)};
+        return Error{Text::tr("Could not restrict %1 to its owner.").arg(m_directory)};
     if (runsAsPostgresUser()) {
         const auto account = postgresAccount();
         if (!account) {
-            return Error{tr("Running as root, the demo starts PostgreSQL as the \"postgres\" user, which "
-                            "does not exist: install the Debian package postgresql.")};
+            return Error{
+                    Text::tr("Running as root, the demo starts PostgreSQL as the \"postgres\" user, which "
+                             "does not exist: install the Debian package postgresql.")};
         }
         QString blocking;
         if (!reachableByPostgres(QFileInfo(m_directory).absolutePath(), account->uid, &blocking)) {
-            return Error{tr("Running as root, the demo's PostgreSQL runs as the postgres user, which cannot "
-                            "enter %1 (needed for %2). Use a directory under /var/lib or /var/tmp.")
-                                 .arg(blocking, m_directory)};
+            return Error{
+                    Text::tr("Running as root, the demo's PostgreSQL runs as the postgres user, which cannot "
+                             "enter %1 (needed for %2). Use a directory under /var/lib or /var/tmp.")
+                            .arg(blocking, m_directory)};
         }
         if (const Status owned = chownToPostgres(m_directory); !owned)
             return owned;
@@ -314,14 +319,15 @@ Result<QString> EmbeddedPostgres::readPassword() const
 {
     QFile file(m_directory + QStringLiteral("/superuser-password"));
     if (!file.open(QIODevice::ReadOnly))
-        return Error{tr("The demo cluster in %1 has lost its password file; start over with --demo-reset.")
-                             .arg(m_directory)};
+        return Error{
+                Text::tr("The demo cluster in %1 has lost its password file; start over with --demo-reset.")
+                        .arg(m_directory)};
     return QString::fromLatin1(file.readAll()).trimmed();
 }
 
 Status EmbeddedPostgres::initialise()
 {
-    report(tr("Creating the demo database cluster in %1…").arg(dataDirectory()));
+    report(Text::tr("Creating the demo database cluster in %1…").arg(dataDirectory()));
     // A half-made cluster (initdb interrupted) is started over.
     QDir(dataDirectory()).removeRecursively();
 
@@ -330,7 +336,7 @@ Status EmbeddedPostgres::initialise()
     {
         QFile file(passwordFile);
         if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
-            return Error{tr("Could not write %1.").arg(passwordFile)};
+            return Error{Text::tr("Could not write %1.").arg(passwordFile)};
         file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
         file.write(password.toLatin1() + '\n');
     }
@@ -339,7 +345,7 @@ Status EmbeddedPostgres::initialise()
     {
         QFile file(initPasswordFile);
         if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
-            return Error{tr("Could not write %1.").arg(initPasswordFile)};
+            return Error{Text::tr("Could not write %1.").arg(initPasswordFile)};
         file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
         file.write(password.toLatin1() + '\n');
     }
@@ -359,7 +365,8 @@ Status EmbeddedPostgres::initialise()
         return Error{result.error()};
     if (result->exitCode != 0) {
         QDir(dataDirectory()).removeRecursively();
-        return Error{tr("initdb failed for the demo cluster in %1: %2").arg(dataDirectory(), result->output)};
+        return Error{Text::tr("initdb failed for the demo cluster in %1: %2")
+                             .arg(dataDirectory(), result->output)};
     }
     return Status::success();
 }
@@ -382,7 +389,7 @@ Status EmbeddedPostgres::clearStaleServer()
         QFile::remove(pidPath);
     } else if (status->exitCode == 0) {
         // We hold the directory's lock, so this server is an orphan of a run that crashed.
-        report(tr("Stopping a demo PostgreSQL server left running by an earlier run (pid %1)…")
+        report(Text::tr("Stopping a demo PostgreSQL server left running by an earlier run (pid %1)…")
                        .arg(serverPid()));
         const auto stopped = runTool(QStringLiteral("pg_ctl"),
                                      {QStringLiteral("stop"), QStringLiteral("-D"), dataDirectory(),
@@ -401,7 +408,7 @@ Status EmbeddedPostgres::clearStaleServer()
         QFile::remove(pidPath);
     }
     if (QFile::exists(pidPath) && isPostmasterOf(serverPid(), dataDirectory())) {
-        return Error{tr("A PostgreSQL server (pid %1) still runs on %2 and would not stop.")
+        return Error{Text::tr("A PostgreSQL server (pid %1) still runs on %2 and would not stop.")
                              .arg(serverPid())
                              .arg(dataDirectory())};
     }
@@ -425,8 +432,8 @@ Status EmbeddedPostgres::startServer()
         if (port <= 0 || !portFree(port))
             port = freePort();
         if (port <= 0)
-            return Error{tr("No free TCP port on 127.0.0.1 for the demo database.")};
-        report(tr("Starting the demo PostgreSQL on 127.0.0.1:%1…").arg(port));
+            return Error{Text::tr("No free TCP port on 127.0.0.1 for the demo database.")};
+        report(Text::tr("Starting the demo PostgreSQL on 127.0.0.1:%1…").arg(port));
         const QString serverOptions = QStringLiteral("-p %1 -c listen_addresses=127.0.0.1 "
                                                      "-c unix_socket_directories='%2' "
                                                      "-c unix_socket_permissions=0700 "
@@ -453,7 +460,7 @@ Status EmbeddedPostgres::startServer()
             break;
         port = 0; // taken between the probe and the start: try another
     }
-    return Error{tr("The demo PostgreSQL did not start (log: %1): %2").arg(logFile(), lastError)};
+    return Error{Text::tr("The demo PostgreSQL did not start (log: %1): %2").arg(logFile(), lastError)};
 }
 
 QString EmbeddedPostgres::logTail() const
@@ -491,7 +498,7 @@ Status EmbeddedPostgres::ensureDatabase(const ConnectionSettings &superuser)
         if (!query.exec()) {
             outcome = Error{DatabaseConnection::describeError(query.lastError())};
         } else if (!query.next()) {
-            report(tr("Creating the database %1…").arg(databaseName()));
+            report(Text::tr("Creating the database %1…").arg(databaseName()));
             // An identifier cannot be bound; the name is our own constant.
             if (!query.exec(QStringLiteral("CREATE DATABASE ") + databaseName()))
                 outcome = Error{DatabaseConnection::describeError(query.lastError())};
@@ -509,7 +516,7 @@ Status EmbeddedPostgres::reset()
     }
     if (!QFileInfo::exists(m_directory))
         return Status::success();
-    report(tr("Throwing away the demo database in %1…").arg(m_directory));
+    report(Text::tr("Throwing away the demo database in %1…").arg(m_directory));
     if (isPostmasterOf(serverPid(), dataDirectory())) {
         const auto bin = findBinDirectory();
         if (bin) {
@@ -520,12 +527,12 @@ Status EmbeddedPostgres::reset()
                     (kStopTimeoutSeconds + 10) * 1000);
         }
         if (isPostmasterOf(serverPid(), dataDirectory()))
-            return Error{tr("A PostgreSQL server (pid %1) still runs on %2; stop it first.")
+            return Error{Text::tr("A PostgreSQL server (pid %1) still runs on %2; stop it first.")
                                  .arg(serverPid())
                                  .arg(dataDirectory())};
     }
     if (!QDir(m_directory).removeRecursively())
-        return Error{tr("Could not delete %1.").arg(m_directory)};
+        return Error{Text::tr("Could not delete %1.").arg(m_directory)};
     return Status::success();
 }
 
@@ -548,7 +555,7 @@ Result<ConnectionSettings> EmbeddedPostgres::start()
         QString host;
         QString application;
         lock->getLockInfo(&pid, &host, &application);
-        return Error{tr("Another CallOps demo (process %1) is using %2; close it first.")
+        return Error{Text::tr("Another CallOps demo (process %1) is using %2; close it first.")
                              .arg(pid)
                              .arg(m_directory)};
     }
@@ -557,7 +564,7 @@ Result<ConnectionSettings> EmbeddedPostgres::start()
         if (const Status made = initialise(); !made)
             return Error{made.error()};
     } else {
-        report(tr("Reusing the demo database cluster in %1.").arg(dataDirectory()));
+        report(Text::tr("Reusing the demo database cluster in %1.").arg(dataDirectory()));
     }
     const auto password = readPassword();
     if (!password)
@@ -576,7 +583,7 @@ Result<ConnectionSettings> EmbeddedPostgres::start()
         stop();
         return Error{message};
     }
-    report(tr("The demo database is ready on 127.0.0.1:%1.").arg(m_port));
+    report(Text::tr("The demo database is ready on 127.0.0.1:%1.").arg(m_port));
     return settingsFor(databaseName());
 }
 
@@ -584,7 +591,7 @@ Status EmbeddedPostgres::stop()
 {
     if (!m_running)
         return Status::success();
-    report(tr("Stopping the demo PostgreSQL…"));
+    report(Text::tr("Stopping the demo PostgreSQL…"));
     const qint64 pid = serverPid();
     Status outcome = Status::success();
     const auto fast = runTool(QStringLiteral("pg_ctl"),
@@ -602,7 +609,7 @@ Status EmbeddedPostgres::stop()
         if (!immediate || immediate->exitCode != 0) {
             // pg_ctl exits 1 when the server is already gone (a SIGINT reached it first): fine then.
             if (processAlive(pid))
-                outcome = Error{tr("The demo PostgreSQL (pid %1) did not stop.").arg(pid)};
+                outcome = Error{Text::tr("The demo PostgreSQL (pid %1) did not stop.").arg(pid)};
         }
     }
     m_running = false;

@@ -16,10 +16,12 @@ namespace {
 using i18n::phonenumbers::PhoneNumber;
 using i18n::phonenumbers::PhoneNumberUtil;
 
-QString tr(const char *text)
+// Text::tr, not a free tr(): lupdate files a free function's strings under the enclosing
+// namespace, so they would never match the context they are looked up in.
+struct Text
 {
-    return QCoreApplication::translate("PhoneNumberNormalizer", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(PhoneNumberNormalizer)
+};
 
 const PhoneNumberUtil &phoneUtil()
 {
@@ -52,21 +54,21 @@ QString parseError(PhoneNumberUtil::ErrorType error, const QString &region)
 {
     switch (error) {
     case PhoneNumberUtil::INVALID_COUNTRY_CODE_ERROR:
-        return tr("no valid country code: write the number with + and its country code, or set a valid "
-                  "default region (now \"%1\")")
+        return Text::tr("no valid country code: write the number with + and its country code, or set a valid "
+                        "default region (now \"%1\")")
                 .arg(MessageText::quoted(region, 12));
     case PhoneNumberUtil::NOT_A_NUMBER:
-        return tr("not a phone number");
+        return Text::tr("not a phone number");
     case PhoneNumberUtil::TOO_SHORT_AFTER_IDD:
-        return tr("too short after the international prefix");
+        return Text::tr("too short after the international prefix");
     case PhoneNumberUtil::TOO_SHORT_NSN:
-        return tr("too short to be a phone number");
+        return Text::tr("too short to be a phone number");
     case PhoneNumberUtil::TOO_LONG_NSN:
-        return tr("too long to be a phone number");
+        return Text::tr("too long to be a phone number");
     case PhoneNumberUtil::NO_PARSING_ERROR:
         break;
     }
-    return tr("not a phone number");
+    return Text::tr("not a phone number");
 }
 
 } // namespace
@@ -91,24 +93,27 @@ bool PhoneNumberNormalizer::isValidRegion(const QString &region)
     return supportedRegions().count(code.toStdString()) > 0;
 }
 
-Result<NormalizedPhone> PhoneNumberNormalizer::normalize(const QString &raw) const
+namespace {
+
+// A valid, diallable number parsed in `region`, or why not.
+Result<PhoneNumber> parseValid(const QString &raw, const QString &defaultRegion)
 {
-    if (raw.size() > maxInputLength)
-        return Error{tr("too long to be a phone number (%1 characters, at most %2)")
+    if (raw.size() > PhoneNumberNormalizer::maxInputLength)
+        return Error{Text::tr("too long to be a phone number (%1 characters, at most %2)")
                              .arg(raw.size())
-                             .arg(maxInputLength)};
+                             .arg(PhoneNumberNormalizer::maxInputLength)};
     if (hasControlCharacters(raw))
-        return Error{tr("contains control characters, not a phone number")};
+        return Error{Text::tr("contains control characters, not a phone number")};
     const QString text = raw.trimmed();
     if (text.isEmpty())
-        return Error{tr("no phone number given")};
+        return Error{Text::tr("no phone number given")};
 
     const PhoneNumberUtil &util = phoneUtil();
     PhoneNumber number;
     const PhoneNumberUtil::ErrorType error
-            = util.Parse(text.toStdString(), m_defaultRegion.toStdString(), &number);
+            = util.Parse(text.toStdString(), defaultRegion.toStdString(), &number);
     if (error != PhoneNumberUtil::NO_PARSING_ERROR)
-        return Error{parseError(error, m_defaultRegion)};
+        return Error{parseError(error, defaultRegion)};
 
     if (!util.IsValidNumber(number)) {
         // Name the region the number was read in: its country code's main region, else the default.
@@ -117,8 +122,20 @@ Result<NormalizedPhone> PhoneNumberNormalizer::normalize(const QString &raw) con
         QString regionName = QString::fromStdString(region);
         if (regionName.isEmpty() || regionName == u"ZZ")
             regionName = QStringLiteral("+%1").arg(number.country_code());
-        return Error{tr("not a valid number for region %1").arg(regionName)};
+        return Error{Text::tr("not a valid number for region %1").arg(regionName)};
     }
+    return number;
+}
+
+} // namespace
+
+Result<NormalizedPhone> PhoneNumberNormalizer::normalize(const QString &raw) const
+{
+    const Result<PhoneNumber> parsed = parseValid(raw, m_defaultRegion);
+    if (!parsed)
+        return Error{parsed.error()};
+    const PhoneNumber &number = *parsed;
+    const PhoneNumberUtil &util = phoneUtil();
 
     std::string e164;
     util.Format(number, PhoneNumberUtil::E164, &e164);
@@ -131,6 +148,22 @@ Result<NormalizedPhone> PhoneNumberNormalizer::normalize(const QString &raw) con
     if (number.has_extension())
         result.extension = QString::fromStdString(number.extension());
     return result;
+}
+
+QString PhoneNumberNormalizer::displayForm(const QString &raw) const
+{
+    const Result<PhoneNumber> parsed = parseValid(raw, m_defaultRegion);
+    if (!parsed)
+        return {};
+    const PhoneNumberUtil &util = phoneUtil();
+    std::string region;
+    util.GetRegionCodeForNumber(*parsed, &region);
+    std::string formatted;
+    util.Format(*parsed,
+                QString::fromStdString(region) == m_defaultRegion ? PhoneNumberUtil::NATIONAL
+                                                                  : PhoneNumberUtil::INTERNATIONAL,
+                &formatted);
+    return QString::fromStdString(formatted);
 }
 
 } // namespace callops

@@ -31,6 +31,11 @@ public:
     explicit PhoneNumberNormalizer(QString defaultRegion = QStringLiteral("US"));
 
     Result<NormalizedPhone> normalize(const QString &raw) const;
+    // The number as a person reads it: national form for the default region ("(212) 736-5000"),
+    // international elsewhere ("+44 20 7946 0767"), an extension as libphonenumber writes it
+    // (" ext. 12"). Empty when normalize() would refuse the number. Not on the engine's path: it
+    // parses again and formats, which the console does for the rows it shows.
+    QString displayForm(const QString &raw) const;
     QString defaultRegion() const;
 
     // True for a two-letter region libphonenumber has metadata for ("US", "GB"; case-insensitive).

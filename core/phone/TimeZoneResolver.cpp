@@ -8,10 +8,12 @@
 namespace callops {
 namespace {
 
-QString tr(const char *text)
+// Text::tr, not a free tr(): lupdate files a free function's strings under the enclosing
+// namespace, so they would never match the context they are looked up in.
+struct Text
 {
-    return QCoreApplication::translate("TimeZoneResolver", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(TimeZoneResolver)
+};
 
 // Longest IANA id in use is ~32 characters; anything much longer is not one.
 constexpr qsizetype kMaxZoneIdLength = 64;
@@ -57,14 +59,14 @@ Status TimeZoneResolver::validateZone(const QString &ianaId)
 {
     const QString trimmed = ianaId.trimmed();
     if (trimmed.isEmpty())
-        return Error{tr("No time zone given: use an IANA id such as America/New_York.")};
+        return Error{Text::tr("No time zone given: use an IANA id such as America/New_York.")};
     if (trimmed.size() > kMaxZoneIdLength)
-        return Error{tr("Not a time zone id (%1 characters): use an IANA id such as America/New_York.")
+        return Error{Text::tr("Not a time zone id (%1 characters): use an IANA id such as America/New_York.")
                              .arg(trimmed.size())};
     for (const QChar c : trimmed) {
         if (c.unicode() > 127 || !c.isPrint())
-            return Error{tr("Not a time zone id (unexpected characters): use an IANA id such as "
-                            "America/New_York.")};
+            return Error{Text::tr("Not a time zone id (unexpected characters): use an IANA id such as "
+                                  "America/New_York.")};
     }
     const QByteArray id = trimmed.toLatin1();
     if (QTimeZone::isTimeZoneIdAvailable(id))
@@ -72,8 +74,9 @@ Status TimeZoneResolver::validateZone(const QString &ianaId)
     // QTimeZone's constructor checks the id's syntax before anything touches the file system.
     if (QTimeZone(id).isValid() && isZoneInfoFile(id))
         return {};
-    return Error{tr("Unknown time zone \"%1\": use an IANA id such as America/New_York or Europe/London.")
-                         .arg(trimmed)};
+    return Error{
+            Text::tr("Unknown time zone \"%1\": use an IANA id such as America/New_York or Europe/London.")
+                    .arg(trimmed)};
 }
 
 QTimeZone TimeZoneResolver::defaultZone() const
@@ -134,7 +137,7 @@ ResolvedZone TimeZoneResolver::resolve(const QString &clinicTimezone, const QStr
             result.source = QStringLiteral("clinic_timezone");
             return result;
         }
-        result.note = tr("unknown clinic_timezone \"%1\" ignored").arg(clinicId.left(kMaxZoneIdLength));
+        result.note = Text::tr("unknown clinic_timezone \"%1\" ignored").arg(clinicId.left(kMaxZoneIdLength));
     }
 
     // Only ISO 3166 letter codes name a country; "001" (non-geographic numbers) and "ZZ" (unknown)

@@ -13,10 +13,12 @@
 namespace callops {
 namespace {
 
-QString tr(const char *text)
+// Text::tr, not a free tr(): lupdate files a free function's strings under the enclosing
+// namespace, so they would never match the context they are looked up in.
+struct Text
 {
-    return QCoreApplication::translate("CallingWindow", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(CallingWindow)
+};
 
 constexpr qint64 kMSecsPerMinute = 60 * 1000;
 constexpr qint64 kMSecsPerDay = 24 * 60 * kMSecsPerMinute;
@@ -34,8 +36,8 @@ QString quoted(const QString &text)
 
 QString exampleHint()
 {
-    return tr("write calling hours like \"mon-fri 08:00-17:00\" or \"mon-fri 08:00-12:00,13:00-17:00; "
-              "sat 09:00-12:00\"");
+    return Text::tr("write calling hours like \"mon-fri 08:00-17:00\" or \"mon-fri 08:00-12:00,13:00-17:00; "
+                    "sat 09:00-12:00\"");
 }
 
 // Day names to Qt::DayOfWeek (1 = Monday); 0 when unknown.
@@ -69,13 +71,14 @@ Result<quint8> parseDays(const QString &token)
 {
     const QStringList parts = token.split(u'-');
     if (parts.size() > 2)
-        return Error{tr("Bad day range %1: write a day (sat) or a range (mon-fri).").arg(quoted(token))};
+        return Error{
+                Text::tr("Bad day range %1: write a day (sat) or a range (mon-fri).").arg(quoted(token))};
     int days[2] = {0, 0};
     for (qsizetype i = 0; i < parts.size(); ++i) {
         days[i] = dayFromName(parts.at(i));
         if (days[i] == 0)
-            return Error{tr("Unknown day %1: use mon, tue, wed, thu, fri, sat, sun or a range such as "
-                            "mon-fri.")
+            return Error{Text::tr("Unknown day %1: use mon, tue, wed, thu, fri, sat, sun or a range such as "
+                                  "mon-fri.")
                                  .arg(quoted(parts.at(i)))};
     }
     const int first = days[0];
@@ -107,15 +110,16 @@ Result<CallingWindow::Period> parsePeriod(const QString &token)
 {
     const QStringList parts = token.split(u'-');
     if (parts.size() != 2)
-        return Error{tr("Bad hours %1: write HH:MM-HH:MM, for example 08:00-17:00.").arg(quoted(token))};
+        return Error{
+                Text::tr("Bad hours %1: write HH:MM-HH:MM, for example 08:00-17:00.").arg(quoted(token))};
     const int start = parseTime(parts.at(0), false);
     const int end = parseTime(parts.at(1), true);
     if (start < 0 || end < 0)
-        return Error{tr("Bad time in %1: times are HH:MM from 00:00 to 23:59, and 24:00 as an end.")
+        return Error{Text::tr("Bad time in %1: times are HH:MM from 00:00 to 23:59, and 24:00 as an end.")
                              .arg(quoted(token))};
     if (end <= start)
-        return Error{tr("Hours %1 end before they start: for hours past midnight write two rules, for "
-                        "example \"fri 22:00-24:00; sat 00:00-02:00\".")
+        return Error{Text::tr("Hours %1 end before they start: for hours past midnight write two rules, for "
+                              "example \"fri 22:00-24:00; sat 00:00-02:00\".")
                              .arg(quoted(token))};
     return CallingWindow::Period{start, end};
 }
@@ -287,17 +291,17 @@ QString CallingWindow::defaultSpec()
 Result<CallingWindow> CallingWindow::parse(const QString &spec)
 {
     if (spec.size() > maxSpecLength)
-        return Error{tr("Calling hours are too long (%1 characters, at most %2): %3.")
+        return Error{Text::tr("Calling hours are too long (%1 characters, at most %2): %3.")
                              .arg(spec.size())
                              .arg(maxSpecLength)
                              .arg(exampleHint())};
     for (const QChar c : spec) {
         if (c.category() == QChar::Other_Control && !c.isSpace())
-            return Error{tr("Calling hours contain control characters: %1.").arg(exampleHint())};
+            return Error{Text::tr("Calling hours contain control characters: %1.").arg(exampleHint())};
     }
     QString text = spec.trimmed().toLower();
     if (text.isEmpty())
-        return Error{tr("No calling hours given: %1.").arg(exampleHint())};
+        return Error{Text::tr("No calling hours given: %1.").arg(exampleHint())};
     // "mon - fri 08:00 - 17:00" reads as "mon-fri 08:00-17:00".
     static const QRegularExpression kSpacedDash(QStringLiteral("\\s*-\\s*"));
     text.replace(kSpacedDash, QStringLiteral("-"));
@@ -325,8 +329,9 @@ Result<CallingWindow> CallingWindow::parse(const QString &spec)
         if (rule.days == 0)
             return {};
         if (rule.periods.isEmpty())
-            return Error{tr("No hours for %1: write them after the days, for example \"%2 09:00-12:00\".")
-                                 .arg(quoted(rule.daysText), MessageText::quoted(rule.daysText, 24))};
+            return Error{
+                    Text::tr("No hours for %1: write them after the days, for example \"%2 09:00-12:00\".")
+                            .arg(quoted(rule.daysText), MessageText::quoted(rule.daysText, 24))};
         rules << std::exchange(rule, Rule());
         return {};
     };
@@ -351,20 +356,21 @@ Result<CallingWindow> CallingWindow::parse(const QString &spec)
             rule.daysText += (rule.daysText.isEmpty() ? QString() : QStringLiteral(",")) + token;
         } else if (first >= u'0' && first <= u'9') {
             if (rule.days == 0)
-                return Error{tr("Hours %1 without days: write the days first, for example \"mon-fri %2\".")
-                                     .arg(quoted(token), MessageText::quoted(token, 24))};
+                return Error{
+                        Text::tr("Hours %1 without days: write the days first, for example \"mon-fri %2\".")
+                                .arg(quoted(token), MessageText::quoted(token, 24))};
             const Result<Period> period = parsePeriod(token);
             if (!period)
                 return Error{period.error()};
             rule.periods << *period;
         } else {
-            return Error{tr("Unexpected %1 in calling hours: %2.").arg(quoted(token), exampleHint())};
+            return Error{Text::tr("Unexpected %1 in calling hours: %2.").arg(quoted(token), exampleHint())};
         }
     }
     if (const Status status = finishRule(); !status)
         return Error{status.error()};
     if (rules.isEmpty())
-        return Error{tr("No calling hours given: %1.").arg(exampleHint())};
+        return Error{Text::tr("No calling hours given: %1.").arg(exampleHint())};
 
     CallingWindow window;
     for (QList<Period> &periods : window.m_days)

@@ -11,10 +11,12 @@
 namespace callops {
 namespace {
 
-QString tr(const char *text)
+// Text::tr, not a free tr(): lupdate files a free function's strings under the enclosing
+// namespace, so they would never match the context they are looked up in.
+struct Text
 {
-    return QCoreApplication::translate("PassPlanner", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(PassPlanner)
+};
 
 void move(Decision &decision, WorkflowEvent event)
 {
@@ -39,7 +41,7 @@ void PassPlanner::normalise(QList<ClaimedCall> &rows, QHash<QString, QString> &e
     QHash<QString, Result<NormalizedPhone>> parsed;
     for (ClaimedCall &row : rows) {
         if (row.e164Known && row.e164.isEmpty()) {
-            errors.insert(row.id, tr("the phone number could not be read"));
+            errors.insert(row.id, Text::tr("the phone number could not be read"));
             continue;
         }
         // Stored numbers are parsed again only for their region, which the calling window needs.
@@ -116,7 +118,7 @@ Decision PassPlanner::decideOne(const ClaimedCall &row, const QHash<QString, QSt
 
     if (const auto error = normaliseErrors.constFind(row.id); error != normaliseErrors.cend()) {
         move(decision, WorkflowEvent::InvalidPhoneNumber);
-        decision.failureReason = tr("Invalid phone number: %1").arg(*error);
+        decision.failureReason = Text::tr("Invalid phone number: %1").arg(*error);
         decision.lastError = decision.failureReason;
         decision.clearNextAction = true;
         decision.status = QStringLiteral("invalid_phone_number");
@@ -160,9 +162,10 @@ Decision PassPlanner::decideOne(const ClaimedCall &row, const QHash<QString, QSt
             || row.retryCount > m_config.maxSaneRetries || row.maxRetries > m_config.maxSaneRetries) {
             // Not ours to guess: report it on the row and look again in an hour.
             decision.event = WorkflowEvent::RetryScheduled;
-            decision.lastError = tr("Skipped: retry_count %1 / max_retries %2 are not valid; correct the row")
-                                         .arg(row.retryCount)
-                                         .arg(row.maxRetries);
+            decision.lastError
+                    = Text::tr("Skipped: retry_count %1 / max_retries %2 are not valid; correct the row")
+                              .arg(row.retryCount)
+                              .arg(row.maxRetries);
             decision.nextActionAt = now.addSecs(3600);
             decision.status = QStringLiteral("skipped");
             decision.detail = decision.lastError;
@@ -197,7 +200,7 @@ Decision PassPlanner::decideOne(const ClaimedCall &row, const QHash<QString, QSt
     }
     // The claim only takes actionable states; anything else is left as it is and reported.
     decision.status = QStringLiteral("skipped");
-    decision.detail = tr("state \"%1\" is not one the scheduler acts on").arg(row.stateName);
+    decision.detail = Text::tr("state \"%1\" is not one the scheduler acts on").arg(row.stateName);
     decision.nextActionAt = now.addSecs(3600);
     return decision;
 }
@@ -227,9 +230,9 @@ void PassPlanner::decideCall(const ClaimedCall &row, const QHash<QString, Workfl
         move(decision, WorkflowEvent::OutsideCallingWindow);
         decision.nextActionAt = m_window.nextOpening(now, zone.zone);
         decision.status = QStringLiteral("outside_calling_window");
-        decision.detail = tr("opens %1 (%2%3)")
+        decision.detail = Text::tr("opens %1 (%2%3)")
                                   .arg(decision.nextActionAt.toString(Qt::ISODate), decision.timeZoneId,
-                                       zone.assumed ? tr(", zone assumed") : QString());
+                                       zone.assumed ? Text::tr(", zone assumed") : QString());
         return;
     }
     move(decision,
@@ -238,7 +241,7 @@ void PassPlanner::decideCall(const ClaimedCall &row, const QHash<QString, Workfl
     decision.status = classification ? QStringLiteral("classification_call_queued")
                                      : QStringLiteral("task_call_queued");
     if (zone.assumed)
-        decision.detail = tr("time zone assumed: %1").arg(decision.timeZoneId);
+        decision.detail = Text::tr("time zone assumed: %1").arg(decision.timeZoneId);
 }
 
 } // namespace callops

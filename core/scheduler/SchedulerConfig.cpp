@@ -11,10 +11,12 @@
 namespace callops {
 namespace {
 
-QString tr(const char *text)
+// Text::tr, not a free tr(): lupdate files a free function's strings under the enclosing
+// namespace, so they would never match the context they are looked up in.
+struct Text
 {
-    return QCoreApplication::translate("SchedulerConfig", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(SchedulerConfig)
+};
 
 } // namespace
 
@@ -53,33 +55,33 @@ Status SchedulerConfig::validate() const
     if (Status status = CallTrigger::validate({supabaseUrl, serviceKey, httpTimeoutMs}); !status)
         return status;
     if (batchSize < 1 || batchSize > 10000)
-        return Error{tr("The batch size must be from 1 to 10000, not %1").arg(batchSize)};
+        return Error{Text::tr("The batch size must be from 1 to 10000, not %1").arg(batchSize)};
     if (intervalSeconds < 1)
-        return Error{tr("The interval must be at least 1 second, not %1").arg(intervalSeconds)};
+        return Error{Text::tr("The interval must be at least 1 second, not %1").arg(intervalSeconds)};
     if (!(callsPerSecond >= 0))
-        return Error{tr("Calls per second must be 0 (no limit) or more")};
+        return Error{Text::tr("Calls per second must be 0 (no limit) or more")};
     if (maxConcurrentRequests < 1 || maxConcurrentRequests > CallTrigger::MaxParallel)
-        return Error{tr("Requests at a time must be from 1 to %1, not %2")
+        return Error{Text::tr("Requests at a time must be from 1 to %1, not %2")
                              .arg(CallTrigger::MaxParallel)
                              .arg(maxConcurrentRequests)};
     if (httpTimeoutMs < 100)
-        return Error{tr("The HTTP timeout must be at least 0.1 s")};
+        return Error{Text::tr("The HTTP timeout must be at least 0.1 s")};
     if (inflightTimeoutSeconds < 1)
-        return Error{
-                tr("The in-flight timeout must be at least 1 second, not %1").arg(inflightTimeoutSeconds)};
+        return Error{Text::tr("The in-flight timeout must be at least 1 second, not %1")
+                             .arg(inflightTimeoutSeconds)};
     if (leaseSeconds < 5)
-        return Error{tr("Claims must last at least 5 seconds, not %1").arg(leaseSeconds)};
+        return Error{Text::tr("Claims must last at least 5 seconds, not %1").arg(leaseSeconds)};
     if (ivrWaitSeconds < 0)
-        return Error{tr("The IVR wait cannot be negative")};
+        return Error{Text::tr("The IVR wait cannot be negative")};
     if (retry.baseSeconds < 1 || retry.capSeconds < retry.baseSeconds || retry.taskRetryDelaySeconds < 0)
-        return Error{tr("Retry timings are not valid: base %1 s, cap %2 s, task retry delay %3 s")
+        return Error{Text::tr("Retry timings are not valid: base %1 s, cap %2 s, task retry delay %3 s")
                              .arg(retry.baseSeconds)
                              .arg(retry.capSeconds)
                              .arg(retry.taskRetryDelaySeconds)};
     if (const auto window = CallingWindow::parse(callingHours); !window)
-        return Error{tr("Calling hours \"%1\": %2").arg(callingHours.left(80), window.error())};
+        return Error{Text::tr("Calling hours \"%1\": %2").arg(callingHours.left(80), window.error())};
     if (!PhoneNumberNormalizer::isValidRegion(defaultRegion))
-        return Error{tr("Unknown default region \"%1\": use a two-letter country code such as US")
+        return Error{Text::tr("Unknown default region \"%1\": use a two-letter country code such as US")
                              .arg(defaultRegion.left(8))};
     if (Status status = TimeZoneResolver::validateZone(defaultTimeZone); !status)
         return status;

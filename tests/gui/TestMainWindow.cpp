@@ -1,4 +1,5 @@
 #include "MainWindow.h"
+#include "StateColors.h"
 #include "TestDatabase.h"
 #include "calls/CallDetailPane.h"
 #include "calls/CallTableModel.h"
@@ -75,6 +76,7 @@ private slots:
     void stuckThresholdsLeftAloneKeepTheirSeconds();
     void detailMasksTheDateOfBirth();
     void detailFieldsStayInsideThePane();
+    void phonesAreShownAsPeopleReadThem();
     void injectionInSearchIsHarmless();
     void historyIsSearchedByReason();
 
@@ -509,6 +511,45 @@ void TestMainWindow::detailFieldsStayInsideThePane()
         const auto *label = window->detailPane()->findChild<QLabel *>(QLatin1String(field));
         QVERIFY2(label->geometry().right() < scroll->viewport()->width(), field);
     }
+}
+
+// However a number was typed, the table shows it in one readable form (national in the console's
+// region, international elsewhere) with what was stored in its tooltip; a number the engine cannot
+// dial is shown as stored, in red, and says so.
+void TestMainWindow::phonesAreShownAsPeopleReadThem()
+{
+    QSqlQuery query(m_db);
+    QVERIFY(query.exec(QStringLiteral("UPDATE pending_calls SET phone = CASE id "
+                                      "WHEN '%1' THEN '617.742.8435' WHEN '%2' THEN '+442079460767' "
+                                      "WHEN '%3' THEN '555-12' END WHERE id IN ('%1', '%2', '%3')")
+                               .arg(uuid(1), uuid(2), uuid(3))));
+    QCOMPARE(query.numRowsAffected(), 3);
+
+    auto window = makeWindow();
+    QVERIFY(selectCall(*window, uuid(1)));
+    QVERIFY(selectCall(*window, uuid(2)));
+    QVERIFY(selectCall(*window, uuid(3)));
+    CallTableModel *model = window->model();
+    auto phone = [model](const QString &id, int role) {
+        return model->index(model->rowOfCall(id), CallTableModel::Phone).data(role);
+    };
+    QCOMPARE(phone(uuid(1), Qt::DisplayRole).toString(), "(617) 742-8435");
+    QCOMPARE(phone(uuid(1), Qt::ToolTipRole).toString(), "(617) 742-8435 (stored as “617.742.8435”)");
+    QVERIFY(!phone(uuid(1), Qt::ForegroundRole).isValid());
+    QCOMPARE(phone(uuid(2), Qt::DisplayRole).toString(), "+44 20 7946 0767");
+    QCOMPARE(phone(uuid(3), Qt::DisplayRole).toString(), "555-12");
+    QVERIFY(phone(uuid(3), Qt::ToolTipRole).toString().contains("not a number CallOps can dial"));
+    QCOMPARE(phone(uuid(3), Qt::ForegroundRole).value<QColor>(), stateColors::color(WorkflowState::Failed));
+
+    QVERIFY(selectCall(*window, uuid(1)));
+    QTRY_COMPARE(window->detailPane()->callId(), uuid(1));
+    QCOMPARE(window->detailPane()->fieldText("phone"), "(617) 742-8435 (stored as “617.742.8435”)");
+
+    // In the United Kingdom, a British number is national and an American one international.
+    window->setPhoneRegion(QStringLiteral("GB"));
+    window->refreshNow();
+    QTRY_COMPARE(phone(uuid(2), Qt::DisplayRole).toString(), "020 7946 0767");
+    QCOMPARE(phone(uuid(1), Qt::DisplayRole).toString(), "617.742.8435");
 }
 
 void TestMainWindow::injectionInSearchIsHarmless()

@@ -20,6 +20,8 @@ private slots:
     void validRegions_data();
     void validRegions();
     void extensionIsKeptApart();
+    void displayForm_data();
+    void displayForm();
     void sharedAcrossThreads();
 };
 
@@ -265,6 +267,61 @@ void TestPhoneNumberNormalizer::extensionIsKeptApart()
     QCOMPARE(result->e164, QStringLiteral("+12127365000"));
     QCOMPARE(result->extension, QStringLiteral("204"));
     QVERIFY(PhoneNumberNormalizer().normalize(QStringLiteral("212 736 5000"))->extension.isEmpty());
+}
+
+void TestPhoneNumberNormalizer::displayForm_data()
+{
+    QTest::addColumn<QString>("defaultRegion");
+    QTest::addColumn<QString>("raw");
+    QTest::addColumn<QString>("shown");
+
+    QTest::newRow("bare digits, home region") << "US"
+                                              << "6177428435"
+                                              << "(617) 742-8435";
+    QTest::newRow("E.164, home region") << "US"
+                                        << "+16177428435"
+                                        << "(617) 742-8435";
+    QTest::newRow("dots, home region") << "US"
+                                       << "617.742.2835"
+                                       << "(617) 742-2835";
+    QTest::newRow("abroad") << "US"
+                            << "+442079460767"
+                            << "+44 20 7946 0767";
+    QTest::newRow("abroad, spaced") << "US"
+                                    << "+34 915 23 02 65"
+                                    << "+34 915 23 02 65";
+    QTest::newRow("home region GB") << "GB"
+                                    << "+442079460767"
+                                    << "020 7946 0767";
+    QTest::newRow("US from GB") << "GB"
+                                << "+16177428435"
+                                << "+1 617-742-8435";
+    QTest::newRow("extension") << "US"
+                               << "212 736 5000 x 204"
+                               << "(212) 736-5000 ext. 204";
+    QTest::newRow("invalid area code") << "US"
+                                       << "+1 555 200 0001"
+                                       << "";
+    QTest::newRow("too short") << "US"
+                               << "555-12"
+                               << "";
+    QTest::newRow("not a number") << "US"
+                                  << "call reception"
+                                  << "";
+    QTest::newRow("empty") << "US"
+                           << ""
+                           << "";
+}
+
+void TestPhoneNumberNormalizer::displayForm()
+{
+    QFETCH(QString, defaultRegion);
+    QFETCH(QString, raw);
+    QFETCH(QString, shown);
+    const PhoneNumberNormalizer normalizer(defaultRegion);
+    QCOMPARE(normalizer.displayForm(raw), shown);
+    // Shown whenever, and only when, the engine would dial it.
+    QCOMPARE(shown.isEmpty(), !normalizer.normalize(raw).ok());
 }
 
 void TestPhoneNumberNormalizer::sharedAcrossThreads()

@@ -1,5 +1,6 @@
 #include "CallDetailPane.h"
 
+#include "PhoneText.h"
 #include "StateColors.h"
 
 #include <QFormLayout>
@@ -184,7 +185,9 @@ void CallDetailPane::showCall(const CallRecord &call, const QList<WorkflowEventR
             QStringLiteral("color: %1; font-weight: bold;").arg(stateColors::color(state).name()));
     set(QStringLiteral("exam"), call.examId);
     set(QStringLiteral("employee"), call.employeeName);
-    set(QStringLiteral("phone"), call.phone);
+    const QString phoneNote = phoneText::note(call);
+    set(QStringLiteral("phone"),
+        phoneNote.isEmpty() ? phoneText::shown(call) : tr("%1 (%2)").arg(phoneText::shown(call), phoneNote));
     set(QStringLiteral("clinic"), call.clinicName);
     set(QStringLiteral("timezone"),
         call.clinicTimezone.isEmpty() ? tr("from the number or the default") : call.clinicTimezone);

@@ -1,5 +1,6 @@
 #include "CallTableModel.h"
 
+#include "PhoneText.h"
 #include "StateColors.h"
 #include "console/ConsoleWorker.h"
 
@@ -50,6 +51,14 @@ QVariant CallTableModel::data(const QModelIndex &index, int role) const
         return {};
     const CallRecord &call = m_rows.at(index.row());
     const WorkflowState state = workflow::stateFromName(call.state);
+    if (index.column() == Phone) {
+        if (role == Qt::ToolTipRole) {
+            const QString note = phoneText::note(call);
+            return note.isEmpty() ? call.phone : tr("%1 (%2)").arg(phoneText::shown(call), note);
+        }
+        if (role == Qt::ForegroundRole && phoneText::undiallable(call))
+            return stateColors::color(WorkflowState::Failed);
+    }
     switch (role) {
     case Qt::DisplayRole:
     case Qt::ToolTipRole:
@@ -61,7 +70,7 @@ QVariant CallTableModel::data(const QModelIndex &index, int role) const
         case Clinic:
             return call.clinicName;
         case Phone:
-            return call.phone;
+            return phoneText::shown(call);
         case State:
             return state == WorkflowState::Unknown ? tr("Unknown (%1)").arg(call.state)
                                                    : workflow::stateLabel(state);
