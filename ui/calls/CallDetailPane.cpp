@@ -47,6 +47,9 @@ CallDetailPane::CallDetailPane(QWidget *parent)
     auto *form = new QFormLayout(fieldsWidget);
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     form->setLabelAlignment(Qt::AlignRight);
+    // In a narrow pane (or with longer labels, as in Spanish) a field that does not fit beside its
+    // label goes under it rather than past the pane's edge.
+    form->setRowWrapPolicy(QFormLayout::WrapLongRows);
     addField(form, QStringLiteral("state"), tr("State"));
     addField(form, QStringLiteral("exam"), tr("Exam"));
     addField(form, QStringLiteral("employee"), tr("Employee"));
