@@ -95,8 +95,10 @@ bool PhoneNumberNormalizer::isValidRegion(const QString &region)
 
 namespace {
 
-// A valid, diallable number parsed in `region`, or why not.
-Result<PhoneNumber> parseValid(const QString &raw, const QString &defaultRegion)
+// Parses a valid, diallable number into `number`, or says why it is not one. An out-parameter, not a
+// Result<PhoneNumber>: copying the protobuf message needs libprotobuf's type information, which
+// libphonenumber does not pass on to whoever links us.
+Status parseValid(const QString &raw, const QString &defaultRegion, PhoneNumber &number)
 {
     if (raw.size() > PhoneNumberNormalizer::maxInputLength)
         return Error{Text::tr("too long to be a phone number (%1 characters, at most %2)")
@@ -109,7 +111,6 @@ Result<PhoneNumber> parseValid(const QString &raw, const QString &defaultRegion)
         return Error{Text::tr("no phone number given")};
 
     const PhoneNumberUtil &util = phoneUtil();
-    PhoneNumber number;
     const PhoneNumberUtil::ErrorType error
             = util.Parse(text.toStdString(), defaultRegion.toStdString(), &number);
     if (error != PhoneNumberUtil::NO_PARSING_ERROR)
@@ -124,17 +125,17 @@ Result<PhoneNumber> parseValid(const QString &raw, const QString &defaultRegion)
             regionName = QStringLiteral("+%1").arg(number.country_code());
         return Error{Text::tr("not a valid number for region %1").arg(regionName)};
     }
-    return number;
+    return Status::success();
 }
 
 } // namespace
 
 Result<NormalizedPhone> PhoneNumberNormalizer::normalize(const QString &raw) const
 {
-    const Result<PhoneNumber> parsed = parseValid(raw, m_defaultRegion);
+    PhoneNumber number;
+    const Status parsed = parseValid(raw, m_defaultRegion, number);
     if (!parsed)
         return Error{parsed.error()};
-    const PhoneNumber &number = *parsed;
     const PhoneNumberUtil &util = phoneUtil();
 
     std::string e164;
@@ -152,14 +153,14 @@ Result<NormalizedPhone> PhoneNumberNormalizer::normalize(const QString &raw) con
 
 QString PhoneNumberNormalizer::displayForm(const QString &raw) const
 {
-    const Result<PhoneNumber> parsed = parseValid(raw, m_defaultRegion);
-    if (!parsed)
+    PhoneNumber number;
+    if (!parseValid(raw, m_defaultRegion, number))
         return {};
     const PhoneNumberUtil &util = phoneUtil();
     std::string region;
-    util.GetRegionCodeForNumber(*parsed, &region);
+    util.GetRegionCodeForNumber(number, &region);
     std::string formatted;
-    util.Format(*parsed,
+    util.Format(number,
                 QString::fromStdString(region) == m_defaultRegion ? PhoneNumberUtil::NATIONAL
                                                                   : PhoneNumberUtil::INTERNATIONAL,
                 &formatted);
