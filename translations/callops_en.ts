@@ -653,6 +653,10 @@
         <source>stored as “%1”</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>SchedulerConfig</name>
@@ -1123,10 +1127,6 @@
         <source>%1 → %2</source>
         <translation type="unfinished"></translation>
     </message>
-    <message>
-        <source>%1 (%2)</source>
-        <translation type="unfinished"></translation>
-    </message>
 </context>
 <context>
     <name>callops::CallTableModel</name>
@@ -1172,10 +1172,6 @@
     </message>
     <message>
         <source>Updated</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 (%2)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

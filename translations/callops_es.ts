@@ -653,6 +653,10 @@
         <source>stored as “%1”</source>
         <translation>guardado como «%1»</translation>
     </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
 </context>
 <context>
     <name>SchedulerConfig</name>
@@ -1124,10 +1128,6 @@
         <source>%1 → %2</source>
         <translation>%1 → %2</translation>
     </message>
-    <message>
-        <source>%1 (%2)</source>
-        <translation>%1 (%2)</translation>
-    </message>
 </context>
 <context>
     <name>callops::CallTableModel</name>
@@ -1174,10 +1174,6 @@
     <message>
         <source>Updated</source>
         <translation>Actualizada</translation>
-    </message>
-    <message>
-        <source>%1 (%2)</source>
-        <translation>%1 (%2)</translation>
     </message>
 </context>
 <context>

@@ -3,7 +3,6 @@
 #include "ConsoleRepository.h"
 #include "db/ConnectionSettings.h"
 #include "db/DatabaseConnection.h"
-#include "phone/PhoneNumberNormalizer.h"
 #include "reports/CsvFailureReport.h"
 #include "reports/PdfFailureReport.h"
 
@@ -122,16 +121,14 @@ void ConsoleWorker::setStuckRules(const StuckRules &rules)
 
 void ConsoleWorker::setDefaultRegion(const QString &region)
 {
-    m_defaultRegion = region.trimmed().toUpper();
+    m_phones = PhoneNumberNormalizer(region);
 }
 
-void ConsoleWorker::addPhoneDisplayForms(QList<CallRecord> &calls) const
+void ConsoleWorker::addPhoneDisplayForm(CallRecord &call) const
 {
     // Here rather than in the table model: libphonenumber takes tens of microseconds a number,
     // which a page of rows would cost the GUI thread.
-    const PhoneNumberNormalizer phones(m_defaultRegion);
-    for (CallRecord &call : calls)
-        call.phoneDisplay = phones.displayForm(call.phone);
+    call.phoneDisplay = m_phones.displayForm(call.phone);
 }
 
 void ConsoleWorker::setDebounceMilliseconds(int milliseconds)
@@ -182,7 +179,8 @@ void ConsoleWorker::loadPage(quint64 generation, const CallFilter &filter, const
     auto calls = m_repository->page(filter, sort, offset, limit);
     if (!calls)
         return lostConnection(calls.error());
-    addPhoneDisplayForms(calls.value());
+    for (CallRecord &call : calls.value())
+        addPhoneDisplayForm(call);
     emit pageLoaded(generation, offset, *calls, calls->size() < limit);
 }
 
@@ -190,7 +188,7 @@ void ConsoleWorker::loadCall(const QString &id)
 {
     if (!ensureOpen())
         return;
-    const auto call = m_repository->call(id);
+    auto call = m_repository->call(id);
     if (!call) {
         emit errorOccurred(call.error());
         return;
@@ -198,9 +196,8 @@ void ConsoleWorker::loadCall(const QString &id)
     const auto history = m_repository->history(id);
     if (!history)
         return lostConnection(history.error());
-    QList<CallRecord> shown{*call};
-    addPhoneDisplayForms(shown);
-    emit callLoaded(shown.first(), *history);
+    addPhoneDisplayForm(call.value());
+    emit callLoaded(*call, *history);
 }
 
 void ConsoleWorker::countMatching(quint64 ticket, const CallFilter &filter)

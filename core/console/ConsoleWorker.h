@@ -5,6 +5,7 @@
 #include "CallRecord.h"
 #include "StateCounts.h"
 #include "StuckRules.h"
+#include "phone/PhoneNumberNormalizer.h"
 #include "reports/FailureReportOptions.h"
 
 #include <QObject>
@@ -75,11 +76,11 @@ private:
     bool ensureOpen();
     void lostConnection(const QString &message);
     void notificationReceived(const QString &channel);
-    void addPhoneDisplayForms(QList<CallRecord> &calls) const;
+    void addPhoneDisplayForm(CallRecord &call) const;
 
     QString m_url;
     StuckRules m_rules;
-    QString m_defaultRegion = QStringLiteral("US");
+    PhoneNumberNormalizer m_phones;
     std::unique_ptr<ConsoleRepository> m_repository;
     QTimer *m_debounce = nullptr;
     int m_debounceMs = 500;

@@ -1,5 +1,7 @@
 #include "ConsoleTranslation.h"
 #include "MainWindow.h"
+#include "calls/CallDetailPane.h"
+#include "console/CallRecord.h"
 #include "dashboard/StateListView.h"
 #include "db/ConnectionSettings.h"
 #include "phone/PhoneNumberNormalizer.h"
@@ -10,6 +12,7 @@
 #include <QHeaderView>
 #include <QLibraryInfo>
 #include <QProcess>
+#include <QScrollArea>
 #include <QStyle>
 #include <QStyleOptionViewItem>
 #include <QTemporaryDir>
@@ -101,6 +104,7 @@ private slots:
     void stateLabelsAreShownWhole();
     void consoleSpeaksSpanish();
     void coreMessagesSpeakSpanish();
+    void spanishDetailsStayInsideThePane();
 };
 
 void TestTranslations::spanishIsComplete()
@@ -173,6 +177,39 @@ void TestTranslations::coreMessagesSpeakSpanish()
              QStringLiteral("URL de base de datos mal formada: 0 no es un puerto"));
     const QString dayError = CallingWindow::parse(QStringLiteral("mon-fry 08:00-17:00")).error();
     QVERIFY2(dayError.startsWith(QStringLiteral("Día desconocido")), qPrintable(dayError));
+}
+
+// Spanish labels are longer ("Zona horaria de la clínica"): in a pane as narrow as the window's first
+// size gives it, a field that does not fit beside its label goes under it instead of past the edge.
+void TestTranslations::spanishDetailsStayInsideThePane()
+{
+    QVERIFY(consoleTranslation::install(QStringLiteral("es")));
+    CallDetailPane pane;
+    pane.resize(290, 700);
+    pane.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&pane));
+    CallRecord call;
+    call.id = QStringLiteral("9f4ca6e5-491c-4dad-a767-98caf6638700");
+    call.examId = QStringLiteral("EX-24011");
+    call.employeeDob = QDate(1980, 4, 2);
+    call.phone = QStringLiteral("312-555-0407");
+    call.phoneDisplay = QStringLiteral("(312) 555-0407");
+    call.clinicName = QStringLiteral("Bay Area Diagnostics");
+    call.clinicTimezone = QStringLiteral("America/Los_Angeles");
+    call.state = QStringLiteral("retry_pending");
+    pane.showCall(call, {});
+    auto *scroll = pane.findChild<QScrollArea *>();
+    QVERIFY(scroll && scroll->widget());
+    QTRY_VERIFY2(scroll->widget()->width() <= scroll->viewport()->width(),
+                 qPrintable(QStringLiteral("details %1 px wide in a %2 px pane")
+                                    .arg(scroll->widget()->width())
+                                    .arg(scroll->viewport()->width())));
+    for (const char *field : {"state", "timezone", "phone", "revealDob"}) {
+        const auto *widget = pane.findChild<QWidget *>(QLatin1String(field));
+        QVERIFY2(widget, field);
+        const QPoint right = widget->mapTo(scroll->widget(), QPoint(widget->width(), 0));
+        QVERIFY2(right.x() <= scroll->viewport()->width(), field);
+    }
 }
 
 QTEST_MAIN(TestTranslations)

@@ -188,9 +188,7 @@ void CallDetailPane::showCall(const CallRecord &call, const QList<WorkflowEventR
             QStringLiteral("color: %1; font-weight: bold;").arg(stateColors::color(state).name()));
     set(QStringLiteral("exam"), call.examId);
     set(QStringLiteral("employee"), call.employeeName);
-    const QString phoneNote = phoneText::note(call);
-    set(QStringLiteral("phone"),
-        phoneNote.isEmpty() ? phoneText::shown(call) : tr("%1 (%2)").arg(phoneText::shown(call), phoneNote));
+    set(QStringLiteral("phone"), phoneText::described(call));
     set(QStringLiteral("clinic"), call.clinicName);
     set(QStringLiteral("timezone"),
         call.clinicTimezone.isEmpty() ? tr("from the number or the default") : call.clinicTimezone);

@@ -52,10 +52,8 @@ QVariant CallTableModel::data(const QModelIndex &index, int role) const
     const CallRecord &call = m_rows.at(index.row());
     const WorkflowState state = workflow::stateFromName(call.state);
     if (index.column() == Phone) {
-        if (role == Qt::ToolTipRole) {
-            const QString note = phoneText::note(call);
-            return note.isEmpty() ? call.phone : tr("%1 (%2)").arg(phoneText::shown(call), note);
-        }
+        if (role == Qt::ToolTipRole)
+            return phoneText::described(call);
         if (role == Qt::ForegroundRole && phoneText::undiallable(call))
             return stateColors::color(WorkflowState::Failed);
     }

@@ -12,8 +12,8 @@ namespace phoneText {
 
 // The readable form, else the number as stored.
 QString shown(const CallRecord &call);
-// Empty when the stored text is what is shown; else says what was stored, and whether it can be dialled.
-QString note(const CallRecord &call);
+// shown() followed by what was stored when that differs, or by why it cannot be dialled.
+QString described(const CallRecord &call);
 // True when there is a number and it cannot be dialled.
 bool undiallable(const CallRecord &call);
 

@@ -7,7 +7,6 @@
 #include <QPainter>
 #include <QPixmap>
 #include <QStyle>
-#include <QTreeWidgetItemIterator>
 
 namespace callops {
 namespace {
@@ -180,10 +179,15 @@ QSize StateListView::sizeHint() const
 {
     // Wide enough for the longest label in the current language beside a six-digit count, so that
     // no state is cut at the window's first size. The list is short: no room kept for a scroll bar.
+    auto labelWidth = [](const QTreeWidgetItem *item) {
+        return QFontMetrics(item->font(0)).horizontalAdvance(item->text(0));
+    };
     int widest = 0;
-    for (QTreeWidgetItemIterator it(const_cast<StateListView *>(this)); *it; ++it) {
-        const int depth = (*it)->parent() ? indentation() : 0;
-        widest = std::max(widest, depth + QFontMetrics((*it)->font(0)).horizontalAdvance((*it)->text(0)));
+    for (int i = 0; i < topLevelItemCount(); ++i) {
+        const QTreeWidgetItem *top = topLevelItem(i);
+        widest = std::max(widest, labelWidth(top));
+        for (int j = 0; j < top->childCount(); ++j)
+            widest = std::max(widest, indentation() + labelWidth(top->child(j)));
     }
     const int icon
             = iconSize().isValid() ? iconSize().width() : style()->pixelMetric(QStyle::PM_SmallIconSize);
