@@ -426,9 +426,11 @@ Result<QDateTime> PendingCallRepository::nextDue()
     if (!query)
         return fail(m_statements->lastError(), "preparing a statement");
     query->bindValue(QStringLiteral(":states"), actionableStates());
-    if (!query->exec() || !query->next())
+    if (!query->exec())
         return fail(query->lastError(), "reading the next due time");
-    return query->value(0).toDateTime();
+    const QDateTime due = query->next() ? query->value(0).toDateTime() : QDateTime();
+    query->finish();
+    return due;
 }
 
 } // namespace callops

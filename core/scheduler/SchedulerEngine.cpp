@@ -29,6 +29,8 @@ const QString kPurpose = QStringLiteral("scheduler");
 const QString kChannel = QStringLiteral("pending_calls");
 constexpr int kMaxReconnectDelaySeconds = 30;
 constexpr int kNotifyDebounceMs = 200;
+// How soon a dispatch that failed on something other than a lost connection is tried again.
+constexpr int kDispatchRetryMs = 1000;
 constexpr int kClassificationChunk = 1000;
 
 QString makeSchedulerId()
@@ -91,10 +93,15 @@ void SchedulerEngine::start()
     m_dispatchTimer = makeTimer(true, [this] { dispatch(); });
     m_leaseTimer = makeTimer(false, [this] { renewLeases(); });
     m_reconnectTimer = makeTimer(true, [this] {
-        if (connect() && m_config.continuous)
-            runPass(false);
-        else
+        if (!connect()) {
             scheduleReconnect();
+            return;
+        }
+        // Calls claimed before the connection was lost are still queued: the pass below claims
+        // nothing more while the queue is full, so they must be dispatched from here.
+        restartDispatch();
+        if (m_config.continuous)
+            runPass(false);
     });
     m_notifyDebounce = makeTimer(true, [this] { runPass(false); });
     m_stopGrace = makeTimer(true, [this] {
@@ -235,8 +242,11 @@ void SchedulerEngine::runPass(bool forced)
     if (!m_running || m_stopping || m_inPass || !m_connected || (m_paused && !forced))
         return;
     // Calls of earlier passes still wait for their turn: claim more only when they run short.
-    if (!forced && m_queue.size() >= m_config.batchSize)
+    if (!forced && m_queue.size() >= m_config.batchSize) {
+        // A dispatch that gave up on an error leaves them waiting: the interval catches that.
+        restartDispatch();
         return;
+    }
     m_inPass = true;
     emit passStarted();
 
@@ -385,7 +395,7 @@ void SchedulerEngine::dispatch()
             if (!m_reservedSlot.isValid()) {
                 const auto slot = m_repository->reserveCallSlot(m_config.callsPerSecond);
                 if (!slot) {
-                    dbError(slot.error());
+                    dispatchFailed(slot.error());
                     return;
                 }
                 m_reservedSlot = *slot;
@@ -404,7 +414,8 @@ void SchedulerEngine::dispatch()
         const QDateTime now = QDateTime::currentDateTimeUtc();
         QStringList ids;
         QHash<QString, QueuedCall> byId;
-        for (const QueuedCall &call : std::as_const(batch)) {
+        for (qsizetype index = 0; index < batch.size(); ++index) {
+            const QueuedCall &call = batch.at(index);
             // The window is checked again at the last moment: a call queued at 16:59:58 must not
             // go out at 17:00:03.
             const QTimeZone zone(call.timeZoneId.toUtf8());
@@ -412,7 +423,9 @@ void SchedulerEngine::dispatch()
                 const QDateTime opening = m_window->nextOpening(now, zone);
                 if (Status status = m_repository->releaseLeases({call.id}, int(now.secsTo(opening)));
                     !status) {
-                    dbError(status.error());
+                    // The rest of the batch has not been looked at: back to the queue, this one too.
+                    m_queue = batch.mid(index) + m_queue;
+                    dispatchFailed(status.error());
                     return;
                 }
                 setResult(call.passId, call.id, QStringLiteral("outside_calling_window"),
@@ -430,9 +443,15 @@ void SchedulerEngine::dispatch()
 
         const auto started = m_repository->startCalls(ids);
         if (!started) {
-            // Put them back: their leases are still ours, or expire and others take them.
-            m_queue = batch + m_queue;
-            dbError(started.error());
+            // Put back the ones not released above: their leases are still ours, or expire and
+            // others take them.
+            QList<QueuedCall> unstarted;
+            for (const QueuedCall &call : std::as_const(batch)) {
+                if (byId.contains(call.id))
+                    unstarted.append(call);
+            }
+            m_queue = unstarted + m_queue;
+            dispatchFailed(started.error());
             return;
         }
         QSet<QString> startedIds;
@@ -480,6 +499,21 @@ void SchedulerEngine::dispatch()
                 return;
         }
     }
+}
+
+void SchedulerEngine::restartDispatch()
+{
+    if (!m_queue.isEmpty() && m_inFlight < m_config.maxConcurrentRequests && !m_dispatchTimer->isActive())
+        m_dispatchTimer->start(0);
+}
+
+void SchedulerEngine::dispatchFailed(const QString &message)
+{
+    // A lost connection dispatches again once it is back; any other error (a deadlock, a
+    // statement timeout) is tried again shortly, so queued calls never wait for an answer that
+    // is not coming.
+    if (!dbError(message) && !m_dispatchTimer->isActive())
+        m_dispatchTimer->start(kDispatchRetryMs);
 }
 
 void SchedulerEngine::onCallFinished(const CallResult &result)

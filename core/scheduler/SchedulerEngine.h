@@ -90,6 +90,9 @@ private:
     void finishPassIfDone(int passId);
     void setResult(int passId, const QString &id, const QString &status, const QString &detail = {});
     void dispatch();
+    // Dispatches soon when calls wait and a request slot is free.
+    void restartDispatch();
+    void dispatchFailed(const QString &message);
     void onCallFinished(const callops::CallResult &result);
     void renewLeases();
     void scheduleWake();

@@ -63,6 +63,8 @@ private slots:
     void callsPerSecondIsSharedBySchedulers();
     void stopGivesBackClaims();
     void lostConnectionIsReconnected();
+    void queuedCallsGoOutAfterTheConnectionComesBack();
+    void waitingCallsDoNotSpinThePasses();
 
 private:
     QString insert(const QString &state, const QString &phone, const QString &extraColumns = {},
@@ -648,6 +650,54 @@ void TestSchedulerEngine::lostConnectionIsReconnected()
     }
     QVERIFY(lost);
     QVERIFY(regained);
+    QVERIFY(scheduler.stopAndWait(10000));
+}
+
+void TestSchedulerEngine::queuedCallsGoOutAfterTheConnectionComesBack()
+{
+    // A full queue (a batch of 2, one call every 2 s) when the session dies: the pass after the
+    // reconnect claims nothing more, so the calls already queued must still go out.
+    for (int i = 0; i < 3; ++i)
+        insert("ready_to_call", QStringLiteral("+1 212-736-50%1").arg(30 + i));
+    SchedulerConfig config = continuousConfig(*m_db, *m_server);
+    config.batchSize = 2;
+    config.callsPerSecond = 0.5;
+    config.intervalSeconds = 1;
+    SchedulerThread scheduler(config);
+    scheduler.start();
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->received().size(), 1, 20000);
+    QSqlDatabase db = m_db->connection();
+    QTRY_COMPARE_WITH_TIMEOUT(
+            scalar(db, "SELECT count(*) FROM pending_calls WHERE locked_by IS NOT NULL").toInt(), 2, 10000);
+    QString output;
+    QCOMPARE(m_db->psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND application_name = 'callops-scheduler'",
+                        &output),
+             0);
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->received().size(), 3, 30000);
+    QCOMPARE(scalar(db, "SELECT count(*) FROM pending_calls WHERE workflow_state = 'calling'").toInt(), 3);
+    QVERIFY(scheduler.stopAndWait(10000));
+}
+
+void TestSchedulerEngine::waitingCallsDoNotSpinThePasses()
+{
+    // Due rows this scheduler holds in its queue (one call every 5 s) are not new work: the
+    // scheduler must not wake to claim nothing while they wait their turn.
+    for (int i = 0; i < 3; ++i)
+        insert("ready_to_call", QStringLiteral("+1 212-736-50%1").arg(40 + i));
+    SchedulerConfig config = continuousConfig(*m_db, *m_server);
+    config.callsPerSecond = 0.2;
+    SchedulerThread scheduler(config);
+    QSignalSpy passes(scheduler.engine(), &SchedulerEngine::passStarted);
+    scheduler.start();
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->received().size(), 1, 20000);
+    passes.clear();
+    QTest::qWait(3000);
+    QCOMPARE(m_server->received().size(), 1);
+    QVERIFY2(passes.size() <= 2,
+             qPrintable(QStringLiteral("%1 passes while two calls waited 3 s for their "
+                                       "turn")
+                                .arg(passes.size())));
     QVERIFY(scheduler.stopAndWait(10000));
 }
 
