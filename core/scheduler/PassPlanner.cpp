@@ -171,6 +171,23 @@ Decision PassPlanner::decideOne(const ClaimedCall &row, const QHash<QString, QSt
             decision.detail = decision.lastError;
             return decision;
         }
+        if (row.classificationId.isEmpty()) {
+            // Cut short while classifying: a task call now would have no classification behind it
+            // (and spend the task's retries). Classify again, within the classification attempts.
+            if (row.classificationAttempts >= row.maxRetries) {
+                move(decision, WorkflowEvent::ClassificationAttemptsExhausted);
+                decision.lastError = Text::tr(
+                        "Classification attempts exhausted: the last classification call did not finish");
+                decision.failureReason = decision.lastError;
+                decision.clearNextAction = true;
+                decision.status = QStringLiteral("classification_attempts_exhausted");
+            } else {
+                move(decision, WorkflowEvent::ClassificationRetryScheduled);
+                decision.nextActionAt = now;
+                decision.status = QStringLiteral("classification_retry_scheduled");
+            }
+            return decision;
+        }
         if (row.retryCount < row.maxRetries) {
             move(decision, WorkflowEvent::RetryScheduled);
             decision.retryCount = row.retryCount + 1;

@@ -298,7 +298,8 @@ Status PendingCallRepository::releaseAllLeases()
 }
 
 Result<PostFailureApplied> PendingCallRepository::recordPostFailure(const QString &id, int attempt,
-                                                                    bool transient, const QString &error,
+                                                                    bool classification, bool transient,
+                                                                    bool counted, const QString &error,
                                                                     int backoffSeconds)
 {
     if (Status status = begin(); !status) {
@@ -307,8 +308,8 @@ Result<PostFailureApplied> PendingCallRepository::recordPostFailure(const QStrin
     }
     QSqlQuery *query = m_statements->prepared(QStringLiteral(
             "SELECT moved, from_state, to_state "
-            "FROM callops_record_post_failure(CAST(:id AS uuid), :attempt, :transient, :error, "
-            ":backoff)"));
+            "FROM callops_record_post_failure(CAST(:id AS uuid), :attempt, :kind, :transient, :error, "
+            ":backoff, :counted)"));
     if (!query) {
         Error error = fail(m_statements->lastError(), "preparing a statement");
         rollback();
@@ -316,7 +317,10 @@ Result<PostFailureApplied> PendingCallRepository::recordPostFailure(const QStrin
     }
     query->bindValue(QStringLiteral(":id"), id);
     query->bindValue(QStringLiteral(":attempt"), attempt);
+    query->bindValue(QStringLiteral(":kind"),
+                     classification ? QStringLiteral("classification") : QStringLiteral("task"));
     query->bindValue(QStringLiteral(":transient"), transient);
+    query->bindValue(QStringLiteral(":counted"), counted);
     query->bindValue(QStringLiteral(":error"), error);
     query->bindValue(QStringLiteral(":backoff"), backoffSeconds);
     if (!query->exec() || !query->next()) {

@@ -72,8 +72,11 @@ public:
     Status releaseLeases(const QStringList &ids, int delaySeconds);
     Status renewLeases(const QStringList &ids, int leaseSeconds);
     Status releaseAllLeases();
-    Result<PostFailureApplied> recordPostFailure(const QString &id, int attempt, bool transient,
-                                                 const QString &error, int backoffSeconds);
+    // `counted` false: the request never reached a call (the endpoint refused it), so the row goes
+    // back without spending an attempt.
+    Result<PostFailureApplied> recordPostFailure(const QString &id, int attempt, bool classification,
+                                                 bool transient, bool counted, const QString &error,
+                                                 int backoffSeconds);
     Result<QStringList> rescueInFlight(int timeoutSeconds);
     Result<QDateTime> reserveCallSlot(double callsPerSecond);
     Result<int> normaliseClassificationNumbers(const PhoneNumberNormalizer &normalizer, int limit);

@@ -28,6 +28,9 @@ struct SchedulerConfig
     int ivrWaitSeconds = 30;
     int busyRetrySeconds = 30;
     int attentionCheckSeconds = 60; // how often rows in unknown states are looked for
+    // How long calls stop when the call trigger refuses our requests (401/403/404); doubled on
+    // each refusal in a row, up to ten times this.
+    int refusedPauseSeconds = 60;
     RetryPolicy::Config retry;
     QString callingHours = QStringLiteral("mon-fri 08:00-17:00");
     QString defaultRegion = QStringLiteral("US");

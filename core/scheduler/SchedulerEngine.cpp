@@ -108,6 +108,13 @@ void SchedulerEngine::start()
         qCWarning(lcEngine) << "requests still in flight after the grace period; aborting" << m_inFlight;
         QMetaObject::invokeMethod(m_trigger, &CallTrigger::abortAll, Qt::QueuedConnection);
     });
+    m_refusedTimer = makeTimer(true, [this] {
+        m_refused = false;
+        m_probing = true;
+        qCInfo(lcEngine) << "trying the call trigger again with one call";
+        runPass(false);
+    });
+    m_refusedPauseSeconds = qMax(1, m_config.refusedPauseSeconds);
     m_notifyDebounce->setInterval(kNotifyDebounceMs);
     m_intervalTimer->setTimerType(Qt::VeryCoarseTimer);
 
@@ -239,7 +246,7 @@ void SchedulerEngine::setIntervalSeconds(int seconds)
 
 void SchedulerEngine::runPass(bool forced)
 {
-    if (!m_running || m_stopping || m_inPass || !m_connected || (m_paused && !forced))
+    if (!m_running || m_stopping || m_inPass || !m_connected || (m_paused && !forced) || m_refused)
         return;
     // Calls of earlier passes still wait for their turn: claim more only when they run short.
     if (!forced && m_queue.size() >= m_config.batchSize) {
@@ -381,7 +388,7 @@ void SchedulerEngine::finishPassIfDone(int passId)
 
 void SchedulerEngine::dispatch()
 {
-    if (!m_running || !m_connected || !m_repository)
+    if (!m_running || !m_connected || !m_repository || m_refused)
         return;
     auto continueBacklog = qScopeGuard([this] {
         if (m_backlog && m_queue.isEmpty() && m_config.continuous) {
@@ -389,8 +396,8 @@ void SchedulerEngine::dispatch()
             QTimer::singleShot(0, this, [this] { runPass(false); });
         }
     });
-    while (!m_queue.isEmpty() && m_inFlight < m_config.maxConcurrentRequests) {
-        qsizetype take = qMin<qsizetype>(m_queue.size(), m_config.maxConcurrentRequests - m_inFlight);
+    while (!m_queue.isEmpty() && m_inFlight < requestLimit()) {
+        qsizetype take = qMin<qsizetype>(m_queue.size(), requestLimit() - m_inFlight);
         if (m_config.callsPerSecond > 0) {
             if (!m_reservedSlot.isValid()) {
                 const auto slot = m_repository->reserveCallSlot(m_config.callsPerSecond);
@@ -503,8 +510,33 @@ void SchedulerEngine::dispatch()
 
 void SchedulerEngine::restartDispatch()
 {
-    if (!m_queue.isEmpty() && m_inFlight < m_config.maxConcurrentRequests && !m_dispatchTimer->isActive())
+    if (!m_queue.isEmpty() && m_inFlight < requestLimit() && !m_dispatchTimer->isActive())
         m_dispatchTimer->start(0);
+}
+
+int SchedulerEngine::requestLimit() const
+{
+    return m_probing ? 1 : m_config.maxConcurrentRequests;
+}
+
+void SchedulerEngine::stopCallsAfterRefusal(const CallResult &result)
+{
+    if (m_refused)
+        return; // the other requests that were in flight get the same answer
+    m_refused = true;
+    m_probing = false;
+    const QString message
+            = tr("The call trigger refused the request (%1): check SUPABASE_URL (the project URL, "
+                 "https://<ref>.supabase.co) and SUPABASE_SERVICE_ROLE_KEY. No calls are placed for %2 s; "
+                 "the calls go back to where they were without spending an attempt.")
+                      .arg(result.error)
+                      .arg(m_refusedPauseSeconds);
+    qCCritical(lcEngine).noquote() << message;
+    emit errorOccurred(message);
+    // Other schedulers may be configured well: give them the queue at once.
+    releaseQueue(QStringLiteral("released"), 0);
+    m_refusedTimer->start(m_refusedPauseSeconds * 1000);
+    m_refusedPauseSeconds = qMin(m_refusedPauseSeconds * 2, 10 * qMax(1, m_config.refusedPauseSeconds));
 }
 
 void SchedulerEngine::dispatchFailed(const QString &message)
@@ -524,27 +556,37 @@ void SchedulerEngine::onCallFinished(const CallResult &result)
     switch (result.status) {
     case CallResult::Status::Accepted:
     case CallResult::Status::AlreadyInProgress:
+        if (m_probing) {
+            m_probing = false;
+            m_refusedPauseSeconds = qMax(1, m_config.refusedPauseSeconds);
+            qCInfo(lcEngine) << "the call trigger accepts calls again";
+        }
         // callops.http has already logged the answer at info level; this adds the engine's view.
         qCDebug(lcEngine) << "call" << id << callKindName(result.request.kind) << "attempt"
                           << result.request.attempt << "accepted, HTTP" << result.httpStatus << "in"
                           << result.elapsedMs << "ms";
         break;
     case CallResult::Status::TransientFailure:
-    case CallResult::Status::PermanentFailure: {
-        const bool transient = result.status == CallResult::Status::TransientFailure;
+    case CallResult::Status::PermanentFailure:
+    case CallResult::Status::Refused: {
+        const bool refused = result.status == CallResult::Status::Refused;
+        const bool transient = result.status != CallResult::Status::PermanentFailure;
         qCWarning(lcEngine).noquote()
                 << "call" << id << callKindName(result.request.kind) << "attempt" << result.request.attempt
                 << (transient ? "failed (transient):" : "failed:") << result.error;
         setResult(request.passId, id, QStringLiteral("error"), result.error);
-        if (!m_repository) {
-            // The row stays in flight; the in-flight timeout brings it back.
-            break;
+        // Without a connection the row stays in flight; the in-flight timeout brings it back.
+        if (m_repository) {
+            const int backoff = refused ? m_refusedPauseSeconds
+                                        : m_retry->backoffSeconds(qMax(1, result.request.attempt));
+            const auto applied = m_repository->recordPostFailure(
+                    id, result.request.attempt, result.request.kind == CallKind::Classification, transient,
+                    !refused, result.error, backoff);
+            if (!applied)
+                dbError(applied.error());
         }
-        const auto applied
-                = m_repository->recordPostFailure(id, result.request.attempt, transient, result.error,
-                                                  m_retry->backoffSeconds(qMax(1, result.request.attempt)));
-        if (!applied)
-            dbError(applied.error());
+        if (refused)
+            stopCallsAfterRefusal(result);
         break;
     }
     }

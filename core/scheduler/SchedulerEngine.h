@@ -93,6 +93,8 @@ private:
     // Dispatches soon when calls wait and a request slot is free.
     void restartDispatch();
     void dispatchFailed(const QString &message);
+    int requestLimit() const;
+    void stopCallsAfterRefusal(const callops::CallResult &result);
     void onCallFinished(const callops::CallResult &result);
     void renewLeases();
     void scheduleWake();
@@ -123,6 +125,7 @@ private:
     QTimer *m_reconnectTimer = nullptr;
     QTimer *m_notifyDebounce = nullptr;
     QTimer *m_stopGrace = nullptr;
+    QTimer *m_refusedTimer = nullptr;
 
     bool m_running = false;
     bool m_connected = false;
@@ -130,6 +133,11 @@ private:
     bool m_stopping = false;
     bool m_inPass = false;
     bool m_backlog = false; // the last pass claimed all it could: more is due
+    // The call trigger refused a request (401/403/404): no passes and no calls until
+    // m_refusedTimer fires; then one call at a time until one is accepted.
+    bool m_refused = false;
+    bool m_probing = false;
+    int m_refusedPauseSeconds = 0;
     int m_reconnectDelaySeconds = 1;
     int m_nextPassId = 1;
     QDateTime m_reservedSlot;

@@ -89,6 +89,8 @@ QString callResultStatusName(CallResult::Status status)
         return QStringLiteral("transient failure");
     case CallResult::Status::PermanentFailure:
         return QStringLiteral("permanent failure");
+    case CallResult::Status::Refused:
+        return QStringLiteral("refused");
     }
     return {};
 }
@@ -321,6 +323,8 @@ CallResult CallTrigger::resultOf(QNetworkReply *reply, const Pending &pending) c
     // 408 and 429 are 4xx but say "not now" rather than "never": the engine backs off and retries.
     if (code >= 500 || code == 408 || code == 429)
         result.status = CallResult::Status::TransientFailure;
+    else if (code == 401 || code == 403 || code == 404)
+        result.status = CallResult::Status::Refused;
     else
         result.status = CallResult::Status::PermanentFailure;
 

@@ -43,6 +43,9 @@ struct CallResult
         AlreadyInProgress, // 409: this attempt was already accepted earlier; not an error
         TransientFailure, // 5xx, 408, 429, timeout, network error, aborted: try again later
         PermanentFailure, // any other 4xx (or 3xx): trying again will not help
+        // 401, 403, 404: the endpoint refuses the request itself (the key, or no such function
+        // at that URL). Not the call's fault: every call would get the same answer.
+        Refused,
     };
 
     CallRequest request;

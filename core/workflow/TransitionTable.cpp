@@ -34,6 +34,9 @@ constexpr std::array kTable{
         Transition{S::Calling, E::TaskFailed, S::RetryPending, Src::Outcome},
         Transition{S::RetryPending, E::RetryScheduled, S::ReadyToCall, Src::Scheduler},
         Transition{S::RetryPending, E::RetriesExhausted, S::Failed, Src::Scheduler},
+        Transition{S::RetryPending, E::ClassificationRetryScheduled, S::NeedsClassification, Src::Scheduler},
+        Transition{S::RetryPending, E::ClassificationAttemptsExhausted, S::ClassificationFailed,
+                   Src::Scheduler},
         Transition{S::Classifying, E::InFlightTimeout, S::RetryPending, Src::Rescuer},
         Transition{S::Calling, E::InFlightTimeout, S::RetryPending, Src::Rescuer},
         Transition{S::Classifying, E::TransientPostFailure, S::NeedsClassification, Src::Scheduler},
@@ -159,6 +162,8 @@ QString eventName(WorkflowEvent event)
         return QStringLiteral("retry_scheduled");
     case E::RetriesExhausted:
         return QStringLiteral("retries_exhausted");
+    case E::ClassificationRetryScheduled:
+        return QStringLiteral("classification_retry_scheduled");
     case E::InFlightTimeout:
         return QStringLiteral("inflight_timeout");
     case E::TransientPostFailure:

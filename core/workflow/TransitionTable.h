@@ -26,6 +26,9 @@ enum class WorkflowEvent : quint8 {
     TaskFailed,
     RetryScheduled,
     RetriesExhausted,
+    // A retry of a call cut short while classifying (in-flight timeout, reset stuck): it has no
+    // classification yet, so it is classified again, not called for its task.
+    ClassificationRetryScheduled,
     InFlightTimeout,
     TransientPostFailure, // timeout, 5xx, network: back to the state before, with backoff
     PermanentPostFailure, // 4xx other than 409, or attempts exhausted

@@ -65,6 +65,9 @@ private slots:
     void lostConnectionIsReconnected();
     void queuedCallsGoOutAfterTheConnectionComesBack();
     void waitingCallsDoNotSpinThePasses();
+    void lateClassificationFailureLeavesTheTaskCallAlone();
+    void callCutShortWhileClassifyingIsClassifiedAgain();
+    void refusedRequestsStopCallsWithoutSpendingAttempts();
 
 private:
     QString insert(const QString &state, const QString &phone, const QString &extraColumns = {},
@@ -73,6 +76,9 @@ private:
     PassSummary runPass(const QString &callingHours = QStringLiteral("mon-sun 00:00-24:00"),
                         QStringList *errors = nullptr);
     QString stateOf(const QString &id);
+    // A classification of the line as a person answering: what a call that reached its task
+    // call (calling, retry_pending) has behind it.
+    QString addClassification();
 
     std::unique_ptr<TestDatabase> m_db;
     std::unique_ptr<ContractServer> m_server;
@@ -108,6 +114,15 @@ QString TestSchedulerEngine::insert(const QString &state, const QString &phone, 
         return {};
     }
     return query.value(0).toString();
+}
+
+QString TestSchedulerEngine::addClassification()
+{
+    return scalar(m_db->connection(),
+                  QStringLiteral(
+                          "INSERT INTO call_classifications (phone_number, classification_type, is_active) "
+                          "VALUES ('+1 212-736-5000', 'human', true) RETURNING id"))
+            .toString();
 }
 
 QString TestSchedulerEngine::stateOf(const QString &id)
@@ -344,8 +359,9 @@ void TestSchedulerEngine::retryPendingFollowsTheGuide()
     QFETCH(int, maxRetries);
     QFETCH(QString, expectedState);
     QFETCH(int, expectedRetryCount);
-    const QString id = insert("retry_pending", kNumberA, "retry_count, max_retries",
-                              QStringLiteral("%1, %2").arg(retryCount).arg(maxRetries));
+    const QString id
+            = insert("retry_pending", kNumberA, "retry_count, max_retries, classification_id",
+                     QStringLiteral("%1, %2, '%3'").arg(retryCount).arg(maxRetries).arg(addClassification()));
     runPass();
     QCOMPARE(stateOf(id), expectedState);
     QSqlDatabase db = m_db->connection();
@@ -373,8 +389,8 @@ void TestSchedulerEngine::failedRequests_data()
     QTest::newRow("503 on a classification call")
             << 503 << "needs_classification" << 0 << "needs_classification";
     QTest::newRow("422 on a task call: permanent") << 422 << "ready_to_call" << 0 << "failed";
-    QTest::newRow("404 on a classification call")
-            << 404 << "needs_classification" << 0 << "classification_failed";
+    QTest::newRow("400 on a classification call")
+            << 400 << "needs_classification" << 0 << "classification_failed";
     QTest::newRow("500 with attempts exhausted") << 500 << "ready_to_call" << 3 << "failed";
     QTest::newRow("409 already in progress: accepted") << 409 << "ready_to_call" << 0 << "calling";
 }
@@ -424,8 +440,9 @@ void TestSchedulerEngine::failedRequests()
 
 void TestSchedulerEngine::inFlightTimeoutRescuesWithANewAttempt()
 {
-    const QString id = insert("calling", kNumberA, "attempt, phone_e164, state_changed_at",
-                              "2, '+12127365000', now() - interval '11 minutes'");
+    const QString id
+            = insert("calling", kNumberA, "attempt, phone_e164, state_changed_at, classification_id",
+                     "2, '+12127365000', now() - interval '11 minutes', '" + addClassification() + "'");
     const QString recent
             = insert("classifying", kNumberB, "attempt, state_changed_at", "1, now() - interval '2 minutes'");
     const QString classifying = insert("classifying", kNumberC, "attempt, state_changed_at",
@@ -698,6 +715,121 @@ void TestSchedulerEngine::waitingCallsDoNotSpinThePasses()
              qPrintable(QStringLiteral("%1 passes while two calls waited 3 s for their "
                                        "turn")
                                 .arg(passes.size())));
+    QVERIFY(scheduler.stopAndWait(10000));
+}
+
+void TestSchedulerEngine::lateClassificationFailureLeavesTheTaskCallAlone()
+{
+    // A person answered the classification call, so it goes on as the task call in the same
+    // attempt; the classification request's answer then fails late (lost, timed out). That
+    // failure is about a call that already moved on: it must not put the row back to be dialled
+    // again while the person may be on the line.
+    const QString id = insert("classifying", kNumberA, "attempt, classification_attempts, phone_e164",
+                              "1, 1, '+12127365000'");
+    QSqlDatabase db = m_db->connection();
+    QCOMPARE(scalar(db,
+                    QStringLiteral("SELECT to_state FROM callops_record_classification('%1', 1, 'human')")
+                            .arg(id))
+                     .toString(),
+             QStringLiteral("calling"));
+    QCOMPARE(scalar(db,
+                    QStringLiteral("SELECT moved FROM callops_record_post_failure('%1', 1, "
+                                   "'classification', true, 'no answer within 15000 ms', 30)")
+                            .arg(id))
+                     .toBool(),
+             false);
+    QCOMPARE(stateOf(id), QStringLiteral("calling"));
+    QCOMPARE(scalar(db, QStringLiteral("SELECT retry_count FROM pending_calls WHERE id = '%1'").arg(id))
+                     .toInt(),
+             0);
+    // The task's own request failing still moves it.
+    QCOMPARE(scalar(db,
+                    QStringLiteral("SELECT to_state FROM callops_record_post_failure('%1', 1, 'task', "
+                                   "true, 'HTTP 503', 30)")
+                            .arg(id))
+                     .toString(),
+             QStringLiteral("ready_to_call"));
+    QSqlQuery bad(db);
+    QVERIFY(!bad.exec(
+            QStringLiteral("SELECT * FROM callops_record_post_failure('%1', 1, 'fax', true, 'x', 30)")
+                    .arg(id)));
+    QVERIFY2(bad.lastError().text().contains("unknown call kind"), qPrintable(bad.lastError().text()));
+}
+
+void TestSchedulerEngine::callCutShortWhileClassifyingIsClassifiedAgain()
+{
+    // In flight too long while classifying: rescued to retry_pending, as the design's table says,
+    // and from there classified again, not called for a task it has no classification for.
+    const QString id = insert("classifying", kNumberA, "attempt, classification_attempts, state_changed_at",
+                              "1, 1, now() - interval '15 minutes'");
+    const QString spent
+            = insert("classifying", kNumberB, "attempt, classification_attempts, state_changed_at",
+                     "3, 3, now() - interval '15 minutes'");
+    runPass();
+    if (stateOf(id) != "classifying")
+        runPass();
+    QCOMPARE(stateOf(id), QStringLiteral("classifying"));
+    const auto calls = m_server->receivedFor(id);
+    QCOMPARE(calls.size(), 1);
+    QCOMPARE(calls.first().kind, QStringLiteral("classification"));
+    QCOMPARE(calls.first().attempt, 2);
+    QSqlDatabase db = m_db->connection();
+    QCOMPARE(scalar(db, QStringLiteral("SELECT retry_count FROM pending_calls WHERE id = '%1'").arg(id))
+                     .toInt(),
+             0);
+    // The one whose classification attempts are spent fails as a classification, with its reason.
+    QCOMPARE(stateOf(spent), QStringLiteral("classification_failed"));
+    QVERIFY(m_server->receivedFor(spent).isEmpty());
+    QVERIFY(scalar(db,
+                   QStringLiteral("SELECT failed_at IS NOT NULL AND failure_reason LIKE 'Classification "
+                                  "attempts exhausted%' FROM pending_calls WHERE id = '%1'")
+                           .arg(spent))
+                    .toBool());
+}
+
+void TestSchedulerEngine::refusedRequestsStopCallsWithoutSpendingAttempts()
+{
+    // A wrong key (401) or URL (404) is refused for every call alike: the scheduler must stop
+    // calling and say what to check, not fail call after call; the calls keep their attempts.
+    const QString task = insert("ready_to_call", kNumberA);
+    const QString classify = insert("needs_classification", kNumberB);
+    const QString other = insert("ready_to_call", kNumberC);
+    m_server->setDefaultStatus(401);
+    SchedulerConfig config = continuousConfig(*m_db, *m_server);
+    config.refusedPauseSeconds = 2;
+    SchedulerThread scheduler(config);
+    QSignalSpy errors(scheduler.engine(), &SchedulerEngine::errorOccurred);
+    scheduler.start();
+    QTRY_VERIFY_WITH_TIMEOUT(!errors.isEmpty(), 20000);
+    QVERIFY2(errors.first().at(0).toString().contains("SUPABASE_SERVICE_ROLE_KEY"),
+             qPrintable(errors.first().at(0).toString()));
+    QSqlDatabase db = m_db->connection();
+    QTRY_COMPARE_WITH_TIMEOUT(scalar(db,
+                                     "SELECT count(*) FROM pending_calls WHERE workflow_state IN "
+                                     "('ready_to_call', 'needs_classification') AND last_error LIKE '%401%'")
+                                      .toInt(),
+                              int(m_server->received().size()), 5000);
+    QCOMPARE(scalar(db,
+                    "SELECT count(*) FROM pending_calls WHERE workflow_state IN ('failed', "
+                    "'classification_failed')")
+                     .toInt(),
+             0);
+    QCOMPARE(scalar(db, "SELECT sum(retry_count) + sum(classification_attempts) FROM pending_calls").toInt(),
+             0);
+    // Nothing more while refused, then one call to try again; the endpoint now accepts.
+    const qsizetype refused = m_server->received().size();
+    QTest::qWait(1000);
+    QCOMPARE(m_server->received().size(), refused);
+    m_server->setDefaultStatus(202);
+    QTRY_COMPARE_WITH_TIMEOUT(scalar(db,
+                                     "SELECT count(*) FROM pending_calls WHERE workflow_state IN "
+                                     "('calling', 'classifying')")
+                                      .toInt(),
+                              3, 20000);
+    QCOMPARE(stateOf(classify), QStringLiteral("classifying"));
+    QCOMPARE(scalar(db, "SELECT sum(retry_count) FROM pending_calls").toInt(), 0);
+    QCOMPARE(m_server->receivedFor(task).last().kind, QStringLiteral("task"));
+    QVERIFY(m_server->receivedFor(other).size() >= 1);
     QVERIFY(scheduler.stopAndWait(10000));
 }
 

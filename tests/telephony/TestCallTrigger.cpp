@@ -231,8 +231,11 @@ void TestCallTrigger::answersAreClassified_data()
     QTest::newRow("200") << "status-200" << int(S::Accepted) << 200 << "";
     QTest::newRow("409") << "status-409" << int(S::AlreadyInProgress) << 409 << "";
     QTest::newRow("422") << "status-422" << int(S::PermanentFailure) << 422 << "pending call not found";
-    QTest::newRow("401") << "status-401" << int(S::PermanentFailure) << 401 << "HTTP 401";
-    QTest::newRow("404") << "status-404" << int(S::PermanentFailure) << 404 << "HTTP 404";
+    QTest::newRow("400") << "status-400" << int(S::PermanentFailure) << 400 << "HTTP 400";
+    // The key or the URL, not the call: every call would get the same answer.
+    QTest::newRow("401") << "status-401" << int(S::Refused) << 401 << "HTTP 401";
+    QTest::newRow("403") << "status-403" << int(S::Refused) << 403 << "HTTP 403";
+    QTest::newRow("404") << "status-404" << int(S::Refused) << 404 << "HTTP 404";
     QTest::newRow("429") << "status-429" << int(S::TransientFailure) << 429 << "HTTP 429";
     QTest::newRow("500") << "status-500" << int(S::TransientFailure) << 500 << "HTTP 500";
     QTest::newRow("503") << "status-503" << int(S::TransientFailure) << 503 << "HTTP 503";

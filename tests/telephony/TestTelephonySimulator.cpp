@@ -208,8 +208,7 @@ void TestTelephonySimulator::keyIsChecked()
     CallTrigger trigger({urlOf(simulator.port()), sent, 15000});
     const CallResult result = post(trigger, {IdA, CallKind::Classification, 1});
     QCOMPARE(result.httpStatus, httpStatus);
-    QCOMPARE(result.status,
-             httpStatus == 202 ? CallResult::Status::Accepted : CallResult::Status::PermanentFailure);
+    QCOMPARE(result.status, httpStatus == 202 ? CallResult::Status::Accepted : CallResult::Status::Refused);
     QVERIFY(!result.error.contains(sent));
     const auto requests = simulator.simulator()->requests();
     QCOMPARE(requests.size(), 1);

@@ -113,6 +113,10 @@ void TestWorkflowState::designTableRows_data()
     row("calling", E::TransientPostFailure, "ready_to_call");
     row("classifying", E::PermanentPostFailure, "classification_failed");
     row("calling", E::PermanentPostFailure, "failed");
+    // Beyond the design's table: a retry of a call cut short while classifying is classified
+    // again, within the classification attempts, rather than called for its task.
+    row("retry_pending", E::ClassificationRetryScheduled, "needs_classification");
+    row("retry_pending", E::ClassificationAttemptsExhausted, "classification_failed");
 }
 
 void TestWorkflowState::designTableRows()
