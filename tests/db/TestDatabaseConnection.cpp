@@ -49,6 +49,7 @@ class TestDatabaseConnection : public QObject
 private slots:
     void refusedConnectionNamesHostAndPort();
     void wrongPasswordIsNotEchoed();
+    void passwordLikeTheUserNameLeavesTheMessageWhole();
     void commandLineErrorsExitWithTwo_data();
     void commandLineErrorsExitWithTwo();
     void eachThreadHasItsOwnConnection();
@@ -79,6 +80,22 @@ void TestDatabaseConnection::wrongPasswordIsNotEchoed()
     QVERIFY2(db.error().contains(settings.endpoint()), qPrintable(db.error()));
     QVERIFY2(db.error().contains("password authentication failed"), qPrintable(db.error()));
     QVERIFY2(!db.error().contains("not-the-Password-42"), qPrintable(db.error()));
+}
+
+void TestDatabaseConnection::passwordLikeTheUserNameLeavesTheMessageWhole()
+{
+    // libpq's message names the user, never the password: nothing of it may be masked.
+    auto cluster = TestCluster::fromEnvironment();
+    QVERIFY2(cluster.ok(), qPrintable(cluster.error()));
+    const ConnectionSettings settings = cluster->superuser();
+    auto wrong = ConnectionSettings::parse(settings.libpqKeywordString() + " password='" + settings.user()
+                                           + "'");
+    QVERIFY(wrong.ok());
+    const auto db = DatabaseConnection::open(*wrong, "password-is-user");
+    QVERIFY(!db.ok());
+    QVERIFY2(db.error().contains(QStringLiteral("for user \"%1\"").arg(settings.user())),
+             qPrintable(db.error()));
+    QVERIFY2(!db.error().contains(u'*'), qPrintable(db.error()));
 }
 
 void TestDatabaseConnection::commandLineErrorsExitWithTwo_data()
