@@ -21,7 +21,7 @@ struct SettingOption
     const char *valueName;
     const char *description;
     Settings::Key key;
-    enum class Kind { Text, PositiveInt, NonNegativeNumber } kind;
+    enum class Kind { Text, WholeNumber, NonNegativeNumber } kind;
 };
 
 // Options that are settings: their value overrides the environment and the settings file.
@@ -33,12 +33,12 @@ const SettingOption kSettingOptions[] = {
          QT_TRANSLATE_NOOP("CommandLine", "Base URL of the call trigger (else SUPABASE_URL)."),
          Settings::Key::SupabaseUrl, SettingOption::Kind::Text},
         {"batch", "n", QT_TRANSLATE_NOOP("CommandLine", "Rows claimed per pass (default 50)."),
-         Settings::Key::BatchSize, SettingOption::Kind::PositiveInt},
+         Settings::Key::BatchSize, SettingOption::Kind::WholeNumber},
         {"interval", "seconds",
          QT_TRANSLATE_NOOP("CommandLine",
                            "Seconds between passes when nothing wakes the "
                            "scheduler (default 30)."),
-         Settings::Key::IntervalSeconds, SettingOption::Kind::PositiveInt},
+         Settings::Key::IntervalSeconds, SettingOption::Kind::WholeNumber},
         {"calls-per-second", "n",
          QT_TRANSLATE_NOOP("CommandLine",
                            "Calls started per second by all schedulers "
@@ -48,7 +48,7 @@ const SettingOption kSettingOptions[] = {
          QT_TRANSLATE_NOOP("CommandLine",
                            "Seconds a call may stay classifying or "
                            "calling before it is retried (default 600)."),
-         Settings::Key::InflightTimeoutSeconds, SettingOption::Kind::PositiveInt},
+         Settings::Key::InflightTimeoutSeconds, SettingOption::Kind::WholeNumber},
         {"calling-hours", "spec",
          QT_TRANSLATE_NOOP("CommandLine", "Clinic calling hours, e.g. \"mon-fri 08:00-17:00\"."),
          Settings::Key::CallingHours, SettingOption::Kind::Text},
@@ -187,12 +187,14 @@ Status CommandLine::applyTo(Settings &settings)
         case SettingOption::Kind::Text:
             settings.setCommandLineValue(option.key, value);
             break;
-        case SettingOption::Kind::PositiveInt: {
+        case SettingOption::Kind::WholeNumber: {
             bool ok = false;
-            const int n = value.toInt(&ok);
-            if (!ok || n <= 0)
-                return Error{tr("--%1 expects a whole number above 0, not \"%2\"").arg(name, shown(value))};
-            settings.setCommandLineValue(option.key, n);
+            const qlonglong n = value.toLongLong(&ok);
+            const Settings::Range range = Settings::range(option.key);
+            if (!ok || n < range.minimum || n > range.maximum)
+                return Error{tr("--%1 expects %2, not \"%3\"")
+                                     .arg(name, Settings::requirement(option.key), shown(value))};
+            settings.setCommandLineValue(option.key, int(n));
             break;
         }
         case SettingOption::Kind::NonNegativeNumber: {

@@ -168,7 +168,7 @@ CallTrigger::Status CallTrigger::validate(const Config &config)
                         "non-ASCII characters: copy the key again without them.")};
     }
     if (config.timeoutMs <= 0)
-        return Error{tr("The call trigger timeout must be a positive number of milliseconds.")};
+        return Error{tr("The call trigger timeout must be more than 0 seconds.")};
     return Status::success();
 }
 

@@ -82,6 +82,8 @@ private slots:
     void environmentValues();
     void settingsFileGarbage();
     void urlInTheWrongPlaceIsMasked();
+    void usageErrorsSayWhatIsWrong_data();
+    void usageErrorsSayWhatIsWrong();
 };
 
 void TestBadInputSettings::commandLineValues()
@@ -262,6 +264,36 @@ void TestBadInputSettings::urlInTheWrongPlaceIsMasked()
         const QString problem = BadInput::problemWithError(status.error(), {kPassword});
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
     }
+}
+
+void TestBadInputSettings::usageErrorsSayWhatIsWrong_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QStringList>("messageParts");
+    // Seconds are multiplied into int milliseconds: 2147484 s made the interval timer negative.
+    QTest::newRow("interval overflow") << QStringList{"--interval", "2147484"}
+                                       << QStringList{"--interval", "seconds from 1 to 86400", "2147484"};
+    QTest::newRow("interval zero") << QStringList{"--interval", "0"}
+                                   << QStringList{"--interval", "from 1 to 86400"};
+    QTest::newRow("inflight huge") << QStringList{"--inflight-timeout", "99999999999"}
+                                   << QStringList{"--inflight-timeout", "seconds from 1 to 86400"};
+    QTest::newRow("batch huge") << QStringList{"--batch", "10001"}
+                                << QStringList{"--batch", "whole number from 1 to 10000"};
+}
+
+void TestBadInputSettings::usageErrorsSayWhatIsWrong()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QStringList, messageParts);
+    QTemporaryDir dir;
+    Settings settings(dir.filePath("usage.ini"));
+    const auto request = CommandLine::parse(QStringList{"callops"} + arguments);
+    const Status status = request ? CommandLine::applyTo(settings) : Status(Error{request.error()});
+    QVERIFY2(!status, qPrintable(arguments.join(u' ')));
+    for (const QString &part : messageParts)
+        QVERIFY2(status.error().contains(part), qPrintable(status.error()));
+    const QString problem = BadInput::problemWithError(status.error());
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
 }
 
 QTEST_GUILESS_MAIN(TestBadInputSettings)

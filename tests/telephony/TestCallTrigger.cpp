@@ -181,7 +181,7 @@ void TestCallTrigger::validateNamesTheProblemWithoutTheKey_data()
     QTest::newRow("key with newline")
             << "https://abc.supabase.co" << (SecretKey + "\n") << 15000 << "line breaks";
     QTest::newRow("key with space") << "https://abc.supabase.co" << ("Bearer " + JwtKey) << 15000 << "spaces";
-    QTest::newRow("zero timeout") << "https://abc.supabase.co" << JwtKey << 0 << "timeout";
+    QTest::newRow("zero timeout") << "https://abc.supabase.co" << JwtKey << 0 << "more than 0 seconds";
 }
 
 void TestCallTrigger::validateNamesTheProblemWithoutTheKey()
