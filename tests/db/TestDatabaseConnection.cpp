@@ -2,6 +2,7 @@
 #include "db/DatabaseConnection.h"
 
 #include <QProcess>
+#include <QProcessEnvironment>
 #include <QSqlQuery>
 #include <QTcpServer>
 #include <QTest>
@@ -29,15 +30,29 @@ struct CliRun
     QString stdOut;
 };
 
-CliRun runCallops(const QStringList &args)
+CliRun runCallops(const QStringList &args,
+                  const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment())
 {
     QProcess process;
+    process.setProcessEnvironment(environment);
     process.start(QStringLiteral(CALLOPS_BINARY), args);
     if (!process.waitForFinished(60000))
         process.kill();
     return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
             QString::fromUtf8(process.readAllStandardError()),
             QString::fromUtf8(process.readAllStandardOutput())};
+}
+
+// The headless scheduler's settings, valid but for what a test gives on the command line; no
+// display, so that a mode that would open a window says so instead.
+QProcessEnvironment schedulerEnvironment()
+{
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert("SUPABASE_URL", "http://127.0.0.1:1");
+    environment.insert("SUPABASE_SERVICE_ROLE_KEY", "sb_secret_0123456789abcdef");
+    for (const char *name : {"DATABASE_URL", "DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"})
+        environment.remove(QString::fromLatin1(name));
+    return environment;
 }
 
 } // namespace
@@ -52,6 +67,7 @@ private slots:
     void passwordLikeTheUserNameLeavesTheMessageWhole();
     void commandLineErrorsExitWithTwo_data();
     void commandLineErrorsExitWithTwo();
+    void helpAllPrintsHelp();
     void eachThreadHasItsOwnConnection();
 };
 
@@ -117,19 +133,40 @@ void TestDatabaseConnection::commandLineErrorsExitWithTwo_data()
     QTest::newRow("no database") << QStringList{"--migrate", "--db", ""}
                                  << QStringLiteral("No database given");
     QTest::newRow("bad batch") << QStringList{"--migrate", "--batch", "-3"} << QStringLiteral("--batch");
-    QTest::newRow("unknown option") << QStringList{"--frobnicate"} << QStringLiteral("frobnicate");
+    QTest::newRow("unknown option") << QStringList{"--frobnicate"}
+                                    << QStringLiteral("'frobnicate'; see --help");
+    // --migrate won silently: the demo's user migrated DATABASE_URL's database.
+    QTest::newRow("demo and migrate") << QStringList{"--demo", "--migrate", "--db", refused}
+                                      << QStringLiteral("--migrate and --demo do not go together");
+    QTest::newRow("missing config") << QStringList{"--migrate", "--config", "/nonexistent/callops.conf"}
+                                    << QStringLiteral("/nonexistent/callops.conf");
+    // Refused before connecting (the database is not reachable here, so a connection would say so).
+    QTest::newRow("export extension") << QStringList{"--export-failures", "failures.xlsx", "--db", refused}
+                                      << QStringLiteral(".csv or .pdf");
+    QTest::newRow("export folder missing")
+            << QStringList{"--export-failures", "/nonexistent/failures.csv", "--db", refused}
+            << QStringLiteral("the folder does not exist");
 }
 
 void TestDatabaseConnection::commandLineErrorsExitWithTwo()
 {
     QFETCH(QStringList, args);
     QFETCH(QString, messagePart);
-    const CliRun run = runCallops(args);
+    const CliRun run = runCallops(args, schedulerEnvironment());
     QCOMPARE(run.exitCode, 2);
     QVERIFY2(run.stdErr.contains(messagePart), qPrintable(run.stdErr));
     QVERIFY2(!run.stdErr.contains("hunter2"), qPrintable(run.stdErr));
     QCOMPARE(run.stdErr.trimmed().count('\n'), 0);
     QVERIFY(run.stdOut.isEmpty());
+}
+
+void TestDatabaseConnection::helpAllPrintsHelp()
+{
+    // --help lists --help-all; it started the console (here, without a display, it said so).
+    const CliRun run = runCallops({"--help-all"}, schedulerEnvironment());
+    QVERIFY2(run.exitCode == 0, qPrintable(run.stdErr));
+    QVERIFY2(run.stdOut.contains("--export-failures"), qPrintable(run.stdOut));
+    QVERIFY2(run.stdOut.contains("--help-all"), qPrintable(run.stdOut));
 }
 
 void TestDatabaseConnection::eachThreadHasItsOwnConnection()
