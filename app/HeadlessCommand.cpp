@@ -56,6 +56,11 @@ int HeadlessCommand::run(const Settings &settings, bool once)
         err << config.error() << Qt::endl;
         return ExitCode::BadConfiguration;
     }
+    // Refused before any connection: it would seem to work, without wake-ups or statements.
+    if (const Status status = config->database.checkNotTransactionPooler(); !status) {
+        err << status.error() << Qt::endl;
+        return ExitCode::BadConfiguration;
+    }
     if (Status status = preflight(config->database); !status) {
         err << status.error() << Qt::endl;
         return ExitCode::BadConfiguration;

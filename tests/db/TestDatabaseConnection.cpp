@@ -146,6 +146,16 @@ void TestDatabaseConnection::commandLineErrorsExitWithTwo_data()
     QTest::newRow("export folder missing")
             << QStringList{"--export-failures", "/nonexistent/failures.csv", "--db", refused}
             << QStringLiteral("the folder does not exist");
+    QTest::newRow("migrate transaction pooler")
+            << QStringList{"--migrate", "--db",
+                           "postgresql://postgres.ref:hunter2@AWS-0-us-east-1.Pooler.Supabase.com:6543/"
+                           "postgres"}
+            << QStringLiteral("use the session pooler (port 5432) or the direct host");
+    QTest::newRow("scheduler transaction pooler")
+            << QStringList{"--no-gui", "--db",
+                           "postgresql://postgres.ref:hunter2@aws-0-us-east-1.pooler.supabase.com:6543/"
+                           "postgres"}
+            << QStringLiteral("use the session pooler (port 5432) or the direct host");
 }
 
 void TestDatabaseConnection::commandLineErrorsExitWithTwo()
