@@ -67,6 +67,7 @@ private slots:
     void passwordLikeTheUserNameLeavesTheMessageWhole();
     void commandLineErrorsExitWithTwo_data();
     void commandLineErrorsExitWithTwo();
+    void unreachableAtSchedulerStartIsTemporary();
     void helpAllPrintsHelp();
     void eachThreadHasItsOwnConnection();
 };
@@ -168,6 +169,18 @@ void TestDatabaseConnection::commandLineErrorsExitWithTwo()
     QVERIFY2(!run.stdErr.contains("hunter2"), qPrintable(run.stdErr));
     QCOMPARE(run.stdErr.trimmed().count('\n'), 0);
     QVERIFY(run.stdOut.isEmpty());
+}
+
+void TestDatabaseConnection::unreachableAtSchedulerStartIsTemporary()
+{
+    // Exit code 2 stopped systemd's restarts: a server booted during a database outage stayed down.
+    const int port = closedPort();
+    const CliRun run = runCallops(
+            {"--no-gui", "--db", QStringLiteral("postgresql://ops:hunter2@127.0.0.1:%1/calls").arg(port)},
+            schedulerEnvironment());
+    QCOMPARE(run.exitCode, 75);
+    QVERIFY2(run.stdErr.contains(QStringLiteral("127.0.0.1:%1").arg(port)), qPrintable(run.stdErr));
+    QVERIFY2(!run.stdErr.contains("hunter2"), qPrintable(run.stdErr));
 }
 
 void TestDatabaseConnection::helpAllPrintsHelp()
