@@ -6,6 +6,7 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QFileInfo>
 
 namespace callops {
 namespace {
@@ -21,7 +22,7 @@ struct SettingOption
     const char *valueName;
     const char *description;
     Settings::Key key;
-    enum class Kind { Text, PositiveInt, NonNegativeNumber } kind;
+    enum class Kind { Text, WholeNumber, NonNegativeNumber } kind;
 };
 
 // Options that are settings: their value overrides the environment and the settings file.
@@ -33,12 +34,12 @@ const SettingOption kSettingOptions[] = {
          QT_TRANSLATE_NOOP("CommandLine", "Base URL of the call trigger (else SUPABASE_URL)."),
          Settings::Key::SupabaseUrl, SettingOption::Kind::Text},
         {"batch", "n", QT_TRANSLATE_NOOP("CommandLine", "Rows claimed per pass (default 50)."),
-         Settings::Key::BatchSize, SettingOption::Kind::PositiveInt},
+         Settings::Key::BatchSize, SettingOption::Kind::WholeNumber},
         {"interval", "seconds",
          QT_TRANSLATE_NOOP("CommandLine",
                            "Seconds between passes when nothing wakes the "
                            "scheduler (default 30)."),
-         Settings::Key::IntervalSeconds, SettingOption::Kind::PositiveInt},
+         Settings::Key::IntervalSeconds, SettingOption::Kind::WholeNumber},
         {"calls-per-second", "n",
          QT_TRANSLATE_NOOP("CommandLine",
                            "Calls started per second by all schedulers "
@@ -48,7 +49,7 @@ const SettingOption kSettingOptions[] = {
          QT_TRANSLATE_NOOP("CommandLine",
                            "Seconds a call may stay classifying or "
                            "calling before it is retried (default 600)."),
-         Settings::Key::InflightTimeoutSeconds, SettingOption::Kind::PositiveInt},
+         Settings::Key::InflightTimeoutSeconds, SettingOption::Kind::WholeNumber},
         {"calling-hours", "spec",
          QT_TRANSLATE_NOOP("CommandLine", "Clinic calling hours, e.g. \"mon-fri 08:00-17:00\"."),
          Settings::Key::CallingHours, SettingOption::Kind::Text},
@@ -117,22 +118,81 @@ Result<QDate> parseDate(const QString &text, const char *option)
     return date;
 }
 
+// The options that pick a mode given in `p`, in the order parse() used to let one win over the
+// others; --no-gui is left out when --demo takes it (the demo without a window).
+QStringList modeOptions(const QCommandLineParser &p)
+{
+    QStringList given;
+    for (const char *option : {"migrate", "export-failures", "demo", "no-gui"}) {
+        if (p.isSet(QString::fromLatin1(option)))
+            given << QString::fromLatin1(option);
+    }
+    if (given.contains(QStringLiteral("demo")))
+        given.removeOne(QStringLiteral("no-gui"));
+    return given;
+}
+
+// Checked before connecting, and before any work: a name that is neither .csv nor .pdf is a typo,
+// not a CSV file with a surprising name, and a report that cannot be written is known without
+// the database.
+Status checkExportFile(const QString &file)
+{
+    const QFileInfo target(file);
+    const QString suffix = target.suffix().toLower();
+    if (suffix != u"csv" && suffix != u"pdf")
+        return Error{
+                tr("--export-failures expects a file ending in .csv or .pdf, not \"%1\"").arg(shown(file))};
+    if (target.isDir())
+        return Error{tr("Cannot write the report to \"%1\": it is a folder").arg(shown(file))};
+    if (target.exists() && !target.isWritable())
+        return Error{tr("Cannot write the report to \"%1\": the file is read-only").arg(shown(file))};
+    const QFileInfo folder(target.absolutePath());
+    if (!folder.isDir())
+        return Error{tr("Cannot write the report to \"%1\": the folder does not exist").arg(shown(file))};
+    if (!folder.isWritable())
+        return Error{tr("Cannot write the report to \"%1\": the folder is not writable").arg(shown(file))};
+    return Status::success();
+}
+
+// --config must name a settings file that can be read: QSettings would silently start empty.
+Status checkConfigFile(const QString &file)
+{
+    const QFileInfo info(file);
+    if (!info.exists())
+        return Error{tr("The settings file \"%1\" given to --config does not exist").arg(shown(file))};
+    if (info.isDir())
+        return Error{tr("\"%1\" given to --config is a folder, not a settings file").arg(shown(file))};
+    if (!info.isReadable())
+        return Error{tr("Cannot read the settings file \"%1\" given to --config: check its permissions")
+                             .arg(shown(file))};
+    return Status::success();
+}
+
 } // namespace
 
 void CommandLine::showHelpOrVersion(const CommandLineRequest &request)
 {
     if (request.showVersion)
         parser().showVersion();
+    // Qt prints the help with its own options only from process(), which exits.
+    if (request.showHelpAll)
+        parser().process(QCoreApplication::arguments());
     parser().showHelp(0);
 }
 
 Result<CommandLineRequest> CommandLine::parse(const QStringList &arguments)
 {
     QCommandLineParser &p = parser();
-    if (!p.parse(arguments))
-        return Error{shown(p.errorText(), 200)}; // QCommandLineParser quotes unknown options whole
+    if (!p.parse(arguments)) {
+        // QCommandLineParser quotes unknown options whole, hence shown().
+        QString error = shown(p.errorText(), 200);
+        if (error.endsWith(u'.'))
+            error.chop(1);
+        return Error{tr("%1; see --help").arg(error)};
+    }
     CommandLineRequest request;
-    request.showHelp = p.isSet(QStringLiteral("help"));
+    request.showHelpAll = p.isSet(QStringLiteral("help-all"));
+    request.showHelp = p.isSet(QStringLiteral("help")) || request.showHelpAll;
     request.showVersion = p.isSet(QStringLiteral("version"));
     if (request.showHelp || request.showVersion)
         return request;
@@ -140,6 +200,12 @@ Result<CommandLineRequest> CommandLine::parse(const QStringList &arguments)
         return Error{tr("Unexpected argument \"%1\"; see --help")
                              .arg(shown(p.positionalArguments().constFirst()))};
 
+    // Two modes asked for at once: say so instead of silently picking one (--demo --migrate
+    // migrated DATABASE_URL's database).
+    const QStringList modes = modeOptions(p);
+    if (modes.size() > 1)
+        return Error{
+                tr("--%1 and --%2 do not go together: choose one; see --help").arg(modes.at(0), modes.at(1))};
     const bool noGui = p.isSet(QStringLiteral("no-gui"));
     const bool demo = p.isSet(QStringLiteral("demo"));
     if (p.isSet(QStringLiteral("migrate")))
@@ -153,13 +219,25 @@ Result<CommandLineRequest> CommandLine::parse(const QStringList &arguments)
 
     request.noGui = noGui;
     request.once = p.isSet(QStringLiteral("once"));
-    if (request.once && request.mode != CommandLineRequest::Mode::Headless)
+    if (request.once && request.mode != CommandLineRequest::Mode::Headless) {
+        if (!modes.isEmpty())
+            return Error{
+                    tr("--once does not go with --%1: it is for --no-gui alone").arg(modes.constFirst())};
         return Error{tr("--once only goes with --no-gui")};
+    }
     request.demoReset = p.isSet(QStringLiteral("demo-reset"));
     if (request.demoReset && !demo)
         return Error{tr("--demo-reset only goes with --demo")};
     request.configFile = p.value(QStringLiteral("config"));
+    if (p.isSet(QStringLiteral("config"))) {
+        if (const Status status = checkConfigFile(request.configFile); !status)
+            return Error{status.error()};
+    }
     request.exportFile = p.value(QStringLiteral("export-failures"));
+    if (request.mode == CommandLineRequest::Mode::ExportFailures) {
+        if (const Status status = checkExportFile(request.exportFile); !status)
+            return Error{status.error()};
+    }
     request.language = p.value(QStringLiteral("lang"));
 
     const Result<QDate> since = parseDate(p.value(QStringLiteral("since")), "since");
@@ -187,12 +265,14 @@ Status CommandLine::applyTo(Settings &settings)
         case SettingOption::Kind::Text:
             settings.setCommandLineValue(option.key, value);
             break;
-        case SettingOption::Kind::PositiveInt: {
+        case SettingOption::Kind::WholeNumber: {
             bool ok = false;
-            const int n = value.toInt(&ok);
-            if (!ok || n <= 0)
-                return Error{tr("--%1 expects a whole number above 0, not \"%2\"").arg(name, shown(value))};
-            settings.setCommandLineValue(option.key, n);
+            const qlonglong n = value.toLongLong(&ok);
+            const Settings::Range range = Settings::range(option.key);
+            if (!ok || n < range.minimum || n > range.maximum)
+                return Error{tr("--%1 expects %2, not \"%3\"")
+                                     .arg(name, Settings::requirement(option.key), shown(value))};
+            settings.setCommandLineValue(option.key, int(n));
             break;
         }
         case SettingOption::Kind::NonNegativeNumber: {

@@ -18,7 +18,8 @@ struct CommandLineRequest
     Mode mode = Mode::Console;
     bool once = false; // headless: one pass, JSON on stdout
     bool noGui = false; // --no-gui; with --demo: the demo without a window
-    bool showHelp = false;
+    bool showHelp = false; // --help or --help-all
+    bool showHelpAll = false; // --help-all: Qt's own options too
     bool showVersion = false;
     bool demoReset = false;
     QString configFile;

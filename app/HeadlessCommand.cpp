@@ -13,6 +13,7 @@
 #include <QTextStream>
 
 #include <csignal>
+#include <optional>
 
 Q_DECLARE_LOGGING_CATEGORY(lcEngine)
 
@@ -24,26 +25,34 @@ QString tr(const char *text)
     return QCoreApplication::translate("HeadlessCommand", text);
 }
 
+struct PreflightProblem
+{
+    int exitCode;
+    QString message;
+};
+
 // The database must be reachable and migrated before the scheduler starts: a server that cannot
-// do its job says so at once (exit 2) instead of retrying quietly forever.
-Status preflight(const ConnectionSettings &database)
+// do its job says so at once instead of retrying quietly forever. Unreachable is worth another
+// try later (systemd restarts on DatabaseUnavailable); missing migrations are not.
+std::optional<PreflightProblem> preflight(const ConnectionSettings &database)
 {
     const QString purpose = QStringLiteral("preflight");
-    Status status;
+    std::optional<PreflightProblem> problem;
     {
         auto db = DatabaseConnection::open(database, purpose);
         if (!db)
-            return Error{db.error()};
+            return PreflightProblem{ExitCode::DatabaseUnavailable, db.error()};
         Migrator migrator(*db);
         const auto pending = migrator.pendingVersions();
         if (!pending)
-            status = Error{pending.error()};
+            problem = PreflightProblem{ExitCode::BadConfiguration, pending.error()};
         else if (!pending->isEmpty())
-            status = Error{tr("The database %1 lacks migrations %2: run callops --migrate first")
-                                   .arg(database.target(), pending->join(QStringLiteral(", ")))};
+            problem = PreflightProblem{ExitCode::BadConfiguration,
+                                       tr("The database %1 lacks migrations %2: run callops --migrate first")
+                                               .arg(database.target(), pending->join(QStringLiteral(", ")))};
     }
     DatabaseConnection::close(purpose);
-    return status;
+    return problem;
 }
 
 } // namespace
@@ -56,9 +65,14 @@ int HeadlessCommand::run(const Settings &settings, bool once)
         err << config.error() << Qt::endl;
         return ExitCode::BadConfiguration;
     }
-    if (Status status = preflight(config->database); !status) {
+    // Refused before any connection: it would seem to work, without wake-ups or statements.
+    if (const Status status = config->database.checkNotTransactionPooler(); !status) {
         err << status.error() << Qt::endl;
         return ExitCode::BadConfiguration;
+    }
+    if (const auto problem = preflight(config->database)) {
+        err << problem->message << Qt::endl;
+        return problem->exitCode;
     }
     config.value().continuous = !once;
 

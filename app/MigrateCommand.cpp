@@ -18,6 +18,12 @@ int MigrateCommand::run(const Settings &settings)
         err << connection.error() << Qt::endl;
         return ExitCode::BadConfiguration;
     }
+    // The migrator holds a session advisory lock, which a transaction pooler cannot keep: refused
+    // before any connection.
+    if (const Status status = connection->checkNotTransactionPooler(); !status) {
+        err << status.error() << Qt::endl;
+        return ExitCode::BadConfiguration;
+    }
     auto db = DatabaseConnection::open(*connection, QStringLiteral("migrate"));
     if (!db) {
         err << db.error() << Qt::endl;

@@ -1,16 +1,21 @@
 #include "Settings.h"
 
 #include "common/MessageText.h"
+#include "telephony/CallTrigger.h"
 
 #include <QCoreApplication>
 #include <QSettings>
 
 #include <algorithm>
 #include <array>
-#include <limits>
 
 namespace callops {
 namespace {
+
+struct Text
+{
+    Q_DECLARE_TR_FUNCTIONS(Settings)
+};
 
 struct KeyInfo
 {
@@ -18,6 +23,9 @@ struct KeyInfo
     const char *fileKey; // nullptr: never stored in the file
     const char *environment; // nullptr: no environment variable
     QVariant (*defaultValue)();
+    // Whole-number keys only. Seconds end up as int milliseconds in timers and timeouts, so the
+    // upper bounds are sane values well below the overflow, not just INT_MAX.
+    Settings::Range range = {};
 };
 
 using K = Settings::Key;
@@ -48,50 +56,60 @@ const std::array<KeyInfo, 18> kKeys{{
          [] {
              return QVariant(QStringLiteral("mon-fri 08:00-17:00"));
          }},
-        {K::BatchSize, "scheduler/batch_size", "CALLOPS_BATCH_SIZE",
-         [] {
-             return QVariant(50);
-         }},
-        {K::IntervalSeconds, "scheduler/interval_seconds", "CALLOPS_INTERVAL",
-         [] {
-             return QVariant(30);
-         }},
+        {K::BatchSize,
+         "scheduler/batch_size",
+         "CALLOPS_BATCH_SIZE",
+         [] { return QVariant(50); },
+         {1, 10000, false}},
+        {K::IntervalSeconds,
+         "scheduler/interval_seconds",
+         "CALLOPS_INTERVAL",
+         [] { return QVariant(30); },
+         {1, 86400, true}},
         {K::CallsPerSecond, "telephony/calls_per_second", "CALLOPS_CALLS_PER_SECOND",
          [] {
              return QVariant(1.0);
          }},
-        {K::MaxConcurrentRequests, "telephony/max_concurrent_requests", "CALLOPS_MAX_CONCURRENT_REQUESTS",
-         [] {
-             return QVariant(6);
-         }},
-        {K::HttpTimeoutSeconds, "telephony/timeout_seconds", "CALLOPS_HTTP_TIMEOUT",
-         [] {
-             return QVariant(15);
-         }},
-        {K::InflightTimeoutSeconds, "scheduler/inflight_timeout_seconds", "CALLOPS_INFLIGHT_TIMEOUT",
-         [] {
-             return QVariant(600);
-         }},
-        {K::LeaseSeconds, "scheduler/lease_seconds", "CALLOPS_LEASE_SECONDS",
-         [] {
-             return QVariant(120);
-         }},
-        {K::IvrWaitSeconds, "scheduler/ivr_wait_seconds", "CALLOPS_IVR_WAIT",
-         [] {
-             return QVariant(30);
-         }},
-        {K::TaskRetryDelaySeconds, "retry/task_retry_delay_seconds", "CALLOPS_TASK_RETRY_DELAY",
-         [] {
-             return QVariant(1800);
-         }},
-        {K::BackoffBaseSeconds, "retry/backoff_base_seconds", "CALLOPS_BACKOFF_BASE",
-         [] {
-             return QVariant(30);
-         }},
-        {K::BackoffCapSeconds, "retry/backoff_cap_seconds", "CALLOPS_BACKOFF_CAP",
-         [] {
-             return QVariant(3600);
-         }},
+        {K::MaxConcurrentRequests,
+         "telephony/max_concurrent_requests",
+         "CALLOPS_MAX_CONCURRENT_REQUESTS",
+         [] { return QVariant(6); },
+         {1, CallTrigger::MaxParallel, false}},
+        {K::HttpTimeoutSeconds,
+         "telephony/timeout_seconds",
+         "CALLOPS_HTTP_TIMEOUT",
+         [] { return QVariant(15); },
+         {1, 600, true}},
+        {K::InflightTimeoutSeconds,
+         "scheduler/inflight_timeout_seconds",
+         "CALLOPS_INFLIGHT_TIMEOUT",
+         [] { return QVariant(600); },
+         {1, 86400, true}},
+        {K::LeaseSeconds,
+         "scheduler/lease_seconds",
+         "CALLOPS_LEASE_SECONDS",
+         [] { return QVariant(120); },
+         {5, 86400, true}},
+        {K::IvrWaitSeconds,
+         "scheduler/ivr_wait_seconds",
+         "CALLOPS_IVR_WAIT",
+         [] { return QVariant(30); },
+         {0, 86400, true}},
+        {K::TaskRetryDelaySeconds,
+         "retry/task_retry_delay_seconds",
+         "CALLOPS_TASK_RETRY_DELAY",
+         [] { return QVariant(1800); },
+         {0, 7 * 86400, true}},
+        {K::BackoffBaseSeconds,
+         "retry/backoff_base_seconds",
+         "CALLOPS_BACKOFF_BASE",
+         [] { return QVariant(30); },
+         {0, 86400, true}},
+        {K::BackoffCapSeconds,
+         "retry/backoff_cap_seconds",
+         "CALLOPS_BACKOFF_CAP",
+         [] { return QVariant(3600); },
+         {1, 7 * 86400, true}},
         {K::Language, "ui/language", "CALLOPS_LANG",
          [] {
              return QVariant(QString());
@@ -164,20 +182,26 @@ QVariant Settings::value(Key key) const
 
 Status Settings::validate() const
 {
-    auto where = [this](const KeyInfo &entry) {
+    // QSettings reads what it can of a broken file and carries on; say so instead.
+    if (m_file->status() == QSettings::FormatError)
+        return Error{Text::tr("The settings file %1 is malformed: fix or remove it.").arg(filePath())};
+    if (m_file->status() == QSettings::AccessError)
+        return Error{Text::tr("Cannot read the settings file %1: check its permissions.").arg(filePath())};
+
+    // The setting and where its value came from, named once.
+    auto subject = [this](const KeyInfo &entry) {
+        const QString name = QString::fromLatin1(entry.fileKey ? entry.fileKey : entry.environment);
         switch (source(entry.key)) {
         case Source::CommandLine:
-            return QCoreApplication::translate("Settings", "on the command line");
+            return Text::tr("Setting %1 on the command line").arg(name);
         case Source::Environment:
-            return QCoreApplication::translate("Settings", "in the environment variable %1")
-                    .arg(QString::fromLatin1(entry.environment));
+            return Text::tr("The environment variable %1").arg(QString::fromLatin1(entry.environment));
         case Source::File:
-            return QCoreApplication::translate("Settings", "under %1 in %2")
-                    .arg(QString::fromLatin1(entry.fileKey), filePath());
+            return Text::tr("Setting %1 in %2").arg(name, filePath());
         case Source::Default:
             break;
         }
-        return QCoreApplication::translate("Settings", "as the default");
+        return Text::tr("The default of setting %1").arg(name);
     };
     // Secrets and URLs that may hold one are never quoted back.
     auto shown = [](const KeyInfo &entry, const QString &text) {
@@ -188,43 +212,41 @@ Status Settings::validate() const
     };
     for (const KeyInfo &entry : kKeys) {
         const QVariant fallback = entry.defaultValue();
-        const QVariant current = value(entry.key);
-        const QString text = current.toString();
-        const QString name = QString::fromLatin1(entry.fileKey ? entry.fileKey : entry.environment);
+        const QString text = value(entry.key).toString();
         if (fallback.typeId() == QMetaType::Int) {
             bool ok = false;
             const qlonglong n = text.trimmed().toLongLong(&ok);
-            // Waits and delays may be 0 (tests and demos shorten them); counts and timeouts may not.
-            const bool zeroAllowed = entry.key == Key::IvrWaitSeconds
-                    || entry.key == Key::TaskRetryDelaySeconds || entry.key == Key::BackoffBaseSeconds;
-            if (!ok || n < (zeroAllowed ? 0 : 1) || n > std::numeric_limits<int>::max())
-                return Error{
-                        QCoreApplication::translate("Settings",
-                                                    "Setting %1 %2 must be a whole number of %3 or more, "
-                                                    "not \"%4\".")
-                                .arg(name, where(entry), QString::number(zeroAllowed ? 0 : 1),
-                                     shown(entry, text))};
+            if (!ok || n < entry.range.minimum || n > entry.range.maximum)
+                return Error{Text::tr("%1 must be %2, not \"%3\".")
+                                     .arg(subject(entry), requirement(entry.key), shown(entry, text))};
         } else if (fallback.typeId() == QMetaType::Double) {
             bool ok = false;
             const double n = text.trimmed().toDouble(&ok);
             if (!ok || !(n >= 0) || n > 1e9)
-                return Error{QCoreApplication::translate("Settings",
-                                                         "Setting %1 %2 must be a number of 0 or more, not "
-                                                         "\"%3\".")
-                                     .arg(name, where(entry), shown(entry, text))};
+                return Error{Text::tr("%1 must be a number of 0 or more, not \"%2\".")
+                                     .arg(subject(entry), shown(entry, text))};
         } else {
             const bool control = std::any_of(text.cbegin(), text.cend(), [](QChar c) {
                 return c.unicode() < 0x20 || c.unicode() == 0x7f;
             });
-            if (control || !text.isValidUtf16()) {
-                return Error{QCoreApplication::translate("Settings",
-                                                         "Setting %1 %2 contains a control character or "
-                                                         "broken Unicode.")
-                                     .arg(name, where(entry))};
-            }
+            if (control || !text.isValidUtf16())
+                return Error{
+                        Text::tr("%1 contains a control character or broken Unicode.").arg(subject(entry))};
         }
     }
     return Status::success();
+}
+
+Settings::Range Settings::range(Key key)
+{
+    return info(key).range;
+}
+
+QString Settings::requirement(Key key)
+{
+    const Range r = range(key);
+    return r.seconds ? Text::tr("a whole number of seconds from %1 to %2").arg(r.minimum).arg(r.maximum)
+                     : Text::tr("a whole number from %1 to %2").arg(r.minimum).arg(r.maximum);
 }
 
 QString Settings::fileKey(Key key)

@@ -41,6 +41,14 @@ public:
 
     enum class Source { CommandLine, Environment, File, Default };
 
+    // The values a whole-number key accepts; maximum 0 for keys that are not whole numbers.
+    struct Range
+    {
+        int minimum = 0;
+        int maximum = 0;
+        bool seconds = false;
+    };
+
     // Uses the user's settings file (QSettings with the application's organisation and name).
     Settings();
     // Uses the given file; for tests and for --config.
@@ -59,11 +67,16 @@ public:
     double number(Key key) const { return value(key).toDouble(); }
     Source source(Key key) const;
 
-    // Checks the value of every key wherever it comes from (environment and file values are not
-    // checked on the way in): whole numbers where a number of seconds or items is meant, no
-    // control characters in text. The error names the key and where its value came from, never
-    // the value of a secret (database URL, service key).
+    // Checks that the settings file could be read, then the value of every key wherever it comes
+    // from (environment and file values are not checked on the way in): whole numbers in range()
+    // where a number of seconds or items is meant, no control characters in text. The error names
+    // the key and where its value came from, never the value of a secret (database URL, service
+    // key).
     Status validate() const;
+
+    static Range range(Key key);
+    // What a whole-number key must be, for messages: "a whole number of seconds from 1 to 600".
+    static QString requirement(Key key);
 
     static QString fileKey(Key key);
     static QString environmentVariable(Key key);

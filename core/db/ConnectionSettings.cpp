@@ -424,7 +424,17 @@ QString ConnectionSettings::maskPasswords(const QString &text)
 
 bool ConnectionSettings::looksLikeTransactionPooler() const
 {
-    return m_port == 6543 && m_host.contains(u"pooler.supabase.com");
+    // Host names are case-insensitive: "AWS-0-...Pooler.Supabase.com" is the same pooler.
+    return m_port == 6543 && m_host.contains(u"pooler.supabase.com", Qt::CaseInsensitive);
+}
+
+Status ConnectionSettings::checkNotTransactionPooler() const
+{
+    if (!looksLikeTransactionPooler())
+        return Status::success();
+    return Error{Text::tr("%1 is Supabase's transaction pooler, which drops LISTEN/NOTIFY and prepared "
+                          "statements: use the session pooler (port 5432) or the direct host.")
+                         .arg(endpoint())};
 }
 
 } // namespace callops

@@ -48,6 +48,8 @@ public:
     // Supabase's transaction pooler (Supavisor on port 6543) drops session state between
     // transactions: LISTEN and prepared statements do not work through it.
     bool looksLikeTransactionPooler() const;
+    // An error saying what to use instead, for the commands that cannot work through it.
+    Status checkNotTransactionPooler() const;
 
 private:
     // quoteInput: error messages may quote pieces of the text (false when it may hold a password).

@@ -94,8 +94,8 @@ QString DatabaseConnection::describeFailure(const ConnectionSettings &settings, 
     QString reason = firstLine(error.databaseText());
     if (reason.isEmpty())
         reason = firstLine(error.driverText());
-    if (!settings.password().isEmpty())
-        reason.replace(settings.password(), QStringLiteral("********"));
+    // libpq never puts the password in its messages, so there is nothing to mask; replacing it
+    // would garble them (a password "postgres" hid the user name) and show where it occurs.
     reason = MessageText::oneLine(reason);
     return QCoreApplication::translate("DatabaseConnection", "Cannot connect to the database at %1: %2")
             .arg(settings.target(), reason);

@@ -8,6 +8,9 @@
 
 #include <QCoreApplication>
 
+#include <algorithm>
+#include <limits>
+
 namespace callops {
 namespace {
 
@@ -35,7 +38,9 @@ Result<SchedulerConfig> SchedulerConfig::fromSettings(const Settings &settings)
     config.intervalSeconds = settings.integer(K::IntervalSeconds);
     config.callsPerSecond = settings.number(K::CallsPerSecond);
     config.maxConcurrentRequests = settings.integer(K::MaxConcurrentRequests);
-    config.httpTimeoutMs = settings.integer(K::HttpTimeoutSeconds) * 1000;
+    // In 64 bits and clamped: a huge number of seconds must reach validate(), not wrap around.
+    const qint64 httpTimeoutMs = qint64(settings.integer(K::HttpTimeoutSeconds)) * 1000;
+    config.httpTimeoutMs = int(std::clamp<qint64>(httpTimeoutMs, 0, std::numeric_limits<int>::max()));
     config.inflightTimeoutSeconds = settings.integer(K::InflightTimeoutSeconds);
     config.leaseSeconds = settings.integer(K::LeaseSeconds);
     config.ivrWaitSeconds = settings.integer(K::IvrWaitSeconds);
@@ -56,21 +61,29 @@ Status SchedulerConfig::validate() const
         return status;
     if (batchSize < 1 || batchSize > 10000)
         return Error{Text::tr("The batch size must be from 1 to 10000, not %1").arg(batchSize)};
-    if (intervalSeconds < 1)
-        return Error{Text::tr("The interval must be at least 1 second, not %1").arg(intervalSeconds)};
+    // Upper bounds keep seconds * 1000 inside an int for the timers.
+    if (intervalSeconds < 1 || intervalSeconds > 86400)
+        return Error{Text::tr("The interval must be from 1 to 86400 seconds, not %1").arg(intervalSeconds)};
     if (!(callsPerSecond >= 0))
         return Error{Text::tr("Calls per second must be 0 (no limit) or more")};
     if (maxConcurrentRequests < 1 || maxConcurrentRequests > CallTrigger::MaxParallel)
         return Error{Text::tr("Requests at a time must be from 1 to %1, not %2")
                              .arg(CallTrigger::MaxParallel)
                              .arg(maxConcurrentRequests)};
-    if (httpTimeoutMs < 100)
-        return Error{Text::tr("The HTTP timeout must be at least 0.1 s")};
-    if (inflightTimeoutSeconds < 1)
-        return Error{Text::tr("The in-flight timeout must be at least 1 second, not %1")
+    if (httpTimeoutMs < 100 || httpTimeoutMs > 600000)
+        return Error{Text::tr("The HTTP timeout must be from 0.1 to 600 seconds")};
+    if (inflightTimeoutSeconds < 1 || inflightTimeoutSeconds > 86400)
+        return Error{Text::tr("The in-flight timeout must be from 1 to 86400 seconds, not %1")
                              .arg(inflightTimeoutSeconds)};
-    if (leaseSeconds < 5)
-        return Error{Text::tr("Claims must last at least 5 seconds, not %1").arg(leaseSeconds)};
+    // A call whose POST is still open must not be taken back and dialled again.
+    if (qint64(inflightTimeoutSeconds) * 1000 <= httpTimeoutMs)
+        return Error{
+                Text::tr("The in-flight timeout (%1 s) must be longer than the HTTP timeout (%2 s): raise "
+                         "CALLOPS_INFLIGHT_TIMEOUT or lower CALLOPS_HTTP_TIMEOUT.")
+                        .arg(inflightTimeoutSeconds)
+                        .arg(httpTimeoutMs / 1000.0)};
+    if (leaseSeconds < 5 || leaseSeconds > 86400)
+        return Error{Text::tr("Claims must last from 5 to 86400 seconds, not %1").arg(leaseSeconds)};
     if (ivrWaitSeconds < 0)
         return Error{Text::tr("The IVR wait cannot be negative")};
     if (retry.baseSeconds < 1 || retry.capSeconds < retry.baseSeconds || retry.taskRetryDelaySeconds < 0)

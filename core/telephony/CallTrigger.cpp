@@ -161,6 +161,13 @@ CallTrigger::Status CallTrigger::validate(const Config &config)
                         "not %1://.")
                              .arg(scheme)};
     }
+    // endpoint() appends the function's path: a pasted function URL would get it twice (404).
+    const QString path = config.baseUrl.path();
+    if (path.contains(QStringLiteral("/functions/"), Qt::CaseInsensitive)
+        || path.endsWith(QStringLiteral("/functions"), Qt::CaseInsensitive)) {
+        return Error{tr("SUPABASE_URL is a function's URL: set it to the project URL, "
+                        "https://<ref>.supabase.co, without /functions/...")};
+    }
     if (config.serviceKey.isEmpty()) {
         return Error{tr("The service key is not set: set SUPABASE_SERVICE_ROLE_KEY to the project's "
                         "service_role (or sb_secret_...) key.")};
@@ -170,7 +177,7 @@ CallTrigger::Status CallTrigger::validate(const Config &config)
                         "non-ASCII characters: copy the key again without them.")};
     }
     if (config.timeoutMs <= 0)
-        return Error{tr("The call trigger timeout must be a positive number of milliseconds.")};
+        return Error{tr("The call trigger timeout must be more than 0 seconds.")};
     return Status::success();
 }
 

@@ -2,6 +2,7 @@
 #include "db/DatabaseConnection.h"
 
 #include <QProcess>
+#include <QProcessEnvironment>
 #include <QSqlQuery>
 #include <QTcpServer>
 #include <QTest>
@@ -29,15 +30,29 @@ struct CliRun
     QString stdOut;
 };
 
-CliRun runCallops(const QStringList &args)
+CliRun runCallops(const QStringList &args,
+                  const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment())
 {
     QProcess process;
+    process.setProcessEnvironment(environment);
     process.start(QStringLiteral(CALLOPS_BINARY), args);
     if (!process.waitForFinished(60000))
         process.kill();
     return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
             QString::fromUtf8(process.readAllStandardError()),
             QString::fromUtf8(process.readAllStandardOutput())};
+}
+
+// The headless scheduler's settings, valid but for what a test gives on the command line; no
+// display, so that a mode that would open a window says so instead.
+QProcessEnvironment schedulerEnvironment()
+{
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert("SUPABASE_URL", "http://127.0.0.1:1");
+    environment.insert("SUPABASE_SERVICE_ROLE_KEY", "sb_secret_0123456789abcdef");
+    for (const char *name : {"DATABASE_URL", "DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"})
+        environment.remove(QString::fromLatin1(name));
+    return environment;
 }
 
 } // namespace
@@ -49,8 +64,11 @@ class TestDatabaseConnection : public QObject
 private slots:
     void refusedConnectionNamesHostAndPort();
     void wrongPasswordIsNotEchoed();
+    void passwordLikeTheUserNameLeavesTheMessageWhole();
     void commandLineErrorsExitWithTwo_data();
     void commandLineErrorsExitWithTwo();
+    void unreachableAtSchedulerStartIsTemporary();
+    void helpAllPrintsHelp();
     void eachThreadHasItsOwnConnection();
 };
 
@@ -81,6 +99,22 @@ void TestDatabaseConnection::wrongPasswordIsNotEchoed()
     QVERIFY2(!db.error().contains("not-the-Password-42"), qPrintable(db.error()));
 }
 
+void TestDatabaseConnection::passwordLikeTheUserNameLeavesTheMessageWhole()
+{
+    // libpq's message names the user, never the password: nothing of it may be masked.
+    auto cluster = TestCluster::fromEnvironment();
+    QVERIFY2(cluster.ok(), qPrintable(cluster.error()));
+    const ConnectionSettings settings = cluster->superuser();
+    auto wrong = ConnectionSettings::parse(settings.libpqKeywordString() + " password='" + settings.user()
+                                           + "'");
+    QVERIFY(wrong.ok());
+    const auto db = DatabaseConnection::open(*wrong, "password-is-user");
+    QVERIFY(!db.ok());
+    QVERIFY2(db.error().contains(QStringLiteral("for user \"%1\"").arg(settings.user())),
+             qPrintable(db.error()));
+    QVERIFY2(!db.error().contains(u'*'), qPrintable(db.error()));
+}
+
 void TestDatabaseConnection::commandLineErrorsExitWithTwo_data()
 {
     QTest::addColumn<QStringList>("args");
@@ -100,19 +134,62 @@ void TestDatabaseConnection::commandLineErrorsExitWithTwo_data()
     QTest::newRow("no database") << QStringList{"--migrate", "--db", ""}
                                  << QStringLiteral("No database given");
     QTest::newRow("bad batch") << QStringList{"--migrate", "--batch", "-3"} << QStringLiteral("--batch");
-    QTest::newRow("unknown option") << QStringList{"--frobnicate"} << QStringLiteral("frobnicate");
+    QTest::newRow("unknown option") << QStringList{"--frobnicate"}
+                                    << QStringLiteral("'frobnicate'; see --help");
+    // --migrate won silently: the demo's user migrated DATABASE_URL's database.
+    QTest::newRow("demo and migrate") << QStringList{"--demo", "--migrate", "--db", refused}
+                                      << QStringLiteral("--migrate and --demo do not go together");
+    QTest::newRow("missing config") << QStringList{"--migrate", "--config", "/nonexistent/callops.conf"}
+                                    << QStringLiteral("/nonexistent/callops.conf");
+    // Refused before connecting (the database is not reachable here, so a connection would say so).
+    QTest::newRow("export extension") << QStringList{"--export-failures", "failures.xlsx", "--db", refused}
+                                      << QStringLiteral(".csv or .pdf");
+    QTest::newRow("export folder missing")
+            << QStringList{"--export-failures", "/nonexistent/failures.csv", "--db", refused}
+            << QStringLiteral("the folder does not exist");
+    QTest::newRow("migrate transaction pooler")
+            << QStringList{"--migrate", "--db",
+                           "postgresql://postgres.ref:hunter2@AWS-0-us-east-1.Pooler.Supabase.com:6543/"
+                           "postgres"}
+            << QStringLiteral("use the session pooler (port 5432) or the direct host");
+    QTest::newRow("scheduler transaction pooler")
+            << QStringList{"--no-gui", "--db",
+                           "postgresql://postgres.ref:hunter2@aws-0-us-east-1.pooler.supabase.com:6543/"
+                           "postgres"}
+            << QStringLiteral("use the session pooler (port 5432) or the direct host");
 }
 
 void TestDatabaseConnection::commandLineErrorsExitWithTwo()
 {
     QFETCH(QStringList, args);
     QFETCH(QString, messagePart);
-    const CliRun run = runCallops(args);
+    const CliRun run = runCallops(args, schedulerEnvironment());
     QCOMPARE(run.exitCode, 2);
     QVERIFY2(run.stdErr.contains(messagePart), qPrintable(run.stdErr));
     QVERIFY2(!run.stdErr.contains("hunter2"), qPrintable(run.stdErr));
     QCOMPARE(run.stdErr.trimmed().count('\n'), 0);
     QVERIFY(run.stdOut.isEmpty());
+}
+
+void TestDatabaseConnection::unreachableAtSchedulerStartIsTemporary()
+{
+    // Exit code 2 stopped systemd's restarts: a server booted during a database outage stayed down.
+    const int port = closedPort();
+    const CliRun run = runCallops(
+            {"--no-gui", "--db", QStringLiteral("postgresql://ops:hunter2@127.0.0.1:%1/calls").arg(port)},
+            schedulerEnvironment());
+    QCOMPARE(run.exitCode, 75);
+    QVERIFY2(run.stdErr.contains(QStringLiteral("127.0.0.1:%1").arg(port)), qPrintable(run.stdErr));
+    QVERIFY2(!run.stdErr.contains("hunter2"), qPrintable(run.stdErr));
+}
+
+void TestDatabaseConnection::helpAllPrintsHelp()
+{
+    // --help lists --help-all; it started the console (here, without a display, it said so).
+    const CliRun run = runCallops({"--help-all"}, schedulerEnvironment());
+    QVERIFY2(run.exitCode == 0, qPrintable(run.stdErr));
+    QVERIFY2(run.stdOut.contains("--export-failures"), qPrintable(run.stdOut));
+    QVERIFY2(run.stdOut.contains("--help-all"), qPrintable(run.stdOut));
 }
 
 void TestDatabaseConnection::eachThreadHasItsOwnConnection()

@@ -245,6 +245,8 @@ void TestPackage::unitFileKeys()
             {QStringLiteral("User"), QStringLiteral("callops")},
             {QStringLiteral("EnvironmentFile"), QStringLiteral("/etc/callops/callops.env")},
             {QStringLiteral("Restart"), QStringLiteral("on-failure")},
+            // Only a bad configuration stops the restarts; 75 (database unreachable at start) does not.
+            {QStringLiteral("RestartPreventExitStatus"), QStringLiteral("2")},
             {QStringLiteral("NoNewPrivileges"), QStringLiteral("yes")},
             {QStringLiteral("ProtectSystem"), QStringLiteral("strict")},
             {QStringLiteral("PrivateTmp"), QStringLiteral("yes")},

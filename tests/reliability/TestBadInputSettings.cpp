@@ -6,6 +6,7 @@
 #include "CommandLine.h"
 #include "config/Settings.h"
 
+#include <QDir>
 #include <QFile>
 #include <QSettings>
 #include <QTemporaryDir>
@@ -82,6 +83,9 @@ private slots:
     void environmentValues();
     void settingsFileGarbage();
     void urlInTheWrongPlaceIsMasked();
+    void usageErrorsSayWhatIsWrong_data();
+    void usageErrorsSayWhatIsWrong();
+    void combinationsThatGoTogether();
 };
 
 void TestBadInputSettings::commandLineValues()
@@ -262,6 +266,76 @@ void TestBadInputSettings::urlInTheWrongPlaceIsMasked()
         const QString problem = BadInput::problemWithError(status.error(), {kPassword});
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
     }
+}
+
+void TestBadInputSettings::usageErrorsSayWhatIsWrong_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QStringList>("messageParts");
+    // Two modes at once were resolved silently (--migrate won, even over --demo).
+    QTest::newRow("demo migrate") << QStringList{"--demo", "--migrate"} << QStringList{"--migrate", "--demo"};
+    QTest::newRow("export no-gui") << QStringList{"--no-gui", "--export-failures", "out.csv"}
+                                   << QStringList{"--export-failures", "--no-gui"};
+    QTest::newRow("migrate no-gui") << QStringList{"--no-gui", "--migrate"}
+                                    << QStringList{"--migrate", "--no-gui"};
+    QTest::newRow("demo export") << QStringList{"--demo", "--export-failures", "out.pdf"}
+                                 << QStringList{"--export-failures", "--demo"};
+    QTest::newRow("demo no-gui migrate")
+            << QStringList{"--demo", "--no-gui", "--migrate"} << QStringList{"--migrate", "--demo"};
+    // The hint named --no-gui although it had been given.
+    QTest::newRow("once demo") << QStringList{"--demo", "--no-gui", "--once"}
+                               << QStringList{"--once does not go with --demo"};
+    QTest::newRow("once migrate") << QStringList{"--migrate", "--once"}
+                                  << QStringList{"--once does not go with --migrate"};
+    QTest::newRow("once alone") << QStringList{"--once"} << QStringList{"--once only goes with --no-gui"};
+    QTest::newRow("unknown option") << QStringList{"--bogus"} << QStringList{"'bogus'", "see --help"};
+    // Anything but .csv and .pdf was written as CSV, after connecting.
+    QTest::newRow("export txt") << QStringList{"--export-failures", "report.txt"}
+                                << QStringList{".csv or .pdf", "report.txt"};
+    QTest::newRow("export no suffix")
+            << QStringList{"--export-failures", "report"} << QStringList{".csv or .pdf"};
+    // A --config that cannot be read was ignored: the defaults ran instead.
+    QTest::newRow("config missing") << QStringList{"--config", "/nonexistent/callops.conf"}
+                                    << QStringList{"/nonexistent/callops.conf", "does not exist"};
+    QTest::newRow("config folder") << QStringList{"--config", QDir::tempPath()} << QStringList{"is a folder"};
+    // Seconds are multiplied into int milliseconds: 2147484 s made the interval timer negative.
+    QTest::newRow("interval overflow") << QStringList{"--interval", "2147484"}
+                                       << QStringList{"--interval", "seconds from 1 to 86400", "2147484"};
+    QTest::newRow("interval zero") << QStringList{"--interval", "0"}
+                                   << QStringList{"--interval", "from 1 to 86400"};
+    QTest::newRow("inflight huge") << QStringList{"--inflight-timeout", "99999999999"}
+                                   << QStringList{"--inflight-timeout", "seconds from 1 to 86400"};
+    QTest::newRow("batch huge") << QStringList{"--batch", "10001"}
+                                << QStringList{"--batch", "whole number from 1 to 10000"};
+}
+
+void TestBadInputSettings::usageErrorsSayWhatIsWrong()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QStringList, messageParts);
+    QTemporaryDir dir;
+    Settings settings(dir.filePath("usage.ini"));
+    const auto request = CommandLine::parse(QStringList{"callops"} + arguments);
+    const Status status = request ? CommandLine::applyTo(settings) : Status(Error{request.error()});
+    QVERIFY2(!status, qPrintable(arguments.join(u' ')));
+    for (const QString &part : messageParts)
+        QVERIFY2(status.error().contains(part), qPrintable(status.error()));
+    const QString problem = BadInput::problemWithError(status.error());
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+}
+
+void TestBadInputSettings::combinationsThatGoTogether()
+{
+    const auto demo = CommandLine::parse({"callops", "--demo", "--no-gui", "--demo-reset"});
+    QVERIFY2(demo.ok(), qPrintable(demo.error()));
+    QCOMPARE(demo->mode, CommandLineRequest::Mode::Demo);
+    QVERIFY(demo->noGui);
+    const auto pdf = CommandLine::parse({"callops", "--export-failures", "Report.PDF"});
+    QVERIFY2(pdf.ok(), qPrintable(pdf.error()));
+    QCOMPARE(pdf->mode, CommandLineRequest::Mode::ExportFailures);
+    const auto helpAll = CommandLine::parse({"callops", "--help-all"});
+    QVERIFY2(helpAll.ok(), qPrintable(helpAll.error()));
+    QVERIFY(helpAll->showHelp && helpAll->showHelpAll);
 }
 
 QTEST_GUILESS_MAIN(TestBadInputSettings)

@@ -181,7 +181,15 @@ void TestCallTrigger::validateNamesTheProblemWithoutTheKey_data()
     QTest::newRow("key with newline")
             << "https://abc.supabase.co" << (SecretKey + "\n") << 15000 << "line breaks";
     QTest::newRow("key with space") << "https://abc.supabase.co" << ("Bearer " + JwtKey) << 15000 << "spaces";
-    QTest::newRow("zero timeout") << "https://abc.supabase.co" << JwtKey << 0 << "timeout";
+    QTest::newRow("zero timeout") << "https://abc.supabase.co" << JwtKey << 0 << "more than 0 seconds";
+    // A pasted function URL: every POST would go to .../pre-classify-call/functions/v1/...
+    QTest::newRow("function url") << "https://abc.supabase.co/functions/v1/pre-classify-call" << JwtKey
+                                  << 15000 << "https://<ref>.supabase.co";
+    QTest::newRow("functions path") << "https://abc.supabase.co/Functions/v1/" << JwtKey << 15000
+                                    << "project URL";
+    QTest::newRow("functions only") << "https://abc.supabase.co/functions" << JwtKey << 15000
+                                    << "project URL";
+    QTest::newRow("ok proxy path") << "http://127.0.0.1:8000/proxy" << SecretKey << 15000 << "";
 }
 
 void TestCallTrigger::validateNamesTheProblemWithoutTheKey()

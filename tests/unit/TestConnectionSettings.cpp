@@ -168,6 +168,14 @@ void TestConnectionSettings::transactionPoolerIsRecognised()
     QVERIFY(!ConnectionSettings::parse(
                      "postgresql://u.ref:p@aws-0-us-east-1.pooler.supabase.com:5432/postgres")
                      ->looksLikeTransactionPooler());
+    // Host names are case-insensitive, as pasted from a dashboard or typed by hand.
+    const auto upper = ConnectionSettings::parse("host=AWS-0-US-EAST-1.Pooler.Supabase.COM port=6543 user=u");
+    QVERIFY(upper->looksLikeTransactionPooler());
+    const Status refused = upper->checkNotTransactionPooler();
+    QVERIFY(!refused);
+    QVERIFY2(refused.error().contains("session pooler (port 5432)"), qPrintable(refused.error()));
+    QVERIFY(ConnectionSettings::parse("host=db.ref.supabase.co port=5432 user=u")
+                    ->checkNotTransactionPooler());
 }
 
 QTEST_GUILESS_MAIN(TestConnectionSettings)
