@@ -237,7 +237,7 @@ void SchedulerEngine::setBatchSize(int batchSize)
 
 void SchedulerEngine::setIntervalSeconds(int seconds)
 {
-    if (seconds < 1)
+    if (seconds < 1 || seconds > 86400) // as the settings allow; more overflows the timer
         return;
     m_config.intervalSeconds = seconds;
     if (m_intervalTimer)
