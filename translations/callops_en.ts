@@ -161,6 +161,10 @@
         <source> as %1</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>%1 is Supabase&apos;s transaction pooler, which drops LISTEN/NOTIFY and prepared statements: use the session pooler (port 5432) or the direct host.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ConsoleRepository</name>
@@ -520,6 +524,10 @@
         <source>time zone assumed: %1</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Classification attempts exhausted: the last classification call did not finish</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>PdfFailureReport</name>
@@ -665,27 +673,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The interval must be at least 1 second, not %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Calls per second must be 0 (no limit) or more</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Requests at a time must be from 1 to %1, not %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The HTTP timeout must be at least 0.1 s</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The in-flight timeout must be at least 1 second, not %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Claims must last at least 5 seconds, not %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -704,35 +696,71 @@
         <source>Unknown default region &quot;%1&quot;: use a two-letter country code such as US</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The interval must be from 1 to 86400 seconds, not %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The HTTP timeout must be from 0.1 to 600 seconds</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The in-flight timeout must be from 1 to 86400 seconds, not %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The in-flight timeout (%1 s) must be longer than the HTTP timeout (%2 s): raise CALLOPS_INFLIGHT_TIMEOUT or lower CALLOPS_HTTP_TIMEOUT.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Claims must last from 5 to 86400 seconds, not %1</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Settings</name>
     <message>
-        <source>on the command line</source>
+        <source>The settings file %1 is malformed: fix or remove it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>in the environment variable %1</source>
+        <source>Cannot read the settings file %1: check its permissions.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>under %1 in %2</source>
+        <source>Setting %1 on the command line</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>as the default</source>
+        <source>The environment variable %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Setting %1 %2 must be a whole number of %3 or more, not &quot;%4&quot;.</source>
+        <source>Setting %1 in %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Setting %1 %2 must be a number of 0 or more, not &quot;%3&quot;.</source>
+        <source>The default of setting %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Setting %1 %2 contains a control character or broken Unicode.</source>
+        <source>%1 must be %2, not &quot;%3&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 must be a number of 0 or more, not &quot;%2&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 contains a control character or broken Unicode.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a whole number of seconds from %1 to %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a whole number from %1 to %2</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -926,6 +954,38 @@
     </message>
     <message>
         <source>CallOps demo</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--export-failures expects a file ending in .csv or .pdf, not &quot;%1&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write the report to &quot;%1&quot;: it is a folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write the report to &quot;%1&quot;: the file is read-only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write the report to &quot;%1&quot;: the folder does not exist</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write the report to &quot;%1&quot;: the folder is not writable</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The settings file &quot;%1&quot; given to --config does not exist</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; given to --config is a folder, not a settings file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot read the settings file &quot;%1&quot; given to --config: check its permissions</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1198,10 +1258,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The call trigger timeout must be a positive number of milliseconds.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>request aborted at shutdown</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1211,6 +1267,14 @@
     </message>
     <message>
         <source>request aborted at shutdown before it was sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SUPABASE_URL is a function&apos;s URL: set it to the project URL, https://&lt;ref&gt;.supabase.co, without /functions/...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The call trigger timeout must be more than 0 seconds.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1233,11 +1297,23 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>--%1 expects a whole number above 0, not &quot;%2&quot;</source>
+        <source>--%1 expects a number of 0 or more, not &quot;%2&quot;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>--%1 expects a number of 0 or more, not &quot;%2&quot;</source>
+        <source>%1; see --help</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--%1 and --%2 do not go together: choose one; see --help</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--once does not go with --%1: it is for --no-gui alone</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--%1 expects %2, not &quot;%3&quot;</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1604,6 +1680,10 @@
     </message>
     <message>
         <source>Call %1 is in unknown state &quot;%2&quot;: skipped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The call trigger refused the request (%1): check SUPABASE_URL (the project URL, https://&lt;ref&gt;.supabase.co) and SUPABASE_SERVICE_ROLE_KEY. No calls are placed for %2 s; the calls go back to where they were without spending an attempt.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -161,6 +161,10 @@
         <source> as %1</source>
         <translation> como %1</translation>
     </message>
+    <message>
+        <source>%1 is Supabase&apos;s transaction pooler, which drops LISTEN/NOTIFY and prepared statements: use the session pooler (port 5432) or the direct host.</source>
+        <translation>%1 es el pooler de transacciones de Supabase, que pierde LISTEN/NOTIFY y las sentencias preparadas: use el pooler de sesión (puerto 5432) o el host directo.</translation>
+    </message>
 </context>
 <context>
     <name>ConsoleRepository</name>
@@ -520,6 +524,10 @@
         <source>time zone assumed: %1</source>
         <translation>zona horaria supuesta: %1</translation>
     </message>
+    <message>
+        <source>Classification attempts exhausted: the last classification call did not finish</source>
+        <translation>Intentos de clasificación agotados: la última llamada de clasificación no terminó</translation>
+    </message>
 </context>
 <context>
     <name>PdfFailureReport</name>
@@ -665,28 +673,12 @@
         <translation>El tamaño del lote debe estar entre 1 y 10000, no %1</translation>
     </message>
     <message>
-        <source>The interval must be at least 1 second, not %1</source>
-        <translation>El intervalo debe ser de al menos 1 segundo, no %1</translation>
-    </message>
-    <message>
         <source>Calls per second must be 0 (no limit) or more</source>
         <translation>Las llamadas por segundo deben ser 0 (sin límite) o más</translation>
     </message>
     <message>
         <source>Requests at a time must be from 1 to %1, not %2</source>
         <translation>Las solicitudes simultáneas deben estar entre 1 y %1, no %2</translation>
-    </message>
-    <message>
-        <source>The HTTP timeout must be at least 0.1 s</source>
-        <translation>El tiempo de espera HTTP debe ser de al menos 0,1 s</translation>
-    </message>
-    <message>
-        <source>The in-flight timeout must be at least 1 second, not %1</source>
-        <translation>El tiempo límite en curso debe ser de al menos 1 segundo, no %1</translation>
-    </message>
-    <message>
-        <source>Claims must last at least 5 seconds, not %1</source>
-        <translation>Las reservas deben durar al menos 5 segundos, no %1</translation>
     </message>
     <message>
         <source>The IVR wait cannot be negative</source>
@@ -704,36 +696,72 @@
         <source>Unknown default region &quot;%1&quot;: use a two-letter country code such as US</source>
         <translation>Región por defecto desconocida «%1»: use un código de país de dos letras como US</translation>
     </message>
+    <message>
+        <source>The interval must be from 1 to 86400 seconds, not %1</source>
+        <translation>El intervalo debe ser de 1 a 86400 segundos, no %1</translation>
+    </message>
+    <message>
+        <source>The HTTP timeout must be from 0.1 to 600 seconds</source>
+        <translation>El tiempo de espera HTTP debe ser de 0,1 a 600 segundos</translation>
+    </message>
+    <message>
+        <source>The in-flight timeout must be from 1 to 86400 seconds, not %1</source>
+        <translation>El tiempo límite en curso debe ser de 1 a 86400 segundos, no %1</translation>
+    </message>
+    <message>
+        <source>The in-flight timeout (%1 s) must be longer than the HTTP timeout (%2 s): raise CALLOPS_INFLIGHT_TIMEOUT or lower CALLOPS_HTTP_TIMEOUT.</source>
+        <translation>El tiempo límite en curso (%1 s) debe ser mayor que el tiempo de espera HTTP (%2 s): suba CALLOPS_INFLIGHT_TIMEOUT o baje CALLOPS_HTTP_TIMEOUT.</translation>
+    </message>
+    <message>
+        <source>Claims must last from 5 to 86400 seconds, not %1</source>
+        <translation>Las reservas deben durar de 5 a 86400 segundos, no %1</translation>
+    </message>
 </context>
 <context>
     <name>Settings</name>
     <message>
-        <source>on the command line</source>
-        <translation>en la línea de órdenes</translation>
+        <source>The settings file %1 is malformed: fix or remove it.</source>
+        <translation>El archivo de configuración %1 está mal formado: corríjalo o elimínelo.</translation>
     </message>
     <message>
-        <source>in the environment variable %1</source>
-        <translation>en la variable de entorno %1</translation>
+        <source>Cannot read the settings file %1: check its permissions.</source>
+        <translation>No se puede leer el archivo de configuración %1: revise sus permisos.</translation>
     </message>
     <message>
-        <source>under %1 in %2</source>
-        <translation>en %1 de %2</translation>
+        <source>Setting %1 on the command line</source>
+        <translation>El ajuste %1 en la línea de órdenes</translation>
     </message>
     <message>
-        <source>as the default</source>
-        <translation>como valor predeterminado</translation>
+        <source>The environment variable %1</source>
+        <translation>La variable de entorno %1</translation>
     </message>
     <message>
-        <source>Setting %1 %2 must be a whole number of %3 or more, not &quot;%4&quot;.</source>
-        <translation>El ajuste %1 %2 debe ser un número entero de %3 o más, no «%4».</translation>
+        <source>Setting %1 in %2</source>
+        <translation>El ajuste %1 en %2</translation>
     </message>
     <message>
-        <source>Setting %1 %2 must be a number of 0 or more, not &quot;%3&quot;.</source>
-        <translation>El ajuste %1 %2 debe ser un número de 0 o más, no «%3».</translation>
+        <source>The default of setting %1</source>
+        <translation>El valor predeterminado del ajuste %1</translation>
     </message>
     <message>
-        <source>Setting %1 %2 contains a control character or broken Unicode.</source>
-        <translation>El ajuste %1 %2 contiene un carácter de control o Unicode dañado.</translation>
+        <source>%1 must be %2, not &quot;%3&quot;.</source>
+        <translation>%1 debe ser %2, no «%3».</translation>
+    </message>
+    <message>
+        <source>%1 must be a number of 0 or more, not &quot;%2&quot;.</source>
+        <translation>%1 debe ser un número mayor o igual que 0, no «%2».</translation>
+    </message>
+    <message>
+        <source>%1 contains a control character or broken Unicode.</source>
+        <translation>%1 contiene un carácter de control o Unicode roto.</translation>
+    </message>
+    <message>
+        <source>a whole number of seconds from %1 to %2</source>
+        <translation>un número entero de segundos de %1 a %2</translation>
+    </message>
+    <message>
+        <source>a whole number from %1 to %2</source>
+        <translation>un número entero de %1 a %2</translation>
     </message>
 </context>
 <context>
@@ -928,6 +956,38 @@
     <message>
         <source>CallOps demo</source>
         <translation>Demostración de CallOps</translation>
+    </message>
+    <message>
+        <source>--export-failures expects a file ending in .csv or .pdf, not &quot;%1&quot;</source>
+        <translation>--export-failures espera un archivo terminado en .csv o .pdf, no «%1»</translation>
+    </message>
+    <message>
+        <source>Cannot write the report to &quot;%1&quot;: it is a folder</source>
+        <translation>No se puede escribir el informe en «%1»: es una carpeta</translation>
+    </message>
+    <message>
+        <source>Cannot write the report to &quot;%1&quot;: the file is read-only</source>
+        <translation>No se puede escribir el informe en «%1»: el archivo es de solo lectura</translation>
+    </message>
+    <message>
+        <source>Cannot write the report to &quot;%1&quot;: the folder does not exist</source>
+        <translation>No se puede escribir el informe en «%1»: la carpeta no existe</translation>
+    </message>
+    <message>
+        <source>Cannot write the report to &quot;%1&quot;: the folder is not writable</source>
+        <translation>No se puede escribir el informe en «%1»: no se puede escribir en la carpeta</translation>
+    </message>
+    <message>
+        <source>The settings file &quot;%1&quot; given to --config does not exist</source>
+        <translation>El archivo de configuración «%1» indicado en --config no existe</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; given to --config is a folder, not a settings file</source>
+        <translation>«%1» indicado en --config es una carpeta, no un archivo de configuración</translation>
+    </message>
+    <message>
+        <source>Cannot read the settings file &quot;%1&quot; given to --config: check its permissions</source>
+        <translation>No se puede leer el archivo de configuración «%1» indicado en --config: revise sus permisos</translation>
     </message>
 </context>
 <context>
@@ -1199,10 +1259,6 @@
         <translation>La clave de servicio de SUPABASE_SERVICE_ROLE_KEY contiene espacios, saltos de línea o caracteres no ASCII: copie de nuevo la clave sin ellos.</translation>
     </message>
     <message>
-        <source>The call trigger timeout must be a positive number of milliseconds.</source>
-        <translation>El tiempo de espera del disparador de llamadas debe ser un número positivo de milisegundos.</translation>
-    </message>
-    <message>
         <source>request aborted at shutdown</source>
         <translation>solicitud cancelada al apagar</translation>
     </message>
@@ -1213,6 +1269,14 @@
     <message>
         <source>request aborted at shutdown before it was sent</source>
         <translation>solicitud cancelada al apagar antes de enviarse</translation>
+    </message>
+    <message>
+        <source>SUPABASE_URL is a function&apos;s URL: set it to the project URL, https://&lt;ref&gt;.supabase.co, without /functions/...</source>
+        <translation>SUPABASE_URL es la URL de una función: use la URL del proyecto, https://&lt;ref&gt;.supabase.co, sin /functions/...</translation>
+    </message>
+    <message>
+        <source>The call trigger timeout must be more than 0 seconds.</source>
+        <translation>El tiempo de espera del disparador de llamadas debe ser mayor que 0 segundos.</translation>
     </message>
 </context>
 <context>
@@ -1234,12 +1298,24 @@
         <translation>--until no puede ser anterior a --since</translation>
     </message>
     <message>
-        <source>--%1 expects a whole number above 0, not &quot;%2&quot;</source>
-        <translation>--%1 espera un número entero mayor que 0, no «%2»</translation>
-    </message>
-    <message>
         <source>--%1 expects a number of 0 or more, not &quot;%2&quot;</source>
         <translation>--%1 espera un número mayor o igual que 0, no «%2»</translation>
+    </message>
+    <message>
+        <source>%1; see --help</source>
+        <translation>%1; consulte --help</translation>
+    </message>
+    <message>
+        <source>--%1 and --%2 do not go together: choose one; see --help</source>
+        <translation>--%1 y --%2 no van juntos: elija uno; consulte --help</translation>
+    </message>
+    <message>
+        <source>--once does not go with --%1: it is for --no-gui alone</source>
+        <translation>--once no va con --%1: es solo para --no-gui</translation>
+    </message>
+    <message>
+        <source>--%1 expects %2, not &quot;%3&quot;</source>
+        <translation>--%1 espera %2, no «%3»</translation>
     </message>
 </context>
 <context>
@@ -1606,6 +1682,10 @@
     <message>
         <source>Call %1 is in unknown state &quot;%2&quot;: skipped</source>
         <translation>La llamada %1 está en el estado desconocido «%2»: omitida</translation>
+    </message>
+    <message>
+        <source>The call trigger refused the request (%1): check SUPABASE_URL (the project URL, https://&lt;ref&gt;.supabase.co) and SUPABASE_SERVICE_ROLE_KEY. No calls are placed for %2 s; the calls go back to where they were without spending an attempt.</source>
+        <translation>El disparador de llamadas rechazó la solicitud (%1): revise SUPABASE_URL (la URL del proyecto, https://&lt;ref&gt;.supabase.co) y SUPABASE_SERVICE_ROLE_KEY. No se hacen llamadas durante %2 s; las llamadas vuelven a donde estaban sin gastar un intento.</translation>
     </message>
 </context>
 <context>
