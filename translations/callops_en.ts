@@ -528,6 +528,10 @@
         <source>Classification attempts exhausted: the last classification call did not finish</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>%1; calling hours of %2 assumed</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>PdfFailureReport</name>

@@ -528,6 +528,10 @@
         <source>Classification attempts exhausted: the last classification call did not finish</source>
         <translation>Intentos de clasificación agotados: la última llamada de clasificación no terminó</translation>
     </message>
+    <message>
+        <source>%1; calling hours of %2 assumed</source>
+        <translation>%1; se asume el horario de llamadas de %2</translation>
+    </message>
 </context>
 <context>
     <name>PdfFailureReport</name>

@@ -148,6 +148,8 @@ ResolvedZone TimeZoneResolver::resolve(const QString &clinicTimezone, const QStr
         if (zone.isValid()) {
             result.zone = zone;
             result.source = QStringLiteral("region ") + regionCode;
+            // The clinic named a zone we do not know: its country's zone is a guess, not a fact.
+            result.assumed = !result.note.isEmpty();
             return result;
         }
     }

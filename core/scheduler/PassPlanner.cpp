@@ -243,6 +243,10 @@ void PassPlanner::decideCall(const ClaimedCall &row, const QHash<QString, Workfl
     const ResolvedZone zone = m_zones.resolve(row.clinicTimezone, row.region);
     decision.timeZoneId = QString::fromUtf8(zone.zone.id());
     decision.zoneAssumed = zone.assumed;
+    // A clinic_timezone that is no time zone (a typo) is said on the row, where a dispatcher sees
+    // it, not only in the pass's detail: the calling hours are then the assumed zone's.
+    if (!zone.note.isEmpty())
+        decision.lastError = Text::tr("%1; calling hours of %2 assumed").arg(zone.note, decision.timeZoneId);
     if (!m_window.isOpen(now, zone.zone)) {
         move(decision, WorkflowEvent::OutsideCallingWindow);
         decision.nextActionAt = m_window.nextOpening(now, zone.zone);

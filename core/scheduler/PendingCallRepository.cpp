@@ -424,6 +424,21 @@ Result<QList<RowNeedingAttention>> PendingCallRepository::rowsNeedingAttention()
     return rows;
 }
 
+Status PendingCallRepository::noteOnRow(const QString &id, const QString &message)
+{
+    QSqlQuery *query = m_statements->prepared(
+            QStringLiteral("UPDATE pending_calls SET last_error = :message WHERE id = CAST(:id AS uuid) "
+                           "AND last_error IS DISTINCT FROM CAST(:same AS text)"));
+    if (!query)
+        return fail(m_statements->lastError(), "preparing a statement");
+    query->bindValue(QStringLiteral(":message"), message);
+    query->bindValue(QStringLiteral(":id"), id);
+    query->bindValue(QStringLiteral(":same"), message);
+    if (!query->exec())
+        return fail(query->lastError(), "noting an error on a call");
+    return Status::success();
+}
+
 Result<QDateTime> PendingCallRepository::nextDue()
 {
     QSqlQuery *query = m_statements->prepared(SqlResource::text(QStringLiteral("engine/next_due.sql")));

@@ -649,6 +649,11 @@ void SchedulerEngine::checkRowsNeedingAttention()
                 : tr("Call %1 is in unknown state \"%2\": skipped").arg(row.id, row.stateName.left(64));
         qCWarning(lcEngine).noquote() << message;
         emit errorOccurred(message);
+        // Also on the row, where the console shows it beside the call.
+        if (Status noted = m_repository->noteOnRow(row.id, message); !noted) {
+            if (dbError(noted.error()))
+                return;
+        }
     }
 }
 

@@ -68,6 +68,7 @@ private slots:
     void lateClassificationFailureLeavesTheTaskCallAlone();
     void callCutShortWhileClassifyingIsClassifiedAgain();
     void refusedRequestsStopCallsWithoutSpendingAttempts();
+    void misspelledClinicZoneIsSaidOnTheRow();
 
 private:
     QString insert(const QString &state, const QString &phone, const QString &extraColumns = {},
@@ -485,6 +486,26 @@ void TestSchedulerEngine::unknownStateIsSkippedWithAMessage()
     QCOMPARE(stateOf(good), QStringLiteral("needs_classification"));
     QVERIFY2(errors.join('\n').contains(odd) && errors.join('\n').contains("on_hold"),
              qPrintable(errors.join('\n')));
+    // Said on the row too, where a dispatcher looking at the call sees it.
+    QVERIFY(scalar(m_db->connection(),
+                   QStringLiteral("SELECT last_error LIKE '%on_hold%' FROM pending_calls WHERE id = '%1'")
+                           .arg(odd))
+                    .toBool());
+}
+
+void TestSchedulerEngine::misspelledClinicZoneIsSaidOnTheRow()
+{
+    // "America/Chicgo" is no zone: the call goes by an assumed zone's hours, and the row says so.
+    const QString id = insert("ready_to_call", kNumberC, "clinic_timezone", "'America/Chicgo'");
+    const PassSummary summary = runPass();
+    QCOMPARE(stateOf(id), QStringLiteral("calling"));
+    const QString lastError
+            = scalar(m_db->connection(),
+                     QStringLiteral("SELECT last_error FROM pending_calls WHERE id = '%1'").arg(id))
+                      .toString();
+    QVERIFY2(lastError.contains("America/Chicgo") && lastError.contains("America/New_York"),
+             qPrintable(lastError));
+    QCOMPARE(summary.results.size(), 1);
 }
 
 void TestSchedulerEngine::absurdRowsAreReportedNotFatal()
