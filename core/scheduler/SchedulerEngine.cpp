@@ -97,6 +97,8 @@ void SchedulerEngine::start()
             scheduleReconnect();
             return;
         }
+        for (const CallResult &failure : std::exchange(m_unrecordedFailures, {}))
+            recordFailure(failure);
         // Calls claimed before the connection was lost are still queued: the pass below claims
         // nothing more while the queue is full, so they must be dispatched from here.
         restartDispatch();
@@ -508,6 +510,24 @@ void SchedulerEngine::dispatch()
     }
 }
 
+void SchedulerEngine::recordFailure(const CallResult &result)
+{
+    const bool refused = result.status == CallResult::Status::Refused;
+    const bool transient = result.status != CallResult::Status::PermanentFailure;
+    if (m_repository) {
+        const int backoff
+                = refused ? m_refusedPauseSeconds : m_retry->backoffSeconds(qMax(1, result.request.attempt));
+        const auto applied = m_repository->recordPostFailure(
+                result.request.pendingCallId, result.request.attempt,
+                result.request.kind == CallKind::Classification, transient, !refused, result.error, backoff);
+        if (applied || !dbError(applied.error()))
+            return;
+    }
+    // No connection: kept until it is back. Left to the in-flight timeout, a permanent failure
+    // would be retried as a timeout and its HTTP error lost from last_error.
+    m_unrecordedFailures.append(result);
+}
+
 void SchedulerEngine::restartDispatch()
 {
     if (!m_queue.isEmpty() && m_inFlight < requestLimit() && !m_dispatchTimer->isActive())
@@ -575,16 +595,7 @@ void SchedulerEngine::onCallFinished(const CallResult &result)
                 << "call" << id << callKindName(result.request.kind) << "attempt" << result.request.attempt
                 << (transient ? "failed (transient):" : "failed:") << result.error;
         setResult(request.passId, id, QStringLiteral("error"), result.error);
-        // Without a connection the row stays in flight; the in-flight timeout brings it back.
-        if (m_repository) {
-            const int backoff = refused ? m_refusedPauseSeconds
-                                        : m_retry->backoffSeconds(qMax(1, result.request.attempt));
-            const auto applied = m_repository->recordPostFailure(
-                    id, result.request.attempt, result.request.kind == CallKind::Classification, transient,
-                    !refused, result.error, backoff);
-            if (!applied)
-                dbError(applied.error());
-        }
+        recordFailure(result);
         if (refused)
             stopCallsAfterRefusal(result);
         break;

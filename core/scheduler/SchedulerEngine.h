@@ -94,6 +94,7 @@ private:
     void restartDispatch();
     void dispatchFailed(const QString &message);
     int requestLimit() const;
+    void recordFailure(const callops::CallResult &result);
     void stopCallsAfterRefusal(const callops::CallResult &result);
     void onCallFinished(const callops::CallResult &result);
     void renewLeases();
@@ -143,6 +144,7 @@ private:
     QDateTime m_reservedSlot;
     QList<QueuedCall> m_queue;
     QHash<QString, RequestInFlight> m_requests;
+    QList<CallResult> m_unrecordedFailures; // answers that came while the database was away
     QHash<int, OpenPass> m_passes;
     QElapsedTimer m_sinceAttentionCheck;
     QSet<QString> m_reportedRows;

@@ -69,6 +69,7 @@ private slots:
     void callCutShortWhileClassifyingIsClassifiedAgain();
     void refusedRequestsStopCallsWithoutSpendingAttempts();
     void misspelledClinicZoneIsSaidOnTheRow();
+    void answerThatComesWhileTheDatabaseIsAwayIsKept();
 
 private:
     QString insert(const QString &state, const QString &phone, const QString &extraColumns = {},
@@ -851,6 +852,31 @@ void TestSchedulerEngine::refusedRequestsStopCallsWithoutSpendingAttempts()
     QCOMPARE(scalar(db, "SELECT sum(retry_count) FROM pending_calls").toInt(), 0);
     QCOMPARE(m_server->receivedFor(task).last().kind, QStringLiteral("task"));
     QVERIFY(m_server->receivedFor(other).size() >= 1);
+    QVERIFY(scheduler.stopAndWait(10000));
+}
+
+void TestSchedulerEngine::answerThatComesWhileTheDatabaseIsAwayIsKept()
+{
+    // The endpoint refuses the call for good (422) two seconds after it was sent; the session
+    // dies meanwhile. The answer must still reach the row once the database is back, not be left
+    // to the in-flight timeout, which would retry it and lose the HTTP error.
+    const QString id = insert("ready_to_call", kNumberA);
+    m_server->setStatusFor(id, 422);
+    m_server->setAnswerDelayMs(2000);
+    SchedulerThread scheduler(continuousConfig(*m_db, *m_server));
+    scheduler.start();
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->received().size(), 1, 20000);
+    QString output;
+    QCOMPARE(m_db->psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND application_name = 'callops-scheduler'",
+                        &output),
+             0);
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(id), QStringLiteral("failed"), 20000);
+    QVERIFY(scalar(m_db->connection(),
+                   QStringLiteral("SELECT last_error LIKE '%422%' FROM pending_calls WHERE id = '%1'")
+                           .arg(id))
+                    .toBool());
+    QCOMPARE(m_server->received().size(), 1);
     QVERIFY(scheduler.stopAndWait(10000));
 }
 

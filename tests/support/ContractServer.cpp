@@ -4,8 +4,13 @@
 #include <QHttpServerResponder>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QPointer>
 #include <QSslCertificate>
 #include <QSslKey>
+#include <QTcpSocket>
+#include <QTimer>
+
+#include <memory>
 
 namespace callops::test {
 
@@ -44,8 +49,17 @@ void ContractServer::route()
                        received.attempt = body.value(u"attempt").toInt();
                        received.answered = m_statuses.value(received.pendingCallId, m_defaultStatus);
                        m_received.append(received);
-                       responder.write(QByteArray(R"({"ok":true})"), "application/json",
-                                       QHttpServerResponder::StatusCode(received.answered));
+                       const auto status = QHttpServerResponder::StatusCode(received.answered);
+                       if (m_answerDelayMs <= 0) {
+                           responder.write(QByteArray(R"({"ok":true})"), "application/json", status);
+                           return;
+                       }
+                       auto held = std::make_shared<QHttpServerResponder>(std::move(responder));
+                       QPointer<QTcpSocket> socket = held->socket();
+                       QTimer::singleShot(m_answerDelayMs, this, [held, socket, status] {
+                           if (socket && socket->state() == QAbstractSocket::ConnectedState)
+                               held->write(QByteArray(R"({"ok":true})"), "application/json", status);
+                       });
                    });
 }
 

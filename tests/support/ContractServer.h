@@ -38,6 +38,8 @@ public:
     QUrl baseUrl() const;
     void setStatusFor(const QString &pendingCallId, int status) { m_statuses.insert(pendingCallId, status); }
     void setDefaultStatus(int status) { m_defaultStatus = status; }
+    // Answers this long after a request came (0: at once), as a slow endpoint would.
+    void setAnswerDelayMs(int ms) { m_answerDelayMs = ms; }
     const QList<Received> &received() const { return m_received; }
     QList<Received> receivedFor(const QString &pendingCallId) const;
 
@@ -48,6 +50,7 @@ private:
     quint16 m_port = 0;
     bool m_tls = false;
     int m_defaultStatus = 202;
+    int m_answerDelayMs = 0;
     QHash<QString, int> m_statuses;
     QList<Received> m_received;
 };
