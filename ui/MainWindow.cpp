@@ -411,7 +411,9 @@ void MainWindow::buildLayout()
     m_refreshLabel->setObjectName(QStringLiteral("refreshLabel"));
     m_schedulerLabel = new QLabel(tr("Scheduler: not running in this console"), this);
     m_schedulerLabel->setObjectName(QStringLiteral("schedulerLabel"));
-    statusBar()->addPermanentWidget(m_connectionLabel, 1);
+    // No stretch: QStatusBar draws temporary messages (action results, worker errors) in the room
+    // left of the permanent widgets, and a stretching one would leave them none.
+    statusBar()->addPermanentWidget(m_connectionLabel);
     statusBar()->addPermanentWidget(m_refreshLabel);
     statusBar()->addPermanentWidget(m_schedulerLabel);
     connect(m_scheduler, &SchedulerPanel::stateChanged, m_schedulerLabel, &QLabel::setText);

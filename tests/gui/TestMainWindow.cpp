@@ -25,6 +25,7 @@
 #include <QSpinBox>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -79,8 +80,10 @@ private slots:
     void phonesAreShownAsPeopleReadThem();
     void injectionInSearchIsHarmless();
     void historyIsSearchedByReason();
+    void statusMessagesHaveRoom();
 
 private:
+    ActionOutcome retrySelected(MainWindow &window);
     bool selectCall(MainWindow &window, const QString &id);
     ActionDialog *waitForDialog(MainWindow &window);
     std::unique_ptr<MainWindow> makeWindow();
@@ -598,6 +601,55 @@ void TestMainWindow::historyIsSearchedByReason()
     QCOMPARE(window->model()->totalCount(), 1);
     search->search("no such reason");
     QTRY_COMPARE(search->results()->topLevelItemCount(), 0);
+}
+
+// Retries the selected calls through the confirmation dialog and waits for the outcome.
+ActionOutcome TestMainWindow::retrySelected(MainWindow &window)
+{
+    QSignalSpy reported(&window, &MainWindow::actionReported);
+    window.actionFor(ManualAction::RetryNow)->trigger();
+    ActionOutcome missing;
+    ActionDialog *dialog = waitForDialog(window);
+    if (!dialog) {
+        missing.error = QStringLiteral("no confirmation dialog");
+        return missing;
+    }
+    dialog->accept();
+    if (!QTest::qWaitFor([&] { return reported.count() == 1; })) {
+        missing.error = QStringLiteral("no outcome reported");
+        return missing;
+    }
+    return reported.at(0).at(0).value<ActionOutcome>();
+}
+
+// QStatusBar draws a temporary message (an action's result, a worker's error) between its left
+// margin and the first visible permanent widget: that room must hold the message.
+void TestMainWindow::statusMessagesHaveRoom()
+{
+    auto window = makeWindow();
+    window->resize(1280, 800);
+    QTRY_VERIFY(window->connectionText().startsWith("Connected"));
+    QVERIFY(selectCall(*window, uuid(3))); // failed
+    const ActionOutcome outcome = retrySelected(*window);
+    QVERIFY2(outcome.ok(), qPrintable(outcome.error));
+    QStatusBar *bar = window->statusBar();
+    const QString message = bar->currentMessage();
+    QVERIFY(message.contains(manualActions::actionLabel(ManualAction::RetryNow)));
+    auto messageRoom = [&] {
+        int right = bar->width();
+        for (const char *name : {"connectionLabel", "refreshLabel", "schedulerLabel"}) {
+            const auto *label = bar->findChild<QLabel *>(QLatin1String(name));
+            if (label && label->isVisible())
+                right = std::min(right, label->x());
+        }
+        return right - 6 - 2; // QStatusBar's left margin and its gap before the permanent widgets
+    };
+    const int needed = bar->fontMetrics().horizontalAdvance(message);
+    QTRY_VERIFY2(messageRoom() >= needed,
+                 qPrintable(QStringLiteral("\"%1\" needs %2 px, the status bar leaves %3")
+                                    .arg(message)
+                                    .arg(needed)
+                                    .arg(messageRoom())));
 }
 
 QTEST_MAIN(TestMainWindow)
