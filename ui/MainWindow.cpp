@@ -353,6 +353,10 @@ void MainWindow::buildLayout()
         updateActions();
     });
     connect(m_model, &CallTableModel::modelReset, this, &MainWindow::selectionChanged);
+    // A refresh moves the selection to the rows that now hold the same calls; a call that left the
+    // table (retried out of the Failed filter) loses its selection in the model's layout change,
+    // which emits no selectionChanged: look again once each page is in.
+    connect(m_model, &CallTableModel::pageArrived, this, &MainWindow::selectionChanged);
     connect(m_model, &CallTableModel::pageArrived, this, [this] {
         if (m_callToSelect.isEmpty())
             return;

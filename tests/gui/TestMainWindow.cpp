@@ -35,6 +35,15 @@ using namespace callops::test;
 
 namespace {
 
+void selectState(MainWindow &window, WorkflowState state)
+{
+    StateListView *list = window.stateList();
+    const auto items = list->findItems(workflow::stateLabel(state), Qt::MatchExactly | Qt::MatchRecursive);
+    QVERIFY(!items.isEmpty());
+    list->clearSelection();
+    items.first()->setSelected(true);
+}
+
 QString uuid(int n)
 {
     return QString("00000000-0000-0000-0000-%1").arg(n, 12, 10, QChar('0'));
@@ -81,6 +90,7 @@ private slots:
     void injectionInSearchIsHarmless();
     void historyIsSearchedByReason();
     void statusMessagesHaveRoom();
+    void detailsClearWhenTheCallLeavesTheTable();
 
 private:
     ActionOutcome retrySelected(MainWindow &window);
@@ -650,6 +660,33 @@ void TestMainWindow::statusMessagesHaveRoom()
                                     .arg(message)
                                     .arg(needed)
                                     .arg(messageRoom())));
+}
+
+// A refresh can take the selected call out of the table (retried out of the Failed filter): the
+// details must not go on showing it, with its actions greyed out. Another call fails at the same
+// time, so the row count stays and the call leaves in the model's layout change alone, which the
+// selection model does not report (a removal of rows would be).
+void TestMainWindow::detailsClearWhenTheCallLeavesTheTable()
+{
+    auto window = makeWindow();
+    window->table()->sortByColumn(CallTableModel::ExamId, Qt::AscendingOrder);
+    selectState(*window, WorkflowState::Failed);
+    const int failed
+            = scalar(m_db, "SELECT count(*) FROM pending_calls WHERE workflow_state = 'failed'").toInt();
+    QTRY_COMPARE(window->model()->totalCount(), failed);
+    QVERIFY(selectCall(*window, uuid(3)));
+    QTRY_COMPARE(window->detailPane()->callId(), uuid(3));
+    QVERIFY(window->actionFor(ManualAction::RetryNow)->isEnabled());
+
+    QCOMPARE(m_database->psql("UPDATE pending_calls SET workflow_state = CASE exam_id WHEN 'EX-1003' "
+                              "THEN 'retry_pending' ELSE 'failed' END WHERE exam_id IN ('EX-1003', "
+                              "'EX-1004')"),
+             0);
+    QTRY_VERIFY(window->model()->rowOfCall(uuid(4)) >= 0);
+    QCOMPARE(window->model()->rowOfCall(uuid(3)), -1);
+    QCOMPARE(window->model()->rowCount(), failed);
+    QTRY_VERIFY(window->detailPane()->callId().isEmpty());
+    QVERIFY(!window->actionFor(ManualAction::RetryNow)->isEnabled());
 }
 
 QTEST_MAIN(TestMainWindow)
