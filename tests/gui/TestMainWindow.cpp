@@ -91,6 +91,7 @@ private slots:
     void historyIsSearchedByReason();
     void statusMessagesHaveRoom();
     void detailsClearWhenTheCallLeavesTheTable();
+    void selectionFollowsACallThatMovesUp();
 
 private:
     ActionOutcome retrySelected(MainWindow &window);
@@ -687,6 +688,32 @@ void TestMainWindow::detailsClearWhenTheCallLeavesTheTable()
     QCOMPARE(window->model()->rowCount(), failed);
     QTRY_VERIFY(window->detailPane()->callId().isEmpty());
     QVERIFY(!window->actionFor(ManualAction::RetryNow)->isEnabled());
+}
+
+// A refresh that shortens the table keeps the selection on a call that moved up from a row past the
+// new end (the rows at the end must not go before the selection has moved).
+void TestMainWindow::selectionFollowsACallThatMovesUp()
+{
+    auto window = makeWindow();
+    QAbstractItemModelTester tester(window->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    window->table()->sortByColumn(CallTableModel::ExamId, Qt::AscendingOrder);
+    selectState(*window, WorkflowState::Failed);
+    QTRY_COMPARE(window->model()->totalCount(), 3); // EX-1003, EX-1010, EX-1017
+    QVERIFY(selectCall(*window, uuid(17)));
+    QCOMPARE(window->model()->rowOfCall(uuid(17)), 2);
+    QTRY_COMPARE(window->detailPane()->callId(), uuid(17));
+
+    QCOMPARE(m_database->psql("UPDATE pending_calls SET workflow_state = 'retry_pending' "
+                              "WHERE exam_id = 'EX-1003'"),
+             0);
+    QTRY_COMPARE(window->model()->rowCount(), 2);
+    QCOMPARE(window->model()->rowOfCall(uuid(17)), 1);
+    const QModelIndexList selected = window->table()->selectionModel()->selectedRows();
+    QCOMPARE(selected.size(), 1);
+    QCOMPARE(selected.first().data(CallTableModel::CallIdRole).toString(), uuid(17));
+    QCOMPARE(window->table()->currentIndex().row(), 1);
+    QCOMPARE(window->detailPane()->callId(), uuid(17));
+    QVERIFY(window->actionFor(ManualAction::RetryNow)->isEnabled());
 }
 
 QTEST_MAIN(TestMainWindow)
