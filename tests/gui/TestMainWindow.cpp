@@ -602,8 +602,14 @@ void TestMainWindow::historyIsSearchedByReason()
     window->showHistorySearch();
     auto *search = window->findChild<HistorySearchDialog *>();
     QVERIFY(search);
-    search->search("LEFT THE company");
+    QVERIFY(QTest::qWaitForWindowExposed(search));
+    // Enter in the search field searches and leaves the dialog open for the next search.
+    auto *text = search->findChild<QLineEdit *>("historySearchText");
+    QVERIFY(text);
+    text->setText("LEFT THE company");
+    QTest::keyClick(text, Qt::Key_Return);
     QTRY_COMPARE(search->results()->topLevelItemCount(), 1);
+    QVERIFY(search->isVisible());
     QCOMPARE(search->results()->topLevelItem(0)->text(2), "dispatcher-test");
     QCOMPARE(search->results()->topLevelItem(0)->text(4), id);
     // Activating the result shows that call.
