@@ -326,6 +326,9 @@ void MainWindow::buildLayout()
     m_table->sortByColumn(CallTableModel::Updated, Qt::DescendingOrder);
     m_table->setAlternatingRowColors(true);
     m_table->setWordWrap(false);
+    // Tab leaves the table for the details (QTableView would move from cell to cell); the arrow
+    // keys move within it.
+    m_table->setTabKeyNavigation(false);
     m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
     for (ManualAction action : manualActions::all())
         m_table->addAction(m_actions.value(action));

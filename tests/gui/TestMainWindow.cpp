@@ -15,6 +15,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QAction>
+#include <QApplication>
 #include <QDialogButtonBox>
 #include <QLabel>
 #include <QLineEdit>
@@ -92,6 +93,7 @@ private slots:
     void statusMessagesHaveRoom();
     void detailsClearWhenTheCallLeavesTheTable();
     void selectionFollowsACallThatMovesUp();
+    void tabLeavesTheTable();
 
 private:
     ActionOutcome retrySelected(MainWindow &window);
@@ -720,6 +722,28 @@ void TestMainWindow::selectionFollowsACallThatMovesUp()
     QCOMPARE(window->table()->currentIndex().row(), 1);
     QCOMPARE(window->detailPane()->callId(), uuid(17));
     QVERIFY(window->actionFor(ManualAction::RetryNow)->isEnabled());
+}
+
+// Tab moves between the filter bar, the table and the details, not from cell to cell.
+void TestMainWindow::tabLeavesTheTable()
+{
+    auto window = makeWindow();
+    QVERIFY(QTest::qWaitForWindowActive(window.get()));
+    QVERIFY(selectCall(*window, uuid(4)));
+    QTRY_COMPARE(window->detailPane()->callId(), uuid(4));
+    QTableView *table = window->table();
+    table->setFocus(Qt::TabFocusReason);
+    QTRY_VERIFY(table->hasFocus());
+    QTest::keyClick(table, Qt::Key_Tab);
+    QVERIFY(!table->hasFocus());
+    QVERIFY(window->detailPane()->isAncestorOf(QApplication::focusWidget()));
+    table->setFocus(Qt::TabFocusReason);
+    QTRY_VERIFY(table->hasFocus());
+    // Backtab without Shift held: a simulated Shift outlives the focus change and would stay down
+    // for the tests after this one.
+    QTest::keyClick(table, Qt::Key_Backtab);
+    QVERIFY(!table->hasFocus());
+    QCOMPARE(QApplication::focusWidget(), window->findChild<QWidget *>("periodFilter"));
 }
 
 QTEST_MAIN(TestMainWindow)
