@@ -103,6 +103,7 @@ MainWindow::MainWindow(StuckRules rules, QWidget *parent)
                 connected
                         ? QString()
                         : QStringLiteral("color: %1;").arg(stateColors::color(WorkflowState::Failed).name()));
+        updateActions();
         if (reconnected) {
             // Requests made while the connection was down got no answer: start the table over.
             m_model->setFilter(m_model->filter());
@@ -573,20 +574,29 @@ void MainWindow::updateActions()
     const CallFilter filter = m_model->filter();
     const QList<WorkflowState> filterStates
             = filter.states.isEmpty() ? workflow::knownStates() : filter.states;
+    // Without a connection an action could only fail, after the dispatcher has typed a reason.
     for (ManualAction action : manualActions::all()) {
         bool anyRow = false;
         for (WorkflowState state : rowStates)
             anyRow = anyRow || manualActions::allowedFrom(action, state);
-        m_actions.value(action)->setEnabled(anyRow);
+        m_actions.value(action)->setEnabled(m_connected && anyRow);
         bool anyFilterState = false;
         for (WorkflowState state : filterStates)
             anyFilterState = anyFilterState || manualActions::allowedFrom(action, state);
-        m_filterActions.value(action)->setEnabled(anyFilterState && m_model->totalCount() != 0);
+        m_filterActions.value(action)->setEnabled(m_connected && anyFilterState
+                                                  && m_model->totalCount() != 0);
     }
 }
 
 void MainWindow::requestAction(ManualAction action, bool wholeFilter)
 {
+    // The stuck banner's Reset all… reaches here without an action that could be disabled.
+    if (!m_connected) {
+        statusBar()->showMessage(tr("Not connected to the database: nothing was changed. Refresh to "
+                                    "reconnect, then try again."),
+                                 10000);
+        return;
+    }
     if (wholeFilter) {
         m_pendingFilterAction = action;
         m_pendingFilter = m_model->filter();

@@ -94,6 +94,7 @@ private slots:
     void detailsClearWhenTheCallLeavesTheTable();
     void selectionFollowsACallThatMovesUp();
     void tabLeavesTheTable();
+    void actionsWaitForTheConnection();
 
 private:
     ActionOutcome retrySelected(MainWindow &window);
@@ -744,6 +745,56 @@ void TestMainWindow::tabLeavesTheTable()
     QTest::keyClick(table, Qt::Key_Backtab);
     QVERIFY(!table->hasFocus());
     QCOMPARE(QApplication::focusWidget(), window->findChild<QWidget *>("periodFilter"));
+}
+
+// While the database is disconnected the manual actions are greyed out (they could only fail, after
+// the dispatcher typed a reason); they come back with the connection.
+void TestMainWindow::actionsWaitForTheConnection()
+{
+    auto window = makeWindow();
+    QTRY_VERIFY(window->connectionText().startsWith("Connected"));
+    QVERIFY(selectCall(*window, uuid(3))); // failed
+    QTRY_VERIFY(window->actionFor(ManualAction::RetryNow)->isEnabled());
+    QTRY_VERIFY(window->filterActionFor(ManualAction::RetryNow)->isEnabled());
+
+    // The server refuses new connections and the console's is closed: every attempt to reconnect
+    // (the next request opens a fresh one) fails until the database lets it in again.
+    // (From the maintenance database: a session cannot shut the door of its own database.)
+    auto admit = [this](bool allow) {
+        QString output;
+        const int code = m_database->psql(QStringLiteral("ALTER DATABASE \"%1\" ALLOW_CONNECTIONS %2")
+                                                  .arg(m_database->name(), allow ? "true" : "false"),
+                                          &output, {"-d", "postgres"});
+        return code == 0 ? QString() : output;
+    };
+    QCOMPARE(admit(false), QString());
+    ConsoleWorker *worker = window->worker();
+    QMetaObject::invokeMethod(worker, [worker] { worker->closeDatabase(); });
+    QTRY_VERIFY(window->connectionText().startsWith("Not connected"));
+    window->refreshNow();
+    QTest::qWait(200);
+    QVERIFY(window->connectionText().startsWith("Not connected"));
+    QCOMPARE(window->model()->rowOfCall(uuid(3)) >= 0, true);
+    QVERIFY(window->table()->selectionModel()->hasSelection());
+    for (ManualAction action : manualActions::all()) {
+        QVERIFY2(!window->actionFor(action)->isEnabled(), qPrintable(manualActions::actionName(action)));
+        QVERIFY2(!window->filterActionFor(action)->isEnabled(),
+                 qPrintable(manualActions::actionName(action)));
+    }
+    // Nor does a request from elsewhere (the stuck banner's Reset all…) ask for a reason.
+    window->requestAction(ManualAction::RetryNow, false);
+    window->requestAction(ManualAction::ResetStuck, true);
+    QTest::qWait(100);
+    QVERIFY(!window->findChild<ActionDialog *>());
+    QVERIFY(!window->statusBar()->currentMessage().isEmpty());
+
+    // The next refresh connects again; the table starts over.
+    QCOMPARE(admit(true), QString());
+    window->refreshNow();
+    QTRY_VERIFY(window->connectionText().startsWith("Connected"));
+    QVERIFY(selectCall(*window, uuid(3)));
+    QTRY_VERIFY(window->actionFor(ManualAction::RetryNow)->isEnabled());
+    QTRY_VERIFY(window->filterActionFor(ManualAction::RetryNow)->isEnabled());
 }
 
 QTEST_MAIN(TestMainWindow)
