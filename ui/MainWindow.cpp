@@ -70,6 +70,9 @@ QKeySequence actionShortcut(ManualAction action)
     return {};
 }
 
+// A confirmation for this many selected calls or fewer names each of them.
+constexpr qsizetype kNamedCallsAtMost = 5;
+
 // Periods of the "Changed" filter on state_changed_at, in seconds back from now (0: any time).
 const QList<qint64> kPeriods{0, 3600, 24 * 3600, 7 * 24 * 3600, 30 * 24 * 3600};
 
@@ -616,18 +619,31 @@ void MainWindow::requestAction(ManualAction action, bool wholeFilter)
         allowed += manualActions::allowedFrom(action, state) ? 1 : 0;
     if (allowed == 0)
         return;
-    confirmAction(action, false, ids.size(), allowed, ids);
+    confirmAction(action, false, ids.size(), allowed, ids, selectedCallNames());
+}
+
+QStringList MainWindow::selectedCallNames() const
+{
+    const QModelIndexList rows = m_table->selectionModel()->selectedRows();
+    if (rows.size() > kNamedCallsAtMost)
+        return {};
+    QStringList names;
+    for (const QModelIndex &index : rows) {
+        if (const CallRecord *call = m_model->call(index.row()))
+            names.append(tr("• %1 — %2", "exam id — employee").arg(call->examId, call->employeeName));
+    }
+    return names;
 }
 
 void MainWindow::confirmAction(ManualAction action, bool wholeFilter, qint64 count, qint64 allowed,
-                               const QStringList &ids)
+                               const QStringList &ids, const QStringList &names)
 {
     statusBar()->clearMessage();
     if (wholeFilter && count == 0) {
         statusBar()->showMessage(tr("No calls match the filter."), 5000);
         return;
     }
-    auto *dialog = new ActionDialog(action, count, allowed, wholeFilter, this);
+    auto *dialog = new ActionDialog(action, count, allowed, wholeFilter, names, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     const CallFilter filter = m_pendingFilter;
     connect(dialog, &QDialog::accepted, this, [this, dialog, action, wholeFilter, ids, filter] {

@@ -96,8 +96,10 @@ private:
     void countsLoaded(const StateCounts &counts);
     void actionFinished(const ActionOutcome &outcome);
     void confirmAction(ManualAction action, bool wholeFilter, qint64 count, qint64 allowed,
-                       const QStringList &ids);
+                       const QStringList &ids, const QStringList &names = {});
     QStringList selectedIds() const;
+    // "• exam — employee" for each selected call when there are few, else none.
+    QStringList selectedCallNames() const;
     QList<WorkflowState> selectedRowStates() const;
 
     std::unique_ptr<ConsoleThread> m_thread;

@@ -95,6 +95,7 @@ private slots:
     void selectionFollowsACallThatMovesUp();
     void tabLeavesTheTable();
     void actionsWaitForTheConnection();
+    void confirmationNamesFewSelectedCalls();
 
 private:
     ActionOutcome retrySelected(MainWindow &window);
@@ -795,6 +796,46 @@ void TestMainWindow::actionsWaitForTheConnection()
     QVERIFY(selectCall(*window, uuid(3)));
     QTRY_VERIFY(window->actionFor(ManualAction::RetryNow)->isEnabled());
     QTRY_VERIFY(window->filterActionFor(ManualAction::RetryNow)->isEnabled());
+}
+
+// The confirmation for a few selected calls names them (exam and employee): the table reorders
+// live under the mouse, and the dispatcher should see what is really selected.
+void TestMainWindow::confirmationNamesFewSelectedCalls()
+{
+    auto window = makeWindow();
+    CallTableModel *model = window->model();
+    QItemSelectionModel *selection = window->table()->selectionModel();
+    auto alsoSelect = [&](int n) {
+        const int row = model->rowOfCall(uuid(n));
+        QVERIFY(row >= 0);
+        selection->select(model->index(row, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    };
+    auto confirmationText = [&] {
+        window->actionFor(ManualAction::RetryNow)->trigger();
+        ActionDialog *dialog = waitForDialog(*window);
+        if (!dialog)
+            return QStringLiteral("no dialog");
+        const QString text = dialog->message();
+        dialog->reject();
+        if (!QTest::qWaitFor([&] { return !window->findChild<ActionDialog *>(); }))
+            return QStringLiteral("the dialog stayed");
+        return text;
+    };
+
+    QVERIFY(selectCall(*window, uuid(3))); // failed
+    alsoSelect(10); // failed
+    QString text = confirmationText();
+    for (const char *part : {"EX-1003", "Employee 3", "EX-1010", "Employee 10"})
+        QVERIFY2(text.contains(QLatin1String(part)), qPrintable(text));
+    QVERIFY2(!text.contains("EX-1017"), qPrintable(text));
+
+    // Six are counted, not listed.
+    for (int n : {17, 4, 5, 6})
+        alsoSelect(n);
+    QCOMPARE(selection->selectedRows().size(), 6);
+    text = confirmationText();
+    QVERIFY2(text.contains("6"), qPrintable(text));
+    QVERIFY2(!text.contains("EX-"), qPrintable(text));
 }
 
 QTEST_MAIN(TestMainWindow)
