@@ -207,11 +207,13 @@ void MainWindow::buildActions()
     });
     addAction(m_findAction);
     m_connectAction = new QAction(QIcon(QStringLiteral(":/icons/connect.svg")), tr("Connection…"), this);
+    m_connectAction->setObjectName(QStringLiteral("connectionAction"));
     connect(m_connectAction, &QAction::triggered, this, &MainWindow::connectionRequested);
     m_historyAction = new QAction(tr("Search history by reason…"), this);
     m_historyAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_H));
     connect(m_historyAction, &QAction::triggered, this, &MainWindow::showHistorySearch);
     m_exportAction = new QAction(QIcon(QStringLiteral(":/icons/export.svg")), tr("Export failures…"), this);
+    m_exportAction->setObjectName(QStringLiteral("exportAction"));
     m_exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     connect(m_exportAction, &QAction::triggered, this, &MainWindow::exportRequested);
 }
@@ -219,6 +221,8 @@ void MainWindow::buildActions()
 void MainWindow::buildMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    // A greyed-out item says why in its tooltip (disableConnectionChange).
+    file->setToolTipsVisible(true);
     file->addAction(m_connectAction);
     file->addAction(m_exportAction);
     file->addSeparator();
@@ -452,6 +456,13 @@ void MainWindow::connectToDatabase(const QString &url)
     m_refreshRunning = false;
     m_refreshAgain = false;
     refreshNow();
+}
+
+void MainWindow::disableConnectionChange(const QString &why)
+{
+    m_connectAction->setEnabled(false);
+    m_connectAction->setToolTip(why);
+    m_connectAction->setStatusTip(why);
 }
 
 void MainWindow::setRefreshIntervalSeconds(int seconds)

@@ -43,6 +43,8 @@ public:
     ~MainWindow() override;
 
     void connectToDatabase(const QString &url);
+    // Greys out File → Connection… and says why in its tooltip (the demo runs its own database).
+    void disableConnectionChange(const QString &why);
     // The settings the in-console scheduler takes its configuration from.
     void setSettings(const Settings *settings);
     // The region national numbers are read and shown in (phone/default_region; "US" until set).

@@ -96,6 +96,7 @@ private slots:
     void tabLeavesTheTable();
     void actionsWaitForTheConnection();
     void confirmationNamesFewSelectedCalls();
+    void connectionChangeCanBeDisabled();
 
 private:
     ActionOutcome retrySelected(MainWindow &window);
@@ -836,6 +837,21 @@ void TestMainWindow::confirmationNamesFewSelectedCalls()
     text = confirmationText();
     QVERIFY2(text.contains("6"), qPrintable(text));
     QVERIFY2(!text.contains("EX-"), qPrintable(text));
+}
+
+// The demo runs its own database: File → Connection… is greyed out there and says why.
+void TestMainWindow::connectionChangeCanBeDisabled()
+{
+    MainWindow window;
+    auto *connection = window.findChild<QAction *>("connectionAction");
+    QVERIFY(connection);
+    QVERIFY(connection->isEnabled());
+    window.disableConnectionChange("The demo runs its own database.");
+    QVERIFY(!connection->isEnabled());
+    QCOMPARE(connection->toolTip(), "The demo runs its own database.");
+    QSignalSpy requested(&window, &MainWindow::connectionRequested);
+    connection->trigger();
+    QCOMPARE(requested.count(), 0);
 }
 
 QTEST_MAIN(TestMainWindow)
