@@ -18,6 +18,7 @@
 #ifdef CALLOPS_WITH_UI
 #include "ConsoleCommand.h"
 #include "MainWindow.h"
+#include "dialogs/ExportDialog.h"
 #include "scheduler/SchedulerPanel.h"
 #include <QApplication>
 #include <QEventLoop>
@@ -179,6 +180,14 @@ int runWithWindow(Settings &settings, const CommandLineRequest &request, DemoRun
         // (the window owns the engine: closing it stops the engine before the database).
         MainWindow window;
         window.setPhoneRegion(config->defaultRegion);
+        // Another database would leave the engine and the simulator on this one.
+        window.disableConnectionChange(
+                tr("The demo runs its own database; start callops without --demo to connect to another."));
+        QObject::connect(&window, &MainWindow::exportRequested, &window, [&window] {
+            auto *dialog = new ExportDialog(window.worker(), &window);
+            dialog->setAttribute(Qt::WA_DeleteOnClose);
+            dialog->open();
+        });
         window.connectToDatabase(runtime.database().url());
         window.schedulerPanel()->startEngine(*config);
         window.show();

@@ -70,6 +70,9 @@ QKeySequence actionShortcut(ManualAction action)
     return {};
 }
 
+// A confirmation for this many selected calls or fewer names each of them.
+constexpr qsizetype kNamedCallsAtMost = 5;
+
 // Periods of the "Changed" filter on state_changed_at, in seconds back from now (0: any time).
 const QList<qint64> kPeriods{0, 3600, 24 * 3600, 7 * 24 * 3600, 30 * 24 * 3600};
 
@@ -103,6 +106,7 @@ MainWindow::MainWindow(StuckRules rules, QWidget *parent)
                 connected
                         ? QString()
                         : QStringLiteral("color: %1;").arg(stateColors::color(WorkflowState::Failed).name()));
+        updateActions();
         if (reconnected) {
             // Requests made while the connection was down got no answer: start the table over.
             m_model->setFilter(m_model->filter());
@@ -203,11 +207,13 @@ void MainWindow::buildActions()
     });
     addAction(m_findAction);
     m_connectAction = new QAction(QIcon(QStringLiteral(":/icons/connect.svg")), tr("Connection…"), this);
+    m_connectAction->setObjectName(QStringLiteral("connectionAction"));
     connect(m_connectAction, &QAction::triggered, this, &MainWindow::connectionRequested);
     m_historyAction = new QAction(tr("Search history by reason…"), this);
     m_historyAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_H));
     connect(m_historyAction, &QAction::triggered, this, &MainWindow::showHistorySearch);
     m_exportAction = new QAction(QIcon(QStringLiteral(":/icons/export.svg")), tr("Export failures…"), this);
+    m_exportAction->setObjectName(QStringLiteral("exportAction"));
     m_exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     connect(m_exportAction, &QAction::triggered, this, &MainWindow::exportRequested);
 }
@@ -215,6 +221,8 @@ void MainWindow::buildActions()
 void MainWindow::buildMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    // A greyed-out item says why in its tooltip (disableConnectionChange).
+    file->setToolTipsVisible(true);
     file->addAction(m_connectAction);
     file->addAction(m_exportAction);
     file->addSeparator();
@@ -326,6 +334,9 @@ void MainWindow::buildLayout()
     m_table->sortByColumn(CallTableModel::Updated, Qt::DescendingOrder);
     m_table->setAlternatingRowColors(true);
     m_table->setWordWrap(false);
+    // Tab leaves the table for the details (QTableView would move from cell to cell); the arrow
+    // keys move within it.
+    m_table->setTabKeyNavigation(false);
     m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
     for (ManualAction action : manualActions::all())
         m_table->addAction(m_actions.value(action));
@@ -353,6 +364,10 @@ void MainWindow::buildLayout()
         updateActions();
     });
     connect(m_model, &CallTableModel::modelReset, this, &MainWindow::selectionChanged);
+    // A refresh moves the selection to the rows that now hold the same calls; a call that left the
+    // table (retried out of the Failed filter) loses its selection in the model's layout change,
+    // which emits no selectionChanged: look again once each page is in.
+    connect(m_model, &CallTableModel::pageArrived, this, &MainWindow::selectionChanged);
     connect(m_model, &CallTableModel::pageArrived, this, [this] {
         if (m_callToSelect.isEmpty())
             return;
@@ -411,7 +426,9 @@ void MainWindow::buildLayout()
     m_refreshLabel->setObjectName(QStringLiteral("refreshLabel"));
     m_schedulerLabel = new QLabel(tr("Scheduler: not running in this console"), this);
     m_schedulerLabel->setObjectName(QStringLiteral("schedulerLabel"));
-    statusBar()->addPermanentWidget(m_connectionLabel, 1);
+    // No stretch: QStatusBar draws temporary messages (action results, worker errors) in the room
+    // left of the permanent widgets, and a stretching one would leave them none.
+    statusBar()->addPermanentWidget(m_connectionLabel);
     statusBar()->addPermanentWidget(m_refreshLabel);
     statusBar()->addPermanentWidget(m_schedulerLabel);
     connect(m_scheduler, &SchedulerPanel::stateChanged, m_schedulerLabel, &QLabel::setText);
@@ -439,6 +456,13 @@ void MainWindow::connectToDatabase(const QString &url)
     m_refreshRunning = false;
     m_refreshAgain = false;
     refreshNow();
+}
+
+void MainWindow::disableConnectionChange(const QString &why)
+{
+    m_connectAction->setEnabled(false);
+    m_connectAction->setToolTip(why);
+    m_connectAction->setStatusTip(why);
 }
 
 void MainWindow::setRefreshIntervalSeconds(int seconds)
@@ -564,20 +588,29 @@ void MainWindow::updateActions()
     const CallFilter filter = m_model->filter();
     const QList<WorkflowState> filterStates
             = filter.states.isEmpty() ? workflow::knownStates() : filter.states;
+    // Without a connection an action could only fail, after the dispatcher has typed a reason.
     for (ManualAction action : manualActions::all()) {
         bool anyRow = false;
         for (WorkflowState state : rowStates)
             anyRow = anyRow || manualActions::allowedFrom(action, state);
-        m_actions.value(action)->setEnabled(anyRow);
+        m_actions.value(action)->setEnabled(m_connected && anyRow);
         bool anyFilterState = false;
         for (WorkflowState state : filterStates)
             anyFilterState = anyFilterState || manualActions::allowedFrom(action, state);
-        m_filterActions.value(action)->setEnabled(anyFilterState && m_model->totalCount() != 0);
+        m_filterActions.value(action)->setEnabled(m_connected && anyFilterState
+                                                  && m_model->totalCount() != 0);
     }
 }
 
 void MainWindow::requestAction(ManualAction action, bool wholeFilter)
 {
+    // The stuck banner's Reset all… reaches here without an action that could be disabled.
+    if (!m_connected) {
+        statusBar()->showMessage(tr("Not connected to the database: nothing was changed. Refresh to "
+                                    "reconnect, then try again."),
+                                 10000);
+        return;
+    }
     if (wholeFilter) {
         m_pendingFilterAction = action;
         m_pendingFilter = m_model->filter();
@@ -597,18 +630,31 @@ void MainWindow::requestAction(ManualAction action, bool wholeFilter)
         allowed += manualActions::allowedFrom(action, state) ? 1 : 0;
     if (allowed == 0)
         return;
-    confirmAction(action, false, ids.size(), allowed, ids);
+    confirmAction(action, false, ids.size(), allowed, ids, selectedCallNames());
+}
+
+QStringList MainWindow::selectedCallNames() const
+{
+    const QModelIndexList rows = m_table->selectionModel()->selectedRows();
+    if (rows.size() > kNamedCallsAtMost)
+        return {};
+    QStringList names;
+    for (const QModelIndex &index : rows) {
+        if (const CallRecord *call = m_model->call(index.row()))
+            names.append(tr("• %1 — %2", "exam id — employee").arg(call->examId, call->employeeName));
+    }
+    return names;
 }
 
 void MainWindow::confirmAction(ManualAction action, bool wholeFilter, qint64 count, qint64 allowed,
-                               const QStringList &ids)
+                               const QStringList &ids, const QStringList &names)
 {
     statusBar()->clearMessage();
     if (wholeFilter && count == 0) {
         statusBar()->showMessage(tr("No calls match the filter."), 5000);
         return;
     }
-    auto *dialog = new ActionDialog(action, count, allowed, wholeFilter, this);
+    auto *dialog = new ActionDialog(action, count, allowed, wholeFilter, names, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     const CallFilter filter = m_pendingFilter;
     connect(dialog, &QDialog::accepted, this, [this, dialog, action, wholeFilter, ids, filter] {

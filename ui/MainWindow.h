@@ -43,6 +43,8 @@ public:
     ~MainWindow() override;
 
     void connectToDatabase(const QString &url);
+    // Greys out File → Connection… and says why in its tooltip (the demo runs its own database).
+    void disableConnectionChange(const QString &why);
     // The settings the in-console scheduler takes its configuration from.
     void setSettings(const Settings *settings);
     // The region national numbers are read and shown in (phone/default_region; "US" until set).
@@ -96,8 +98,10 @@ private:
     void countsLoaded(const StateCounts &counts);
     void actionFinished(const ActionOutcome &outcome);
     void confirmAction(ManualAction action, bool wholeFilter, qint64 count, qint64 allowed,
-                       const QStringList &ids);
+                       const QStringList &ids, const QStringList &names = {});
     QStringList selectedIds() const;
+    // "• exam — employee" for each selected call when there are few, else none.
+    QStringList selectedCallNames() const;
     QList<WorkflowState> selectedRowStates() const;
 
     std::unique_ptr<ConsoleThread> m_thread;

@@ -15,6 +15,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QAction>
+#include <QApplication>
 #include <QDialogButtonBox>
 #include <QLabel>
 #include <QLineEdit>
@@ -25,6 +26,7 @@
 #include <QSpinBox>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -33,6 +35,15 @@ using namespace callops;
 using namespace callops::test;
 
 namespace {
+
+void selectState(MainWindow &window, WorkflowState state)
+{
+    StateListView *list = window.stateList();
+    const auto items = list->findItems(workflow::stateLabel(state), Qt::MatchExactly | Qt::MatchRecursive);
+    QVERIFY(!items.isEmpty());
+    list->clearSelection();
+    items.first()->setSelected(true);
+}
 
 QString uuid(int n)
 {
@@ -79,8 +90,16 @@ private slots:
     void phonesAreShownAsPeopleReadThem();
     void injectionInSearchIsHarmless();
     void historyIsSearchedByReason();
+    void statusMessagesHaveRoom();
+    void detailsClearWhenTheCallLeavesTheTable();
+    void selectionFollowsACallThatMovesUp();
+    void tabLeavesTheTable();
+    void actionsWaitForTheConnection();
+    void confirmationNamesFewSelectedCalls();
+    void connectionChangeCanBeDisabled();
 
 private:
+    ActionOutcome retrySelected(MainWindow &window);
     bool selectCall(MainWindow &window, const QString &id);
     ActionDialog *waitForDialog(MainWindow &window);
     std::unique_ptr<MainWindow> makeWindow();
@@ -588,8 +607,14 @@ void TestMainWindow::historyIsSearchedByReason()
     window->showHistorySearch();
     auto *search = window->findChild<HistorySearchDialog *>();
     QVERIFY(search);
-    search->search("LEFT THE company");
+    QVERIFY(QTest::qWaitForWindowExposed(search));
+    // Enter in the search field searches and leaves the dialog open for the next search.
+    auto *text = search->findChild<QLineEdit *>("historySearchText");
+    QVERIFY(text);
+    text->setText("LEFT THE company");
+    QTest::keyClick(text, Qt::Key_Return);
     QTRY_COMPARE(search->results()->topLevelItemCount(), 1);
+    QVERIFY(search->isVisible());
     QCOMPARE(search->results()->topLevelItem(0)->text(2), "dispatcher-test");
     QCOMPARE(search->results()->topLevelItem(0)->text(4), id);
     // Activating the result shows that call.
@@ -598,6 +623,235 @@ void TestMainWindow::historyIsSearchedByReason()
     QCOMPARE(window->model()->totalCount(), 1);
     search->search("no such reason");
     QTRY_COMPARE(search->results()->topLevelItemCount(), 0);
+}
+
+// Retries the selected calls through the confirmation dialog and waits for the outcome.
+ActionOutcome TestMainWindow::retrySelected(MainWindow &window)
+{
+    QSignalSpy reported(&window, &MainWindow::actionReported);
+    window.actionFor(ManualAction::RetryNow)->trigger();
+    ActionOutcome missing;
+    ActionDialog *dialog = waitForDialog(window);
+    if (!dialog) {
+        missing.error = QStringLiteral("no confirmation dialog");
+        return missing;
+    }
+    dialog->accept();
+    if (!QTest::qWaitFor([&] { return reported.count() == 1; })) {
+        missing.error = QStringLiteral("no outcome reported");
+        return missing;
+    }
+    return reported.at(0).at(0).value<ActionOutcome>();
+}
+
+// QStatusBar draws a temporary message (an action's result, a worker's error) between its left
+// margin and the first visible permanent widget: that room must hold the message.
+void TestMainWindow::statusMessagesHaveRoom()
+{
+    auto window = makeWindow();
+    window->resize(1280, 800);
+    QTRY_VERIFY(window->connectionText().startsWith("Connected"));
+    QVERIFY(selectCall(*window, uuid(3))); // failed
+    const ActionOutcome outcome = retrySelected(*window);
+    QVERIFY2(outcome.ok(), qPrintable(outcome.error));
+    QStatusBar *bar = window->statusBar();
+    const QString message = bar->currentMessage();
+    QVERIFY(message.contains(manualActions::actionLabel(ManualAction::RetryNow)));
+    auto messageRoom = [&] {
+        int right = bar->width();
+        for (const char *name : {"connectionLabel", "refreshLabel", "schedulerLabel"}) {
+            const auto *label = bar->findChild<QLabel *>(QLatin1String(name));
+            if (label && label->isVisible())
+                right = std::min(right, label->x());
+        }
+        return right - 6 - 2; // QStatusBar's left margin and its gap before the permanent widgets
+    };
+    const int needed = bar->fontMetrics().horizontalAdvance(message);
+    QTRY_VERIFY2(messageRoom() >= needed,
+                 qPrintable(QStringLiteral("\"%1\" needs %2 px, the status bar leaves %3")
+                                    .arg(message)
+                                    .arg(needed)
+                                    .arg(messageRoom())));
+}
+
+// A refresh can take the selected call out of the table (retried out of the Failed filter): the
+// details must not go on showing it, with its actions greyed out. Another call fails at the same
+// time, so the row count stays and the call leaves in the model's layout change alone, which the
+// selection model does not report (a removal of rows would be).
+void TestMainWindow::detailsClearWhenTheCallLeavesTheTable()
+{
+    auto window = makeWindow();
+    window->table()->sortByColumn(CallTableModel::ExamId, Qt::AscendingOrder);
+    selectState(*window, WorkflowState::Failed);
+    const int failed
+            = scalar(m_db, "SELECT count(*) FROM pending_calls WHERE workflow_state = 'failed'").toInt();
+    QTRY_COMPARE(window->model()->totalCount(), failed);
+    QVERIFY(selectCall(*window, uuid(3)));
+    QTRY_COMPARE(window->detailPane()->callId(), uuid(3));
+    QVERIFY(window->actionFor(ManualAction::RetryNow)->isEnabled());
+
+    QCOMPARE(m_database->psql("UPDATE pending_calls SET workflow_state = CASE exam_id WHEN 'EX-1003' "
+                              "THEN 'retry_pending' ELSE 'failed' END WHERE exam_id IN ('EX-1003', "
+                              "'EX-1004')"),
+             0);
+    QTRY_VERIFY(window->model()->rowOfCall(uuid(4)) >= 0);
+    QCOMPARE(window->model()->rowOfCall(uuid(3)), -1);
+    QCOMPARE(window->model()->rowCount(), failed);
+    QTRY_VERIFY(window->detailPane()->callId().isEmpty());
+    QVERIFY(!window->actionFor(ManualAction::RetryNow)->isEnabled());
+}
+
+// A refresh that shortens the table keeps the selection on a call that moved up from a row past the
+// new end (the rows at the end must not go before the selection has moved).
+void TestMainWindow::selectionFollowsACallThatMovesUp()
+{
+    auto window = makeWindow();
+    QAbstractItemModelTester tester(window->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    window->table()->sortByColumn(CallTableModel::ExamId, Qt::AscendingOrder);
+    selectState(*window, WorkflowState::Failed);
+    QTRY_COMPARE(window->model()->totalCount(), 3); // EX-1003, EX-1010, EX-1017
+    QVERIFY(selectCall(*window, uuid(17)));
+    QCOMPARE(window->model()->rowOfCall(uuid(17)), 2);
+    QTRY_COMPARE(window->detailPane()->callId(), uuid(17));
+
+    QCOMPARE(m_database->psql("UPDATE pending_calls SET workflow_state = 'retry_pending' "
+                              "WHERE exam_id = 'EX-1003'"),
+             0);
+    QTRY_COMPARE(window->model()->rowCount(), 2);
+    QCOMPARE(window->model()->rowOfCall(uuid(17)), 1);
+    const QModelIndexList selected = window->table()->selectionModel()->selectedRows();
+    QCOMPARE(selected.size(), 1);
+    QCOMPARE(selected.first().data(CallTableModel::CallIdRole).toString(), uuid(17));
+    QCOMPARE(window->table()->currentIndex().row(), 1);
+    QCOMPARE(window->detailPane()->callId(), uuid(17));
+    QVERIFY(window->actionFor(ManualAction::RetryNow)->isEnabled());
+}
+
+// Tab moves between the filter bar, the table and the details, not from cell to cell.
+void TestMainWindow::tabLeavesTheTable()
+{
+    auto window = makeWindow();
+    QVERIFY(QTest::qWaitForWindowActive(window.get()));
+    QVERIFY(selectCall(*window, uuid(4)));
+    QTRY_COMPARE(window->detailPane()->callId(), uuid(4));
+    QTableView *table = window->table();
+    table->setFocus(Qt::TabFocusReason);
+    QTRY_VERIFY(table->hasFocus());
+    QTest::keyClick(table, Qt::Key_Tab);
+    QVERIFY(!table->hasFocus());
+    QVERIFY(window->detailPane()->isAncestorOf(QApplication::focusWidget()));
+    table->setFocus(Qt::TabFocusReason);
+    QTRY_VERIFY(table->hasFocus());
+    // Backtab without Shift held: a simulated Shift outlives the focus change and would stay down
+    // for the tests after this one.
+    QTest::keyClick(table, Qt::Key_Backtab);
+    QVERIFY(!table->hasFocus());
+    QCOMPARE(QApplication::focusWidget(), window->findChild<QWidget *>("periodFilter"));
+}
+
+// While the database is disconnected the manual actions are greyed out (they could only fail, after
+// the dispatcher typed a reason); they come back with the connection.
+void TestMainWindow::actionsWaitForTheConnection()
+{
+    auto window = makeWindow();
+    QTRY_VERIFY(window->connectionText().startsWith("Connected"));
+    QVERIFY(selectCall(*window, uuid(3))); // failed
+    QTRY_VERIFY(window->actionFor(ManualAction::RetryNow)->isEnabled());
+    QTRY_VERIFY(window->filterActionFor(ManualAction::RetryNow)->isEnabled());
+
+    // The server refuses new connections and the console's is closed: every attempt to reconnect
+    // (the next request opens a fresh one) fails until the database lets it in again.
+    // (From the maintenance database: a session cannot shut the door of its own database.)
+    auto admit = [this](bool allow) {
+        QString output;
+        const int code = m_database->psql(QStringLiteral("ALTER DATABASE \"%1\" ALLOW_CONNECTIONS %2")
+                                                  .arg(m_database->name(), allow ? "true" : "false"),
+                                          &output, {"-d", "postgres"});
+        return code == 0 ? QString() : output;
+    };
+    QCOMPARE(admit(false), QString());
+    ConsoleWorker *worker = window->worker();
+    QMetaObject::invokeMethod(worker, [worker] { worker->closeDatabase(); });
+    QTRY_VERIFY(window->connectionText().startsWith("Not connected"));
+    window->refreshNow();
+    QTest::qWait(200);
+    QVERIFY(window->connectionText().startsWith("Not connected"));
+    QCOMPARE(window->model()->rowOfCall(uuid(3)) >= 0, true);
+    QVERIFY(window->table()->selectionModel()->hasSelection());
+    for (ManualAction action : manualActions::all()) {
+        QVERIFY2(!window->actionFor(action)->isEnabled(), qPrintable(manualActions::actionName(action)));
+        QVERIFY2(!window->filterActionFor(action)->isEnabled(),
+                 qPrintable(manualActions::actionName(action)));
+    }
+    // Nor does a request from elsewhere (the stuck banner's Reset all…) ask for a reason.
+    window->requestAction(ManualAction::RetryNow, false);
+    window->requestAction(ManualAction::ResetStuck, true);
+    QTest::qWait(100);
+    QVERIFY(!window->findChild<ActionDialog *>());
+    QVERIFY(!window->statusBar()->currentMessage().isEmpty());
+
+    // The next refresh connects again; the table starts over.
+    QCOMPARE(admit(true), QString());
+    window->refreshNow();
+    QTRY_VERIFY(window->connectionText().startsWith("Connected"));
+    QVERIFY(selectCall(*window, uuid(3)));
+    QTRY_VERIFY(window->actionFor(ManualAction::RetryNow)->isEnabled());
+    QTRY_VERIFY(window->filterActionFor(ManualAction::RetryNow)->isEnabled());
+}
+
+// The confirmation for a few selected calls names them (exam and employee): the table reorders
+// live under the mouse, and the dispatcher should see what is really selected.
+void TestMainWindow::confirmationNamesFewSelectedCalls()
+{
+    auto window = makeWindow();
+    CallTableModel *model = window->model();
+    QItemSelectionModel *selection = window->table()->selectionModel();
+    auto alsoSelect = [&](int n) {
+        const int row = model->rowOfCall(uuid(n));
+        QVERIFY(row >= 0);
+        selection->select(model->index(row, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    };
+    auto confirmationText = [&] {
+        window->actionFor(ManualAction::RetryNow)->trigger();
+        ActionDialog *dialog = waitForDialog(*window);
+        if (!dialog)
+            return QStringLiteral("no dialog");
+        const QString text = dialog->message();
+        dialog->reject();
+        if (!QTest::qWaitFor([&] { return !window->findChild<ActionDialog *>(); }))
+            return QStringLiteral("the dialog stayed");
+        return text;
+    };
+
+    QVERIFY(selectCall(*window, uuid(3))); // failed
+    alsoSelect(10); // failed
+    QString text = confirmationText();
+    for (const char *part : {"EX-1003", "Employee 3", "EX-1010", "Employee 10"})
+        QVERIFY2(text.contains(QLatin1String(part)), qPrintable(text));
+    QVERIFY2(!text.contains("EX-1017"), qPrintable(text));
+
+    // Six are counted, not listed.
+    for (int n : {17, 4, 5, 6})
+        alsoSelect(n);
+    QCOMPARE(selection->selectedRows().size(), 6);
+    text = confirmationText();
+    QVERIFY2(text.contains("6"), qPrintable(text));
+    QVERIFY2(!text.contains("EX-"), qPrintable(text));
+}
+
+// The demo runs its own database: File → Connection… is greyed out there and says why.
+void TestMainWindow::connectionChangeCanBeDisabled()
+{
+    MainWindow window;
+    auto *connection = window.findChild<QAction *>("connectionAction");
+    QVERIFY(connection);
+    QVERIFY(connection->isEnabled());
+    window.disableConnectionChange("The demo runs its own database.");
+    QVERIFY(!connection->isEnabled());
+    QCOMPARE(connection->toolTip(), "The demo runs its own database.");
+    QSignalSpy requested(&window, &MainWindow::connectionRequested);
+    connection->trigger();
+    QCOMPARE(requested.count(), 0);
 }
 
 QTEST_MAIN(TestMainWindow)

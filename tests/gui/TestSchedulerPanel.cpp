@@ -6,6 +6,7 @@
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
@@ -60,6 +61,10 @@ void TestSchedulerPanel::startRunOnePassAndStop()
     runOnce->click();
     auto *log = panel.findChild<QPlainTextEdit *>("schedulerLog");
     QTRY_VERIFY_WITH_TIMEOUT(log->toPlainText().contains("processed"), 20000);
+    // Each log line starts with its time, once ("03:22:24 1 processed, ...").
+    static const QRegularExpression twice(QStringLiteral("^\\S+ \\d{1,2}:\\d\\d"));
+    for (const QString &line : log->toPlainText().split(u'\n'))
+        QVERIFY2(!twice.match(line).hasMatch(), qPrintable(line));
     QSqlQuery query(db.connection());
     QVERIFY(query.exec("SELECT workflow_state FROM pending_calls WHERE exam_id = 'EX-P1'"));
     QVERIFY(query.next());

@@ -251,23 +251,29 @@ void CallTableModel::pageLoaded(quint64 generation, qint64 offset, const QList<C
 
 void CallTableModel::replaceRows(const QList<CallRecord> &calls)
 {
-    // First make the row count match, then move persistent indexes (the selection) to the rows that
-    // now hold the same calls.
-    if (calls.size() < m_rows.size()) {
-        beginRemoveRows({}, int(calls.size()), int(m_rows.size() - 1));
-        m_rows.resize(calls.size());
-        endRemoveRows();
-    } else if (calls.size() > m_rows.size()) {
+    // Rows are added before the layout change and removed after it, so that the change moves every
+    // persistent index (the selection) while its row still exists: a selected call below the new
+    // row count may well be among the new rows, higher up.
+    if (calls.size() > m_rows.size()) {
         beginInsertRows({}, int(m_rows.size()), int(calls.size() - 1));
         m_rows.append(calls.mid(m_rows.size()));
         endInsertRows();
     }
-    if (calls.isEmpty())
-        return;
     emit layoutAboutToBeChanged();
     QHash<QString, int> newRows;
     for (int row = 0; row < calls.size(); ++row)
         newRows.insert(calls.at(row).id, row);
+    // While the table shrinks, calls that left fill the rows about to be removed; their persistent
+    // indexes go with those rows, and the views hear of it from the removal.
+    QList<CallRecord> rows = calls;
+    for (const CallRecord &call : std::as_const(m_rows)) {
+        if (rows.size() >= m_rows.size())
+            break;
+        if (!newRows.contains(call.id)) {
+            newRows.insert(call.id, int(rows.size()));
+            rows.append(call);
+        }
+    }
     const QModelIndexList persistent = persistentIndexList();
     QModelIndexList to;
     to.reserve(persistent.size());
@@ -275,9 +281,14 @@ void CallTableModel::replaceRows(const QList<CallRecord> &calls)
         const int row = newRows.value(m_rows.at(index.row()).id, -1);
         to.append(row < 0 ? QModelIndex() : createIndex(row, index.column()));
     }
-    m_rows = calls;
+    m_rows = rows;
     changePersistentIndexList(persistent, to);
     emit layoutChanged();
+    if (m_rows.size() > calls.size()) {
+        beginRemoveRows({}, int(calls.size()), int(m_rows.size() - 1));
+        m_rows.resize(calls.size());
+        endRemoveRows();
+    }
 }
 
 void CallTableModel::setLoading(bool loading)

@@ -10,7 +10,7 @@
 namespace callops {
 
 ActionDialog::ActionDialog(ManualAction action, qint64 count, qint64 allowed, bool wholeFilter,
-                           QWidget *parent)
+                           const QStringList &calls, QWidget *parent)
     : QDialog(parent)
     , m_action(action)
     , m_message(new QLabel(this))
@@ -24,6 +24,8 @@ ActionDialog::ActionDialog(ManualAction action, qint64 count, qint64 allowed, bo
             ? tr("%1 for all %n call(s) matching the current filter?", nullptr, int(count))
                       .arg(manualActions::actionLabel(action))
             : tr("%1 for %n selected call(s)?", nullptr, int(count)).arg(manualActions::actionLabel(action));
+    if (!calls.isEmpty())
+        text += u"\n\n" + calls.join(u'\n');
     text += u"\n\n" + description(action);
     if (allowed >= 0 && allowed < count)
         text += u"\n\n"

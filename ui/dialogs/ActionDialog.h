@@ -19,8 +19,10 @@ class ActionDialog final : public QDialog
 
 public:
     // `count` calls are concerned, `allowed` of them can take the action (-1: not known before).
+    // `calls` names them one a line (exam and employee) when there are few: the table reorders
+    // under the mouse, so the dispatcher confirms what is really selected.
     ActionDialog(ManualAction action, qint64 count, qint64 allowed, bool wholeFilter,
-                 QWidget *parent = nullptr);
+                 const QStringList &calls = {}, QWidget *parent = nullptr);
 
     ManualAction action() const { return m_action; }
     QString reason() const;

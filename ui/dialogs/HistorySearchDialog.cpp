@@ -7,6 +7,7 @@
 #include <QHeaderView>
 #include <QLineEdit>
 #include <QLocale>
+#include <QPushButton>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
@@ -41,6 +42,14 @@ HistorySearchDialog::HistorySearchDialog(ConsoleWorker *worker, QWidget *parent)
     m_results->setHeaderLabels({tr("When"), tr("Change"), tr("Actor"), tr("Reason"), tr("Call id")});
     m_results->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
+    // Enter in the search field searches: the line edit passes the key on to the dialog, which
+    // would also press a default button and close.
+    for (QAbstractButton *button : buttons->buttons()) {
+        if (auto *push = qobject_cast<QPushButton *>(button)) {
+            push->setAutoDefault(false);
+            push->setDefault(false);
+        }
+    }
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_text);
     layout->addWidget(m_results, 1);

@@ -186,17 +186,17 @@ void SchedulerPanel::stopEngine()
 void SchedulerPanel::passFinished(const PassSummary &summary)
 {
     const qint64 ms = summary.startedAt.msecsTo(summary.finishedAt);
-    QString text
-            = tr("%1: %2 processed, %3 calls started, %4 rescued (%5 ms)")
-                      .arg(QLocale().toString(summary.finishedAt.toLocalTime().time(), QLocale::ShortFormat))
-                      .arg(summary.processed)
-                      .arg(summary.callsStarted)
-                      .arg(summary.rescued)
-                      .arg(ms);
+    QString counts = tr("%1 processed, %2 calls started, %3 rescued (%4 ms)")
+                             .arg(summary.processed)
+                             .arg(summary.callsStarted)
+                             .arg(summary.rescued)
+                             .arg(ms);
     if (!summary.error.isEmpty())
-        text += u'\n' + tr("Error: %1").arg(summary.error);
-    m_summary->setText(text);
-    log(text);
+        counts += u'\n' + tr("Error: %1").arg(summary.error);
+    // The label says when the last pass ended; every log line starts with its own time already.
+    m_summary->setText(tr("%1: %2").arg(
+            QLocale().toString(summary.finishedAt.toLocalTime().time(), QLocale::ShortFormat), counts));
+    log(counts);
     for (const RowResult &row : summary.results)
         log(QStringLiteral("  %1 %2 %3").arg(row.id, row.status, row.detail));
     setState(m_paused ? tr("Scheduler: paused") : tr("Scheduler: running"));
