@@ -992,6 +992,10 @@
         <source>Cannot read the settings file &quot;%1&quot; given to --config: check its permissions</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The demo runs its own database; start callops without --demo to connect to another.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>callops::ActionDialog</name>
@@ -1659,6 +1663,15 @@
         <source>Search… (Ctrl+F)</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Not connected to the database: nothing was changed. Refresh to reconnect, then try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>• %1 — %2</source>
+        <comment>exam id — employee</comment>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>callops::SchedulerEngine</name>
@@ -1778,10 +1791,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>%1: %2 processed, %3 calls started, %4 rescued (%5 ms)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Error: %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1799,6 +1808,14 @@
     </message>
     <message>
         <source>Pause</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 processed, %2 calls started, %3 rescued (%4 ms)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -993,6 +993,10 @@
         <source>Cannot read the settings file &quot;%1&quot; given to --config: check its permissions</source>
         <translation>No se puede leer el archivo de configuración «%1» indicado en --config: revise sus permisos</translation>
     </message>
+    <message>
+        <source>The demo runs its own database; start callops without --demo to connect to another.</source>
+        <translation>La demo usa su propia base de datos; inicie callops sin --demo para conectarse a otra.</translation>
+    </message>
 </context>
 <context>
     <name>callops::ActionDialog</name>
@@ -1660,6 +1664,15 @@
         <source>Search… (Ctrl+F)</source>
         <translation>Buscar… (Ctrl+F)</translation>
     </message>
+    <message>
+        <source>Not connected to the database: nothing was changed. Refresh to reconnect, then try again.</source>
+        <translation>No hay conexión con la base de datos: no se cambió nada. Actualice para reconectar y vuelva a intentarlo.</translation>
+    </message>
+    <message>
+        <source>• %1 — %2</source>
+        <comment>exam id — employee</comment>
+        <translation>• %1 — %2</translation>
+    </message>
 </context>
 <context>
     <name>callops::SchedulerEngine</name>
@@ -1779,10 +1792,6 @@
         <translation>Deteniendo: se deja terminar a las llamadas en curso.</translation>
     </message>
     <message>
-        <source>%1: %2 processed, %3 calls started, %4 rescued (%5 ms)</source>
-        <translation>%1: %2 procesadas, %3 llamadas iniciadas, %4 rescatadas (%5 ms)</translation>
-    </message>
-    <message>
         <source>Error: %1</source>
         <translation>Error: %1</translation>
     </message>
@@ -1801,6 +1810,14 @@
     <message>
         <source>Pause</source>
         <translation>Pausar</translation>
+    </message>
+    <message>
+        <source>%1 processed, %2 calls started, %3 rescued (%4 ms)</source>
+        <translation>%1 procesadas, %2 llamadas iniciadas, %3 rescatadas (%4 ms)</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
     </message>
 </context>
 <context>
