@@ -3,16 +3,35 @@
 #include "scheduler/SchedulerPanel.h"
 #include "telephony/SimulatorThread.h"
 
+#include <QApplication>
 #include <QLabel>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 using namespace callops;
 using namespace callops::test;
+
+namespace {
+
+// Answers the confirmation that starting the scheduler opens, once it is shown.
+void answerStartConfirmation(QMessageBox::StandardButton answer)
+{
+    QTimer::singleShot(0, qApp, [answer] {
+        auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+        QVERIFY(box);
+        QCOMPARE(box->objectName(), QStringLiteral("startSchedulerConfirmation"));
+        QCOMPARE(box->defaultButton(), box->button(QMessageBox::No));
+        box->button(answer)->click();
+    });
+}
+
+} // namespace
 
 // The engine runs inside the console only when started there, and the panel drives it.
 class TestSchedulerPanel : public QObject
@@ -54,6 +73,11 @@ void TestSchedulerPanel::startRunOnePassAndStop()
     QVERIFY(startStop->isEnabled());
     QVERIFY(!panel.isRunning());
 
+    // Starting places real calls: it asks first, and Cancel leaves it off.
+    answerStartConfirmation(QMessageBox::No);
+    startStop->click();
+    QVERIFY(!panel.isRunning());
+    answerStartConfirmation(QMessageBox::Yes);
     startStop->click();
     QVERIFY(panel.isRunning());
     QVERIFY(runOnce->isEnabled());

@@ -10,6 +10,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalBlocker>
@@ -117,6 +118,24 @@ void SchedulerPanel::startEngine()
     }
     config.value().batchSize = m_batch->value();
     config.value().intervalSeconds = m_interval->value();
+    // From here on this desktop places real calls: the dispatcher says so once, knowingly.
+    QMessageBox confirm(QMessageBox::Question, tr("Start the scheduler"),
+                        tr("Start placing calls from this console?"), QMessageBox::Yes | QMessageBox::No,
+                        this);
+    confirm.setObjectName(QStringLiteral("startSchedulerConfirmation"));
+    const QString pace = config->callsPerSecond > 0
+            ? tr("at most %1 calls per second").arg(QLocale().toString(config->callsPerSecond))
+            : tr("with no limit on calls per second");
+    confirm.setInformativeText(
+            tr("Due calls are dialled through %1, %2, until you stop the scheduler or close "
+               "the console. Servers running the scheduler go on as before; a call is never "
+               "dialled twice.")
+                    .arg(config->supabaseUrl.host(), pace));
+    confirm.setDefaultButton(QMessageBox::No);
+    confirm.button(QMessageBox::Yes)->setText(tr("Start"));
+    confirm.button(QMessageBox::No)->setText(tr("Cancel"));
+    if (confirm.exec() != QMessageBox::Yes)
+        return;
     startEngine(*config);
 }
 
