@@ -1672,6 +1672,30 @@
         <comment>exam id — employee</comment>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>• Stuck calls only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>• State: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>• Clinic: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>• Failure reason: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>• Search: &quot;%1&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>• Every call, in every state (no filter)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>callops::SchedulerEngine</name>
@@ -1816,6 +1840,30 @@
     </message>
     <message>
         <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start the scheduler</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start placing calls from this console?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>at most %1 calls per second</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>with no limit on calls per second</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Due calls are dialled through %1, %2, until you stop the scheduler or close the console. Servers running the scheduler go on as before; a call is never dialled twice.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

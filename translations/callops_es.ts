@@ -1673,6 +1673,30 @@
         <comment>exam id — employee</comment>
         <translation>• %1 — %2</translation>
     </message>
+    <message>
+        <source>• Stuck calls only</source>
+        <translation>• Solo llamadas atascadas</translation>
+    </message>
+    <message>
+        <source>• State: %1</source>
+        <translation>• Estado: %1</translation>
+    </message>
+    <message>
+        <source>• Clinic: %1</source>
+        <translation>• Clínica: %1</translation>
+    </message>
+    <message>
+        <source>• Failure reason: %1</source>
+        <translation>• Motivo del fallo: %1</translation>
+    </message>
+    <message>
+        <source>• Search: &quot;%1&quot;</source>
+        <translation>• Búsqueda: «%1»</translation>
+    </message>
+    <message>
+        <source>• Every call, in every state (no filter)</source>
+        <translation>• Todas las llamadas, en todos los estados (sin filtro)</translation>
+    </message>
 </context>
 <context>
     <name>callops::SchedulerEngine</name>
@@ -1818,6 +1842,30 @@
     <message>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>Start the scheduler</source>
+        <translation>Iniciar el planificador</translation>
+    </message>
+    <message>
+        <source>Start placing calls from this console?</source>
+        <translation>¿Empezar a hacer llamadas desde esta consola?</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
+    <message>
+        <source>at most %1 calls per second</source>
+        <translation>como máximo %1 llamadas por segundo</translation>
+    </message>
+    <message>
+        <source>with no limit on calls per second</source>
+        <translation>sin límite de llamadas por segundo</translation>
+    </message>
+    <message>
+        <source>Due calls are dialled through %1, %2, until you stop the scheduler or close the console. Servers running the scheduler go on as before; a call is never dialled twice.</source>
+        <translation>Las llamadas pendientes se marcan a través de %1, %2, hasta que detenga el planificador o cierre la consola. Los servidores que ejecutan el planificador siguen igual; una llamada nunca se marca dos veces.</translation>
     </message>
 </context>
 <context>

@@ -141,7 +141,7 @@ MainWindow::MainWindow(StuckRules rules, QWidget *parent)
     connect(worker, &ConsoleWorker::matchingCounted, this, [this](quint64 ticket, qint64 count) {
         if (ticket != m_countTicket)
             return;
-        confirmAction(m_pendingFilterAction, true, count, -1, {});
+        confirmAction(m_pendingFilterAction, true, count, -1, {}, filterDescription(m_pendingFilter));
     });
 
     m_refreshTimer = new QTimer(this);
@@ -485,9 +485,7 @@ CallFilter MainWindow::currentFilter() const
     filter.search = m_search->text().trimmed();
     filter.clinic = m_clinic->currentData().toString();
     filter.failureReason = m_failureReason->currentData().toString();
-    const qint64 period = kPeriods.value(m_period->currentIndex());
-    if (period > 0)
-        filter.since = QDateTime::currentDateTimeUtc().addSecs(-period);
+    filter.inStateAtMostSeconds = kPeriods.value(m_period->currentIndex());
     return filter;
 }
 
@@ -644,6 +642,32 @@ QStringList MainWindow::selectedCallNames() const
             names.append(tr("• %1 — %2", "exam id — employee").arg(call->examId, call->employeeName));
     }
     return names;
+}
+
+QStringList MainWindow::filterDescription(const CallFilter &filter) const
+{
+    // What "all matching the filter" means, in the terms of the filter bar, since the dialog
+    // acts on calls the dispatcher cannot all see.
+    QStringList lines;
+    if (filter.stuckOnly)
+        lines.append(tr("• Stuck calls only"));
+    if (!filter.states.isEmpty()) {
+        QStringList states;
+        for (WorkflowState state : filter.states)
+            states.append(workflow::stateLabel(state));
+        lines.append(tr("• State: %1").arg(states.join(QStringLiteral(", "))));
+    }
+    if (!filter.clinic.isEmpty())
+        lines.append(tr("• Clinic: %1").arg(filter.clinic));
+    if (!filter.failureReason.isEmpty())
+        lines.append(tr("• Failure reason: %1").arg(filter.failureReason.left(120)));
+    if (!filter.search.isEmpty())
+        lines.append(tr("• Search: \"%1\"").arg(filter.search.left(120)));
+    if (filter.inStateAtMostSeconds > 0)
+        lines.append(u"• " + m_period->itemText(int(kPeriods.indexOf(filter.inStateAtMostSeconds))));
+    if (lines.isEmpty())
+        lines.append(tr("• Every call, in every state (no filter)"));
+    return lines;
 }
 
 void MainWindow::confirmAction(ManualAction action, bool wholeFilter, qint64 count, qint64 allowed,

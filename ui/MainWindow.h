@@ -102,6 +102,7 @@ private:
     QStringList selectedIds() const;
     // "• exam — employee" for each selected call when there are few, else none.
     QStringList selectedCallNames() const;
+    QStringList filterDescription(const CallFilter &filter) const;
     QList<WorkflowState> selectedRowStates() const;
 
     std::unique_ptr<ConsoleThread> m_thread;

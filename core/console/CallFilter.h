@@ -19,6 +19,9 @@ struct CallFilter
     QString failureReason;
     QDateTime since; // on state_changed_at, inclusive
     QDateTime until; // exclusive
+    // "In state for up to N": counted back from the moment each query runs, so that a refresh
+    // an hour later still means the last hour. 0: no limit.
+    qint64 inStateAtMostSeconds = 0;
     QString search; // exam id, employee, clinic, or a phone number in any format
 
     bool operator==(const CallFilter &other) const = default;

@@ -110,7 +110,13 @@ void ConsoleRepository::bindFilter(QSqlQuery &query, const CallFilter &filter) c
                     states.isEmpty() ? nullableText({}) : PgArray::literal(states));
     query.bindValue(QStringLiteral(":f_clinic"), nullableText(filter.clinic));
     query.bindValue(QStringLiteral(":f_reason"), nullableText(filter.failureReason));
-    query.bindValue(QStringLiteral(":f_since"), nullableTime(filter.since));
+    QDateTime since = filter.since;
+    if (filter.inStateAtMostSeconds > 0) {
+        const QDateTime window = QDateTime::currentDateTimeUtc().addSecs(-filter.inStateAtMostSeconds);
+        if (!since.isValid() || window > since)
+            since = window;
+    }
+    query.bindValue(QStringLiteral(":f_since"), nullableTime(since));
     query.bindValue(QStringLiteral(":f_until"), nullableTime(filter.until));
     query.bindValue(QStringLiteral(":f_search"), nullableText(filter.search.trimmed()));
     query.bindValue(QStringLiteral(":f_stuck_states"),

@@ -78,6 +78,7 @@ private slots:
     void injectionStringsInSearchAreHarmless_data();
     void injectionStringsInSearchAreHarmless();
     void filtersAndSorting();
+    void periodCountsBackFromEachQuery();
     void actionsMoveRowsAndRecordHistory_data();
     void actionsMoveRowsAndRecordHistory();
     void actionsSkipRowsNotAllowed();
@@ -92,6 +93,22 @@ private:
     std::unique_ptr<TestDatabase> m_database;
     QSqlDatabase m_db;
 };
+
+void TestConsoleRepository::periodCountsBackFromEachQuery()
+{
+    // "In state for up to 2 minutes" chosen once: a call that crosses the two minutes while the
+    // console refreshes leaves the table, as it would if the period were chosen again.
+    QSqlQuery age(m_db);
+    QVERIFY(age.exec("UPDATE pending_calls SET state_changed_at = now() - interval '117 seconds' "
+                     "WHERE exam_id = 'EX-1004'"));
+    ConsoleRepository repository(m_db);
+    CallFilter filter;
+    filter.states = {WorkflowState::Classifying};
+    filter.inStateAtMostSeconds = 120;
+    QCOMPARE(*repository.count(filter), 1);
+    QTest::qWait(4500);
+    QCOMPARE(*repository.count(filter), 0);
+}
 
 void TestConsoleRepository::init()
 {
