@@ -1,5 +1,6 @@
 #include "TestDatabase.h"
 #include "config/Settings.h"
+#include "scheduler/SchedulerConfig.h"
 #include "scheduler/SchedulerPanel.h"
 #include "telephony/SimulatorThread.h"
 
@@ -40,6 +41,7 @@ class TestSchedulerPanel : public QObject
 
 private slots:
     void startRunOnePassAndStop();
+    void givenConfigurationStartsAgainAfterStop();
 };
 
 void TestSchedulerPanel::startRunOnePassAndStop()
@@ -97,6 +99,38 @@ void TestSchedulerPanel::startRunOnePassAndStop()
     startStop->click();
     QTRY_VERIFY_WITH_TIMEOUT(!panel.isRunning(), 30000);
     QVERIFY(panel.stateText().contains("not running"));
+}
+
+void TestSchedulerPanel::givenConfigurationStartsAgainAfterStop()
+{
+    // The demo hands the panel its own configuration (no settings file): after Stop, Start must
+    // run it again rather than stay greyed out.
+    TestDatabase db("scheduler_panel_given");
+    QVERIFY2(db.isValid(), qPrintable(db.error()));
+    QVERIFY2(db.migrate(), qPrintable(db.error()));
+    TelephonySimulator::Config simulatorConfig;
+    simulatorConfig.expectedKey = "panel-test-key";
+    SimulatorThread simulator(simulatorConfig);
+    QVERIFY(simulator.start().ok());
+    SchedulerConfig config;
+    config.database = db.settings();
+    config.supabaseUrl = QUrl(QString("http://127.0.0.1:%1").arg(simulator.port()));
+    config.serviceKey = QStringLiteral("panel-test-key");
+    config.callingHours = QStringLiteral("mon-sun 00:00-24:00");
+
+    SchedulerPanel panel;
+    auto *startStop = panel.findChild<QPushButton *>("schedulerStartStop");
+    panel.startEngine(config);
+    QVERIFY(panel.isRunning());
+    startStop->click();
+    QTRY_VERIFY_WITH_TIMEOUT(!panel.isRunning(), 30000);
+    QVERIFY(startStop->isEnabled());
+    answerStartConfirmation(QMessageBox::Yes);
+    startStop->click();
+    QVERIFY(panel.isRunning());
+    QTRY_VERIFY_WITH_TIMEOUT(panel.stateText().contains("running"), 20000);
+    startStop->click();
+    QTRY_VERIFY_WITH_TIMEOUT(!panel.isRunning(), 30000);
 }
 
 QTEST_MAIN(TestSchedulerPanel)

@@ -109,9 +109,10 @@ void SchedulerPanel::setSettings(const Settings *settings)
 
 void SchedulerPanel::startEngine()
 {
-    if (m_thread || !m_settings)
+    if (m_thread || (!m_settings && !m_givenConfig))
         return;
-    auto config = SchedulerConfig::fromSettings(*m_settings);
+    auto config = m_settings ? SchedulerConfig::fromSettings(*m_settings)
+                             : Result<SchedulerConfig>(*m_givenConfig);
     if (!config) {
         log(tr("Cannot start the scheduler: %1").arg(config.error()));
         return;
@@ -149,6 +150,8 @@ void SchedulerPanel::startEngine(const SchedulerConfig &config)
         m_batch->setValue(config.batchSize);
         m_interval->setValue(config.intervalSeconds);
     }
+    if (!m_settings)
+        m_givenConfig = std::make_unique<SchedulerConfig>(config);
     m_thread = std::make_unique<SchedulerThread>(config);
     SchedulerEngine *engine = m_thread->engine();
     connect(engine, &SchedulerEngine::started, this, [this] {
@@ -236,7 +239,7 @@ void SchedulerPanel::setState(const QString &text)
 void SchedulerPanel::updateButtons()
 {
     m_startStop->setText(isRunning() ? tr("Stop") : tr("Start"));
-    m_startStop->setEnabled(isRunning() || m_settings);
+    m_startStop->setEnabled(isRunning() || m_settings || m_givenConfig);
     m_pause->setText(m_paused ? tr("Resume") : tr("Pause"));
     m_pause->setEnabled(isRunning());
     m_runOnce->setEnabled(isRunning());

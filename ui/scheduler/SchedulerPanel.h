@@ -52,6 +52,9 @@ private:
     void updateButtons();
 
     const Settings *m_settings = nullptr;
+    // The configuration given to startEngine(config) (the demo's), so that Start after Stop runs
+    // it again when there are no settings to read one from.
+    std::unique_ptr<SchedulerConfig> m_givenConfig;
     std::unique_ptr<SchedulerThread> m_thread;
     bool m_paused = false;
     QString m_stateText;
