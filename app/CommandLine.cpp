@@ -233,6 +233,12 @@ Result<CommandLineRequest> CommandLine::parse(const QStringList &arguments)
         if (const Status status = checkConfigFile(request.configFile); !status)
             return Error{status.error()};
     }
+    for (const QString &day : {QStringLiteral("since"), QStringLiteral("until")}) {
+        // Without an export they would be dropped, and a console or scheduler run as if a report
+        // had been limited to those days.
+        if (p.isSet(day) && request.mode != CommandLineRequest::Mode::ExportFailures)
+            return Error{tr("--%1 only goes with --export-failures").arg(day)};
+    }
     request.exportFile = p.value(QStringLiteral("export-failures"));
     if (request.mode == CommandLineRequest::Mode::ExportFailures) {
         if (const Status status = checkExportFile(request.exportFile); !status)

@@ -289,6 +289,11 @@ void TestBadInputSettings::usageErrorsSayWhatIsWrong_data()
                                   << QStringList{"--once does not go with --migrate"};
     QTest::newRow("once alone") << QStringList{"--once"} << QStringList{"--once only goes with --no-gui"};
     QTest::newRow("unknown option") << QStringList{"--bogus"} << QStringList{"'bogus'", "see --help"};
+    // Report days without a report were dropped silently.
+    QTest::newRow("since without export") << QStringList{"--no-gui", "--since", "2026-01-01"}
+                                          << QStringList{"--since only goes with --export-failures"};
+    QTest::newRow("until without export") << QStringList{"--until", "2026-01-01"}
+                                          << QStringList{"--until only goes with --export-failures"};
     // Anything but .csv and .pdf was written as CSV, after connecting.
     QTest::newRow("export txt") << QStringList{"--export-failures", "report.txt"}
                                 << QStringList{".csv or .pdf", "report.txt"};
