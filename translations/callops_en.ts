@@ -1324,6 +1324,10 @@
         <source>--%1 expects %2, not &quot;%3&quot;</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>--%1 only goes with --export-failures</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>callops::ConnectionDialog</name>
@@ -1694,6 +1698,21 @@
     </message>
     <message>
         <source>• Every call, in every state (no filter)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>callops::OfflineBanner</name>
+    <message>
+        <source>Reconnect now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not live since %1: the database cannot be reached. Counts and calls are as of %2; the console reconnects by itself.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not live since %1: the database cannot be reached; the console reconnects by itself.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

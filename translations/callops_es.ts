@@ -1325,6 +1325,10 @@
         <source>--%1 expects %2, not &quot;%3&quot;</source>
         <translation>--%1 espera %2, no «%3»</translation>
     </message>
+    <message>
+        <source>--%1 only goes with --export-failures</source>
+        <translation>--%1 solo va con --export-failures</translation>
+    </message>
 </context>
 <context>
     <name>callops::ConnectionDialog</name>
@@ -1696,6 +1700,21 @@
     <message>
         <source>• Every call, in every state (no filter)</source>
         <translation>• Todas las llamadas, en todos los estados (sin filtro)</translation>
+    </message>
+</context>
+<context>
+    <name>callops::OfflineBanner</name>
+    <message>
+        <source>Reconnect now</source>
+        <translation>Reconectar ahora</translation>
+    </message>
+    <message>
+        <source>Not live since %1: the database cannot be reached. Counts and calls are as of %2; the console reconnects by itself.</source>
+        <translation>Sin datos en vivo desde las %1: no se puede acceder a la base de datos. Los recuentos y las llamadas son de las %2; la consola se reconecta sola.</translation>
+    </message>
+    <message>
+        <source>Not live since %1: the database cannot be reached; the console reconnects by itself.</source>
+        <translation>Sin datos en vivo desde las %1: no se puede acceder a la base de datos; la consola se reconecta sola.</translation>
     </message>
 </context>
 <context>

@@ -7,6 +7,7 @@
 #include "console/ConsoleThread.h"
 #include "console/ConsoleWorker.h"
 #include "console/OperatorIdentity.h"
+#include "dashboard/OfflineBanner.h"
 #include "dashboard/StateListView.h"
 #include "dashboard/StuckBanner.h"
 #include "dialogs/ActionDialog.h"
@@ -106,6 +107,10 @@ MainWindow::MainWindow(StuckRules rules, QWidget *parent)
                 connected
                         ? QString()
                         : QStringLiteral("color: %1;").arg(stateColors::color(WorkflowState::Failed).name()));
+        if (connected)
+            m_offline->hideOffline();
+        else
+            m_offline->showOffline(message, m_lastRefresh);
         updateActions();
         if (reconnected) {
             // Requests made while the connection was down got no answer: start the table over.
@@ -276,6 +281,8 @@ void MainWindow::buildLayout()
     m_states->setObjectName(QStringLiteral("stateList"));
     connect(m_states, &StateListView::selectionChangedByUser, this, &MainWindow::applyFilter);
 
+    m_offline = new OfflineBanner(this);
+    connect(m_offline, &OfflineBanner::reconnectRequested, this, &MainWindow::refreshNow);
     m_banner = new StuckBanner(this);
     connect(m_banner, &StuckBanner::showRequested, this, [this] { m_states->selectStuck(); });
     connect(m_banner, &StuckBanner::resetAllRequested, this, [this] {
@@ -387,6 +394,7 @@ void MainWindow::buildLayout()
     auto *centre = new QWidget(this);
     auto *centreLayout = new QVBoxLayout(centre);
     centreLayout->setContentsMargins(0, 0, 0, 0);
+    centreLayout->addWidget(m_offline);
     centreLayout->addWidget(m_banner);
     centreLayout->addLayout(filterBar);
     centreLayout->addWidget(m_table, 1);

@@ -28,6 +28,7 @@ class Settings;
 class ConsoleThread;
 class ConsoleWorker;
 class StateListView;
+class OfflineBanner;
 class StuckBanner;
 
 // The dispatcher's console: states with live counts on the left, the calls of the selection in a
@@ -113,6 +114,7 @@ private:
     QTableView *m_table = nullptr;
     CallDetailPane *m_detail = nullptr;
     StuckBanner *m_banner = nullptr;
+    OfflineBanner *m_offline = nullptr;
     QLineEdit *m_search = nullptr;
     QComboBox *m_clinic = nullptr;
     QComboBox *m_failureReason = nullptr;

@@ -5,6 +5,7 @@
 #include "calls/CallTableModel.h"
 #include "config/Settings.h"
 #include "console/ConsoleWorker.h"
+#include "dashboard/OfflineBanner.h"
 #include "dashboard/StateListView.h"
 #include "dashboard/StuckBanner.h"
 #include "dialogs/ActionDialog.h"
@@ -31,10 +32,20 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <pwd.h>
+#include <unistd.h>
+
 using namespace callops;
 using namespace callops::test;
 
 namespace {
+
+// Who the console runs as: the actor of its manual actions.
+QString systemAccount()
+{
+    const passwd *account = getpwuid(geteuid());
+    return account ? QString::fromLocal8Bit(account->pw_name) : QString();
+}
 
 void selectState(MainWindow &window, WorkflowState state)
 {
@@ -110,6 +121,7 @@ private:
 
 void TestMainWindow::initTestCase()
 {
+    // The history names the system account, whatever USER says.
     qputenv("USER", "dispatcher-test");
 }
 
@@ -325,7 +337,7 @@ void TestMainWindow::actionChangesRowsAndHistory()
             "SELECT actor, coalesce(reason, ''), to_state FROM workflow_events WHERE pending_call_id = '" + id
             + "' ORDER BY id DESC LIMIT 1"));
     QVERIFY(last.next());
-    QCOMPARE(last.value(0).toString(), "dispatcher-test");
+    QCOMPARE(last.value(0).toString(), systemAccount());
     QCOMPARE(last.value(1).toString(), reason);
     QCOMPARE(last.value(2).toString(), expected);
     // The detail pane's timeline shows the new entry.
@@ -617,7 +629,7 @@ void TestMainWindow::historyIsSearchedByReason()
     QTest::keyClick(text, Qt::Key_Return);
     QTRY_COMPARE(search->results()->topLevelItemCount(), 1);
     QVERIFY(search->isVisible());
-    QCOMPARE(search->results()->topLevelItem(0)->text(2), "dispatcher-test");
+    QCOMPARE(search->results()->topLevelItem(0)->text(2), systemAccount());
     QCOMPARE(search->results()->topLevelItem(0)->text(4), id);
     // Activating the result shows that call.
     emit search->results()->itemActivated(search->results()->topLevelItem(0), 0);
@@ -775,6 +787,11 @@ void TestMainWindow::actionsWaitForTheConnection()
     ConsoleWorker *worker = window->worker();
     QMetaObject::invokeMethod(worker, [worker] { worker->closeDatabase(); });
     QTRY_VERIFY(window->connectionText().startsWith("Not connected"));
+    // What stays on screen says it is not live, and since when.
+    auto *offline = window->findChild<OfflineBanner *>();
+    QVERIFY(offline);
+    QTRY_VERIFY(offline->isVisibleTo(window.get()));
+    QVERIFY2(offline->text().contains("Not live"), qPrintable(offline->text()));
     window->refreshNow();
     QTest::qWait(200);
     QVERIFY(window->connectionText().startsWith("Not connected"));
@@ -792,10 +809,11 @@ void TestMainWindow::actionsWaitForTheConnection()
     QVERIFY(!window->findChild<ActionDialog *>());
     QVERIFY(!window->statusBar()->currentMessage().isEmpty());
 
-    // The next refresh connects again; the table starts over.
+    // Reconnect now connects again; the table starts over and the banner goes.
     QCOMPARE(admit(true), QString());
-    window->refreshNow();
+    offline->findChild<QPushButton *>("offlineReconnect")->click();
     QTRY_VERIFY(window->connectionText().startsWith("Connected"));
+    QVERIFY(!offline->isVisibleTo(window.get()));
     QVERIFY(selectCall(*window, uuid(3)));
     QTRY_VERIFY(window->actionFor(ManualAction::RetryNow)->isEnabled());
     QTRY_VERIFY(window->filterActionFor(ManualAction::RetryNow)->isEnabled());

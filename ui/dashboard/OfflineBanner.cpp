@@ -1,0 +1,62 @@
+#include "OfflineBanner.h"
+
+#include "StateColors.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLocale>
+#include <QPushButton>
+
+namespace callops {
+
+OfflineBanner::OfflineBanner(QWidget *parent)
+    : QFrame(parent)
+    , m_label(new QLabel(this))
+    , m_reconnect(new QPushButton(tr("Reconnect now"), this))
+{
+    setObjectName(QStringLiteral("offlineBanner"));
+    const QColor grey = stateColors::color(WorkflowState::Unknown);
+    setStyleSheet(
+            QStringLiteral("#offlineBanner { background: %1; border: 1px solid %2; border-radius: 4px; }"
+                           "#offlineBanner QLabel { font-weight: bold; }")
+                    .arg(grey.lighter(170).name(), grey.name()));
+    m_label->setWordWrap(true);
+    m_label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_reconnect->setObjectName(QStringLiteral("offlineReconnect"));
+    auto *layout = new QHBoxLayout(this);
+    layout->setContentsMargins(8, 4, 8, 4);
+    layout->addWidget(m_label, 1);
+    layout->addWidget(m_reconnect);
+    connect(m_reconnect, &QPushButton::clicked, this, &OfflineBanner::reconnectRequested);
+    setVisible(false);
+}
+
+void OfflineBanner::showOffline(const QString &reason, const QDateTime &lastRefresh)
+{
+    if (!isVisibleTo(parentWidget()) || !m_since.isValid())
+        m_since = QDateTime::currentDateTime();
+    const QLocale locale;
+    const QString since = locale.toString(m_since.time(), QLocale::ShortFormat);
+    QString text = lastRefresh.isValid()
+            ? tr("Not live since %1: the database cannot be reached. Counts and calls are as of %2; "
+                 "the console reconnects by itself.")
+                      .arg(since, locale.toString(lastRefresh.time(), QLocale::ShortFormat))
+            : tr("Not live since %1: the database cannot be reached; the console reconnects by itself.")
+                      .arg(since);
+    m_label->setText(text);
+    m_label->setToolTip(reason);
+    setVisible(true);
+}
+
+void OfflineBanner::hideOffline()
+{
+    m_since = {};
+    setVisible(false);
+}
+
+QString OfflineBanner::text() const
+{
+    return m_label->text();
+}
+
+} // namespace callops
