@@ -1700,6 +1700,14 @@
         <source>• Every call, in every state (no filter)</source>
         <translation type="unfinished"></translation>
     </message>
+    <message numerus="yes">
+        <source>%1 (%Ln)</source>
+        <comment>failure reason (number of calls)</comment>
+        <translation>
+            <numerusform>%1 (%Ln)</numerusform>
+            <numerusform>%1 (%Ln)</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>callops::OfflineBanner</name>

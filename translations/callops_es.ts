@@ -1701,6 +1701,14 @@
         <source>• Every call, in every state (no filter)</source>
         <translation>• Todas las llamadas, en todos los estados (sin filtro)</translation>
     </message>
+    <message numerus="yes">
+        <source>%1 (%Ln)</source>
+        <comment>failure reason (number of calls)</comment>
+        <translation>
+            <numerusform>%1 (%Ln)</numerusform>
+            <numerusform>%1 (%Ln)</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>callops::OfflineBanner</name>

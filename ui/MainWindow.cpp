@@ -129,19 +129,33 @@ MainWindow::MainWindow(StuckRules rules, QWidget *parent)
                     m_detail->showCall(call, history);
             });
     connect(worker, &ConsoleWorker::filterOptionsLoaded, this,
-            [this](const QStringList &clinics, const QStringList &reasons) {
-                auto fill = [](QComboBox *box, const QStringList &values) {
+            [this](const QStringList &clinics, const QList<ReasonCount> &reasons) {
+                // Items carry the exact value as data; the text may say more (how many calls).
+                auto fill = [](QComboBox *box, const QList<std::pair<QString, QString>> &items) {
                     const QString current = box->currentData().toString();
                     const QSignalBlocker blocker(box);
                     while (box->count() > 1)
                         box->removeItem(1);
-                    for (const QString &value : values)
-                        box->addItem(value, value);
+                    for (const auto &[value, text] : items) {
+                        box->addItem(text, value);
+                        box->setItemData(box->count() - 1, value, Qt::ToolTipRole);
+                    }
                     const int index = box->findData(current);
                     box->setCurrentIndex(index < 0 ? 0 : index);
                 };
-                fill(m_clinic, clinics);
-                fill(m_failureReason, reasons);
+                QList<std::pair<QString, QString>> clinicItems;
+                for (const QString &clinic : clinics)
+                    clinicItems.append({clinic, clinic});
+                fill(m_clinic, clinicItems);
+                // Most common first, with the count: the reasons that matter at the top of a list
+                // that real data makes long.
+                QList<std::pair<QString, QString>> reasonItems;
+                for (const ReasonCount &reason : reasons) {
+                    reasonItems.append({reason.reason,
+                                        tr("%1 (%Ln)", "failure reason (number of calls)", reason.calls)
+                                                .arg(reason.reason.left(80))});
+                }
+                fill(m_failureReason, reasonItems);
             });
     connect(worker, &ConsoleWorker::matchingCounted, this, [this](quint64 ticket, qint64 count) {
         if (ticket != m_countTicket)

@@ -238,15 +238,16 @@ Result<QStringList> ConsoleRepository::clinics() const
     return values;
 }
 
-Result<QStringList> ConsoleRepository::failureReasons() const
+Result<QList<ReasonCount>> ConsoleRepository::failureReasons() const
 {
     QSqlQuery query(m_db);
-    if (!query.exec(QStringLiteral("SELECT DISTINCT failure_reason FROM pending_calls "
-                                   "WHERE failure_reason IS NOT NULL ORDER BY 1 LIMIT 1000")))
+    if (!query.exec(
+                QStringLiteral("SELECT failure_reason, count(*) FROM pending_calls "
+                               "WHERE failure_reason IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 500")))
         return queryError(query);
-    QStringList values;
+    QList<ReasonCount> values;
     while (query.next())
-        values.append(query.value(0).toString());
+        values.append({query.value(0).toString(), query.value(1).toLongLong()});
     return values;
 }
 

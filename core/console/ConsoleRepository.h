@@ -3,6 +3,7 @@
 #include "ActionOutcome.h"
 #include "CallFilter.h"
 #include "CallRecord.h"
+#include "ReasonCount.h"
 #include "StateCounts.h"
 #include "StuckRules.h"
 #include "common/Result.h"
@@ -35,7 +36,7 @@ public:
     Result<QList<WorkflowEventRecord>> searchHistory(const QString &text, int limit = 500) const;
     // Distinct values for the filter boxes.
     Result<QStringList> clinics() const;
-    Result<QStringList> failureReasons() const;
+    Result<QList<ReasonCount>> failureReasons() const;
 
     ActionOutcome apply(ManualAction action, const QStringList &ids, const QString &reason,
                         const QString &actor) const;

@@ -30,6 +30,7 @@ ConsoleWorker::ConsoleWorker(StuckRules rules)
     qRegisterMetaType<QList<CallRecord>>();
     qRegisterMetaType<QList<WorkflowEventRecord>>();
     qRegisterMetaType<ActionOutcome>();
+    qRegisterMetaType<QList<ReasonCount>>();
 }
 
 ConsoleWorker::~ConsoleWorker() = default;

@@ -3,6 +3,7 @@
 #include "ActionOutcome.h"
 #include "CallFilter.h"
 #include "CallRecord.h"
+#include "ReasonCount.h"
 #include "StateCounts.h"
 #include "StuckRules.h"
 #include "phone/PhoneNumberNormalizer.h"
@@ -59,7 +60,7 @@ public:
 signals:
     void connectionChanged(bool connected, const QString &message);
     void countsLoaded(const callops::StateCounts &counts);
-    void filterOptionsLoaded(const QStringList &clinics, const QStringList &failureReasons);
+    void filterOptionsLoaded(const QStringList &clinics, const QList<callops::ReasonCount> &failureReasons);
     void filteredCounted(quint64 generation, qint64 total);
     void pageLoaded(quint64 generation, qint64 offset, const QList<callops::CallRecord> &calls,
                     bool complete);

@@ -79,6 +79,7 @@ private slots:
     void injectionStringsInSearchAreHarmless();
     void filtersAndSorting();
     void periodCountsBackFromEachQuery();
+    void failureReasonsMostCommonFirst();
     void actionsMoveRowsAndRecordHistory_data();
     void actionsMoveRowsAndRecordHistory();
     void actionsSkipRowsNotAllowed();
@@ -108,6 +109,17 @@ void TestConsoleRepository::periodCountsBackFromEachQuery()
     QCOMPARE(*repository.count(filter), 1);
     QTest::qWait(4500);
     QCOMPARE(*repository.count(filter), 0);
+}
+
+void TestConsoleRepository::failureReasonsMostCommonFirst()
+{
+    QVERIFY(insert(m_db,
+                   {uuid(20), "EX-1020", "Jo Park", "+15552010020", "East Clinic", "failed", "1 hour",
+                    "0 seconds", "Max retries exceeded"}));
+    ConsoleRepository repository(m_db);
+    const auto reasons = repository.failureReasons();
+    QVERIFY2(reasons, qPrintable(reasons.error()));
+    QCOMPARE(*reasons, (QList<ReasonCount>{{"Max retries exceeded", 2}, {"=HYPERLINK(\"x\")", 1}}));
 }
 
 void TestConsoleRepository::init()

@@ -17,6 +17,7 @@
 #include <QAbstractItemModelTester>
 #include <QAction>
 #include <QApplication>
+#include <QComboBox>
 #include <QDialogButtonBox>
 #include <QLabel>
 #include <QLineEdit>
@@ -93,6 +94,7 @@ private slots:
     void actionChangesRowsAndHistory();
     void markFailedNeedsAReason();
     void actionOnAllRowsMatchingTheFilter();
+    void failureReasonFilterSaysHowMany();
     void stuckCallRaisesTheBanner();
     void stuckThresholdsAreEditedAppliedAndKept();
     void stuckThresholdsLeftAloneKeepTheirSeconds();
@@ -402,6 +404,18 @@ void TestMainWindow::actionOnAllRowsMatchingTheFilter()
                     "= 'clinic closed for renovation'")
                      .toInt(),
              0);
+}
+
+void TestMainWindow::failureReasonFilterSaysHowMany()
+{
+    auto window = makeWindow();
+    auto *reasons = window->findChild<QComboBox *>("failureReasonFilter");
+    QVERIFY(reasons);
+    QTRY_COMPARE(reasons->count(), 2); // "Any failure reason" and the one reason of the seed
+    QCOMPARE(reasons->itemText(1), QStringLiteral("Max retries exceeded (6)"));
+    QCOMPARE(reasons->itemData(1).toString(), QStringLiteral("Max retries exceeded"));
+    reasons->setCurrentIndex(1);
+    QTRY_COMPARE(window->model()->totalCount(), 6);
 }
 
 void TestMainWindow::stuckCallRaisesTheBanner()
