@@ -1814,10 +1814,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Scheduler: pass running</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Connected: %1</source>
         <translation type="unfinished"></translation>
     </message>

@@ -1815,10 +1815,6 @@
         <translation>Reanudado.</translation>
     </message>
     <message>
-        <source>Scheduler: pass running</source>
-        <translation>Planificador: pasada en curso</translation>
-    </message>
-    <message>
         <source>Connected: %1</source>
         <translation>Conectado: %1</translation>
     </message>

@@ -164,7 +164,8 @@ void SchedulerPanel::startEngine(const SchedulerConfig &config)
         log(paused ? tr("Paused.") : tr("Resumed."));
         updateButtons();
     });
-    connect(engine, &SchedulerEngine::passStarted, this, [this] { setState(tr("Scheduler: pass running")); });
+    // No state text of its own for a pass: at a pass every 2 s the status bar flickered between
+    // "running" and "pass running"; the last pass's summary says what passes do.
     connect(engine, &SchedulerEngine::passFinished, this, &SchedulerPanel::passFinished);
     connect(engine, &SchedulerEngine::errorOccurred, this, [this](const QString &message) { log(message); });
     connect(engine, &SchedulerEngine::connectionChanged, this,
