@@ -1285,6 +1285,10 @@
         <source>The call trigger timeout must be more than 0 seconds.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>SUPABASE_URL contains a user name or password: remove it; the key goes in SUPABASE_SERVICE_ROLE_KEY.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>callops::CommandLine</name>

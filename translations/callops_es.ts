@@ -1286,6 +1286,10 @@
         <source>The call trigger timeout must be more than 0 seconds.</source>
         <translation>El tiempo de espera del disparador de llamadas debe ser mayor que 0 segundos.</translation>
     </message>
+    <message>
+        <source>SUPABASE_URL contains a user name or password: remove it; the key goes in SUPABASE_SERVICE_ROLE_KEY.</source>
+        <translation>SUPABASE_URL contiene un usuario o una contraseña: quítelos; la clave va en SUPABASE_SERVICE_ROLE_KEY.</translation>
+    </message>
 </context>
 <context>
     <name>callops::CommandLine</name>

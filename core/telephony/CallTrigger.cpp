@@ -161,6 +161,12 @@ CallTrigger::Status CallTrigger::validate(const Config &config)
                         "not %1://.")
                              .arg(scheme)};
     }
+    // A password in the URL would be written to logs and the screen with it, and the key goes in
+    // its own header anyway.
+    if (!config.baseUrl.userInfo().isEmpty()) {
+        return Error{tr("SUPABASE_URL contains a user name or password: remove it; the key goes in "
+                        "SUPABASE_SERVICE_ROLE_KEY.")};
+    }
     // endpoint() appends the function's path: a pasted function URL would get it twice (404).
     const QString path = config.baseUrl.path();
     if (path.contains(QStringLiteral("/functions/"), Qt::CaseInsensitive)

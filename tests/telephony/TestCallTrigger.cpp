@@ -189,6 +189,8 @@ void TestCallTrigger::validateNamesTheProblemWithoutTheKey_data()
                                     << "project URL";
     QTest::newRow("functions only") << "https://abc.supabase.co/functions" << JwtKey << 15000
                                     << "project URL";
+    QTest::newRow("credentials in url")
+            << "https://user:TOPSECRET@abc.supabase.co" << JwtKey << 15000 << "user name or password";
     QTest::newRow("ok proxy path") << "http://127.0.0.1:8000/proxy" << SecretKey << 15000 << "";
 }
 
@@ -207,6 +209,7 @@ void TestCallTrigger::validateNamesTheProblemWithoutTheKey()
     QVERIFY2(status.error().contains(expected), qPrintable(status.error()));
     QVERIFY(!status.error().contains(JwtKey));
     QVERIFY(!status.error().contains(SecretKey));
+    QVERIFY(!status.error().contains("TOPSECRET"));
 }
 
 void TestCallTrigger::endpointKeepsBasePath_data()
