@@ -324,18 +324,18 @@ void MainWindow::buildLayout()
     m_clinic = new QComboBox(this);
     m_clinic->setObjectName(QStringLiteral("clinicFilter"));
     m_clinic->addItem(tr("All clinics"), QString());
-    m_clinic->setMinimumContentsLength(12);
+    m_clinic->setMinimumContentsLength(8);
     m_clinic->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_failureReason = new QComboBox(this);
     m_failureReason->setObjectName(QStringLiteral("failureReasonFilter"));
     m_failureReason->addItem(tr("Any failure reason"), QString());
-    m_failureReason->setMinimumContentsLength(12);
+    m_failureReason->setMinimumContentsLength(8);
     m_failureReason->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_period = new QComboBox(this);
     m_period->setObjectName(QStringLiteral("periodFilter"));
     m_period->addItems({tr("Any time"), tr("In state for up to 1 hour"), tr("In state for up to 24 hours"),
                         tr("In state for up to 7 days"), tr("In state for up to 30 days")});
-    m_period->setMinimumContentsLength(12);
+    m_period->setMinimumContentsLength(8);
     m_period->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     for (QComboBox *box : {m_clinic, m_failureReason, m_period})
         connect(box, &QComboBox::currentIndexChanged, this, &MainWindow::applyFilter);
@@ -428,6 +428,9 @@ void MainWindow::buildLayout()
     splitter->setStretchFactor(1, 1);
     splitter->setStretchFactor(2, 0);
     splitter->setSizes({m_states->sizeHint().width(), 860, 320});
+    // The states are the dispatcher's way around: on a small screen the table and the details
+    // give up width, never the state names ("Classif…" three times over could be any of three).
+    m_states->setMinimumWidth(m_states->sizeHint().width());
     splitter->setChildrenCollapsible(false);
     auto *wrapper = new QWidget(this);
     auto *wrapperLayout = new QVBoxLayout(wrapper);

@@ -56,10 +56,11 @@ TsCount countMessages(const QString &path)
 
 // Every label of the state list is shown whole at the window's first size: the text rectangle the
 // style gives its cell in column 0 is at least as wide as the text.
-void verifyNoStateLabelIsCut(MainWindow &window)
+void verifyNoStateLabelIsCut(MainWindow &window, QSize size = {1280, 800})
 {
-    // The offscreen screen is 800 × 600; a dispatcher's is at least this.
-    window.resize(1280, 800);
+    // The offscreen screen is 800 × 600; a dispatcher's is at least 1280 × 800, a small laptop's
+    // 1024 × 600.
+    window.resize(size);
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     StateListView *list = window.stateList();
@@ -102,6 +103,7 @@ private slots:
     void spanishIsComplete();
     void everyStringInTheSourcesIsTranslated();
     void stateLabelsAreShownWhole();
+    void stateLabelsAreShownWholeOnASmallScreen();
     void consoleSpeaksSpanish();
     void coreMessagesSpeakSpanish();
     void spanishDetailsStayInsideThePane();
@@ -150,6 +152,18 @@ void TestTranslations::stateLabelsAreShownWhole()
 {
     MainWindow window;
     verifyNoStateLabelIsCut(window);
+}
+
+void TestTranslations::stateLabelsAreShownWholeOnASmallScreen()
+{
+    for (const QString &language : {QStringLiteral("en"), QStringLiteral("es")}) {
+        QVERIFY(consoleTranslation::install(language));
+        MainWindow window;
+        verifyNoStateLabelIsCut(window, {1024, 600});
+        if (QTest::currentTestFailed())
+            return;
+        QVERIFY2(window.width() <= 1024, qPrintable(QString::number(window.width())));
+    }
 }
 
 void TestTranslations::consoleSpeaksSpanish()

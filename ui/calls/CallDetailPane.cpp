@@ -42,6 +42,8 @@ CallDetailPane::CallDetailPane(QWidget *parent)
     titleFont.setBold(true);
     m_title->setFont(titleFont);
     m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // A long title ("Ninguna llamada seleccionada") wraps rather than widen the pane's minimum.
+    m_title->setWordWrap(true);
 
     auto *fieldsWidget = new QWidget(this);
     auto *form = new QFormLayout(fieldsWidget);
