@@ -225,6 +225,14 @@ Result<QList<WorkflowEventRecord>> ConsoleRepository::searchHistory(const QStrin
     return events;
 }
 
+Status ConsoleRepository::ping() const
+{
+    QSqlQuery query(m_db);
+    if (!query.exec(QStringLiteral("SELECT 1")))
+        return queryError(query);
+    return Status::success();
+}
+
 Result<QStringList> ConsoleRepository::clinics() const
 {
     QSqlQuery query(m_db);

@@ -27,6 +27,8 @@ public:
     const StuckRules &stuckRules() const { return m_rules; }
 
     Result<StateCounts> stateCounts() const;
+    // A round trip that reads nothing: is the session still there?
+    Status ping() const;
     Result<qint64> count(const CallFilter &filter) const;
     Result<QList<CallRecord>> page(const CallFilter &filter, const CallSort &sort, qint64 offset,
                                    int limit) const;

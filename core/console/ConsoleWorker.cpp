@@ -17,6 +17,7 @@ namespace callops {
 namespace {
 
 const QString kPurpose = QStringLiteral("console");
+constexpr int kProbeIntervalMs = 4000;
 const QString kChannel = QStringLiteral("pending_calls");
 
 } // namespace
@@ -44,6 +45,8 @@ void ConsoleWorker::openDatabase(const QString &url)
 
 void ConsoleWorker::closeDatabase()
 {
+    if (m_probe)
+        m_probe->stop();
     if (m_repository) {
         m_repository.reset();
         DatabaseConnection::close(kPurpose);
@@ -89,6 +92,19 @@ bool ConsoleWorker::ensureOpen()
         listening = QCoreApplication::translate("ConsoleWorker", " (live updates unavailable)");
     }
     m_repository = std::make_unique<ConsoleRepository>(*db, m_rules);
+    if (!m_probe) {
+        // A dead session shows only when a query fails, and the console queries every 15 s: a
+        // round trip every few seconds tells the dispatcher sooner that the screen is not live.
+        m_probe = new QTimer(this);
+        m_probe->setInterval(kProbeIntervalMs);
+        connect(m_probe, &QTimer::timeout, this, [this] {
+            if (!m_repository)
+                return;
+            if (const Status alive = m_repository->ping(); !alive)
+                lostConnection(alive.error());
+        });
+    }
+    m_probe->start();
     m_connected = true;
     emit connectionChanged(true, settings->target() + listening);
     return true;
@@ -100,6 +116,8 @@ void ConsoleWorker::lostConnection(const QString &message)
     emit errorOccurred(message);
     // The next request opens a fresh connection; a broken one would fail every query.
     if (m_repository && !m_repository->stateCounts()) {
+        if (m_probe)
+            m_probe->stop();
         m_repository.reset();
         DatabaseConnection::close(kPurpose);
         m_connected = false;

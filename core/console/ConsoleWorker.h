@@ -84,6 +84,7 @@ private:
     PhoneNumberNormalizer m_phones;
     std::unique_ptr<ConsoleRepository> m_repository;
     QTimer *m_debounce = nullptr;
+    QTimer *m_probe = nullptr; // finds a lost session between refreshes
     int m_debounceMs = 500;
     bool m_connected = false;
 };

@@ -108,6 +108,7 @@ private slots:
     void selectionFollowsACallThatMovesUp();
     void tabLeavesTheTable();
     void actionsWaitForTheConnection();
+    void lostSessionIsNoticedBetweenRefreshes();
     void confirmationNamesFewSelectedCalls();
     void connectionChangeCanBeDisabled();
 
@@ -779,6 +780,20 @@ void TestMainWindow::tabLeavesTheTable()
 
 // While the database is disconnected the manual actions are greyed out (they could only fail, after
 // the dispatcher typed a reason); they come back with the connection.
+void TestMainWindow::lostSessionIsNoticedBetweenRefreshes()
+{
+    auto window = makeWindow();
+    QTRY_VERIFY(window->connectionText().startsWith("Connected"));
+    window->setRefreshIntervalSeconds(600); // only the console's own probe can notice in time
+    QString output;
+    QCOMPARE(m_database->psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                              "WHERE datname = current_database() AND application_name = 'callops-console'",
+                              &output),
+             0);
+    QTRY_VERIFY_WITH_TIMEOUT(window->connectionText().startsWith("Not connected"), 10000);
+    QTRY_VERIFY(window->findChild<OfflineBanner *>()->isVisibleTo(window.get()));
+}
+
 void TestMainWindow::actionsWaitForTheConnection()
 {
     auto window = makeWindow();
