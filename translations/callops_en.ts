@@ -673,10 +673,6 @@
 <context>
     <name>SchedulerConfig</name>
     <message>
-        <source>The batch size must be from 1 to 10000, not %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Calls per second must be 0 (no limit) or more</source>
         <translation type="unfinished"></translation>
     </message>
@@ -701,23 +697,27 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The interval must be from 1 to 86400 seconds, not %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The HTTP timeout must be from 0.1 to 600 seconds</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The in-flight timeout must be from 1 to 86400 seconds, not %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>The in-flight timeout (%1 s) must be longer than the HTTP timeout (%2 s): raise CALLOPS_INFLIGHT_TIMEOUT or lower CALLOPS_HTTP_TIMEOUT.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Claims must last from 5 to 86400 seconds, not %1</source>
+        <source>The batch size must be from %1 to %2, not %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The interval must be from %1 to %2 seconds, not %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The HTTP timeout must be from 0.1 to %1 seconds</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The in-flight timeout must be from %1 to %2 seconds, not %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Claims must last from %1 to %2 seconds, not %3</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

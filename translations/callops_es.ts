@@ -673,10 +673,6 @@
 <context>
     <name>SchedulerConfig</name>
     <message>
-        <source>The batch size must be from 1 to 10000, not %1</source>
-        <translation>El tamaño del lote debe estar entre 1 y 10000, no %1</translation>
-    </message>
-    <message>
         <source>Calls per second must be 0 (no limit) or more</source>
         <translation>Las llamadas por segundo deben ser 0 (sin límite) o más</translation>
     </message>
@@ -701,24 +697,28 @@
         <translation>Región por defecto desconocida «%1»: use un código de país de dos letras como US</translation>
     </message>
     <message>
-        <source>The interval must be from 1 to 86400 seconds, not %1</source>
-        <translation>El intervalo debe ser de 1 a 86400 segundos, no %1</translation>
-    </message>
-    <message>
-        <source>The HTTP timeout must be from 0.1 to 600 seconds</source>
-        <translation>El tiempo de espera HTTP debe ser de 0,1 a 600 segundos</translation>
-    </message>
-    <message>
-        <source>The in-flight timeout must be from 1 to 86400 seconds, not %1</source>
-        <translation>El tiempo límite en curso debe ser de 1 a 86400 segundos, no %1</translation>
-    </message>
-    <message>
         <source>The in-flight timeout (%1 s) must be longer than the HTTP timeout (%2 s): raise CALLOPS_INFLIGHT_TIMEOUT or lower CALLOPS_HTTP_TIMEOUT.</source>
         <translation>El tiempo límite en curso (%1 s) debe ser mayor que el tiempo de espera HTTP (%2 s): suba CALLOPS_INFLIGHT_TIMEOUT o baje CALLOPS_HTTP_TIMEOUT.</translation>
     </message>
     <message>
-        <source>Claims must last from 5 to 86400 seconds, not %1</source>
-        <translation>Las reservas deben durar de 5 a 86400 segundos, no %1</translation>
+        <source>The batch size must be from %1 to %2, not %3</source>
+        <translation>El tamaño de lote debe ser de %1 a %2, no %3</translation>
+    </message>
+    <message>
+        <source>The interval must be from %1 to %2 seconds, not %3</source>
+        <translation>El intervalo debe ser de %1 a %2 segundos, no %3</translation>
+    </message>
+    <message>
+        <source>The HTTP timeout must be from 0.1 to %1 seconds</source>
+        <translation>El tiempo de espera HTTP debe ser de 0,1 a %1 segundos</translation>
+    </message>
+    <message>
+        <source>The in-flight timeout must be from %1 to %2 seconds, not %3</source>
+        <translation>El tiempo límite en curso debe ser de %1 a %2 segundos, no %3</translation>
+    </message>
+    <message>
+        <source>Claims must last from %1 to %2 seconds, not %3</source>
+        <translation>Las reservas deben durar de %1 a %2 segundos, no %3</translation>
     </message>
 </context>
 <context>

@@ -424,18 +424,20 @@ Result<QList<RowNeedingAttention>> PendingCallRepository::rowsNeedingAttention()
     return rows;
 }
 
-Status PendingCallRepository::noteOnRow(const QString &id, const QString &message)
+Status PendingCallRepository::noteOnRows(const QStringList &ids, const QStringList &messages)
 {
+    if (ids.isEmpty())
+        return Status::success();
     QSqlQuery *query = m_statements->prepared(
-            QStringLiteral("UPDATE pending_calls SET last_error = :message WHERE id = CAST(:id AS uuid) "
-                           "AND last_error IS DISTINCT FROM CAST(:same AS text)"));
+            QStringLiteral("UPDATE pending_calls p SET last_error = n.message "
+                           "FROM unnest(CAST(:ids AS uuid[]), CAST(:messages AS text[])) AS n(id, message) "
+                           "WHERE p.id = n.id AND p.last_error IS DISTINCT FROM n.message"));
     if (!query)
         return fail(m_statements->lastError(), "preparing a statement");
-    query->bindValue(QStringLiteral(":message"), message);
-    query->bindValue(QStringLiteral(":id"), id);
-    query->bindValue(QStringLiteral(":same"), message);
+    query->bindValue(QStringLiteral(":ids"), PgArray::literal(ids));
+    query->bindValue(QStringLiteral(":messages"), PgArray::literal(messages));
     if (!query->exec())
-        return fail(query->lastError(), "noting an error on a call");
+        return fail(query->lastError(), "noting errors on calls");
     return Status::success();
 }
 

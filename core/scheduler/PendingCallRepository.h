@@ -82,8 +82,9 @@ public:
     Result<int> normaliseClassificationNumbers(const PhoneNumberNormalizer &normalizer, int limit);
     Result<QList<RowNeedingAttention>> rowsNeedingAttention();
     Result<QDateTime> nextDue();
-    // Says on the row why the scheduler leaves it alone (last_error), without moving it.
-    Status noteOnRow(const QString &id, const QString &message);
+    // Says on each row why the scheduler leaves it alone (last_error), without moving it:
+    // messages[i] on ids[i], in one statement.
+    Status noteOnRows(const QStringList &ids, const QStringList &messages);
 
     // True when the error means the connection is gone (server restarted, network lost), as
     // opposed to a statement that failed: the engine reconnects instead of reporting a row.

@@ -59,21 +59,40 @@ Status SchedulerConfig::validate() const
 {
     if (Status status = CallTrigger::validate({supabaseUrl, serviceKey, httpTimeoutMs}); !status)
         return status;
-    if (batchSize < 1 || batchSize > 10000)
-        return Error{Text::tr("The batch size must be from 1 to 10000, not %1").arg(batchSize)};
-    // Upper bounds keep seconds * 1000 inside an int for the timers.
-    if (intervalSeconds < 1 || intervalSeconds > 86400)
-        return Error{Text::tr("The interval must be from 1 to 86400 seconds, not %1").arg(intervalSeconds)};
+    // The settings' ranges, checked again here for configurations built elsewhere (the demo, the
+    // console's panel); their upper bounds keep seconds * 1000 inside an int for the timers.
+    using K = Settings::Key;
+    const auto outside = [](K key, qint64 value) {
+        const Settings::Range range = Settings::range(key);
+        return value < range.minimum || value > range.maximum;
+    };
+    const Settings::Range batch = Settings::range(K::BatchSize);
+    if (outside(K::BatchSize, batchSize))
+        return Error{Text::tr("The batch size must be from %1 to %2, not %3")
+                             .arg(batch.minimum)
+                             .arg(batch.maximum)
+                             .arg(batchSize)};
+    const Settings::Range interval = Settings::range(K::IntervalSeconds);
+    if (outside(K::IntervalSeconds, intervalSeconds))
+        return Error{Text::tr("The interval must be from %1 to %2 seconds, not %3")
+                             .arg(interval.minimum)
+                             .arg(interval.maximum)
+                             .arg(intervalSeconds)};
     if (!(callsPerSecond >= 0))
         return Error{Text::tr("Calls per second must be 0 (no limit) or more")};
     if (maxConcurrentRequests < 1 || maxConcurrentRequests > CallTrigger::MaxParallel)
         return Error{Text::tr("Requests at a time must be from 1 to %1, not %2")
                              .arg(CallTrigger::MaxParallel)
                              .arg(maxConcurrentRequests)};
-    if (httpTimeoutMs < 100 || httpTimeoutMs > 600000)
-        return Error{Text::tr("The HTTP timeout must be from 0.1 to 600 seconds")};
-    if (inflightTimeoutSeconds < 1 || inflightTimeoutSeconds > 86400)
-        return Error{Text::tr("The in-flight timeout must be from 1 to 86400 seconds, not %1")
+    // Below a second only from code (tests, the demo): the settings count whole seconds.
+    const int httpMaximumSeconds = Settings::range(K::HttpTimeoutSeconds).maximum;
+    if (httpTimeoutMs < 100 || httpTimeoutMs > qint64(httpMaximumSeconds) * 1000)
+        return Error{Text::tr("The HTTP timeout must be from 0.1 to %1 seconds").arg(httpMaximumSeconds)};
+    const Settings::Range inflight = Settings::range(K::InflightTimeoutSeconds);
+    if (outside(K::InflightTimeoutSeconds, inflightTimeoutSeconds))
+        return Error{Text::tr("The in-flight timeout must be from %1 to %2 seconds, not %3")
+                             .arg(inflight.minimum)
+                             .arg(inflight.maximum)
                              .arg(inflightTimeoutSeconds)};
     // A call whose POST is still open must not be taken back and dialled again.
     if (qint64(inflightTimeoutSeconds) * 1000 <= httpTimeoutMs)
@@ -82,8 +101,12 @@ Status SchedulerConfig::validate() const
                          "CALLOPS_INFLIGHT_TIMEOUT or lower CALLOPS_HTTP_TIMEOUT.")
                         .arg(inflightTimeoutSeconds)
                         .arg(httpTimeoutMs / 1000.0)};
-    if (leaseSeconds < 5 || leaseSeconds > 86400)
-        return Error{Text::tr("Claims must last from 5 to 86400 seconds, not %1").arg(leaseSeconds)};
+    const Settings::Range lease = Settings::range(K::LeaseSeconds);
+    if (outside(K::LeaseSeconds, leaseSeconds))
+        return Error{Text::tr("Claims must last from %1 to %2 seconds, not %3")
+                             .arg(lease.minimum)
+                             .arg(lease.maximum)
+                             .arg(leaseSeconds)};
     if (ivrWaitSeconds < 0)
         return Error{Text::tr("The IVR wait cannot be negative")};
     if (retry.baseSeconds < 1 || retry.capSeconds < retry.baseSeconds || retry.taskRetryDelaySeconds < 0)

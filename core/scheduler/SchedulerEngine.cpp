@@ -2,6 +2,7 @@
 
 #include "PassPlanner.h"
 #include "PendingCallRepository.h"
+#include "config/Settings.h"
 #include "db/DatabaseConnection.h"
 #include "db/PreparedStatements.h"
 #include "phone/PhoneNumberNormalizer.h"
@@ -111,7 +112,6 @@ void SchedulerEngine::start()
         QMetaObject::invokeMethod(m_trigger, &CallTrigger::abortAll, Qt::QueuedConnection);
     });
     m_refusedTimer = makeTimer(true, [this] {
-        m_refused = false;
         m_probing = true;
         qCInfo(lcEngine) << "trying the call trigger again with one call";
         runPass(false);
@@ -233,13 +233,16 @@ void SchedulerEngine::runPassNow()
 
 void SchedulerEngine::setBatchSize(int batchSize)
 {
-    if (batchSize >= 1 && batchSize <= 10000)
+    const Settings::Range range = Settings::range(Settings::Key::BatchSize);
+    if (batchSize >= range.minimum && batchSize <= range.maximum)
         m_config.batchSize = batchSize;
 }
 
 void SchedulerEngine::setIntervalSeconds(int seconds)
 {
-    if (seconds < 1 || seconds > 86400) // as the settings allow; more overflows the timer
+    // As the settings allow; more would overflow the timer.
+    const Settings::Range range = Settings::range(Settings::Key::IntervalSeconds);
+    if (seconds < range.minimum || seconds > range.maximum)
         return;
     m_config.intervalSeconds = seconds;
     if (m_intervalTimer)
@@ -248,7 +251,7 @@ void SchedulerEngine::setIntervalSeconds(int seconds)
 
 void SchedulerEngine::runPass(bool forced)
 {
-    if (!m_running || m_stopping || m_inPass || !m_connected || (m_paused && !forced) || m_refused)
+    if (!m_running || m_stopping || m_inPass || !m_connected || (m_paused && !forced) || refused())
         return;
     // Calls of earlier passes still wait for their turn: claim more only when they run short.
     if (!forced && m_queue.size() >= m_config.batchSize) {
@@ -390,7 +393,7 @@ void SchedulerEngine::finishPassIfDone(int passId)
 
 void SchedulerEngine::dispatch()
 {
-    if (!m_running || !m_connected || !m_repository || m_refused)
+    if (!m_running || !m_connected || !m_repository || refused())
         return;
     auto continueBacklog = qScopeGuard([this] {
         if (m_backlog && m_queue.isEmpty() && m_config.continuous) {
@@ -539,11 +542,15 @@ int SchedulerEngine::requestLimit() const
     return m_probing ? 1 : m_config.maxConcurrentRequests;
 }
 
+bool SchedulerEngine::refused() const
+{
+    return m_refusedTimer && m_refusedTimer->isActive();
+}
+
 void SchedulerEngine::stopCallsAfterRefusal(const CallResult &result)
 {
-    if (m_refused)
+    if (refused())
         return; // the other requests that were in flight get the same answer
-    m_refused = true;
     m_probing = false;
     const QString message
             = tr("The call trigger refused the request (%1): check SUPABASE_URL (the project URL, "
@@ -553,9 +560,9 @@ void SchedulerEngine::stopCallsAfterRefusal(const CallResult &result)
                       .arg(m_refusedPauseSeconds);
     qCCritical(lcEngine).noquote() << message;
     emit errorOccurred(message);
+    m_refusedTimer->start(m_refusedPauseSeconds * 1000);
     // Other schedulers may be configured well: give them the queue at once.
     releaseQueue(QStringLiteral("released"), 0);
-    m_refusedTimer->start(m_refusedPauseSeconds * 1000);
     m_refusedPauseSeconds = qMin(m_refusedPauseSeconds * 2, 10 * qMax(1, m_config.refusedPauseSeconds));
 }
 
@@ -588,18 +595,15 @@ void SchedulerEngine::onCallFinished(const CallResult &result)
         break;
     case CallResult::Status::TransientFailure:
     case CallResult::Status::PermanentFailure:
-    case CallResult::Status::Refused: {
-        const bool refused = result.status == CallResult::Status::Refused;
-        const bool transient = result.status != CallResult::Status::PermanentFailure;
+    case CallResult::Status::Refused:
         qCWarning(lcEngine).noquote()
                 << "call" << id << callKindName(result.request.kind) << "attempt" << result.request.attempt
-                << (transient ? "failed (transient):" : "failed:") << result.error;
+                << QStringLiteral("failed (%1):").arg(callResultStatusName(result.status)) << result.error;
         setResult(request.passId, id, QStringLiteral("error"), result.error);
         recordFailure(result);
-        if (refused)
+        if (result.status == CallResult::Status::Refused)
             stopCallsAfterRefusal(result);
         break;
-    }
     }
     if (auto pass = m_passes.find(request.passId); pass != m_passes.end())
         --pass->outstanding;
@@ -650,6 +654,8 @@ void SchedulerEngine::checkRowsNeedingAttention()
         dbError(rows.error());
         return;
     }
+    QStringList ids;
+    QStringList messages;
     for (const RowNeedingAttention &row : *rows) {
         if (m_reportedRows.contains(row.id))
             continue;
@@ -660,12 +666,12 @@ void SchedulerEngine::checkRowsNeedingAttention()
                 : tr("Call %1 is in unknown state \"%2\": skipped").arg(row.id, row.stateName.left(64));
         qCWarning(lcEngine).noquote() << message;
         emit errorOccurred(message);
-        // Also on the row, where the console shows it beside the call.
-        if (Status noted = m_repository->noteOnRow(row.id, message); !noted) {
-            if (dbError(noted.error()))
-                return;
-        }
+        ids.append(row.id);
+        messages.append(message);
     }
+    // Also on the rows, where the console shows it beside the call.
+    if (Status noted = m_repository->noteOnRows(ids, messages); !noted)
+        dbError(noted.error());
 }
 
 void SchedulerEngine::releaseQueue(const QString &status, int delaySeconds)

@@ -94,6 +94,7 @@ private:
     void restartDispatch();
     void dispatchFailed(const QString &message);
     int requestLimit() const;
+    bool refused() const;
     void recordFailure(const callops::CallResult &result);
     void stopCallsAfterRefusal(const callops::CallResult &result);
     void onCallFinished(const callops::CallResult &result);
@@ -134,9 +135,8 @@ private:
     bool m_stopping = false;
     bool m_inPass = false;
     bool m_backlog = false; // the last pass claimed all it could: more is due
-    // The call trigger refused a request (401/403/404): no passes and no calls until
-    // m_refusedTimer fires; then one call at a time until one is accepted.
-    bool m_refused = false;
+    // After the call trigger refused a request (401/403/404): no passes and no calls while
+    // m_refusedTimer runs (refused()); then one call at a time until one is accepted.
     bool m_probing = false;
     int m_refusedPauseSeconds = 0;
     int m_reconnectDelaySeconds = 1;
