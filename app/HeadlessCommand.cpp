@@ -3,6 +3,7 @@
 #include "ExitCode.h"
 #include "common/UnixSignalWatcher.h"
 #include "config/Settings.h"
+#include "db/ConnectionFailure.h"
 #include "db/DatabaseConnection.h"
 #include "db/Migrator.h"
 #include "scheduler/SchedulerEngine.h"
@@ -33,13 +34,19 @@ struct PreflightProblem
 
 // The database must be reachable and migrated before the scheduler starts: a server that cannot
 // do its job says so at once instead of retrying quietly forever. Unreachable is worth another
-// try later (systemd restarts on DatabaseUnavailable); missing migrations are not.
+// try later (systemd restarts on DatabaseUnavailable); a refused login and missing migrations are
+// not, and logging in again and again with a wrong password gets the server's address banned.
 std::optional<PreflightProblem> preflight(const ConnectionSettings &database)
 {
     const QString purpose = QStringLiteral("preflight");
     std::optional<PreflightProblem> problem;
     {
         auto db = DatabaseConnection::open(database, purpose);
+        if (!db && ConnectionFailure::isRefusal(db.error()))
+            return PreflightProblem{ExitCode::BadConfiguration,
+                                    tr("%1 (the server refused the login: retrying will not help; fix "
+                                       "the database settings, then start again)")
+                                            .arg(db.error())};
         if (!db)
             return PreflightProblem{ExitCode::DatabaseUnavailable, db.error()};
         Migrator migrator(*db);

@@ -996,6 +996,10 @@
         <source>The demo runs its own database; start callops without --demo to connect to another.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>%1 (the server refused the login: retrying will not help; fix the database settings, then start again)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>callops::ActionDialog</name>
@@ -1727,6 +1731,10 @@
         <source>Not live since %1: the database cannot be reached; the console reconnects by itself.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Not live since %1: the database refused the login. Correct it under File → Connection…, or press Reconnect now once it is put right elsewhere; a refused login is not tried again by itself.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>callops::SchedulerEngine</name>
@@ -1757,6 +1765,13 @@
     <message>
         <source>The call trigger refused the request (%1): check SUPABASE_URL (the project URL, https://&lt;ref&gt;.supabase.co) and SUPABASE_SERVICE_ROLE_KEY. No calls are placed for %2 s; the calls go back to where they were without spending an attempt.</source>
         <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>The database refused the login: fix the database settings. Trying again in %n minute(s), not sooner: failed logins again and again get this machine blocked.</source>
+        <translation>
+            <numerusform>The database refused the login: fix the database settings. Trying again in %n minute, not sooner: failed logins again and again get this machine blocked.</numerusform>
+            <numerusform>The database refused the login: fix the database settings. Trying again in %n minutes, not sooner: failed logins again and again get this machine blocked.</numerusform>
+        </translation>
     </message>
 </context>
 <context>

@@ -997,6 +997,10 @@
         <source>The demo runs its own database; start callops without --demo to connect to another.</source>
         <translation>La demo usa su propia base de datos; inicie callops sin --demo para conectarse a otra.</translation>
     </message>
+    <message>
+        <source>%1 (the server refused the login: retrying will not help; fix the database settings, then start again)</source>
+        <translation>%1 (el servidor rechazó el inicio de sesión: reintentar no servirá de nada; corrija la configuración de la base de datos y vuelva a iniciar)</translation>
+    </message>
 </context>
 <context>
     <name>callops::ActionDialog</name>
@@ -1728,6 +1732,10 @@
         <source>Not live since %1: the database cannot be reached; the console reconnects by itself.</source>
         <translation>Sin datos en vivo desde las %1: no se puede acceder a la base de datos; la consola se reconecta sola.</translation>
     </message>
+    <message>
+        <source>Not live since %1: the database refused the login. Correct it under File → Connection…, or press Reconnect now once it is put right elsewhere; a refused login is not tried again by itself.</source>
+        <translation>Sin datos en vivo desde las %1: la base de datos rechazó el inicio de sesión. Corríjalo en Archivo → Conexión…, o pulse Reconectar ahora cuando se haya corregido en otro lugar; un inicio de sesión rechazado no se vuelve a intentar por sí solo.</translation>
+    </message>
 </context>
 <context>
     <name>callops::SchedulerEngine</name>
@@ -1758,6 +1766,13 @@
     <message>
         <source>The call trigger refused the request (%1): check SUPABASE_URL (the project URL, https://&lt;ref&gt;.supabase.co) and SUPABASE_SERVICE_ROLE_KEY. No calls are placed for %2 s; the calls go back to where they were without spending an attempt.</source>
         <translation>El disparador de llamadas rechazó la solicitud (%1): revise SUPABASE_URL (la URL del proyecto, https://&lt;ref&gt;.supabase.co) y SUPABASE_SERVICE_ROLE_KEY. No se hacen llamadas durante %2 s; las llamadas vuelven a donde estaban sin gastar un intento.</translation>
+    </message>
+    <message numerus="yes">
+        <source>The database refused the login: fix the database settings. Trying again in %n minute(s), not sooner: failed logins again and again get this machine blocked.</source>
+        <translation>
+            <numerusform>La base de datos rechazó el inicio de sesión: corrija la configuración de la base de datos. Se volverá a intentar dentro de %n minuto, no antes: los inicios de sesión fallidos una y otra vez hacen que se bloquee esta máquina.</numerusform>
+            <numerusform>La base de datos rechazó el inicio de sesión: corrija la configuración de la base de datos. Se volverá a intentar dentro de %n minutos, no antes: los inicios de sesión fallidos una y otra vez hacen que se bloquee esta máquina.</numerusform>
+        </translation>
     </message>
 </context>
 <context>

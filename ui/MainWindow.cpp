@@ -114,6 +114,7 @@ MainWindow::MainWindow(StuckRules rules, QWidget *parent)
         updateActions();
         if (reconnected) {
             // Requests made while the connection was down got no answer: start the table over.
+            m_refreshRunning = false;
             m_model->setFilter(m_model->filter());
             refreshNow();
         }
@@ -296,7 +297,12 @@ void MainWindow::buildLayout()
     connect(m_states, &StateListView::selectionChangedByUser, this, &MainWindow::applyFilter);
 
     m_offline = new OfflineBanner(this);
-    connect(m_offline, &OfflineBanner::reconnectRequested, this, &MainWindow::refreshNow);
+    connect(m_offline, &OfflineBanner::reconnectRequested, this, [this] {
+        ConsoleWorker *worker = m_thread->worker();
+        QMetaObject::invokeMethod(worker, [worker] { worker->reconnect(); });
+        m_refreshRunning = false;
+        refreshNow();
+    });
     m_banner = new StuckBanner(this);
     connect(m_banner, &StuckBanner::showRequested, this, [this] { m_states->selectStuck(); });
     connect(m_banner, &StuckBanner::resetAllRequested, this, [this] {

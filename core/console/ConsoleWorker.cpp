@@ -1,6 +1,7 @@
 #include "ConsoleWorker.h"
 
 #include "ConsoleRepository.h"
+#include "db/ConnectionFailure.h"
 #include "db/ConnectionSettings.h"
 #include "db/DatabaseConnection.h"
 #include "reports/CsvFailureReport.h"
@@ -18,6 +19,10 @@ namespace {
 
 const QString kPurpose = QStringLiteral("console");
 constexpr int kProbeIntervalMs = 4000;
+// After a failed attempt, requests made within this time do not try again: each request of a
+// refresh asks for the connection, and a host that does not answer held the thread for the
+// connect timeout once per request while the refreshes queued up behind them.
+constexpr int kRetryAfterFailureMs = 3000;
 const QString kChannel = QStringLiteral("pending_calls");
 
 } // namespace
@@ -40,6 +45,13 @@ void ConsoleWorker::openDatabase(const QString &url)
 {
     closeDatabase();
     m_url = url;
+    m_failure.clear();
+    ensureOpen();
+}
+
+void ConsoleWorker::reconnect()
+{
+    m_failure.clear();
     ensureOpen();
 }
 
@@ -63,6 +75,12 @@ bool ConsoleWorker::ensureOpen()
         return true;
     if (m_url.isEmpty())
         return false;
+    // A refused login waits for reconnect() or new settings: trying it again by itself would get
+    // the dispatcher's address blocked (ConnectionFailure).
+    if (!m_failure.isEmpty() && (m_failureIsRefusal || m_sinceFailure.elapsed() < kRetryAfterFailureMs)) {
+        emit connectionChanged(false, m_failure);
+        return false;
+    }
     const auto settings = ConnectionSettings::parse(m_url);
     if (!settings) {
         emit connectionChanged(false, settings.error());
@@ -71,9 +89,13 @@ bool ConsoleWorker::ensureOpen()
     auto db = DatabaseConnection::open(*settings, kPurpose);
     if (!db) {
         m_connected = false;
+        m_failure = db.error();
+        m_failureIsRefusal = ConnectionFailure::isRefusal(m_failure);
+        m_sinceFailure.start();
         emit connectionChanged(false, db.error());
         return false;
     }
+    m_failure.clear();
     if (!m_debounce) {
         m_debounce = new QTimer(this);
         m_debounce->setSingleShot(true);

@@ -9,6 +9,7 @@
 #include "phone/PhoneNumberNormalizer.h"
 #include "reports/FailureReportOptions.h"
 
+#include <QElapsedTimer>
 #include <QObject>
 #include <QSqlDatabase>
 #include <QStringList>
@@ -37,6 +38,9 @@ public:
     // All of these run on the worker's thread.
     void openDatabase(const QString &url);
     void closeDatabase();
+    // Tries the connection again now, even a login the server refused (which is not tried again
+    // by itself).
+    void reconnect();
     void setStuckRules(const StuckRules &rules);
     // The region numbers without a country code are read in (as the engine's phone/default_region);
     // national numbers of that region are shown in national form.
@@ -87,6 +91,9 @@ private:
     QTimer *m_probe = nullptr; // finds a lost session between refreshes
     int m_debounceMs = 500;
     bool m_connected = false;
+    QString m_failure; // why the last attempt to connect failed; empty after a success
+    bool m_failureIsRefusal = false;
+    QElapsedTimer m_sinceFailure;
 };
 
 } // namespace callops

@@ -3,6 +3,7 @@
 #include "PassPlanner.h"
 #include "PendingCallRepository.h"
 #include "config/Settings.h"
+#include "db/ConnectionFailure.h"
 #include "db/DatabaseConnection.h"
 #include "db/PreparedStatements.h"
 #include "phone/PhoneNumberNormalizer.h"
@@ -29,6 +30,9 @@ namespace {
 const QString kPurpose = QStringLiteral("scheduler");
 const QString kChannel = QStringLiteral("pending_calls");
 constexpr int kMaxReconnectDelaySeconds = 30;
+// A refused login is tried again this seldom: it needs someone to fix the settings, and Supabase
+// blocks an address that fails to log in again and again (ConnectionFailure).
+constexpr int kRefusedLoginRetrySeconds = 600;
 constexpr int kNotifyDebounceMs = 200;
 // How soon a dispatch that failed on something other than a lost connection is tried again.
 constexpr int kDispatchRetryMs = 1000;
@@ -142,6 +146,7 @@ bool SchedulerEngine::connect()
     auto db = DatabaseConnection::open(m_config.database, kPurpose);
     if (!db) {
         m_connected = false;
+        m_loginRefused = ConnectionFailure::isRefusal(db.error());
         emit connectionChanged(false, db.error());
         emit errorOccurred(db.error());
         qCWarning(lcEngine).noquote() << db.error();
@@ -171,6 +176,7 @@ bool SchedulerEngine::connect()
         qCWarning(lcEngine) << "LISTEN failed; relying on the interval timer";
     }
     m_connected = true;
+    m_loginRefused = false;
     m_reconnectDelaySeconds = 1;
     emit connectionChanged(true, m_config.database.target());
     return true;
@@ -203,6 +209,16 @@ void SchedulerEngine::scheduleReconnect()
 {
     if (m_stopping || m_reconnectTimer->isActive())
         return;
+    if (m_loginRefused) {
+        const QString message = tr("The database refused the login: fix the database settings. Trying "
+                                   "again in %n minute(s), not sooner: failed logins again and again "
+                                   "get this machine blocked.",
+                                   nullptr, kRefusedLoginRetrySeconds / 60);
+        qCWarning(lcEngine).noquote() << message;
+        emit errorOccurred(message);
+        m_reconnectTimer->start(kRefusedLoginRetrySeconds * 1000);
+        return;
+    }
     qCInfo(lcEngine) << "reconnecting in" << m_reconnectDelaySeconds << "s";
     m_reconnectTimer->start(m_reconnectDelaySeconds * 1000);
     m_reconnectDelaySeconds = qMin(kMaxReconnectDelaySeconds, m_reconnectDelaySeconds * 2);

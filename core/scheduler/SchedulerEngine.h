@@ -140,6 +140,7 @@ private:
     bool m_probing = false;
     int m_refusedPauseSeconds = 0;
     int m_reconnectDelaySeconds = 1;
+    bool m_loginRefused = false; // the last connection attempt was refused (ConnectionFailure)
     int m_nextPassId = 1;
     QDateTime m_reservedSlot;
     QList<QueuedCall> m_queue;

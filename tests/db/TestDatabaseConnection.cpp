@@ -1,4 +1,5 @@
 #include "TestDatabase.h"
+#include "db/ConnectionFailure.h"
 #include "db/DatabaseConnection.h"
 
 #include <QProcess>
@@ -68,6 +69,9 @@ private slots:
     void commandLineErrorsExitWithTwo_data();
     void commandLineErrorsExitWithTwo();
     void unreachableAtSchedulerStartIsTemporary();
+    void refusalsAreToldFromOutages_data();
+    void refusalsAreToldFromOutages();
+    void refusedLoginAtSchedulerStartIsConfiguration();
     void helpAllPrintsHelp();
     void eachThreadHasItsOwnConnection();
 };
@@ -181,6 +185,50 @@ void TestDatabaseConnection::unreachableAtSchedulerStartIsTemporary()
     QCOMPARE(run.exitCode, 75);
     QVERIFY2(run.stdErr.contains(QStringLiteral("127.0.0.1:%1").arg(port)), qPrintable(run.stdErr));
     QVERIFY2(!run.stdErr.contains("hunter2"), qPrintable(run.stdErr));
+}
+
+void TestDatabaseConnection::refusalsAreToldFromOutages_data()
+{
+    QTest::addColumn<QString>("keywords"); // added to the superuser's on the test cluster
+    QTest::addColumn<bool>("refusal");
+    QTest::newRow("wrong password") << QStringLiteral("password='not-the-Password-42'") << true;
+    QTest::newRow("unknown role") << QStringLiteral("user=callops_no_such_role") << true;
+    QTest::newRow("unknown database") << QStringLiteral("dbname=callops_no_such_database") << true;
+    QTest::newRow("TLS the server lacks") << QStringLiteral("sslmode=require") << true;
+    QTest::newRow("nothing listening") << QStringLiteral("port=%1").arg(closedPort()) << false;
+    QTest::newRow("unknown host") << QStringLiteral("host=no-such-host.invalid") << false;
+}
+
+void TestDatabaseConnection::refusalsAreToldFromOutages()
+{
+    // Real libpq messages from a real server: a refusal is a configuration to fix, an outage is
+    // worth another try.
+    QFETCH(QString, keywords);
+    QFETCH(bool, refusal);
+    auto cluster = TestCluster::fromEnvironment();
+    QVERIFY2(cluster.ok(), qPrintable(cluster.error()));
+    auto settings = ConnectionSettings::parse(cluster->superuser().libpqKeywordString() + u' ' + keywords
+                                              + " connect_timeout=5");
+    QVERIFY2(settings.ok(), qPrintable(settings.error()));
+    const auto db = DatabaseConnection::open(*settings, "refusal");
+    QVERIFY(!db.ok());
+    QVERIFY2(ConnectionFailure::isRefusal(db.error()) == refusal, qPrintable(db.error()));
+}
+
+void TestDatabaseConnection::refusedLoginAtSchedulerStartIsConfiguration()
+{
+    // Exit code 75 had systemd log in again every 10 s with the same wrong password, which gets a
+    // server's address banned by Supabase's fail2ban.
+    auto cluster = TestCluster::fromEnvironment();
+    QVERIFY2(cluster.ok(), qPrintable(cluster.error()));
+    const ConnectionSettings settings = cluster->superuser();
+    const QString url = QStringLiteral("postgresql://%1:not-the-Password-42@%2/postgres")
+                                .arg(settings.user(), settings.endpoint());
+    const CliRun run = runCallops({"--no-gui", "--db", url}, schedulerEnvironment());
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.stdErr.contains("password authentication failed"), qPrintable(run.stdErr));
+    QVERIFY2(run.stdErr.contains("retrying will not help"), qPrintable(run.stdErr));
+    QVERIFY2(!run.stdErr.contains("not-the-Password-42"), qPrintable(run.stdErr));
 }
 
 void TestDatabaseConnection::helpAllPrintsHelp()

@@ -7,12 +7,15 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTest>
 #include <QTimeZone>
+
+#include <algorithm>
 
 using namespace callops;
 using namespace callops::test;
@@ -70,6 +73,7 @@ private slots:
     void refusedRequestsStopCallsWithoutSpendingAttempts();
     void misspelledClinicZoneIsSaidOnTheRow();
     void answerThatComesWhileTheDatabaseIsAwayIsKept();
+    void refusedLoginIsNotTriedAgainAndAgain();
 
 private:
     QString insert(const QString &state, const QString &phone, const QString &extraColumns = {},
@@ -877,6 +881,30 @@ void TestSchedulerEngine::answerThatComesWhileTheDatabaseIsAwayIsKept()
                            .arg(id))
                     .toBool());
     QCOMPARE(m_server->received().size(), 1);
+    QVERIFY(scheduler.stopAndWait(10000));
+}
+
+void TestSchedulerEngine::refusedLoginIsNotTriedAgainAndAgain()
+{
+    // A refused login was tried again after 1, 2, 4 ... 30 s, as an outage is: 120 failed logins
+    // an hour, which gets the machine's address banned by Supabase's fail2ban.
+    const QString user = QStringLiteral("callops_refused_%1").arg(QRandomGenerator::global()->generate());
+    SchedulerConfig config = continuousConfig(*m_db, *m_server);
+    auto wrong = ConnectionSettings::parse(
+            config.database.libpqKeywordString()
+            + QStringLiteral(" user=%1 password='not-the-Password-42'").arg(user));
+    QVERIFY(wrong.ok());
+    config.database = *wrong;
+    SchedulerThread scheduler(config);
+    QSignalSpy errors(scheduler.engine(), &SchedulerEngine::errorOccurred);
+    scheduler.start();
+    QTRY_VERIFY_WITH_TIMEOUT(m_db->cluster().failedLogins(user) >= 1, 20000);
+    // An outage would have been tried again twice by now (after 1 s and 2 s more).
+    QTest::qWait(4000);
+    QCOMPARE(m_db->cluster().failedLogins(user), 1);
+    QVERIFY(std::any_of(errors.cbegin(), errors.cend(), [](const QList<QVariant> &args) {
+        return args.at(0).toString().contains("refused the login");
+    }));
     QVERIFY(scheduler.stopAndWait(10000));
 }
 

@@ -23,6 +23,7 @@
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QPushButton>
+#include <QRandomGenerator>
 #include <QScrollArea>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -108,6 +109,7 @@ private slots:
     void selectionFollowsACallThatMovesUp();
     void tabLeavesTheTable();
     void actionsWaitForTheConnection();
+    void refusedLoginIsNotTriedAgainByItself();
     void lostSessionIsNoticedBetweenRefreshes();
     void confirmationNamesFewSelectedCalls();
     void connectionChangeCanBeDisabled();
@@ -846,6 +848,36 @@ void TestMainWindow::actionsWaitForTheConnection()
     QVERIFY(selectCall(*window, uuid(3)));
     QTRY_VERIFY(window->actionFor(ManualAction::RetryNow)->isEnabled());
     QTRY_VERIFY(window->filterActionFor(ManualAction::RetryNow)->isEnabled());
+}
+
+// A refused login (a wrong password) was tried again by every request of every refresh, a dozen
+// failed logins a minute: Supabase bans an address for that.
+void TestMainWindow::refusedLoginIsNotTriedAgainByItself()
+{
+    const QString user
+            = QStringLiteral("callops_console_refused_%1").arg(QRandomGenerator::global()->generate());
+    auto window = std::make_unique<MainWindow>();
+    window->setRefreshIntervalSeconds(1);
+    window->connectToDatabase(QStringLiteral("postgresql://%1:not-the-Password-42@%2/%3")
+                                      .arg(user, m_database->settings().endpoint(), m_database->name()));
+    window->show();
+    auto *offline = window->findChild<OfflineBanner *>();
+    QVERIFY(offline);
+    QTRY_VERIFY(m_database->cluster().failedLogins(user) >= 1);
+    // Four refreshes, each asking for the counts, the filter lists and a page.
+    QTest::qWait(4000);
+    QCOMPARE(m_database->cluster().failedLogins(user), 1);
+    QVERIFY(offline->isVisibleTo(window.get()));
+    QVERIFY2(offline->text().contains("refused the login"), qPrintable(offline->text()));
+    // Reconnect now is the dispatcher's say-so: one try more, and only one.
+    offline->findChild<QPushButton *>("offlineReconnect")->click();
+    QTRY_COMPARE(m_database->cluster().failedLogins(user), 2);
+    QTest::qWait(2000);
+    QCOMPARE(m_database->cluster().failedLogins(user), 2);
+    // Settings put right connect at once.
+    window->connectToDatabase(m_database->url());
+    QTRY_VERIFY(window->connectionText().startsWith("Connected"));
+    QVERIFY(!offline->isVisibleTo(window.get()));
 }
 
 // The confirmation for a few selected calls names them (exam and employee): the table reorders

@@ -3,6 +3,8 @@
 #include "console/StateCounts.h"
 
 #include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTest>
 
 using namespace callops;
@@ -16,6 +18,7 @@ class TestConsoleRecovery : public QObject
 
 private slots:
     void reconnectsAfterTheServerDropsItsSession();
+    void silentServerIsNotAskedOncePerRequest();
 };
 
 void TestConsoleRecovery::reconnectsAfterTheServerDropsItsSession()
@@ -60,6 +63,38 @@ void TestConsoleRecovery::reconnectsAfterTheServerDropsItsSession()
     // And LISTEN is back: a change by someone else is announced.
     QCOMPARE(database.psql("UPDATE pending_calls SET workflow_state = 'failed'", &output), 0);
     QVERIFY(changes.wait(10000));
+}
+
+void TestConsoleRecovery::silentServerIsNotAskedOncePerRequest()
+{
+    // A host that takes the connection and never answers (a firewall dropping the replies, a VPN
+    // gone stale) held the worker for the connect timeout once per request, and a refresh makes
+    // four: the refreshes queued up behind them faster than they failed. Nothing here accepts
+    // the connections but the kernel, so the server's backlog counts the attempts.
+    QTcpServer silent;
+    QVERIFY(silent.listen(QHostAddress::LocalHost));
+    ConsoleWorker worker;
+    QSignalSpy connection(&worker, &ConsoleWorker::connectionChanged);
+    worker.openDatabase(
+            QStringLiteral("postgresql://ops:secret@127.0.0.1:%1/calls?connect_timeout=2&sslmode=disable")
+                    .arg(silent.serverPort()));
+    QVERIFY(!connection.isEmpty() && !connection.last().at(0).toBool());
+    worker.refreshCounts();
+    worker.loadFilterOptions();
+    worker.countFiltered(1, CallFilter{});
+    worker.loadPage(1, CallFilter{}, CallSort{}, 0, 50);
+    // Each request still says it is not connected, and why.
+    QCOMPARE(connection.size(), 5);
+    QVERIFY(!connection.last().at(0).toBool());
+    QVERIFY2(connection.last().at(1).toString().contains(QString::number(silent.serverPort())),
+             qPrintable(connection.last().at(1).toString()));
+    QTest::qWait(200); // lets the server see its queue
+    int attempts = 0;
+    while (QTcpSocket *socket = silent.nextPendingConnection()) {
+        ++attempts;
+        delete socket;
+    }
+    QCOMPARE(attempts, 1);
 }
 
 QTEST_GUILESS_MAIN(TestConsoleRecovery)

@@ -58,6 +58,16 @@ QString TestCluster::psqlPath() const
     return m_binDir + QStringLiteral("/psql");
 }
 
+int TestCluster::failedLogins(const QString &user) const
+{
+    QFile log(m_dataDir + QStringLiteral("/server.log"));
+    if (!log.open(QIODevice::ReadOnly))
+        return -1;
+    const QByteArray line
+            = QStringLiteral("password authentication failed for user \"%1\"").arg(user).toUtf8();
+    return int(log.readAll().count(line));
+}
+
 QProcessEnvironment TestCluster::processEnvironment() const
 {
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();

@@ -24,6 +24,9 @@ public:
     QString binDir() const { return m_binDir; }
     QString dataDir() const { return m_dataDir; }
     QString psqlPath() const;
+    // How many logins as `user` the server refused for a wrong password, from its log: what a
+    // fail2ban watching the server would count.
+    int failedLogins(const QString &user) const;
     // An environment for child processes (psql, callops) that can log in without a prompt.
     QProcessEnvironment processEnvironment() const;
 

@@ -1,6 +1,7 @@
 #include "OfflineBanner.h"
 
 #include "StateColors.h"
+#include "db/ConnectionFailure.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
@@ -37,6 +38,15 @@ void OfflineBanner::showOffline(const QString &reason, const QDateTime &lastRefr
         m_since = QDateTime::currentDateTime();
     const QLocale locale;
     const QString since = locale.toString(m_since.time(), QLocale::ShortFormat);
+    if (ConnectionFailure::isRefusal(reason)) {
+        m_label->setText(tr("Not live since %1: the database refused the login. Correct it under File → "
+                            "Connection…, or press Reconnect now once it is put right elsewhere; a "
+                            "refused login is not tried again by itself.")
+                                 .arg(since));
+        m_label->setToolTip(reason);
+        setVisible(true);
+        return;
+    }
     QString text = lastRefresh.isValid()
             ? tr("Not live since %1: the database cannot be reached. Counts and calls are as of %2; "
                  "the console reconnects by itself.")
