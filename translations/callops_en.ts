@@ -1676,10 +1676,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Not connected to the database: nothing was changed. Refresh to reconnect, then try again.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>• %1 — %2</source>
         <comment>exam id — employee</comment>
         <translation type="unfinished"></translation>
@@ -1715,6 +1711,14 @@
             <numerusform>%1 (%Ln)</numerusform>
             <numerusform>%1 (%Ln)</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Not connected to the database: nothing was changed. Try again once the console is connected.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The reason you gave is kept: it is filled in again when you try once more.</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>

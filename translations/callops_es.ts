@@ -1677,10 +1677,6 @@
         <translation>Buscar… (Ctrl+F)</translation>
     </message>
     <message>
-        <source>Not connected to the database: nothing was changed. Refresh to reconnect, then try again.</source>
-        <translation>No hay conexión con la base de datos: no se cambió nada. Actualice para reconectar y vuelva a intentarlo.</translation>
-    </message>
-    <message>
         <source>• %1 — %2</source>
         <comment>exam id — employee</comment>
         <translation>• %1 — %2</translation>
@@ -1716,6 +1712,14 @@
             <numerusform>%1 (%Ln)</numerusform>
             <numerusform>%1 (%Ln)</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Not connected to the database: nothing was changed. Try again once the console is connected.</source>
+        <translation>No hay conexión con la base de datos: no se ha cambiado nada. Vuelva a intentarlo cuando la consola esté conectada.</translation>
+    </message>
+    <message>
+        <source>The reason you gave is kept: it is filled in again when you try once more.</source>
+        <translation>El motivo que indicó se conserva: se volverá a rellenar cuando lo intente de nuevo.</translation>
     </message>
 </context>
 <context>

@@ -635,8 +635,8 @@ void MainWindow::requestAction(ManualAction action, bool wholeFilter)
 {
     // The stuck banner's Reset all… reaches here without an action that could be disabled.
     if (!m_connected) {
-        statusBar()->showMessage(tr("Not connected to the database: nothing was changed. Refresh to "
-                                    "reconnect, then try again."),
+        statusBar()->showMessage(tr("Not connected to the database: nothing was changed. Try again once "
+                                    "the console is connected."),
                                  10000);
         return;
     }
@@ -711,9 +711,11 @@ void MainWindow::confirmAction(ManualAction action, bool wholeFilter, qint64 cou
     }
     auto *dialog = new ActionDialog(action, count, allowed, wholeFilter, names, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setReason(m_unappliedReasons.value(action));
     const CallFilter filter = m_pendingFilter;
     connect(dialog, &QDialog::accepted, this, [this, dialog, action, wholeFilter, ids, filter] {
         const QString reason = dialog->reason();
+        m_unappliedReasons.insert(action, reason);
         const QString actor = operatorIdentity::name();
         ConsoleWorker *worker = m_thread->worker();
         if (wholeFilter) {
@@ -735,7 +737,11 @@ void MainWindow::actionFinished(const ActionOutcome &outcome)
     QString message;
     if (!outcome.ok()) {
         message = tr("%1 failed: %2").arg(manualActions::actionLabel(outcome.action), outcome.error);
-        QMessageBox::warning(this, manualActions::actionLabel(outcome.action), message);
+        QString advice;
+        if (!m_unappliedReasons.value(outcome.action).isEmpty())
+            advice = u"\n\n"
+                    + tr("The reason you gave is kept: it is filled in again when you try once more.");
+        QMessageBox::warning(this, manualActions::actionLabel(outcome.action), message + advice);
     } else if (outcome.requested >= 0) {
         message = tr("%1: %n call(s) changed", nullptr, int(outcome.changed()))
                           .arg(manualActions::actionLabel(outcome.action));
@@ -747,6 +753,8 @@ void MainWindow::actionFinished(const ActionOutcome &outcome)
         message = tr("%1: %n call(s) changed", nullptr, int(outcome.changed()))
                           .arg(manualActions::actionLabel(outcome.action));
     }
+    if (outcome.ok())
+        m_unappliedReasons.remove(outcome.action);
     statusBar()->showMessage(message, 15000);
     emit actionReported(outcome, message);
     refreshNow();

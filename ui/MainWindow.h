@@ -141,6 +141,9 @@ private:
     quint64 m_countTicket = 0;
     ManualAction m_pendingFilterAction = ManualAction::RetryNow;
     CallFilter m_pendingFilter;
+    // The reason of each action sent and not yet reported done: kept when the action fails (a
+    // connection lost under the open dialog), so that the dispatcher need not type it again.
+    QMap<ManualAction, QString> m_unappliedReasons;
     bool m_connected = false;
     // One refresh at a time: changes arriving meanwhile fold into one more refresh afterwards.
     bool m_refreshRunning = false;

@@ -22,6 +22,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QRandomGenerator>
 #include <QScrollArea>
@@ -33,6 +34,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 #include <pwd.h>
 #include <unistd.h>
@@ -110,6 +112,7 @@ private slots:
     void tabLeavesTheTable();
     void actionsWaitForTheConnection();
     void refusedLoginIsNotTriedAgainByItself();
+    void reasonOfAFailedActionIsKept();
     void lostSessionIsNoticedBetweenRefreshes();
     void confirmationNamesFewSelectedCalls();
     void connectionChangeCanBeDisabled();
@@ -118,6 +121,8 @@ private:
     ActionOutcome retrySelected(MainWindow &window);
     bool selectCall(MainWindow &window, const QString &id);
     ActionDialog *waitForDialog(MainWindow &window);
+    // Lets the test database take new connections or not (an empty string, else psql's output).
+    QString admitConnections(bool allow);
     std::unique_ptr<MainWindow> makeWindow();
 
     std::unique_ptr<TestDatabase> m_database;
@@ -179,6 +184,16 @@ ActionDialog *TestMainWindow::waitForDialog(MainWindow &window)
         return dialog && dialog->isVisible();
     });
     return shown ? dialog : nullptr;
+}
+
+QString TestMainWindow::admitConnections(bool allow)
+{
+    // From the maintenance database: a session cannot shut the door of its own database.
+    QString output;
+    const int code = m_database->psql(QStringLiteral("ALTER DATABASE \"%1\" ALLOW_CONNECTIONS %2")
+                                              .arg(m_database->name(), allow ? "true" : "false"),
+                                      &output, {"-d", "postgres"});
+    return code == 0 ? QString() : output;
 }
 
 void TestMainWindow::modelPassesTheTesterWhilePaging()
@@ -806,15 +821,7 @@ void TestMainWindow::actionsWaitForTheConnection()
 
     // The server refuses new connections and the console's is closed: every attempt to reconnect
     // (the next request opens a fresh one) fails until the database lets it in again.
-    // (From the maintenance database: a session cannot shut the door of its own database.)
-    auto admit = [this](bool allow) {
-        QString output;
-        const int code = m_database->psql(QStringLiteral("ALTER DATABASE \"%1\" ALLOW_CONNECTIONS %2")
-                                                  .arg(m_database->name(), allow ? "true" : "false"),
-                                          &output, {"-d", "postgres"});
-        return code == 0 ? QString() : output;
-    };
-    QCOMPARE(admit(false), QString());
+    QCOMPARE(admitConnections(false), QString());
     ConsoleWorker *worker = window->worker();
     QMetaObject::invokeMethod(worker, [worker] { worker->closeDatabase(); });
     QTRY_VERIFY(window->connectionText().startsWith("Not connected"));
@@ -841,7 +848,7 @@ void TestMainWindow::actionsWaitForTheConnection()
     QVERIFY(!window->statusBar()->currentMessage().isEmpty());
 
     // Reconnect now connects again; the table starts over and the banner goes.
-    QCOMPARE(admit(true), QString());
+    QCOMPARE(admitConnections(true), QString());
     offline->findChild<QPushButton *>("offlineReconnect")->click();
     QTRY_VERIFY(window->connectionText().startsWith("Connected"));
     QVERIFY(!offline->isVisibleTo(window.get()));
@@ -878,6 +885,64 @@ void TestMainWindow::refusedLoginIsNotTriedAgainByItself()
     window->connectToDatabase(m_database->url());
     QTRY_VERIFY(window->connectionText().startsWith("Connected"));
     QVERIFY(!offline->isVisibleTo(window.get()));
+}
+
+// The connection went while the confirmation was open: the action failed with a message box, and
+// the reason typed in it was gone when the dispatcher tried again.
+void TestMainWindow::reasonOfAFailedActionIsKept()
+{
+    const QString reason = QStringLiteral("Clinic asked to be called back after lunch");
+    auto window = makeWindow();
+    QTRY_VERIFY(window->connectionText().startsWith("Connected"));
+    QVERIFY(selectCall(*window, uuid(3))); // failed
+    QTRY_VERIFY(window->actionFor(ManualAction::RetryNow)->isEnabled());
+    window->actionFor(ManualAction::RetryNow)->trigger();
+    ActionDialog *dialog = waitForDialog(*window);
+    QVERIFY(dialog);
+    dialog->setReason(reason);
+
+    QCOMPARE(admitConnections(false), QString());
+    ConsoleWorker *worker = window->worker();
+    QMetaObject::invokeMethod(worker, [worker] { worker->closeDatabase(); });
+    QTRY_VERIFY(window->connectionText().startsWith("Not connected"));
+    QString warning;
+    QTimer closer;
+    closer.setInterval(20);
+    connect(&closer, &QTimer::timeout, this, [&] {
+        if (auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget())) {
+            warning = box->text();
+            box->close();
+        }
+    });
+    closer.start();
+    dialog->accept();
+    QTRY_VERIFY(!warning.isEmpty());
+    closer.stop();
+    QVERIFY2(warning.contains("The reason you gave is kept"), qPrintable(warning));
+
+    QCOMPARE(admitConnections(true), QString());
+    window->findChild<OfflineBanner *>()->findChild<QPushButton *>("offlineReconnect")->click();
+    QTRY_VERIFY(window->connectionText().startsWith("Connected"));
+    QVERIFY(selectCall(*window, uuid(3)));
+    QTRY_VERIFY(window->actionFor(ManualAction::RetryNow)->isEnabled());
+    window->actionFor(ManualAction::RetryNow)->trigger();
+    dialog = waitForDialog(*window);
+    QVERIFY(dialog);
+    QCOMPARE(dialog->reason(), reason);
+    QSignalSpy reported(window.get(), &MainWindow::actionReported);
+    dialog->accept();
+    QTRY_COMPARE(reported.size(), 1);
+    QVERIFY(reported.first().at(0).value<ActionOutcome>().ok());
+    QTRY_COMPARE(scalar(m_db, "SELECT workflow_state FROM pending_calls WHERE id = ?", {uuid(3)}).toString(),
+                 QStringLiteral("new"));
+    // Done: the next confirmation starts blank.
+    QTRY_VERIFY(selectCall(*window, uuid(10))); // failed
+    QTRY_VERIFY(window->actionFor(ManualAction::RetryNow)->isEnabled());
+    window->actionFor(ManualAction::RetryNow)->trigger();
+    dialog = waitForDialog(*window);
+    QVERIFY(dialog);
+    QCOMPARE(dialog->reason(), QString());
+    dialog->reject();
 }
 
 // The confirmation for a few selected calls names them (exam and employee): the table reorders
