@@ -534,6 +534,85 @@
     </message>
 </context>
 <context>
+    <name>PassResultText</name>
+    <message>
+        <source>Line already classified: ready for the task call</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Line not classified yet: a classification call is needed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>IVR wait over: ready for the task call</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Still in the IVR wait</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Left alone</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Classification failed: no attempts left</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Classification to be tried again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task call to be retried</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failed: max retries exceeded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting: another call to this line is classifying it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting: the number is being called already</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting for the clinic&apos;s calling hours</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failed: the phone number cannot be dialled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Classification call waiting its turn</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task call waiting its turn</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Classification call placed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task call placed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The call request failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not placed: given back for later (paused, stopped, or the call trigger refused)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>PdfFailureReport</name>
     <message>
         <source>Cannot write %1: %2</source>
@@ -1017,17 +1096,6 @@
             <numerusform>%1 for %n selected calls?</numerusform>
         </translation>
     </message>
-    <message numerus="yes">
-        <source>Only %n of them are in a state this action applies to; the others are left alone.</source>
-        <translation>
-            <numerusform>Only %n of them is in a state this action applies to; the others are left alone.</numerusform>
-            <numerusform>Only %n of them are in a state this action applies to; the others are left alone.</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Calls in a state this action does not apply to are left alone.</source>
-        <translation type="unfinished"></translation>
-    </message>
     <message>
         <source>Required: why these calls failed</source>
         <translation type="unfinished"></translation>
@@ -1054,6 +1122,17 @@
     </message>
     <message>
         <source>The classification is cleared and the calls start over from the look-up.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Only %n of them can take this action now; the others are left alone (another state, or a call in flight that is not stuck).</source>
+        <translation>
+            <numerusform>Only %n of them can take this action now; the others are left alone (another state, or a call in flight that is not stuck).</numerusform>
+            <numerusform>Only %n of them can take this action now; the others are left alone (another state, or a call in flight that is not stuck).</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Calls in a state this action does not apply to, and calls in flight that are not stuck, are left alone.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1648,13 +1727,6 @@
             <numerusform>%1: %n calls changed</numerusform>
         </translation>
     </message>
-    <message numerus="yes">
-        <source>(%n left alone: the action does not apply to their state)</source>
-        <translation>
-            <numerusform>(%n left alone: the action does not apply to their state)</numerusform>
-            <numerusform>(%n left alone: the action does not apply to their state)</numerusform>
-        </translation>
-    </message>
     <message>
         <source>Search history by reason…</source>
         <translation type="unfinished"></translation>
@@ -1719,6 +1791,18 @@
     <message>
         <source>The reason you gave is kept: it is filled in again when you try once more.</source>
         <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <comment>exam id — employee</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>(%n left alone: not in a state the action applies to, in flight and not stuck, or moved on since)</source>
+        <translation>
+            <numerusform>(%n left alone: not in a state the action applies to, in flight and not stuck, or moved on since)</numerusform>
+            <numerusform>(%n left alone: not in a state the action applies to, in flight and not stuck, or moved on since)</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1910,6 +1994,18 @@
     </message>
     <message>
         <source>Due calls are dialled through %1, %2, until you stop the scheduler or close the console. Servers running the scheduler go on as before; a call is never dialled twice.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scheduler log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>call %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Double-click or press Enter to show this call (%1).</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -534,6 +534,85 @@
     </message>
 </context>
 <context>
+    <name>PassResultText</name>
+    <message>
+        <source>Line already classified: ready for the task call</source>
+        <translation>Línea ya clasificada: lista para la llamada de la tarea</translation>
+    </message>
+    <message>
+        <source>Line not classified yet: a classification call is needed</source>
+        <translation>Línea aún sin clasificar: hace falta una llamada de clasificación</translation>
+    </message>
+    <message>
+        <source>IVR wait over: ready for the task call</source>
+        <translation>Terminó la espera del IVR: lista para la llamada de la tarea</translation>
+    </message>
+    <message>
+        <source>Still in the IVR wait</source>
+        <translation>Todavía en la espera del IVR</translation>
+    </message>
+    <message>
+        <source>Left alone</source>
+        <translation>Sin cambios</translation>
+    </message>
+    <message>
+        <source>Classification failed: no attempts left</source>
+        <translation>Clasificación fallida: no quedan intentos</translation>
+    </message>
+    <message>
+        <source>Classification to be tried again</source>
+        <translation>La clasificación se volverá a intentar</translation>
+    </message>
+    <message>
+        <source>Task call to be retried</source>
+        <translation>La llamada de la tarea se reintentará</translation>
+    </message>
+    <message>
+        <source>Failed: max retries exceeded</source>
+        <translation>Fallida: se superó el máximo de reintentos</translation>
+    </message>
+    <message>
+        <source>Waiting: another call to this line is classifying it</source>
+        <translation>En espera: otra llamada a esta línea la está clasificando</translation>
+    </message>
+    <message>
+        <source>Waiting: the number is being called already</source>
+        <translation>En espera: ya se está llamando a ese número</translation>
+    </message>
+    <message>
+        <source>Waiting for the clinic&apos;s calling hours</source>
+        <translation>En espera del horario de llamadas de la clínica</translation>
+    </message>
+    <message>
+        <source>Failed: the phone number cannot be dialled</source>
+        <translation>Fallida: no se puede marcar el número de teléfono</translation>
+    </message>
+    <message>
+        <source>Classification call waiting its turn</source>
+        <translation>Llamada de clasificación esperando su turno</translation>
+    </message>
+    <message>
+        <source>Task call waiting its turn</source>
+        <translation>Llamada de la tarea esperando su turno</translation>
+    </message>
+    <message>
+        <source>Classification call placed</source>
+        <translation>Llamada de clasificación realizada</translation>
+    </message>
+    <message>
+        <source>Task call placed</source>
+        <translation>Llamada de la tarea realizada</translation>
+    </message>
+    <message>
+        <source>The call request failed</source>
+        <translation>Falló la solicitud de llamada</translation>
+    </message>
+    <message>
+        <source>Not placed: given back for later (paused, stopped, or the call trigger refused)</source>
+        <translation>No realizada: devuelta para más tarde (en pausa, detenido o rechazada por el disparador de llamadas)</translation>
+    </message>
+</context>
+<context>
     <name>PdfFailureReport</name>
     <message>
         <source>Cannot write %1: %2</source>
@@ -1018,17 +1097,6 @@
             <numerusform>¿%1 para %n llamadas seleccionadas?</numerusform>
         </translation>
     </message>
-    <message numerus="yes">
-        <source>Only %n of them are in a state this action applies to; the others are left alone.</source>
-        <translation>
-            <numerusform>Solo %n de ellas está en un estado al que se aplica esta acción; las demás no se modifican.</numerusform>
-            <numerusform>Solo %n de ellas están en un estado al que se aplica esta acción; las demás no se modifican.</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Calls in a state this action does not apply to are left alone.</source>
-        <translation>Las llamadas en un estado al que no se aplica esta acción no se modifican.</translation>
-    </message>
     <message>
         <source>Required: why these calls failed</source>
         <translation>Obligatorio: por qué fallaron estas llamadas</translation>
@@ -1056,6 +1124,17 @@
     <message>
         <source>The classification is cleared and the calls start over from the look-up.</source>
         <translation>Se borra la clasificación y las llamadas empiezan de nuevo desde la consulta.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Only %n of them can take this action now; the others are left alone (another state, or a call in flight that is not stuck).</source>
+        <translation>
+            <numerusform>Solo %n de ellas admite esta acción ahora; las demás no se modifican (otro estado, o una llamada en curso que no está atascada).</numerusform>
+            <numerusform>Solo %n de ellas admiten esta acción ahora; las demás no se modifican (otro estado, o una llamada en curso que no está atascada).</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Calls in a state this action does not apply to, and calls in flight that are not stuck, are left alone.</source>
+        <translation>Las llamadas en un estado al que no se aplica esta acción, y las llamadas en curso que no están atascadas, no se modifican.</translation>
     </message>
 </context>
 <context>
@@ -1649,13 +1728,6 @@
             <numerusform>%1: %n llamadas modificadas</numerusform>
         </translation>
     </message>
-    <message numerus="yes">
-        <source>(%n left alone: the action does not apply to their state)</source>
-        <translation>
-            <numerusform>(%n sin cambios: la acción no se aplica a su estado)</numerusform>
-            <numerusform>(%n sin cambios: la acción no se aplica a su estado)</numerusform>
-        </translation>
-    </message>
     <message>
         <source>Search history by reason…</source>
         <translation>Buscar en el historial por motivo…</translation>
@@ -1720,6 +1792,18 @@
     <message>
         <source>The reason you gave is kept: it is filled in again when you try once more.</source>
         <translation>El motivo que indicó se conserva: se volverá a rellenar cuando lo intente de nuevo.</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <comment>exam id — employee</comment>
+        <translation>%1 — %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>(%n left alone: not in a state the action applies to, in flight and not stuck, or moved on since)</source>
+        <translation>
+            <numerusform>(%n sin cambios: en un estado al que no se aplica la acción, en curso y sin atascar, o cambió desde entonces)</numerusform>
+            <numerusform>(%n sin cambios: en un estado al que no se aplica la acción, en curso y sin atascar, o cambiaron desde entonces)</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1912,6 +1996,18 @@
     <message>
         <source>Due calls are dialled through %1, %2, until you stop the scheduler or close the console. Servers running the scheduler go on as before; a call is never dialled twice.</source>
         <translation>Las llamadas pendientes se marcan a través de %1, %2, hasta que detenga el planificador o cierre la consola. Los servidores que ejecutan el planificador siguen igual; una llamada nunca se marca dos veces.</translation>
+    </message>
+    <message>
+        <source>Scheduler log</source>
+        <translation>Registro del planificador</translation>
+    </message>
+    <message>
+        <source>call %1</source>
+        <translation>llamada %1</translation>
+    </message>
+    <message>
+        <source>Double-click or press Enter to show this call (%1).</source>
+        <translation>Doble clic o Intro para mostrar esta llamada (%1).</translation>
     </message>
 </context>
 <context>

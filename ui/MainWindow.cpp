@@ -161,7 +161,7 @@ MainWindow::MainWindow(StuckRules rules, QWidget *parent)
     connect(worker, &ConsoleWorker::matchingCounted, this, [this](quint64 ticket, qint64 count) {
         if (ticket != m_countTicket)
             return;
-        confirmAction(m_pendingFilterAction, true, count, -1, {}, filterDescription(m_pendingFilter));
+        confirmAction(m_pendingFilterAction, true, count, -1, {}, {}, filterDescription(m_pendingFilter));
     });
 
     m_refreshTimer = new QTimer(this);
@@ -463,6 +463,13 @@ void MainWindow::buildLayout()
     statusBar()->addPermanentWidget(m_refreshLabel);
     statusBar()->addPermanentWidget(m_schedulerLabel);
     connect(m_scheduler, &SchedulerPanel::stateChanged, m_schedulerLabel, &QLabel::setText);
+    connect(m_scheduler, &SchedulerPanel::callRequested, this, &MainWindow::showCall);
+    // The log names calls the table has loaded as the table does; the others by their id.
+    m_scheduler->setCallNamer([this](const QString &id) {
+        const int row = m_model->rowOfCall(id);
+        const CallRecord *call = row >= 0 ? m_model->call(row) : nullptr;
+        return call ? tr("%1 — %2", "exam id — employee").arg(call->examId, call->employeeName) : QString();
+    });
 }
 
 void MainWindow::setSettings(const Settings *settings)
@@ -588,12 +595,37 @@ QStringList MainWindow::selectedIds() const
     return ids;
 }
 
-QList<WorkflowState> MainWindow::selectedRowStates() const
+QList<int> MainWindow::selectedAttempts() const
 {
-    QList<WorkflowState> states;
-    for (const QModelIndex &index : m_table->selectionModel()->selectedRows())
-        states.append(workflow::stateFromName(index.data(CallTableModel::StateNameRole).toString()));
-    return states;
+    QList<int> attempts;
+    for (const QModelIndex &index : m_table->selectionModel()->selectedRows()) {
+        const CallRecord *call = m_model->call(index.row());
+        attempts.append(call ? call->attempt : -1);
+    }
+    return attempts;
+}
+
+bool MainWindow::callTakes(ManualAction action, const CallRecord &call) const
+{
+    const WorkflowState state = workflow::stateFromName(call.state);
+    if (!manualActions::allowedFrom(action, state))
+        return false;
+    // A call in flight only once stuck: cut short while live, its number would be free for another
+    // call while it goes on (the database checks this again, with the same thresholds).
+    if (!workflow::isInFlight(state))
+        return true;
+    return call.stateChangedAt.isValid()
+            && call.stateChangedAt.secsTo(QDateTime::currentDateTimeUtc()) > m_rules.thresholdSeconds(state);
+}
+
+qint64 MainWindow::selectedTaking(ManualAction action) const
+{
+    qint64 taking = 0;
+    for (const QModelIndex &index : m_table->selectionModel()->selectedRows()) {
+        if (const CallRecord *call = m_model->call(index.row()); call && callTakes(action, *call))
+            ++taking;
+    }
+    return taking;
 }
 
 void MainWindow::selectionChanged()
@@ -613,16 +645,12 @@ void MainWindow::selectionChanged()
 
 void MainWindow::updateActions()
 {
-    const QList<WorkflowState> rowStates = selectedRowStates();
     const CallFilter filter = m_model->filter();
     const QList<WorkflowState> filterStates
             = filter.states.isEmpty() ? workflow::knownStates() : filter.states;
     // Without a connection an action could only fail, after the dispatcher has typed a reason.
     for (ManualAction action : manualActions::all()) {
-        bool anyRow = false;
-        for (WorkflowState state : rowStates)
-            anyRow = anyRow || manualActions::allowedFrom(action, state);
-        m_actions.value(action)->setEnabled(m_connected && anyRow);
+        m_actions.value(action)->setEnabled(m_connected && selectedTaking(action) > 0);
         bool anyFilterState = false;
         for (WorkflowState state : filterStates)
             anyFilterState = anyFilterState || manualActions::allowedFrom(action, state);
@@ -654,12 +682,10 @@ void MainWindow::requestAction(ManualAction action, bool wholeFilter)
     const QStringList ids = selectedIds();
     if (ids.isEmpty())
         return;
-    qint64 allowed = 0;
-    for (WorkflowState state : selectedRowStates())
-        allowed += manualActions::allowedFrom(action, state) ? 1 : 0;
+    const qint64 allowed = selectedTaking(action);
     if (allowed == 0)
         return;
-    confirmAction(action, false, ids.size(), allowed, ids, selectedCallNames());
+    confirmAction(action, false, ids.size(), allowed, ids, selectedAttempts(), selectedCallNames());
 }
 
 QStringList MainWindow::selectedCallNames() const
@@ -702,7 +728,7 @@ QStringList MainWindow::filterDescription(const CallFilter &filter) const
 }
 
 void MainWindow::confirmAction(ManualAction action, bool wholeFilter, qint64 count, qint64 allowed,
-                               const QStringList &ids, const QStringList &names)
+                               const QStringList &ids, const QList<int> &attempts, const QStringList &names)
 {
     statusBar()->clearMessage();
     if (wholeFilter && count == 0) {
@@ -713,7 +739,7 @@ void MainWindow::confirmAction(ManualAction action, bool wholeFilter, qint64 cou
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setReason(m_unappliedReasons.value(action));
     const CallFilter filter = m_pendingFilter;
-    connect(dialog, &QDialog::accepted, this, [this, dialog, action, wholeFilter, ids, filter] {
+    connect(dialog, &QDialog::accepted, this, [this, dialog, action, wholeFilter, ids, attempts, filter] {
         const QString reason = dialog->reason();
         m_unappliedReasons.insert(action, reason);
         const QString actor = operatorIdentity::name();
@@ -723,8 +749,8 @@ void MainWindow::confirmAction(ManualAction action, bool wholeFilter, qint64 cou
                 worker->applyActionToFilter(action, filter, reason, actor);
             });
         } else {
-            QMetaObject::invokeMethod(worker, [worker, action, ids, reason, actor] {
-                worker->applyAction(action, ids, reason, actor);
+            QMetaObject::invokeMethod(worker, [worker, action, ids, attempts, reason, actor] {
+                worker->applyAction(action, ids, reason, actor, attempts);
             });
         }
         statusBar()->showMessage(tr("%1…").arg(manualActions::actionLabel(action)));
@@ -747,8 +773,10 @@ void MainWindow::actionFinished(const ActionOutcome &outcome)
                           .arg(manualActions::actionLabel(outcome.action));
         if (outcome.changed() < outcome.requested)
             message += u' '
-                    + tr("(%n left alone: the action does not apply to their state)", nullptr,
-                         int(outcome.requested - outcome.changed()));
+                    + tr("(%n left alone: not in a state the action applies to, in flight and not stuck, or "
+                         "moved on "
+                         "since)",
+                         nullptr, int(outcome.requested - outcome.changed()));
     } else {
         message = tr("%1: %n call(s) changed", nullptr, int(outcome.changed()))
                           .arg(manualActions::actionLabel(outcome.action));

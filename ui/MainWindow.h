@@ -21,6 +21,7 @@ class QTimer;
 
 namespace callops {
 
+struct CallRecord;
 class CallDetailPane;
 class CallTableModel;
 class SchedulerPanel;
@@ -99,12 +100,17 @@ private:
     void countsLoaded(const StateCounts &counts);
     void actionFinished(const ActionOutcome &outcome);
     void confirmAction(ManualAction action, bool wholeFilter, qint64 count, qint64 allowed,
-                       const QStringList &ids, const QStringList &names = {});
+                       const QStringList &ids = {}, const QList<int> &attempts = {},
+                       const QStringList &names = {});
     QStringList selectedIds() const;
+    // The attempt of each selected call as shown: an action applies to that attempt only.
+    QList<int> selectedAttempts() const;
     // "• exam — employee" for each selected call when there are few, else none.
     QStringList selectedCallNames() const;
     QStringList filterDescription(const CallFilter &filter) const;
-    QList<WorkflowState> selectedRowStates() const;
+    // How many selected calls take the action now (callTakes).
+    qint64 selectedTaking(ManualAction action) const;
+    bool callTakes(ManualAction action, const CallRecord &call) const;
 
     std::unique_ptr<ConsoleThread> m_thread;
     StuckRules m_rules;

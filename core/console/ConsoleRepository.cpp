@@ -277,18 +277,28 @@ ActionOutcome ConsoleRepository::readOutcome(QSqlQuery &query, ManualAction acti
 }
 
 ActionOutcome ConsoleRepository::apply(ManualAction action, const QStringList &ids, const QString &reason,
-                                       const QString &actor) const
+                                       const QString &actor, const QList<int> &seenAttempts) const
 {
+    const bool withAttempts = !seenAttempts.isEmpty() && seenAttempts.size() == ids.size();
     QStringList valid;
-    for (const QString &id : ids) {
-        if (!QUuid::fromString(id).isNull())
-            valid.append(id);
+    QStringList attempts;
+    for (qsizetype i = 0; i < ids.size(); ++i) {
+        if (QUuid::fromString(ids.at(i)).isNull())
+            continue;
+        valid.append(ids.at(i));
+        if (withAttempts)
+            attempts.append(QString::number(seenAttempts.at(i)));
     }
     QSqlQuery query(m_db);
     query.prepare(QStringLiteral("SELECT id::text, from_state, to_state FROM callops_apply_manual_action("
-                                 ":action, :ids::uuid[], :reason, :actor)"));
+                                 ":action, :ids::uuid[], :attempts::int[], :stuck_states::text[], "
+                                 ":stuck_seconds::int[], :reason, :actor)"));
     query.bindValue(QStringLiteral(":action"), manualActions::actionName(action));
     query.bindValue(QStringLiteral(":ids"), PgArray::literal(valid));
+    query.bindValue(QStringLiteral(":attempts"),
+                    withAttempts ? QVariant(PgArray::literal(attempts)) : nullableText({}));
+    query.bindValue(QStringLiteral(":stuck_states"), m_rules.statesArrayLiteral());
+    query.bindValue(QStringLiteral(":stuck_seconds"), m_rules.secondsArrayLiteral());
     query.bindValue(QStringLiteral(":reason"), reason);
     query.bindValue(QStringLiteral(":actor"), actor);
     return readOutcome(query, action, ids.size());
@@ -302,9 +312,12 @@ ActionOutcome ConsoleRepository::applyToFilter(ManualAction action, const CallFi
             "SELECT id::text, from_state, to_state FROM callops_apply_manual_action_to_filter(:action, "
             ":f_states::text[], :f_clinic, :f_reason, :f_since::timestamptz, :f_until::timestamptz, "
             ":f_search, "
-            ":f_stuck_states::text[], :f_stuck_seconds::int[], :reason, :actor)"));
+            ":f_stuck_states::text[], :f_stuck_seconds::int[], :stuck_states::text[], :stuck_seconds::int[], "
+            ":reason, :actor)"));
     query.bindValue(QStringLiteral(":action"), manualActions::actionName(action));
     bindFilter(query, filter);
+    query.bindValue(QStringLiteral(":stuck_states"), m_rules.statesArrayLiteral());
+    query.bindValue(QStringLiteral(":stuck_seconds"), m_rules.secondsArrayLiteral());
     query.bindValue(QStringLiteral(":reason"), reason);
     query.bindValue(QStringLiteral(":actor"), actor);
     return readOutcome(query, action, -1);

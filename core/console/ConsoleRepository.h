@@ -40,8 +40,12 @@ public:
     Result<QStringList> clinics() const;
     Result<QList<ReasonCount>> failureReasons() const;
 
+    // The action on the calls `ids`. `seenAttempts` (parallel to ids, or empty) are the attempts
+    // the console showed: a call that started another attempt since is left alone. A call in
+    // flight (classifying, calling) takes an action only once stuck by the stuck rules: cut short
+    // while live, its number would be free for another call while it goes on.
     ActionOutcome apply(ManualAction action, const QStringList &ids, const QString &reason,
-                        const QString &actor) const;
+                        const QString &actor, const QList<int> &seenAttempts = {}) const;
     ActionOutcome applyToFilter(ManualAction action, const CallFilter &filter, const QString &reason,
                                 const QString &actor) const;
 

@@ -252,7 +252,7 @@ void ConsoleWorker::countMatching(quint64 ticket, const CallFilter &filter)
 }
 
 void ConsoleWorker::applyAction(ManualAction action, const QStringList &ids, const QString &reason,
-                                const QString &actor)
+                                const QString &actor, const QList<int> &seenAttempts)
 {
     if (!ensureOpen()) {
         ActionOutcome outcome;
@@ -261,7 +261,7 @@ void ConsoleWorker::applyAction(ManualAction action, const QStringList &ids, con
         emit actionFinished(outcome);
         return;
     }
-    emit actionFinished(m_repository->apply(action, ids, reason, actor));
+    emit actionFinished(m_repository->apply(action, ids, reason, actor, seenAttempts));
 }
 
 void ConsoleWorker::applyActionToFilter(ManualAction action, const CallFilter &filter, const QString &reason,

@@ -53,8 +53,9 @@ public:
                   int limit);
     void loadCall(const QString &id);
     void countMatching(quint64 ticket, const CallFilter &filter);
-    void applyAction(ManualAction action, const QStringList &ids, const QString &reason,
-                     const QString &actor);
+    // `seenAttempts`: as ConsoleRepository::apply takes them.
+    void applyAction(ManualAction action, const QStringList &ids, const QString &reason, const QString &actor,
+                     const QList<int> &seenAttempts = {});
     void applyActionToFilter(ManualAction action, const CallFilter &filter, const QString &reason,
                              const QString &actor);
     void searchHistory(const QString &text);

@@ -84,6 +84,8 @@ private slots:
     void actionsMoveRowsAndRecordHistory();
     void actionsSkipRowsNotAllowed();
     void markFailedWithoutReasonIsRefused();
+    void actionAppliesToTheAttemptSeen();
+    void liveCallsTakeNoActionUntilStuck();
     void bulkActionOnTheFilter();
     void historyCanBeSearchedByReason();
     void failuresForReports();
@@ -460,6 +462,51 @@ void TestConsoleRepository::actionsSkipRowsNotAllowed()
         QVERIFY(!manualActions::allowedFrom(action, WorkflowState::Completed));
         QCOMPARE(repository.apply(action, {uuid(8)}, "why", "x").changed(), 0);
     }
+}
+
+void TestConsoleRepository::actionAppliesToTheAttemptSeen()
+{
+    // The console showed attempt 1; the call has been dialled again since (attempt 2): the action
+    // meant for what the dispatcher saw is not applied to what the call is now.
+    QVERIFY(insert(m_db, {uuid(90), "EX-90", "Ann", "+1 212 555 0190", "North", "retry_pending"}));
+    QSqlQuery query(m_db);
+    QVERIFY(query.exec("UPDATE pending_calls SET attempt = 2 WHERE id = '" + uuid(90) + "'"));
+    ConsoleRepository repository(m_db);
+    ActionOutcome outcome = repository.apply(ManualAction::MarkFailed, {uuid(90)}, "wrong number", "x", {1});
+    QVERIFY2(outcome.ok(), qPrintable(outcome.error));
+    QCOMPARE(outcome.changed(), 0);
+    QCOMPARE(outcome.requested, 1);
+    outcome = repository.apply(ManualAction::MarkFailed, {uuid(90)}, "wrong number", "x", {2});
+    QCOMPARE(outcome.changed(), 1);
+    // Ids that are not calls are dropped with their attempts: the others still pair up.
+    QVERIFY(insert(m_db, {uuid(91), "EX-91", "Bo", "+1 212 555 0191", "North", "failed"}));
+    outcome = repository.apply(ManualAction::RetryNow, {"not-a-uuid", uuid(91)}, {}, "x", {7, 0});
+    QVERIFY2(outcome.ok(), qPrintable(outcome.error));
+    QCOMPARE(outcome.changed(), 1);
+}
+
+void TestConsoleRepository::liveCallsTakeNoActionUntilStuck()
+{
+    // A call in flight for a minute is live: resetting or failing it frees its number for another
+    // call while it goes on. The default thresholds make calls in flight stuck after 10 minutes.
+    QVERIFY(insert(m_db, {uuid(92), "EX-92", "Cy", "+1 212 555 0192", "Live", "calling", "1 minute"}));
+    QVERIFY(insert(m_db, {uuid(93), "EX-93", "Di", "+1 212 555 0193", "Live", "classifying", "11 minutes"}));
+    ConsoleRepository repository(m_db);
+    for (ManualAction action : {ManualAction::ResetStuck, ManualAction::MarkFailed}) {
+        const ActionOutcome outcome = repository.apply(action, {uuid(92)}, "why", "x");
+        QVERIFY2(outcome.ok(), qPrintable(outcome.error));
+        QCOMPARE(outcome.changed(), 0);
+    }
+    CallFilter calling;
+    calling.states = {WorkflowState::Calling, WorkflowState::Classifying};
+    calling.clinic = "Live";
+    const ActionOutcome bulk = repository.applyToFilter(ManualAction::ResetStuck, calling, "sweep", "x");
+    QVERIFY2(bulk.ok(), qPrintable(bulk.error));
+    QCOMPARE(bulk.changed(), 1);
+    QCOMPARE(bulk.changes.at(0).id, uuid(93));
+    QCOMPARE(
+            scalar(m_db, "SELECT workflow_state FROM pending_calls WHERE id = '" + uuid(92) + "'").toString(),
+            "calling");
 }
 
 void TestConsoleRepository::markFailedWithoutReasonIsRefused()

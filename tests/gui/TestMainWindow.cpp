@@ -113,6 +113,7 @@ private slots:
     void actionsWaitForTheConnection();
     void refusedLoginIsNotTriedAgainByItself();
     void reasonOfAFailedActionIsKept();
+    void liveCallsTakeNoActionUntilStuck();
     void lostSessionIsNoticedBetweenRefreshes();
     void confirmationNamesFewSelectedCalls();
     void connectionChangeCanBeDisabled();
@@ -318,7 +319,8 @@ void TestMainWindow::actionChangesRowsAndHistory()
     const auto manual = ManualAction(action);
     if (fromState == "calling")
         QCOMPARE(m_database->psql(
-                         "UPDATE pending_calls SET workflow_state = 'calling' WHERE exam_id = 'EX-1001'"),
+                         "UPDATE pending_calls SET workflow_state = 'calling', "
+                         "state_changed_at = now() - interval '11 minutes' WHERE exam_id = 'EX-1001'"),
                  0);
     const QString id = scalar(m_db,
                               "SELECT id::text FROM pending_calls WHERE workflow_state = '" + fromState
@@ -943,6 +945,40 @@ void TestMainWindow::reasonOfAFailedActionIsKept()
     QVERIFY(dialog);
     QCOMPARE(dialog->reason(), QString());
     dialog->reject();
+}
+
+// Reset stuck or Mark failed on a call still live frees its number for another call while it goes
+// on; only a stuck one takes them (the database checks again).
+void TestMainWindow::liveCallsTakeNoActionUntilStuck()
+{
+    QCOMPARE(m_database->psql(
+                     "UPDATE pending_calls SET workflow_state = 'calling', state_changed_at = now() - "
+                     "CASE exam_id WHEN 'EX-1001' THEN interval '1 minute' ELSE interval '11 minutes' END "
+                     "WHERE exam_id IN ('EX-1001', 'EX-1002')"),
+             0);
+    auto window = makeWindow();
+    QVERIFY(selectCall(*window, uuid(1)));
+    QVERIFY(!window->actionFor(ManualAction::ResetStuck)->isEnabled());
+    QVERIFY(!window->actionFor(ManualAction::MarkFailed)->isEnabled());
+    QVERIFY(selectCall(*window, uuid(2)));
+    QVERIFY(window->actionFor(ManualAction::ResetStuck)->isEnabled());
+    QVERIFY(window->actionFor(ManualAction::MarkFailed)->isEnabled());
+    // Both selected: the confirmation counts the stuck one only.
+    const int row = window->model()->rowOfCall(uuid(1));
+    window->table()->selectionModel()->select(window->model()->index(row, 0),
+                                              QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    window->actionFor(ManualAction::ResetStuck)->trigger();
+    ActionDialog *dialog = waitForDialog(*window);
+    QVERIFY(dialog);
+    QVERIFY2(dialog->message().contains("Only 1 of them"), qPrintable(dialog->message()));
+    QSignalSpy reported(window.get(), &MainWindow::actionReported);
+    dialog->accept();
+    QTRY_COMPARE(reported.size(), 1);
+    QCOMPARE(reported.first().at(0).value<ActionOutcome>().changed(), 1);
+    QCOMPARE(scalar(m_db, "SELECT workflow_state FROM pending_calls WHERE id = ?", {uuid(1)}).toString(),
+             QStringLiteral("calling"));
+    QCOMPARE(scalar(m_db, "SELECT workflow_state FROM pending_calls WHERE id = ?", {uuid(2)}).toString(),
+             QStringLiteral("retry_pending"));
 }
 
 // The confirmation for a few selected calls names them (exam and employee): the table reorders

@@ -6,10 +6,11 @@
 
 #include <QApplication>
 #include <QLabel>
+#include <QListWidget>
 #include <QMessageBox>
-#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QSignalSpy>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
@@ -85,12 +86,40 @@ void TestSchedulerPanel::startRunOnePassAndStop()
     QVERIFY(runOnce->isEnabled());
     QTRY_VERIFY_WITH_TIMEOUT(panel.stateText().contains("running"), 20000);
     runOnce->click();
-    auto *log = panel.findChild<QPlainTextEdit *>("schedulerLog");
-    QTRY_VERIFY_WITH_TIMEOUT(log->toPlainText().contains("processed"), 20000);
+    auto *log = panel.findChild<QListWidget *>("schedulerLog");
+    QVERIFY(log);
+    auto logText = [log] {
+        QStringList lines;
+        for (int row = 0; row < log->count(); ++row)
+            lines.append(log->item(row)->text());
+        return lines;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(logText().join(u'\n').contains("processed"), 20000);
     // Each log line starts with its time, once ("03:22:24 1 processed, ...").
     static const QRegularExpression twice(QStringLiteral("^\\S+ \\d{1,2}:\\d\\d"));
-    for (const QString &line : log->toPlainText().split(u'\n'))
+    for (const QString &line : logText())
         QVERIFY2(!twice.match(line).hasMatch(), qPrintable(line));
+    // The call's line says what happened in words, not the guide's result code, and leads to the
+    // call: Enter on it asks the window to show it.
+    const QString id = scalar(db.connection(), "SELECT id::text FROM pending_calls WHERE exam_id = 'EX-P1'")
+                               .toString();
+    QListWidgetItem *callLine = nullptr;
+    for (int row = 0; row < log->count() && !callLine; ++row) {
+        if (log->item(row)->data(Qt::UserRole).toString() == id)
+            callLine = log->item(row);
+    }
+    QVERIFY2(callLine, qPrintable(logText().join(u'\n')));
+    static const QRegularExpression code(QStringLiteral("\\b[a-z]+_[a-z_]+\\b"));
+    QVERIFY2(!code.match(callLine->text()).hasMatch(), qPrintable(callLine->text()));
+    QVERIFY2(callLine->text().contains(id.left(8)), qPrintable(callLine->text()));
+    QSignalSpy requested(&panel, &SchedulerPanel::callRequested);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    log->setFocus();
+    log->setCurrentItem(callLine);
+    QTest::keyClick(log, Qt::Key_Return);
+    QCOMPARE(requested.size(), 1);
+    QCOMPARE(requested.first().at(0).toString(), id);
     QSqlQuery query(db.connection());
     QVERIFY(query.exec("SELECT workflow_state FROM pending_calls WHERE exam_id = 'EX-P1'"));
     QVERIFY(query.next());

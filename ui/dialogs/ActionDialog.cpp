@@ -29,10 +29,15 @@ ActionDialog::ActionDialog(ManualAction action, qint64 count, qint64 allowed, bo
     text += u"\n\n" + description(action);
     if (allowed >= 0 && allowed < count)
         text += u"\n\n"
-                + tr("Only %n of them are in a state this action applies to; the others are left alone.",
+                + tr("Only %n of them can take this action now; the others are left alone (another state, or "
+                     "a call "
+                     "in flight that is not stuck).",
                      nullptr, int(allowed));
     else if (allowed < 0)
-        text += u"\n\n" + tr("Calls in a state this action does not apply to are left alone.");
+        text += u"\n\n"
+                + tr("Calls in a state this action does not apply to, and calls in flight that are not "
+                     "stuck, are "
+                     "left alone.");
     m_message->setText(text);
 
     m_reason->setObjectName(QStringLiteral("reason"));

@@ -1,5 +1,7 @@
 #include "SchedulerPanel.h"
 
+#include "PassResultText.h"
+
 #include "config/Settings.h"
 #include "scheduler/PassSummary.h"
 #include "scheduler/SchedulerConfig.h"
@@ -9,10 +11,11 @@
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QListWidget>
 #include <QLocale>
 #include <QMessageBox>
-#include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSignalBlocker>
 #include <QSpinBox>
 #include <QTimer>
@@ -28,7 +31,7 @@ SchedulerPanel::SchedulerPanel(QWidget *parent)
     , m_batch(new QSpinBox(this))
     , m_interval(new QSpinBox(this))
     , m_summary(new QLabel(this))
-    , m_log(new QPlainTextEdit(this))
+    , m_log(new QListWidget(this))
 {
     setObjectName(QStringLiteral("schedulerPanel"));
     m_startStop->setObjectName(QStringLiteral("schedulerStartStop"));
@@ -41,9 +44,15 @@ SchedulerPanel::SchedulerPanel(QWidget *parent)
     m_interval->setSuffix(tr(" s"));
     m_summary->setWordWrap(true);
     m_summary->setText(tr("No pass yet."));
-    m_log->setReadOnly(true);
-    m_log->setMaximumBlockCount(2000);
     m_log->setObjectName(QStringLiteral("schedulerLog"));
+    m_log->setUniformItemSizes(true);
+    m_log->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_log->setAccessibleName(tr("Scheduler log"));
+    connect(m_log, &QListWidget::itemActivated, this, [this](QListWidgetItem *item) {
+        const QString id = item->data(Qt::UserRole).toString();
+        if (!id.isEmpty())
+            emit callRequested(id);
+    });
 
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_startStop);
@@ -220,15 +229,40 @@ void SchedulerPanel::passFinished(const PassSummary &summary)
     m_summary->setText(tr("%1: %2").arg(
             QLocale().toString(summary.finishedAt.toLocalTime().time(), QLocale::ShortFormat), counts));
     log(counts);
-    for (const RowResult &row : summary.results)
-        log(QStringLiteral("  %1 %2 %3").arg(row.id, row.status, row.detail));
+    for (const RowResult &row : summary.results) {
+        QString name = m_callNamer ? m_callNamer(row.id) : QString();
+        if (name.isEmpty())
+            name = tr("call %1").arg(row.id.left(8));
+        QString line = QStringLiteral("    %1 · %2").arg(PassResultText::describe(row.status), name);
+        if (!row.detail.isEmpty())
+            line += QStringLiteral(" (%1)").arg(row.detail);
+        log(line, row.id);
+    }
     setState(m_paused ? tr("Scheduler: paused") : tr("Scheduler: running"));
 }
 
-void SchedulerPanel::log(const QString &line)
+void SchedulerPanel::setCallNamer(std::function<QString(const QString &)> namer)
 {
-    m_log->appendPlainText(QLocale().toString(QDateTime::currentDateTime().time(), QStringLiteral("HH:mm:ss"))
-                           + u' ' + line);
+    m_callNamer = std::move(namer);
+}
+
+void SchedulerPanel::log(const QString &line, const QString &callId)
+{
+    constexpr int kMaxLines = 2000;
+    const bool atEnd = m_log->verticalScrollBar()->value() == m_log->verticalScrollBar()->maximum();
+    auto *item = new QListWidgetItem(
+            QLocale().toString(QDateTime::currentDateTime().time(), QStringLiteral("HH:mm:ss")) + u' '
+            + line);
+    if (!callId.isEmpty()) {
+        item->setData(Qt::UserRole, callId);
+        item->setToolTip(tr("Double-click or press Enter to show this call (%1).").arg(callId));
+    }
+    m_log->addItem(item);
+    while (m_log->count() > kMaxLines)
+        delete m_log->takeItem(0);
+    // Follows new lines unless the dispatcher scrolled back to read.
+    if (atEnd)
+        m_log->scrollToBottom();
 }
 
 void SchedulerPanel::setState(const QString &text)

@@ -2,10 +2,11 @@
 
 #include <QWidget>
 
+#include <functional>
 #include <memory>
 
 class QLabel;
-class QPlainTextEdit;
+class QListWidget;
 class QPushButton;
 class QSpinBox;
 
@@ -39,15 +40,20 @@ public:
     // loop would reach a half-destroyed window.
     void stopEngineAndWait(int timeoutMs);
     QString stateText() const { return m_stateText; }
+    // Names a call for the log ("EX-1003 — Jane Roe") from what the window has loaded; an empty
+    // name leaves the call's short id.
+    void setCallNamer(std::function<QString(const QString &callId)> namer);
 
 signals:
     void stateChanged(const QString &text);
+    // A call's line in the log was activated (double-click, Enter): show that call.
+    void callRequested(const QString &callId);
 
 private:
     void startEngine();
     void stopEngine();
     void passFinished(const PassSummary &summary);
-    void log(const QString &line);
+    void log(const QString &line, const QString &callId = {});
     void setState(const QString &text);
     void updateButtons();
 
@@ -64,7 +70,8 @@ private:
     QSpinBox *m_batch = nullptr;
     QSpinBox *m_interval = nullptr;
     QLabel *m_summary = nullptr;
-    QPlainTextEdit *m_log = nullptr;
+    QListWidget *m_log = nullptr;
+    std::function<QString(const QString &)> m_callNamer;
 };
 
 } // namespace callops

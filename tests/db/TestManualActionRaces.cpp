@@ -1,0 +1,315 @@
+// A dispatcher's manual action racing with the scheduler engine or with an outcome (migration 0025).
+// Each test makes the interleaving deterministic with a transaction held open and a second
+// connection on its own thread that blocks on the row lock.
+
+#include "TestDatabase.h"
+#include "console/ConsoleRepository.h"
+#include "scheduler/PendingCallRepository.h"
+#include "workflow/ManualAction.h"
+
+#include <QElapsedTimer>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTest>
+
+#include <functional>
+#include <thread>
+
+using namespace callops;
+using namespace callops::test;
+
+namespace {
+
+const QString kScheduler = QStringLiteral("sched-review");
+
+QString uuid(int n)
+{
+    return QString("00000000-0000-0000-0000-%1").arg(n, 12, 10, QChar('0'));
+}
+
+bool exec(const QSqlDatabase &db, const QString &sql)
+{
+    QSqlQuery query(db);
+    if (!query.exec(sql)) {
+        qWarning("%s: %s", qPrintable(sql.left(120)), qPrintable(query.lastError().text()));
+        return false;
+    }
+    return true;
+}
+
+// Waits until some backend of the test's database waits on a lock (the thread's statement blocked).
+bool waitForLockWait(const QSqlDatabase &watch, int atLeast = 1)
+{
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < 10000) {
+        if (scalar(watch,
+                   "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                   "AND wait_event_type = 'Lock'")
+                    .toInt()
+            >= atLeast)
+            return true;
+        QTest::qWait(20);
+    }
+    return false;
+}
+
+// Runs `work` on a thread of its own with a connection of its own (QSqlDatabase is per thread), as
+// the engine or another console would; the connection goes when the work is done.
+std::thread onOwnConnection(const TestDatabase &database, const QString &purpose,
+                            std::function<void(const QSqlDatabase &)> work)
+{
+    return std::thread([&database, purpose, work = std::move(work)] {
+        QString name;
+        {
+            const QSqlDatabase db = database.connection(purpose);
+            name = db.connectionName();
+            work(db);
+        }
+        QSqlDatabase::removeDatabase(name);
+    });
+}
+
+} // namespace
+
+class TestManualActionRaces : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void cleanup();
+    void markFailedDuringStartIsNotOverwritten();
+    void resetStuckOnTheAttemptTheDispatcherSawOnly();
+    void resetAllStuckRechecksTheFilterUnderTheLock();
+    void markFailedAppliesAfterAConcurrentTaskFailure();
+
+private:
+    std::unique_ptr<TestDatabase> m_database;
+    QSqlDatabase m_db;
+};
+
+void TestManualActionRaces::init()
+{
+    m_database = std::make_unique<TestDatabase>(QString::fromLatin1(QTest::currentTestFunction()));
+    QVERIFY2(m_database->isValid(), qPrintable(m_database->error()));
+    QVERIFY2(m_database->migrate(), qPrintable(m_database->error()));
+    m_db = m_database->connection();
+}
+
+void TestManualActionRaces::cleanup()
+{
+    m_db = QSqlDatabase();
+    m_database.reset();
+}
+
+// The engine has leased a ready_to_call row (pass committed) and is about to start it. The
+// dispatcher marks it failed; that transaction (a bulk action over many rows, say) commits while
+// callops_start_calls waits for the row lock. The start must re-check state and lease.
+void TestManualActionRaces::markFailedDuringStartIsNotOverwritten()
+{
+    QVERIFY(exec(m_db,
+                 "INSERT INTO pending_calls (id, exam_id, phone, phone_e164, clinic_name, workflow_state, "
+                 "next_action_at, locked_by, locked_until) VALUES ('"
+                         + uuid(1)
+                         + "', 'EX-1', '+15552010001', '+15552010001', 'North', 'ready_to_call', now(), '"
+                         + kScheduler + "', now() + interval '5 minutes')"));
+
+    QVERIFY(m_db.transaction());
+    ConsoleRepository console(m_db);
+    const ActionOutcome outcome
+            = console.apply(ManualAction::MarkFailed, {uuid(1)}, "clinic closed", "alice");
+    QVERIFY2(outcome.ok(), qPrintable(outcome.error));
+    QCOMPARE(outcome.changed(), 1);
+
+    int startedCount = -1;
+    QString startError;
+    std::thread engine = onOwnConnection(*m_database, "engine", [&](const QSqlDatabase &db) {
+        PendingCallRepository repository(db, kScheduler);
+        const auto started = repository.startCalls({uuid(1)});
+        if (started)
+            startedCount = int(started->size());
+        else
+            startError = started.error();
+    });
+    const QSqlDatabase watch = m_database->connection(QStringLiteral("watch"));
+    const bool blocked = waitForLockWait(watch);
+    QVERIFY(m_db.commit());
+    engine.join();
+    QVERIFY(blocked);
+    QVERIFY2(startError.isEmpty(), qPrintable(startError));
+
+    const QString state
+            = scalar(m_db, "SELECT workflow_state FROM pending_calls WHERE id = '" + uuid(1) + "'")
+                      .toString();
+    qInfo("engine started %d call(s); row now %s; history: %s", startedCount, qPrintable(state),
+          qPrintable(scalar(m_db,
+                            "SELECT string_agg(coalesce(from_state, '') || '->' || to_state || ' by ' "
+                            "|| actor, ', ' ORDER BY id) FROM workflow_events WHERE pending_call_id = '"
+                                    + uuid(1) + "'")
+                             .toString()));
+    QCOMPARE(startedCount, 0); // the engine must not POST a call the dispatcher marked failed
+    QCOMPARE(state, QStringLiteral("failed"));
+}
+
+// The console shows a call stuck in `calling` (attempt 1). Before the dispatcher clicks Reset
+// stuck, the engine rescues it and starts attempt 2 (the call is live). The reset, sent with the
+// ids the dispatcher saw, must not cut the live attempt 2 short: that makes the engine dial the
+// number again while attempt 2 is on the line.
+void TestManualActionRaces::resetStuckOnTheAttemptTheDispatcherSawOnly()
+{
+    QVERIFY(exec(
+            m_db,
+            "INSERT INTO call_classifications (id, phone_number, phone_e164, classification_type, is_active) "
+            "VALUES ('10000000-0000-0000-0000-000000000001', '+15552010001', '+15552010001', 'human', "
+            "true)"));
+    QVERIFY(exec(m_db,
+                 "INSERT INTO pending_calls (id, exam_id, phone, phone_e164, clinic_name, workflow_state, "
+                 "attempt, "
+                 "classification_id, state_changed_at, updated_at, next_action_at) VALUES ('"
+                         + uuid(1)
+                         + "', 'EX-1', '+15552010001', '+15552010001', 'North', 'calling', 1, "
+                           "'10000000-0000-0000-0000-000000000001', now() - interval '11 minutes', "
+                           "now() - interval '11 minutes', now())"));
+    ConsoleRepository console(m_db);
+    CallFilter stuck;
+    stuck.stuckOnly = true;
+    const auto page = console.page(stuck, {}, 0, 100);
+    QVERIFY(page);
+    QCOMPARE(page->size(), 1);
+    QCOMPARE(page->at(0).attempt, 1);
+    const QStringList selected{page->at(0).id};
+
+    // The engine: rescue (10 min timeout), retry_pending -> ready_to_call, lease, start attempt 2.
+    QCOMPARE(scalar(m_db, "SELECT count(*) FROM callops_rescue_inflight(600)").toInt(), 1);
+    QVERIFY(exec(m_db,
+                 "UPDATE pending_calls SET workflow_state = 'ready_to_call', retry_count = 1 WHERE id = '"
+                         + uuid(1) + "'"));
+    QVERIFY(exec(m_db,
+                 "UPDATE pending_calls SET locked_by = '" + kScheduler
+                         + "', locked_until = now() + interval '1 minute' WHERE id = '" + uuid(1) + "'"));
+    PendingCallRepository engine(m_db, kScheduler);
+    const auto second = engine.startCalls({uuid(1)});
+    QVERIFY(second);
+    QCOMPARE(second->size(), 1);
+    QCOMPARE(second->at(0).attempt, 2); // attempt 2 is now live
+
+    const ActionOutcome reset = console.apply(ManualAction::ResetStuck, selected, "stuck 11 min", "alice",
+                                              {page->at(0).attempt});
+    QVERIFY2(reset.ok(), qPrintable(reset.error));
+    qInfo("Reset stuck changed %lld call(s): %s", reset.changed(),
+          reset.changed() ? qPrintable(reset.changes.at(0).fromState + "->" + reset.changes.at(0).toState)
+                          : "");
+    if (reset.changed() == 1) {
+        // What the engine then does: a third attempt while attempt 2 is live.
+        QVERIFY(exec(m_db,
+                     "UPDATE pending_calls SET workflow_state = 'ready_to_call', retry_count = 2, "
+                     "locked_by = '"
+                             + kScheduler + "', locked_until = now() + interval '1 minute' WHERE id = '"
+                             + uuid(1) + "'"));
+        const auto third = engine.startCalls({uuid(1)});
+        QVERIFY(third);
+        qInfo("engine then started %lld more call(s) to the same number, attempt %d, while attempt 2 is live",
+              qint64(third->size()), third->isEmpty() ? 0 : third->at(0).attempt);
+    }
+    QCOMPARE(reset.changed(), 0); // attempt 2 was in flight for seconds, not stuck
+}
+
+// "Reset all stuck" (stuck-only filter). The ids are chosen by the filter, then locked one by
+// one in id order. While the action waits for the first row's lock, the engine rescues and
+// restarts the second row (a fresh, live attempt). When the action gets there, it resets the
+// fresh attempt because only the state is checked under the lock, not the filter.
+void TestManualActionRaces::resetAllStuckRechecksTheFilterUnderTheLock()
+{
+    for (int n : {1, 2}) {
+        QVERIFY(exec(
+                m_db,
+                QString("INSERT INTO call_classifications (phone_number, phone_e164, classification_type, "
+                        "is_active) VALUES ('+1555201000%1', '+1555201000%1', 'human', true)")
+                        .arg(n)));
+        QVERIFY(exec(
+                m_db,
+                QString("INSERT INTO pending_calls (id, exam_id, phone, phone_e164, clinic_name, "
+                        "workflow_state, attempt, classification_id, state_changed_at, updated_at, "
+                        "next_action_at) SELECT '%1', 'EX-%2', '+1555201000%2', '+1555201000%2', 'North', "
+                        "'calling', 1, c.id, now() - interval '11 minutes', now() - interval '11 minutes', "
+                        "now() FROM call_classifications c WHERE c.phone_e164 = '+1555201000%2'")
+                        .arg(uuid(n))
+                        .arg(n)));
+    }
+    // Another transaction holds row 1 for a moment (an outcome being written, another dispatcher).
+    QSqlDatabase holder = m_database->connection(QStringLiteral("holder"));
+    QVERIFY(holder.transaction());
+    QVERIFY(exec(holder, "SELECT 1 FROM pending_calls WHERE id = '" + uuid(1) + "' FOR UPDATE"));
+
+    ActionOutcome outcome;
+    std::thread dispatcher = onOwnConnection(*m_database, "dispatcher", [&](const QSqlDatabase &db) {
+        ConsoleRepository console(db);
+        CallFilter stuck;
+        stuck.stuckOnly = true;
+        outcome = console.applyToFilter(ManualAction::ResetStuck, stuck, "sweep", "alice");
+    });
+    const QSqlDatabase watch = m_database->connection(QStringLiteral("watch"));
+    const bool blocked = waitForLockWait(watch);
+
+    // Meanwhile the engine rescues row 2 (row 1 is locked: skipped) and starts attempt 2.
+    QCOMPARE(scalar(m_db, "SELECT string_agg(id::text, ',') FROM callops_rescue_inflight(600)").toString(),
+             uuid(2));
+    QVERIFY(exec(m_db,
+                 "UPDATE pending_calls SET workflow_state = 'ready_to_call', retry_count = 1, locked_by = '"
+                         + kScheduler + "', locked_until = now() + interval '1 minute' WHERE id = '" + uuid(2)
+                         + "'"));
+    PendingCallRepository engine(m_db, kScheduler);
+    const auto started = engine.startCalls({uuid(2)});
+    QVERIFY(started);
+    QCOMPARE(started->size(), 1);
+    QCOMPARE(started->at(0).attempt, 2);
+
+    QVERIFY(holder.commit());
+    dispatcher.join();
+    QVERIFY(blocked);
+    QVERIFY2(outcome.ok(), qPrintable(outcome.error));
+    const QString state
+            = scalar(m_db, "SELECT workflow_state FROM pending_calls WHERE id = '" + uuid(2) + "'")
+                      .toString();
+    qInfo("Reset all stuck changed %lld call(s); row 2 (attempt 2 started a moment ago) is now %s",
+          outcome.changed(), qPrintable(state));
+    QCOMPARE(state, QStringLiteral("calling"));
+}
+
+// Mark failed while the task-failure outcome of the same row is being written. The outcome
+// moves calling -> retry_pending, from which Mark failed is allowed; the action must still apply
+// (or say why not), not be dropped as "does not apply to their state".
+void TestManualActionRaces::markFailedAppliesAfterAConcurrentTaskFailure()
+{
+    QVERIFY(exec(m_db,
+                 "INSERT INTO pending_calls (id, exam_id, phone, phone_e164, clinic_name, workflow_state, "
+                 "attempt, next_action_at) VALUES ('"
+                         + uuid(1)
+                         + "', 'EX-1', '+15552010001', '+15552010001', 'North', 'calling', 4, now())"));
+    QSqlDatabase writer = m_database->connection(QStringLiteral("writer"));
+    QVERIFY(writer.transaction());
+    QCOMPARE(scalar(writer, "SELECT to_state FROM callops_record_task_result('" + uuid(1) + "', 4, false)")
+                     .toString(),
+             QStringLiteral("retry_pending"));
+
+    ActionOutcome outcome;
+    std::thread dispatcher = onOwnConnection(*m_database, "dispatcher", [&](const QSqlDatabase &db) {
+        ConsoleRepository console(db);
+        outcome = console.apply(ManualAction::MarkFailed, {uuid(1)}, "wrong number", "alice");
+    });
+    const QSqlDatabase watch = m_database->connection(QStringLiteral("watch"));
+    const bool blocked = waitForLockWait(watch);
+    QVERIFY(writer.commit());
+    dispatcher.join();
+    QVERIFY(blocked);
+    QVERIFY2(outcome.ok(), qPrintable(outcome.error));
+    const QString state
+            = scalar(m_db, "SELECT workflow_state FROM pending_calls WHERE id = '" + uuid(1) + "'")
+                      .toString();
+    qInfo("Mark failed changed %lld of 1; row is %s", outcome.changed(), qPrintable(state));
+    QCOMPARE(state, QStringLiteral("failed"));
+}
+
+QTEST_GUILESS_MAIN(TestManualActionRaces)
+#include "TestManualActionRaces.moc"
