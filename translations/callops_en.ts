@@ -611,6 +611,26 @@
         <source>Not placed: given back for later (paused, stopped, or the call trigger refused)</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>retry %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>attempt %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a person answers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>an IVR menu only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>an IVR menu, then a person</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>PdfFailureReport</name>
@@ -1965,10 +1985,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>%1 processed, %2 calls started, %3 rescued (%4 ms)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>%1: %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2006,6 +2022,10 @@
     </message>
     <message>
         <source>Double-click or press Enter to show this call (%1).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>processed %1, calls started %2, rescued %3 (%4 ms)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

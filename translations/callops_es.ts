@@ -611,6 +611,26 @@
         <source>Not placed: given back for later (paused, stopped, or the call trigger refused)</source>
         <translation>No realizada: devuelta para más tarde (en pausa, detenido o rechazada por el disparador de llamadas)</translation>
     </message>
+    <message>
+        <source>retry %1</source>
+        <translation>reintento %1</translation>
+    </message>
+    <message>
+        <source>attempt %1</source>
+        <translation>intento %1</translation>
+    </message>
+    <message>
+        <source>a person answers</source>
+        <translation>contesta una persona</translation>
+    </message>
+    <message>
+        <source>an IVR menu only</source>
+        <translation>solo un menú IVR</translation>
+    </message>
+    <message>
+        <source>an IVR menu, then a person</source>
+        <translation>un menú IVR y luego una persona</translation>
+    </message>
 </context>
 <context>
     <name>PdfFailureReport</name>
@@ -1966,10 +1986,6 @@
         <translation>Pausar</translation>
     </message>
     <message>
-        <source>%1 processed, %2 calls started, %3 rescued (%4 ms)</source>
-        <translation>%1 procesadas, %2 llamadas iniciadas, %3 rescatadas (%4 ms)</translation>
-    </message>
-    <message>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
@@ -2008,6 +2024,10 @@
     <message>
         <source>Double-click or press Enter to show this call (%1).</source>
         <translation>Doble clic o Intro para mostrar esta llamada (%1).</translation>
+    </message>
+    <message>
+        <source>processed %1, calls started %2, rescued %3 (%4 ms)</source>
+        <translation>procesadas %1, llamadas iniciadas %2, rescatadas %3 (%4 ms)</translation>
     </message>
 </context>
 <context>

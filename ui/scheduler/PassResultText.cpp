@@ -2,6 +2,7 @@
 
 #include <QCoreApplication>
 #include <QHash>
+#include <QRegularExpression>
 
 namespace callops {
 
@@ -48,6 +49,31 @@ QString PassResultText::describe(const QString &status)
     };
     const char *text = texts.value(status);
     return text ? QCoreApplication::translate("PassResultText", text) : status;
+}
+
+QString PassResultText::describeDetail(const QString &status, const QString &detail)
+{
+    auto tr = [](const char *text) {
+        return QCoreApplication::translate("PassResultText", text);
+    };
+    if (status == u"retry_scheduled") {
+        bool number = false;
+        const int retry = detail.toInt(&number);
+        if (number)
+            return QCoreApplication::translate("PassResultText", "retry %1").arg(retry);
+    }
+    static const QRegularExpression attempt(QStringLiteral("^attempt (\\d+)$"));
+    if (const auto match = attempt.match(detail); match.hasMatch())
+        return QCoreApplication::translate("PassResultText", "attempt %1").arg(match.captured(1));
+    if (status == u"classification_found") {
+        if (detail == u"human")
+            return QCoreApplication::translate("PassResultText", "a person answers");
+        if (detail == u"ivr_only")
+            return QCoreApplication::translate("PassResultText", "an IVR menu only");
+        if (detail == u"ivr_then_human")
+            return QCoreApplication::translate("PassResultText", "an IVR menu, then a person");
+    }
+    return detail;
 }
 
 } // namespace callops

@@ -48,6 +48,15 @@ SchedulerPanel::SchedulerPanel(QWidget *parent)
     m_log->setUniformItemSizes(true);
     m_log->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_log->setAccessibleName(tr("Scheduler log"));
+    // The log follows new lines unless the dispatcher has scrolled back to read. The range grows
+    // after the items are laid out, later than they are added: follow it, not the additions.
+    QScrollBar *scroll = m_log->verticalScrollBar();
+    connect(scroll, &QScrollBar::valueChanged, this,
+            [this, scroll](int value) { m_followLog = value == scroll->maximum(); });
+    connect(scroll, &QScrollBar::rangeChanged, this, [this, scroll](int, int maximum) {
+        if (m_followLog)
+            scroll->setValue(maximum);
+    });
     connect(m_log, &QListWidget::itemActivated, this, [this](QListWidgetItem *item) {
         const QString id = item->data(Qt::UserRole).toString();
         if (!id.isEmpty())
@@ -60,6 +69,9 @@ SchedulerPanel::SchedulerPanel(QWidget *parent)
     buttons->addWidget(m_runOnce);
     buttons->addStretch(1);
     auto *form = new QFormLayout;
+    // The spin boxes keep their size; the summary takes the width.
+    form->setFieldGrowthPolicy(QFormLayout::ExpandingFieldsGrow);
+    m_summary->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
     form->addRow(tr("Batch size"), m_batch);
     form->addRow(tr("Interval"), m_interval);
     form->addRow(tr("Last pass"), m_summary);
@@ -218,7 +230,7 @@ void SchedulerPanel::stopEngine()
 void SchedulerPanel::passFinished(const PassSummary &summary)
 {
     const qint64 ms = summary.startedAt.msecsTo(summary.finishedAt);
-    QString counts = tr("%1 processed, %2 calls started, %3 rescued (%4 ms)")
+    QString counts = tr("processed %1, calls started %2, rescued %3 (%4 ms)")
                              .arg(summary.processed)
                              .arg(summary.callsStarted)
                              .arg(summary.rescued)
@@ -228,14 +240,17 @@ void SchedulerPanel::passFinished(const PassSummary &summary)
     // The label says when the last pass ended; every log line starts with its own time already.
     m_summary->setText(tr("%1: %2").arg(
             QLocale().toString(summary.finishedAt.toLocalTime().time(), QLocale::ShortFormat), counts));
-    log(counts);
+    // A pass that found nothing to do shows in the label only: at a pass every few seconds those
+    // lines buried the ones that say something.
+    if (summary.processed > 0 || summary.rescued > 0 || !summary.error.isEmpty())
+        log(counts);
     for (const RowResult &row : summary.results) {
         QString name = m_callNamer ? m_callNamer(row.id) : QString();
         if (name.isEmpty())
             name = tr("call %1").arg(row.id.left(8));
         QString line = QStringLiteral("    %1 · %2").arg(PassResultText::describe(row.status), name);
-        if (!row.detail.isEmpty())
-            line += QStringLiteral(" (%1)").arg(row.detail);
+        if (const QString detail = PassResultText::describeDetail(row.status, row.detail); !detail.isEmpty())
+            line += QStringLiteral(" (%1)").arg(detail);
         log(line, row.id);
     }
     setState(m_paused ? tr("Scheduler: paused") : tr("Scheduler: running"));
@@ -249,7 +264,6 @@ void SchedulerPanel::setCallNamer(std::function<QString(const QString &)> namer)
 void SchedulerPanel::log(const QString &line, const QString &callId)
 {
     constexpr int kMaxLines = 2000;
-    const bool atEnd = m_log->verticalScrollBar()->value() == m_log->verticalScrollBar()->maximum();
     auto *item = new QListWidgetItem(
             QLocale().toString(QDateTime::currentDateTime().time(), QStringLiteral("HH:mm:ss")) + u' '
             + line);
@@ -260,9 +274,6 @@ void SchedulerPanel::log(const QString &line, const QString &callId)
     m_log->addItem(item);
     while (m_log->count() > kMaxLines)
         delete m_log->takeItem(0);
-    // Follows new lines unless the dispatcher scrolled back to read.
-    if (atEnd)
-        m_log->scrollToBottom();
 }
 
 void SchedulerPanel::setState(const QString &text)

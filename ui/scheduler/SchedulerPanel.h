@@ -71,6 +71,7 @@ private:
     QSpinBox *m_interval = nullptr;
     QLabel *m_summary = nullptr;
     QListWidget *m_log = nullptr;
+    bool m_followLog = true; // the log is scrolled to its end: keep it there
     std::function<QString(const QString &)> m_callNamer;
 };
 
