@@ -1,8 +1,14 @@
 -- Claims up to a batch of due rows in actionable states, oldest due first. Rows another scheduler
 -- holds (row lock or unexpired lease) are skipped, not waited for. The literal NOT IN repeats
 -- idx_pending_calls_scheduler's predicate so the planner can use that partial index.
+-- The columns come from the locking SELECT itself: a row changed by a transaction that committed
+-- while this statement ran is locked in its newest version, and only the locking scan returns that
+-- version; reading the table again (a join) gave the statement's snapshot, the row as it was before,
+-- and the pass decided from it and wrote over the change (tests/db/TestEngineClaimRaces.cpp).
 WITH due AS (
-    SELECT p.id
+    SELECT p.id, p.workflow_state, p.phone, p.phone_e164, p.clinic_timezone, p.retry_count, p.max_retries,
+           p.classification_id, p.ivr_classified_at, p.updated_at, p.attempt, p.classification_attempts,
+           p.next_action_at
       FROM pending_calls p
      WHERE p.workflow_state NOT IN ('completed', 'failed')
        AND p.workflow_state = ANY (CAST(:states AS text[]))
@@ -12,8 +18,7 @@ WITH due AS (
      LIMIT :batch
        FOR UPDATE OF p SKIP LOCKED
 )
-SELECT p.id, p.workflow_state, p.phone, p.phone_e164, p.clinic_timezone, p.retry_count, p.max_retries,
-       p.classification_id, p.ivr_classified_at, p.updated_at, p.attempt, p.classification_attempts
-  FROM pending_calls p
-  JOIN due ON due.id = p.id
- ORDER BY p.next_action_at, p.id
+SELECT id, workflow_state, phone, phone_e164, clinic_timezone, retry_count, max_retries,
+       classification_id, ivr_classified_at, updated_at, attempt, classification_attempts
+  FROM due
+ ORDER BY next_action_at, id
