@@ -9,6 +9,7 @@
 // lock the test holds (the engine connection runs as a non-superuser role so the policy applies).
 // Nothing else about the statements is changed: the engine code runs as shipped.
 
+#include "LockRace.h"
 #include "TestDatabase.h"
 #include "console/ConsoleRepository.h"
 #include "phone/PhoneNumberNormalizer.h"
@@ -18,12 +19,10 @@
 #include "scheduler/PendingCallRepository.h"
 #include "workflow/ManualAction.h"
 
-#include <QElapsedTimer>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTest>
 
-#include <functional>
 #include <thread>
 
 using namespace callops;
@@ -31,7 +30,7 @@ using namespace callops::test;
 
 namespace {
 
-const QString kScheduler = QStringLiteral("sched-review");
+const QString kScheduler = QStringLiteral("sched-race");
 
 QString uuid(int n)
 {
@@ -46,36 +45,6 @@ bool exec(const QSqlDatabase &db, const QString &sql)
         return false;
     }
     return true;
-}
-
-bool waitForLockWait(const QSqlDatabase &watch, int atLeast = 1)
-{
-    QElapsedTimer timer;
-    timer.start();
-    while (timer.elapsed() < 10000) {
-        if (scalar(watch,
-                   "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                   "AND wait_event_type = 'Lock'")
-                    .toInt()
-            >= atLeast)
-            return true;
-        QTest::qWait(20);
-    }
-    return false;
-}
-
-std::thread onOwnConnection(const TestDatabase &database, const QString &purpose,
-                            std::function<void(const QSqlDatabase &)> work)
-{
-    return std::thread([&database, purpose, work = std::move(work)] {
-        QString name;
-        {
-            const QSqlDatabase db = database.connection(purpose);
-            name = db.connectionName();
-            work(db);
-        }
-        QSqlDatabase::removeDatabase(name);
-    });
 }
 
 } // namespace
@@ -129,18 +98,17 @@ void TestEngineClaimRaces::reclassifyCommittedDuringClaimIsNotOverwritten()
                            "'10000000-0000-0000-0000-000000000001', now() - interval '1 minute')"));
     // Test instrument: a pause point inside the claim's scan of row 1 (see the top of the file).
     QVERIFY(exec(m_db,
-                 "DO $$ BEGIN CREATE ROLE review_engine; EXCEPTION WHEN duplicate_object THEN NULL; END $$"));
-    QVERIFY(exec(m_db, "GRANT ALL ON ALL TABLES IN SCHEMA public TO review_engine"));
-    QVERIFY(exec(m_db, "GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO review_engine"));
-    QVERIFY(exec(m_db, "GRANT USAGE ON SCHEMA public TO review_engine"));
+                 "DO $$ BEGIN CREATE ROLE race_engine; EXCEPTION WHEN duplicate_object THEN NULL; END $$"));
+    QVERIFY(exec(m_db, "GRANT ALL ON ALL TABLES IN SCHEMA public TO race_engine"));
+    QVERIFY(exec(m_db, "GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO race_engine"));
+    QVERIFY(exec(m_db, "GRANT USAGE ON SCHEMA public TO race_engine"));
     QVERIFY(exec(m_db,
-                 "CREATE FUNCTION review_gate(p_id uuid) RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$ "
+                 "CREATE FUNCTION race_gate(p_id uuid) RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$ "
                  "BEGIN IF p_id = '"
                          + uuid(1)
                          + "' THEN PERFORM pg_advisory_xact_lock_shared(4242); END IF; RETURN true; END $$"));
     QVERIFY(exec(m_db, "ALTER TABLE pending_calls ENABLE ROW LEVEL SECURITY"));
-    QVERIFY(exec(m_db,
-                 "CREATE POLICY review_gate ON pending_calls USING (review_gate(id)) WITH CHECK (true)"));
+    QVERIFY(exec(m_db, "CREATE POLICY race_gate ON pending_calls USING (race_gate(id)) WITH CHECK (true)"));
 
     QSqlDatabase gate = m_database->connection(QStringLiteral("gate"));
     QVERIFY(gate.transaction());
@@ -158,8 +126,8 @@ void TestEngineClaimRaces::reclassifyCommittedDuringClaimIsNotOverwritten()
     QString engineError;
     QString claimedState;
     QList<Decision> decisions;
-    std::thread engine = onOwnConnection(*m_database, "engine", [&](const QSqlDatabase &db) {
-        if (!exec(db, "SET ROLE review_engine")) {
+    std::thread engine = LockRace::onOwnConnection(*m_database, "engine", [&](const QSqlDatabase &db) {
+        if (!exec(db, "SET ROLE race_engine")) {
             engineError = "SET ROLE failed";
             return;
         }
@@ -201,7 +169,7 @@ void TestEngineClaimRaces::reclassifyCommittedDuringClaimIsNotOverwritten()
             engineError = status.error();
     });
     const QSqlDatabase watch = m_database->connection(QStringLiteral("watch"));
-    const bool paused = waitForLockWait(watch); // the claim is scanning row 1 (snapshot taken)
+    const bool paused = LockRace::waitForLockWait(watch); // the claim is scanning row 1 (snapshot taken)
     QVERIFY(m_db.commit()); // the Re-classify commits now
     QVERIFY(gate.commit()); // the claim goes on: locks row 1 (its newest version), reads the old one
     engine.join();

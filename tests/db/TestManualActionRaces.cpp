@@ -2,17 +2,16 @@
 // Each test makes the interleaving deterministic with a transaction held open and a second
 // connection on its own thread that blocks on the row lock.
 
+#include "LockRace.h"
 #include "TestDatabase.h"
 #include "console/ConsoleRepository.h"
 #include "scheduler/PendingCallRepository.h"
 #include "workflow/ManualAction.h"
 
-#include <QElapsedTimer>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTest>
 
-#include <functional>
 #include <thread>
 
 using namespace callops;
@@ -20,7 +19,7 @@ using namespace callops::test;
 
 namespace {
 
-const QString kScheduler = QStringLiteral("sched-review");
+const QString kScheduler = QStringLiteral("sched-race");
 
 QString uuid(int n)
 {
@@ -35,39 +34,6 @@ bool exec(const QSqlDatabase &db, const QString &sql)
         return false;
     }
     return true;
-}
-
-// Waits until some backend of the test's database waits on a lock (the thread's statement blocked).
-bool waitForLockWait(const QSqlDatabase &watch, int atLeast = 1)
-{
-    QElapsedTimer timer;
-    timer.start();
-    while (timer.elapsed() < 10000) {
-        if (scalar(watch,
-                   "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                   "AND wait_event_type = 'Lock'")
-                    .toInt()
-            >= atLeast)
-            return true;
-        QTest::qWait(20);
-    }
-    return false;
-}
-
-// Runs `work` on a thread of its own with a connection of its own (QSqlDatabase is per thread), as
-// the engine or another console would; the connection goes when the work is done.
-std::thread onOwnConnection(const TestDatabase &database, const QString &purpose,
-                            std::function<void(const QSqlDatabase &)> work)
-{
-    return std::thread([&database, purpose, work = std::move(work)] {
-        QString name;
-        {
-            const QSqlDatabase db = database.connection(purpose);
-            name = db.connectionName();
-            work(db);
-        }
-        QSqlDatabase::removeDatabase(name);
-    });
 }
 
 } // namespace
@@ -124,7 +90,7 @@ void TestManualActionRaces::markFailedDuringStartIsNotOverwritten()
 
     int startedCount = -1;
     QString startError;
-    std::thread engine = onOwnConnection(*m_database, "engine", [&](const QSqlDatabase &db) {
+    std::thread engine = LockRace::onOwnConnection(*m_database, "engine", [&](const QSqlDatabase &db) {
         PendingCallRepository repository(db, kScheduler);
         const auto started = repository.startCalls({uuid(1)});
         if (started)
@@ -133,7 +99,7 @@ void TestManualActionRaces::markFailedDuringStartIsNotOverwritten()
             startError = started.error();
     });
     const QSqlDatabase watch = m_database->connection(QStringLiteral("watch"));
-    const bool blocked = waitForLockWait(watch);
+    const bool blocked = LockRace::waitForLockWait(watch);
     QVERIFY(m_db.commit());
     engine.join();
     QVERIFY(blocked);
@@ -243,14 +209,15 @@ void TestManualActionRaces::resetAllStuckRechecksTheFilterUnderTheLock()
     QVERIFY(exec(holder, "SELECT 1 FROM pending_calls WHERE id = '" + uuid(1) + "' FOR UPDATE"));
 
     ActionOutcome outcome;
-    std::thread dispatcher = onOwnConnection(*m_database, "dispatcher", [&](const QSqlDatabase &db) {
-        ConsoleRepository console(db);
-        CallFilter stuck;
-        stuck.stuckOnly = true;
-        outcome = console.applyToFilter(ManualAction::ResetStuck, stuck, "sweep", "alice");
-    });
+    std::thread dispatcher
+            = LockRace::onOwnConnection(*m_database, "dispatcher", [&](const QSqlDatabase &db) {
+                  ConsoleRepository console(db);
+                  CallFilter stuck;
+                  stuck.stuckOnly = true;
+                  outcome = console.applyToFilter(ManualAction::ResetStuck, stuck, "sweep", "alice");
+              });
     const QSqlDatabase watch = m_database->connection(QStringLiteral("watch"));
-    const bool blocked = waitForLockWait(watch);
+    const bool blocked = LockRace::waitForLockWait(watch);
 
     // Meanwhile the engine rescues row 2 (row 1 is locked: skipped) and starts attempt 2.
     QCOMPARE(scalar(m_db, "SELECT string_agg(id::text, ',') FROM callops_rescue_inflight(600)").toString(),
@@ -294,12 +261,13 @@ void TestManualActionRaces::markFailedAppliesAfterAConcurrentTaskFailure()
              QStringLiteral("retry_pending"));
 
     ActionOutcome outcome;
-    std::thread dispatcher = onOwnConnection(*m_database, "dispatcher", [&](const QSqlDatabase &db) {
-        ConsoleRepository console(db);
-        outcome = console.apply(ManualAction::MarkFailed, {uuid(1)}, "wrong number", "alice");
-    });
+    std::thread dispatcher
+            = LockRace::onOwnConnection(*m_database, "dispatcher", [&](const QSqlDatabase &db) {
+                  ConsoleRepository console(db);
+                  outcome = console.apply(ManualAction::MarkFailed, {uuid(1)}, "wrong number", "alice");
+              });
     const QSqlDatabase watch = m_database->connection(QStringLiteral("watch"));
-    const bool blocked = waitForLockWait(watch);
+    const bool blocked = LockRace::waitForLockWait(watch);
     QVERIFY(writer.commit());
     dispatcher.join();
     QVERIFY(blocked);
