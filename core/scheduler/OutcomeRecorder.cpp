@@ -9,9 +9,12 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLoggingCategory>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QUuid>
+
+Q_LOGGING_CATEGORY(lcOutcomes, "callops.outcomes")
 
 namespace callops {
 namespace {
@@ -141,8 +144,18 @@ Result<QList<OutcomeApplied>> OutcomeRecorder::recordTaskResults(const QList<Tas
     query->bindValue(QStringLiteral(":outcomes"),
                      QString::fromUtf8(QJsonDocument(rows).toJson(QJsonDocument::Compact)));
     query->bindValue(QStringLiteral(":retry_delay"), m_timings.taskRetryDelaySeconds);
-    if (!query->exec())
-        return Error{DatabaseConnection::describeError(query->lastError())};
+    // A batch locks its rows in the order of its updates and a dispatcher's action in id order:
+    // PostgreSQL may end a deadlock between them by aborting the batch, which then changed nothing
+    // and is simply tried again. Given up, its calls would wait for the in-flight timeout and be
+    // dialled again although their outcome came.
+    constexpr int kTries = 3;
+    for (int attempt = 1; !query->exec(); ++attempt) {
+        const QString state = query->lastError().nativeErrorCode();
+        const bool retryable = state == u"40P01" || state == u"40001";
+        if (!retryable || attempt == kTries)
+            return Error{DatabaseConnection::describeError(query->lastError())};
+        qCInfo(lcOutcomes) << "task outcomes aborted by the database (SQLSTATE" << state << "); trying again";
+    }
     results.resize(outcomes.size());
     qsizetype answered = 0;
     while (query->next()) {

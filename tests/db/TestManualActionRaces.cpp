@@ -5,6 +5,7 @@
 #include "LockRace.h"
 #include "TestDatabase.h"
 #include "console/ConsoleRepository.h"
+#include "scheduler/OutcomeRecorder.h"
 #include "scheduler/PendingCallRepository.h"
 #include "workflow/ManualAction.h"
 
@@ -49,6 +50,7 @@ private slots:
     void resetStuckOnTheAttemptTheDispatcherSawOnly();
     void resetAllStuckRechecksTheFilterUnderTheLock();
     void markFailedAppliesAfterAConcurrentTaskFailure();
+    void outcomeBatchEndedByADeadlockIsWrittenAgain();
 
 private:
     std::unique_ptr<TestDatabase> m_database;
@@ -277,6 +279,48 @@ void TestManualActionRaces::markFailedAppliesAfterAConcurrentTaskFailure()
                       .toString();
     qInfo("Mark failed changed %lld of 1; row is %s", outcome.changed(), qPrintable(state));
     QCOMPARE(state, QStringLiteral("failed"));
+}
+
+// A batch of task outcomes locks its rows as its updates reach them (successes first), a
+// dispatcher's action in id order: the two can deadlock, and PostgreSQL ends it by aborting one.
+// Here the batch is the one aborted (its wait began first, so its deadlock check runs first); it
+// changed nothing and must be written again, or its calls wait for the in-flight timeout and are
+// dialled again although their outcome came.
+void TestManualActionRaces::outcomeBatchEndedByADeadlockIsWrittenAgain()
+{
+    for (int n : {1, 2}) {
+        QVERIFY(exec(m_db,
+                     QStringLiteral("INSERT INTO pending_calls (id, exam_id, phone, phone_e164, clinic_name, "
+                                    "workflow_state, attempt, next_action_at) VALUES ('%1', 'EX-%2', "
+                                    "'+1555201000%2', '+1555201000%2', 'North', 'calling', 1, now())")
+                             .arg(uuid(n))
+                             .arg(n)));
+    }
+    // The other side (a dispatcher's action, say) holds row 2.
+    QSqlDatabase other = m_database->connection(QStringLiteral("other"));
+    QVERIFY(other.transaction());
+    QVERIFY(exec(other, "SELECT 1 FROM pending_calls WHERE id = '" + uuid(2) + "' FOR UPDATE"));
+
+    QString error;
+    std::thread writer = LockRace::onOwnConnection(*m_database, "outcomes", [&](const QSqlDatabase &db) {
+        OutcomeRecorder recorder(db);
+        const auto applied = recorder.recordTaskResults(
+                {{uuid(1), 1, TaskResult::Success, {}},
+                 {uuid(2), 1, TaskResult::Failure, QStringLiteral("no answer")}});
+        if (!applied)
+            error = applied.error();
+    });
+    const QSqlDatabase watch = m_database->connection(QStringLiteral("watch"));
+    QVERIFY(LockRace::waitForLockWait(watch)); // the batch moved row 1 and waits for row 2
+    // The other side now wants row 1: a deadlock, which PostgreSQL ends after deadlock_timeout.
+    QVERIFY(exec(other, "SELECT 1 FROM pending_calls WHERE id = '" + uuid(1) + "' FOR UPDATE"));
+    QVERIFY(other.commit());
+    writer.join();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(scalar(m_db, "SELECT workflow_state FROM pending_calls WHERE id = '" + uuid(1) + "'").toString(),
+             QStringLiteral("completed"));
+    QCOMPARE(scalar(m_db, "SELECT workflow_state FROM pending_calls WHERE id = '" + uuid(2) + "'").toString(),
+             QStringLiteral("retry_pending"));
 }
 
 QTEST_GUILESS_MAIN(TestManualActionRaces)
