@@ -20,9 +20,29 @@
 
 #include <memory>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 using namespace callops;
 
 namespace {
+
+// Under systemd, stderr is a stream into the journal, named by JOURNAL_STREAM ("device:inode").
+bool stderrIsTheJournal()
+{
+    const QByteArray stream = qgetenv("JOURNAL_STREAM");
+    const qsizetype colon = stream.indexOf(':');
+    struct stat status
+    {
+    };
+    if (colon <= 0 || fstat(STDERR_FILENO, &status) != 0)
+        return false;
+    bool deviceOk = false;
+    bool inodeOk = false;
+    const qulonglong device = stream.left(colon).toULongLong(&deviceOk);
+    const qulonglong inode = stream.mid(colon + 1).toULongLong(&inodeOk);
+    return deviceOk && inodeOk && device == status.st_dev && inode == status.st_ino;
+}
 
 #ifdef CALLOPS_WITH_UI
 bool needsWindow(const CommandLineRequest &request)
@@ -43,10 +63,17 @@ bool displayAvailable()
 
 int main(int argc, char **argv)
 {
+    // Into the journal, a "<N>" prefix gives each line its priority (journalctl -p warning found
+    // nothing: every line was info) and the journal keeps the time itself.
     qSetMessagePattern(
-            QStringLiteral("%{time yyyy-MM-ddTHH:mm:ss.zzz} %{if-debug}debug%{endif}%{if-info}info%{endif}"
-                           "%{if-warning}warning%{endif}%{if-critical}error%{endif}%{if-fatal}fatal%{endif}"
-                           " %{category}: %{message}"));
+            stderrIsTheJournal() ? QStringLiteral(
+                    "%{if-debug}<7>debug%{endif}%{if-info}<6>info%{endif}%{if-warning}<4>warning%{endif}"
+                    "%{if-critical}<3>error%{endif}%{if-fatal}<2>fatal%{endif} %{category}: %{message}")
+                                 : QStringLiteral("%{time yyyy-MM-ddTHH:mm:ss.zzz} "
+                                                  "%{if-debug}debug%{endif}%{if-info}info%{endif}"
+                                                  "%{if-warning}warning%{endif}%{if-critical}error%{endif}%{"
+                                                  "if-fatal}fatal%{endif}"
+                                                  " %{category}: %{message}"));
     // Debug lines are for developers who ask for them (QT_LOGGING_RULES="callops.*.debug=true").
     if (qEnvironmentVariableIsEmpty("QT_LOGGING_RULES"))
         QLoggingCategory::setFilterRules(QStringLiteral("callops.*.debug=false"));

@@ -106,10 +106,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Malformed database URL: expected postgresql://user:password@host:port/database[?sslmode=require]</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Malformed database URL: port 0 is not a port</source>
         <translation type="unfinished"></translation>
     </message>
@@ -163,6 +159,10 @@
     </message>
     <message>
         <source>%1 is Supabase&apos;s transaction pooler, which drops LISTEN/NOTIFY and prepared statements: use the session pooler (port 5432) or the direct host.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Malformed database URL: expected postgresql://user:password@host:port/database[?sslmode=require], with special characters in the password percent-encoded (@ as %40, # as %23, / as %2F, : as %3A, space as %20)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1880,6 +1880,10 @@
             <numerusform>The database refused the login: fix the database settings. Trying again in %n minute, not sooner: failed logins again and again get this machine blocked.</numerusform>
             <numerusform>The database refused the login: fix the database settings. Trying again in %n minutes, not sooner: failed logins again and again get this machine blocked.</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>The call trigger&apos;s TLS certificate is not trusted on this machine (%1): install the CA certificates (Debian: ca-certificates) or look for a proxy that intercepts TLS. No calls are placed for %2 s; the calls go back to where they were without spending an attempt.</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>

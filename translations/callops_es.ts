@@ -106,10 +106,6 @@
         <translation>No es una URL de base de datos ni una cadena de claves libpq: se esperaba postgresql://... o host=... dbname=...</translation>
     </message>
     <message>
-        <source>Malformed database URL: expected postgresql://user:password@host:port/database[?sslmode=require]</source>
-        <translation>URL de base de datos mal formada: se esperaba postgresql://usuario:contraseña@host:puerto/base[?sslmode=require]</translation>
-    </message>
-    <message>
         <source>Malformed database URL: port 0 is not a port</source>
         <translation>URL de base de datos mal formada: 0 no es un puerto</translation>
     </message>
@@ -164,6 +160,10 @@
     <message>
         <source>%1 is Supabase&apos;s transaction pooler, which drops LISTEN/NOTIFY and prepared statements: use the session pooler (port 5432) or the direct host.</source>
         <translation>%1 es el pooler de transacciones de Supabase, que pierde LISTEN/NOTIFY y las sentencias preparadas: use el pooler de sesión (puerto 5432) o el host directo.</translation>
+    </message>
+    <message>
+        <source>Malformed database URL: expected postgresql://user:password@host:port/database[?sslmode=require], with special characters in the password percent-encoded (@ as %40, # as %23, / as %2F, : as %3A, space as %20)</source>
+        <translation>URL de base de datos mal formada: se espera postgresql://usuario:contraseña@host:puerto/base[?sslmode=require], con los caracteres especiales de la contraseña codificados con % (@ como %40, # como %23, / como %2F, : como %3A, espacio como %20)</translation>
     </message>
 </context>
 <context>
@@ -1881,6 +1881,10 @@
             <numerusform>La base de datos rechazó el inicio de sesión: corrija la configuración de la base de datos. Se volverá a intentar dentro de %n minuto, no antes: los inicios de sesión fallidos una y otra vez hacen que se bloquee esta máquina.</numerusform>
             <numerusform>La base de datos rechazó el inicio de sesión: corrija la configuración de la base de datos. Se volverá a intentar dentro de %n minutos, no antes: los inicios de sesión fallidos una y otra vez hacen que se bloquee esta máquina.</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>The call trigger&apos;s TLS certificate is not trusted on this machine (%1): install the CA certificates (Debian: ca-certificates) or look for a proxy that intercepts TLS. No calls are placed for %2 s; the calls go back to where they were without spending an attempt.</source>
+        <translation>El certificado TLS del disparador de llamadas no es de confianza en esta máquina (%1): instale los certificados de las CA (Debian: ca-certificates) o busque un proxy que intercepte TLS. No se realizan llamadas durante %2 s; las llamadas vuelven a donde estaban sin gastar un intento.</translation>
     </message>
 </context>
 <context>

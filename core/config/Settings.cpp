@@ -104,7 +104,7 @@ const std::array<KeyInfo, 18> kKeys{{
          "retry/backoff_base_seconds",
          "CALLOPS_BACKOFF_BASE",
          [] { return QVariant(30); },
-         {0, 86400, true}},
+         {1, 86400, true}},
         {K::BackoffCapSeconds,
          "retry/backoff_cap_seconds",
          "CALLOPS_BACKOFF_CAP",

@@ -224,10 +224,13 @@ Result<ConnectionSettings> ConnectionSettings::parseText(const QString &text, bo
 Result<ConnectionSettings> ConnectionSettings::parseUrl(const QString &text, bool quoteInput)
 {
     const QUrl url(text, QUrl::StrictMode);
-    if (!url.isValid()) {
+    // A '#' starts a fragment, which a database URL never has: it is an unencoded character of the
+    // password, and what follows it would be silently dropped (p@ss#1@host read as host "ss").
+    if (!url.isValid() || url.hasFragment()) {
         // QUrl's message quotes the input, which may hold the password: describe it ourselves.
         return Error{Text::tr("Malformed database URL: expected postgresql://user:password@host:port/database"
-                              "[?sslmode=require]")};
+                              "[?sslmode=require], with special characters in the password percent-encoded "
+                              "(@ as %40, # as %23, / as %2F, : as %3A, space as %20)")};
     }
     ConnectionSettings settings;
     settings.m_host = url.host(QUrl::FullyDecoded);

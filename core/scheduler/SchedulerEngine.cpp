@@ -17,6 +17,7 @@
 #include <QRandomGenerator>
 #include <QScopeGuard>
 #include <QSqlDriver>
+#include <QSqlQuery>
 #include <QSysInfo>
 #include <QThread>
 #include <QTimeZone>
@@ -33,6 +34,7 @@ constexpr int kMaxReconnectDelaySeconds = 30;
 // A refused login is tried again this seldom: it needs someone to fix the settings, and Supabase
 // blocks an address that fails to log in again and again (ConnectionFailure).
 constexpr int kRefusedLoginRetrySeconds = 600;
+constexpr int kLockTimeoutSeconds = 10;
 constexpr int kNotifyDebounceMs = 200;
 // How soon a dispatch that failed on something other than a lost connection is tried again.
 constexpr int kDispatchRetryMs = 1000;
@@ -152,6 +154,13 @@ bool SchedulerEngine::connect()
         qCWarning(lcEngine).noquote() << db.error();
         return false;
     }
+    // A statement of the engine's that waits for a lock (a migration, an ALTER TABLE, a table locked
+    // from psql) gives up after this: without it the engine's thread waited as long as the lock was
+    // held, deaf to SIGTERM (systemd killed it, claims held) and silent in the journal.
+    if (QSqlQuery lockTimeout(*db);
+        !lockTimeout.exec(QStringLiteral("SET lock_timeout = '%1s'").arg(kLockTimeoutSeconds)))
+        qCWarning(lcEngine).noquote()
+                << "cannot set lock_timeout:" << DatabaseConnection::describeError(lockTimeout.lastError());
     m_repository = std::make_unique<PendingCallRepository>(*db, m_config.schedulerId);
     QSqlDriver *driver = db->driver();
     if (m_config.database.looksLikeTransactionPooler()) {
@@ -366,8 +375,13 @@ void SchedulerEngine::runPass(bool forced)
     }
     m_passes.insert(passId, pass);
     m_inPass = false;
-    qCInfo(lcEngine) << "pass" << passId << "claimed" << decisions.size() << "queued" << pass.outstanding
-                     << "rescued" << pass.summary.rescued << "in" << timer.elapsed() << "ms";
+    // A pass that found nothing is not news: at every interval and every notification from other
+    // writers, those lines filled a server's journal.
+    if (decisions.isEmpty() && pass.summary.rescued == 0)
+        qCDebug(lcEngine) << "pass" << passId << "found nothing due in" << timer.elapsed() << "ms";
+    else
+        qCInfo(lcEngine) << "pass" << passId << "claimed" << decisions.size() << "queued" << pass.outstanding
+                         << "rescued" << pass.summary.rescued << "in" << timer.elapsed() << "ms";
 
     finishPassIfDone(passId);
     dispatch();
@@ -568,8 +582,13 @@ void SchedulerEngine::stopCallsAfterRefusal(const CallResult &result)
     if (refused())
         return; // the other requests that were in flight get the same answer
     m_probing = false;
-    const QString message
-            = tr("The call trigger refused the request (%1): check SUPABASE_URL (the project URL, "
+    const QString message = result.httpStatus == 0
+            ? tr("The call trigger's TLS certificate is not trusted on this machine (%1): install the CA "
+                 "certificates (Debian: ca-certificates) or look for a proxy that intercepts TLS. No calls "
+                 "are placed for %2 s; the calls go back to where they were without spending an attempt.")
+                      .arg(result.error)
+                      .arg(m_refusedPauseSeconds)
+            : tr("The call trigger refused the request (%1): check SUPABASE_URL (the project URL, "
                  "https://<ref>.supabase.co) and SUPABASE_SERVICE_ROLE_KEY. No calls are placed for %2 s; "
                  "the calls go back to where they were without spending an attempt.")
                       .arg(result.error)

@@ -291,10 +291,11 @@ void CallTrigger::report(const CallResult &result)
                                  << "attempt" << result.request.attempt << callResultStatusName(result.status)
                                  << "HTTP" << result.httpStatus << "in" << result.elapsedMs << "ms";
     } else {
-        qCWarning(lcHttp).noquote() << result.request.pendingCallId << callKindName(result.request.kind)
-                                    << "attempt" << result.request.attempt
-                                    << callResultStatusName(result.status) << "in" << result.elapsedMs
-                                    << "ms:" << result.error;
+        // Debug only: the engine logs each failure as a warning, with what it does about it.
+        qCDebug(lcHttp).noquote() << result.request.pendingCallId << callKindName(result.request.kind)
+                                  << "attempt" << result.request.attempt
+                                  << callResultStatusName(result.status) << "in" << result.elapsedMs
+                                  << "ms:" << result.error;
     }
     emit finished(result);
     if (inFlight() == 0)
@@ -315,8 +316,13 @@ CallResult CallTrigger::resultOf(QNetworkReply *reply, const Pending &pending) c
     }
 
     if (result.httpStatus == 0) {
-        result.status = CallResult::Status::TransientFailure;
         const QNetworkReply::NetworkError error = reply->error();
+        // A certificate this machine does not trust (no CA certificates installed, a proxy that
+        // intercepts TLS) fails every call the same way and says nothing about the call: refused,
+        // so that calls pause without spending attempts, as for a wrong key.
+        result.status = error == QNetworkReply::SslHandshakeFailedError
+                ? CallResult::Status::Refused
+                : CallResult::Status::TransientFailure;
         if (error == QNetworkReply::OperationCanceledError || error == QNetworkReply::TimeoutError)
             result.error = tr("no answer within %1 ms").arg(m_config.timeoutMs);
         else

@@ -44,7 +44,8 @@ struct CallResult
         TransientFailure, // 5xx, 408, 429, timeout, network error, aborted: try again later
         PermanentFailure, // any other 4xx (or 3xx): trying again will not help
         // 401, 403, 404: the endpoint refuses the request itself (the key, or no such function
-        // at that URL). Not the call's fault: every call would get the same answer.
+        // at that URL); or its TLS certificate is not trusted here. Not the call's fault: every
+        // call would get the same answer.
         Refused,
     };
 

@@ -2,12 +2,17 @@
 #include "db/ConnectionFailure.h"
 #include "db/DatabaseConnection.h"
 
+#include <QFile>
 #include <QProcess>
 #include <QProcessEnvironment>
+#include <QRegularExpression>
 #include <QSqlQuery>
 #include <QTcpServer>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
+
+#include <sys/stat.h>
 
 using namespace callops;
 using namespace callops::test;
@@ -73,6 +78,7 @@ private slots:
     void refusalsAreToldFromOutages();
     void refusedLoginAtSchedulerStartIsConfiguration();
     void helpAllPrintsHelp();
+    void journalLinesCarryTheirPriority();
     void eachThreadHasItsOwnConnection();
 };
 
@@ -129,6 +135,10 @@ void TestDatabaseConnection::commandLineErrorsExitWithTwo_data()
             refused} << QStringLiteral("127.0.0.1:%1").arg(refused.section(':', 3).section('/', 0, 0));
     QTest::newRow("malformed url") << QStringList{"--migrate", "--db", "postgresql://ops:hunter2@[bad/calls"}
                                    << QStringLiteral("Malformed database URL");
+    // An @ in the password: the message says how to write one.
+    QTest::newRow("unencoded password")
+            << QStringList{"--migrate", "--db", "postgresql://ops:p@ss#1@127.0.0.1:5432/calls"}
+            << QStringLiteral("@ as %40");
     QTest::newRow("bad sslmode") << QStringList{"--migrate", "--db",
                                                 "postgresql://ops:hunter2@h/d?sslmode=maybe"}
                                  << QStringLiteral("sslmode");
@@ -238,6 +248,44 @@ void TestDatabaseConnection::helpAllPrintsHelp()
     QVERIFY2(run.exitCode == 0, qPrintable(run.stdErr));
     QVERIFY2(run.stdOut.contains("--export-failures"), qPrintable(run.stdOut));
     QVERIFY2(run.stdOut.contains("--help-all"), qPrintable(run.stdOut));
+}
+
+void TestDatabaseConnection::journalLinesCarryTheirPriority()
+{
+    // Under systemd stderr is the journal (JOURNAL_STREAM names its device and inode): each line
+    // starts with its syslog priority, which journald takes off and keeps; elsewhere with the time.
+    QTemporaryDir dir;
+    const QString journal = dir.filePath("journal.txt");
+    for (const bool underSystemd : {true, false}) {
+        TestDatabase database(underSystemd ? "journal" : "terminal"); // fresh: migrations to log
+        QVERIFY2(database.isValid(), qPrintable(database.error()));
+        QFile::remove(journal);
+        QFile(journal).open(QIODevice::WriteOnly);
+        struct stat status
+        {
+        };
+        QCOMPARE(::stat(QFile::encodeName(journal).constData(), &status), 0);
+        QProcessEnvironment environment = schedulerEnvironment();
+        if (underSystemd)
+            environment.insert("JOURNAL_STREAM",
+                               QStringLiteral("%1:%2").arg(status.st_dev).arg(status.st_ino));
+        QProcess process;
+        process.setProcessEnvironment(environment);
+        process.setStandardErrorFile(journal);
+        process.start(QStringLiteral(CALLOPS_BINARY), {"--migrate", "--db", database.url()});
+        QVERIFY(process.waitForFinished(60000));
+        QCOMPARE(process.exitCode(), 0);
+        QFile read(journal);
+        QVERIFY(read.open(QIODevice::ReadOnly));
+        const QString text = QString::fromUtf8(read.readAll());
+        const QString migrationLine = text.split(u'\n').filter("applied migration").value(0);
+        QVERIFY2(!migrationLine.isEmpty(), qPrintable(text));
+        if (underSystemd)
+            QVERIFY2(migrationLine.startsWith("<6>info callops.db: "), qPrintable(migrationLine));
+        else
+            QVERIFY2(QRegularExpression("^\\d{4}-\\d\\d-\\d\\dT").match(migrationLine).hasMatch(),
+                     qPrintable(migrationLine));
+    }
 }
 
 void TestDatabaseConnection::eachThreadHasItsOwnConnection()

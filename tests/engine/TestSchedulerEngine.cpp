@@ -1,4 +1,5 @@
 #include "ContractServer.h"
+#include "LockRace.h"
 #include "TestDatabase.h"
 #include "scheduler/SchedulerEngine.h"
 #include "scheduler/SchedulerThread.h"
@@ -74,6 +75,7 @@ private slots:
     void misspelledClinicZoneIsSaidOnTheRow();
     void answerThatComesWhileTheDatabaseIsAwayIsKept();
     void refusedLoginIsNotTriedAgainAndAgain();
+    void stopIsHeardWhileATableLockIsHeld();
 
 private:
     QString insert(const QString &state, const QString &phone, const QString &extraColumns = {},
@@ -906,6 +908,29 @@ void TestSchedulerEngine::refusedLoginIsNotTriedAgainAndAgain()
         return args.at(0).toString().contains("refused the login");
     }));
     QVERIFY(scheduler.stopAndWait(10000));
+}
+
+void TestSchedulerEngine::stopIsHeardWhileATableLockIsHeld()
+{
+    // A table lock held elsewhere (a migration, an ALTER, psql) kept the engine's thread waiting in
+    // its statement for as long as it was held: a stop (SIGTERM) was not heard, and systemd killed
+    // the scheduler with its claims held.
+    QSqlDatabase holder = m_db->connection(QStringLiteral("holder"));
+    QVERIFY(holder.transaction());
+    QSqlQuery lock(holder);
+    QVERIFY2(lock.exec("LOCK TABLE pending_calls IN ACCESS EXCLUSIVE MODE"),
+             qPrintable(lock.lastError().text()));
+    SchedulerThread scheduler(continuousConfig(*m_db, *m_server));
+    QSignalSpy errors(scheduler.engine(), &SchedulerEngine::errorOccurred);
+    scheduler.start();
+    QVERIFY(LockRace::waitForLockWait(m_db->connection()));
+    scheduler.requestStop();
+    QVERIFY(scheduler.stopAndWait(30000)); // the lock is still held
+    // And the log says why the pass did not get through.
+    QVERIFY(std::any_of(errors.cbegin(), errors.cend(), [](const QList<QVariant> &args) {
+        return args.at(0).toString().contains("lock timeout");
+    }));
+    QVERIFY(holder.rollback());
 }
 
 QTEST_GUILESS_MAIN(TestSchedulerEngine)

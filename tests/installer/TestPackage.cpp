@@ -187,9 +187,10 @@ void TestPackage::dependencies()
         return std::any_of(depends.cbegin(), depends.cend(),
                            [&](const QString &d) { return d == package || d.startsWith(package + u' '); });
     };
-    // Declared: the QPSQL driver (a plugin, invisible to dpkg-shlibdeps) and adduser (postinst).
-    QVERIFY2(dependsOn(QStringLiteral("libqt6sql6-psql")), qPrintable(depends.join(u',')));
-    QVERIFY2(dependsOn(QStringLiteral("adduser")), qPrintable(depends.join(u',')));
+    // Declared: the QPSQL driver and the SVG plugins (plugins, invisible to dpkg-shlibdeps), the CA
+    // certificates HTTPS calls are checked against, and adduser (postinst).
+    for (const char *package : {"libqt6sql6-psql", "libqt6svg6", "ca-certificates", "adduser"})
+        QVERIFY2(dependsOn(QString::fromLatin1(package)), qPrintable(depends.join(u',')));
     // Found by dpkg-shlibdeps from the binary.
     QVERIFY2(dependsOn(QStringLiteral("libqt6core6")), qPrintable(depends.join(u',')));
     QVERIFY2(dependsOn(QStringLiteral("libqt6sql6")), qPrintable(depends.join(u',')));
@@ -213,6 +214,8 @@ void TestPackage::maintainerScripts()
     QFile postinst(m_control + QStringLiteral("/postinst"));
     QVERIFY(postinst.open(QIODevice::ReadOnly));
     const QString text = QString::fromUtf8(postinst.readAll());
+    // An upgrade restarts a running scheduler on the new binary (as dh_installsystemd does).
+    QVERIFY(text.contains(QStringLiteral("systemctl try-restart callops-scheduler.service")));
     // The system user, and the environment file created once, 0600, never overwritten.
     QVERIFY(text.contains(QStringLiteral("adduser --system --group")));
     QVERIFY(text.contains(QStringLiteral("callops")));

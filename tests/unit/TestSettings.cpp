@@ -136,6 +136,8 @@ void TestSettings::secondsHaveSaneBounds_data()
     QTest::newRow("ivr wait") << QByteArray("CALLOPS_IVR_WAIT") << QByteArray("2147483647") << "86400";
     QTest::newRow("task retry") << QByteArray("CALLOPS_TASK_RETRY_DELAY") << QByteArray("604801") << "604800";
     QTest::newRow("backoff base") << QByteArray("CALLOPS_BACKOFF_BASE") << QByteArray("86401") << "86400";
+    // The retry policy refused 0 later, without naming the variable.
+    QTest::newRow("backoff base zero") << QByteArray("CALLOPS_BACKOFF_BASE") << QByteArray("0") << "from 1 to";
     QTest::newRow("backoff cap") << QByteArray("CALLOPS_BACKOFF_CAP") << QByteArray("604801") << "604800";
     QTest::newRow("batch is no seconds")
             << QByteArray("CALLOPS_BATCH_SIZE") << QByteArray("10001") << "a whole number from 1 to 10000";
