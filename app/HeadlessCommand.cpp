@@ -72,6 +72,8 @@ int HeadlessCommand::run(const Settings &settings, bool once)
         err << config.error() << Qt::endl;
         return ExitCode::BadConfiguration;
     }
+    for (const QString &warning : Settings::unrecognisedEnvironment())
+        qCWarning(lcEngine).noquote() << warning;
     // Refused before any connection: it would seem to work, without wake-ups or statements.
     if (const Status status = config->database.checkNotTransactionPooler(); !status) {
         err << status.error() << Qt::endl;

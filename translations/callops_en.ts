@@ -866,6 +866,14 @@
         <source>a whole number from %1 to %2</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The environment variable %1 is no CallOps setting and is ignored.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The environment variable %1 is no CallOps setting and is ignored; did you mean %2?</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>TelephonySimulator</name>

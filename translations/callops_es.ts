@@ -866,6 +866,14 @@
         <source>a whole number from %1 to %2</source>
         <translation>un número entero de %1 a %2</translation>
     </message>
+    <message>
+        <source>The environment variable %1 is no CallOps setting and is ignored.</source>
+        <translation>La variable de entorno %1 no es un ajuste de CallOps y se ignora.</translation>
+    </message>
+    <message>
+        <source>The environment variable %1 is no CallOps setting and is ignored; did you mean %2?</source>
+        <translation>La variable de entorno %1 no es un ajuste de CallOps y se ignora; ¿quería decir %2?</translation>
+    </message>
 </context>
 <context>
     <name>TelephonySimulator</name>

@@ -1,9 +1,11 @@
 #include "Settings.h"
 
+#include "common/EditDistance.h"
 #include "common/MessageText.h"
 #include "telephony/CallTrigger.h"
 
 #include <QCoreApplication>
+#include <QProcessEnvironment>
 #include <QSettings>
 
 #include <algorithm>
@@ -253,6 +255,52 @@ QString Settings::fileKey(Key key)
 {
     const char *fileKey = info(key).fileKey;
     return fileKey ? QString::fromLatin1(fileKey) : QString();
+}
+
+QStringList Settings::unrecognisedEnvironment()
+{
+    static const QStringList others{QStringLiteral("CALLOPS_PG_BINDIR")};
+    static const QStringList otherPrefixes{QStringLiteral("CALLOPS_TEST_"), QStringLiteral("CALLOPS_FUZZ_"),
+                                           QStringLiteral("CALLOPS_SOAK_"), QStringLiteral("CALLOPS_BUILD_")};
+    QStringList known;
+    for (const KeyInfo &entry : kKeys) {
+        if (entry.environment)
+            known.append(QString::fromLatin1(entry.environment));
+    }
+    QStringList warnings;
+    const QStringList names = QProcessEnvironment::systemEnvironment().keys();
+    for (const QString &name : names) {
+        if (!name.startsWith(QStringLiteral("CALLOPS_")) || known.contains(name) || others.contains(name)
+            || std::any_of(otherPrefixes.cbegin(), otherPrefixes.cend(),
+                           [&name](const QString &prefix) { return name.startsWith(prefix); }))
+            continue;
+        QString closest;
+        int best = 5; // more edits than this is another name, not a misspelling
+        // Compared without the prefix and the underscores; a name inside another (TIMEZONE in
+        // DEFAULT_TIME_ZONE) is as close as one edit.
+        const auto bare = [](const QString &variable) {
+            return variable.mid(8).remove(u'_');
+        };
+        const QString given = bare(name);
+        for (const QString &candidate : std::as_const(known)) {
+            const QString meant = bare(candidate);
+            const bool inside = given.size() >= 4 && (meant.contains(given) || given.contains(meant));
+            const int distance = inside ? 1 : EditDistance::between(given, meant);
+            if (distance < best) {
+                best = distance;
+                closest = candidate;
+            }
+        }
+        const QString shown = MessageText::quoted(name, 60);
+        warnings.append(
+                closest.isEmpty()
+                        ? Text::tr("The environment variable %1 is no CallOps setting and is ignored.")
+                                  .arg(shown)
+                        : Text::tr("The environment variable %1 is no CallOps setting and is ignored; did "
+                                   "you mean %2?")
+                                  .arg(shown, closest));
+    }
+    return warnings;
 }
 
 QString Settings::environmentVariable(Key key)

@@ -73,6 +73,10 @@ public:
     // the key and where its value came from, never the value of a secret (database URL, service
     // key).
     Status validate() const;
+    // CALLOPS_* environment variables that are no setting of ours (a misspelled one is silently
+    // ignored otherwise: CALLOPS_TIMEZONE for CALLOPS_DEFAULT_TIME_ZONE), one warning each, naming
+    // the setting meant when one is close. The tests' and build scripts' own variables are left out.
+    static QStringList unrecognisedEnvironment();
 
     static Range range(Key key);
     // What a whole-number key must be, for messages: "a whole number of seconds from 1 to 600".

@@ -1,5 +1,6 @@
 #include "ConnectionSettings.h"
 
+#include "common/EditDistance.h"
 #include "common/MessageText.h"
 
 #include <QCoreApplication>
@@ -88,24 +89,6 @@ QString piece(const QString &value, bool quoteInput)
     return QStringLiteral("...");
 }
 
-// Edit distance between two short words, for "did you mean".
-int editDistance(const QString &a, const QString &b)
-{
-    QList<int> previous(b.size() + 1);
-    for (qsizetype j = 0; j <= b.size(); ++j)
-        previous[j] = int(j);
-    for (qsizetype i = 1; i <= a.size(); ++i) {
-        QList<int> current(b.size() + 1);
-        current[0] = int(i);
-        for (qsizetype j = 1; j <= b.size(); ++j) {
-            const int substitution = previous[j - 1] + (a.at(i - 1) == b.at(j - 1) ? 0 : 1);
-            current[j] = std::min({previous[j] + 1, current[j - 1] + 1, substitution});
-        }
-        previous = std::move(current);
-    }
-    return previous[b.size()];
-}
-
 // The keyword an unknown setting name is a typo of, if any.
 QString closestKeyword(const QString &key)
 {
@@ -115,7 +98,7 @@ QString closestKeyword(const QString &key)
                          QStringLiteral("user"), QStringLiteral("password")};
     keywords += knownOptions();
     for (const QString &keyword : std::as_const(keywords)) {
-        if (editDistance(key.toLower(), keyword) <= 2)
+        if (EditDistance::between(key.toLower(), keyword) <= 2)
             return keyword;
     }
     return {};

@@ -103,6 +103,12 @@ Result<QStringList> Migrator::migrate()
     if (m_migrations.isEmpty())
         return Error{Text::tr("No migrations found: the binary was built without its SQL resources.")};
 
+    // The migrations say IF NOT EXISTS on purpose: the server's "already exists, skipping"
+    // notices, printed raw by libpq, only alarmed whoever ran them.
+    QSqlQuery quiet(m_db);
+    quiet.exec(QStringLiteral("SET client_min_messages = warning"));
+    auto loud = qScopeGuard([&quiet] { quiet.exec(QStringLiteral("RESET client_min_messages")); });
+
     QSqlQuery lock(m_db);
     lock.prepare(QStringLiteral("SELECT pg_advisory_lock(?)"));
     lock.addBindValue(kMigrationLockKey);

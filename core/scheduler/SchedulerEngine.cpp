@@ -128,9 +128,12 @@ void SchedulerEngine::start()
 
     m_running = true;
     m_sinceAttentionCheck.invalidate();
+    // What decides when and whom it calls, once, so the journal shows what a server runs with.
     qCInfo(lcEngine) << "scheduler" << m_config.schedulerId << "starting against"
                      << m_config.database.target() << "batch" << m_config.batchSize << "interval"
-                     << m_config.intervalSeconds << "s, calls/s" << m_config.callsPerSecond;
+                     << m_config.intervalSeconds << "s, calls/s" << m_config.callsPerSecond << "calling hours"
+                     << m_config.callingHours << "default region" << m_config.defaultRegion << "default zone"
+                     << m_config.defaultTimeZone;
     const bool ok = connect();
     if (m_config.continuous)
         m_intervalTimer->start(m_config.intervalSeconds * 1000);

@@ -278,6 +278,8 @@ void TestDatabaseConnection::journalLinesCarryTheirPriority()
         QFile read(journal);
         QVERIFY(read.open(QIODevice::ReadOnly));
         const QString text = QString::fromUtf8(read.readAll());
+        // The migrations' "already exists, skipping" notices are not printed raw.
+        QVERIFY2(!text.contains("NOTICE"), qPrintable(text));
         const QString migrationLine = text.split(u'\n').filter("applied migration").value(0);
         QVERIFY2(!migrationLine.isEmpty(), qPrintable(text));
         if (underSystemd)

@@ -13,6 +13,7 @@ class TestSettings : public QObject
     Q_OBJECT
 
 private slots:
+    void misspelledVariablesAreNamed();
     void init();
     void precedence();
     void defaultsFollowTheGuide();
@@ -137,7 +138,8 @@ void TestSettings::secondsHaveSaneBounds_data()
     QTest::newRow("task retry") << QByteArray("CALLOPS_TASK_RETRY_DELAY") << QByteArray("604801") << "604800";
     QTest::newRow("backoff base") << QByteArray("CALLOPS_BACKOFF_BASE") << QByteArray("86401") << "86400";
     // The retry policy refused 0 later, without naming the variable.
-    QTest::newRow("backoff base zero") << QByteArray("CALLOPS_BACKOFF_BASE") << QByteArray("0") << "from 1 to";
+    QTest::newRow("backoff base zero")
+            << QByteArray("CALLOPS_BACKOFF_BASE") << QByteArray("0") << "from 1 to";
     QTest::newRow("backoff cap") << QByteArray("CALLOPS_BACKOFF_CAP") << QByteArray("604801") << "604800";
     QTest::newRow("batch is no seconds")
             << QByteArray("CALLOPS_BATCH_SIZE") << QByteArray("10001") << "a whole number from 1 to 10000";
@@ -229,6 +231,29 @@ void TestSettings::inflightTimeoutOutlastsTheHttpTimeout()
     config = SchedulerConfig::fromSettings(settings);
     unsetAll();
     QVERIFY2(config.ok(), qPrintable(config.error()));
+}
+
+void TestSettings::misspelledVariablesAreNamed()
+{
+    // CALLOPS_TIMEZONE (the option is --default-timezone) was ignored without a word, and clinics
+    // whose zone cannot be told were called on New York time.
+    qputenv("CALLOPS_TIMEZONE", "UTC");
+    qputenv("CALLOPS_BATCHSIZE", "20");
+    qputenv("CALLOPS_FROBNICATE", "1");
+    qputenv("CALLOPS_INTERVAL", "30"); // a setting
+    const QStringList warnings = Settings::unrecognisedEnvironment();
+    for (const char *name :
+         {"CALLOPS_TIMEZONE", "CALLOPS_BATCHSIZE", "CALLOPS_FROBNICATE", "CALLOPS_INTERVAL"})
+        qunsetenv(name);
+    const QString all = warnings.join(u'\n');
+    QCOMPARE(warnings.size(), 3);
+    QVERIFY2(all.contains("CALLOPS_TIMEZONE is no CallOps setting and is ignored; did you mean "
+                          "CALLOPS_DEFAULT_TIME_ZONE?"),
+             qPrintable(all));
+    QVERIFY2(all.contains("CALLOPS_BATCHSIZE is no CallOps setting and is ignored; did you mean "
+                          "CALLOPS_BATCH_SIZE?"),
+             qPrintable(all));
+    QVERIFY2(all.contains("CALLOPS_FROBNICATE is no CallOps setting and is ignored."), qPrintable(all));
 }
 
 QTEST_GUILESS_MAIN(TestSettings)
