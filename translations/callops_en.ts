@@ -220,6 +220,10 @@
         <source>Cannot connect to the database at %1: %2</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>no answer: the server closed the connection</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>DemoRuntime</name>

@@ -220,6 +220,10 @@
         <source>Cannot connect to the database at %1: %2</source>
         <translation>No se puede conectar a la base de datos en %1: %2</translation>
     </message>
+    <message>
+        <source>no answer: the server closed the connection</source>
+        <translation>sin respuesta: el servidor cerró la conexión</translation>
+    </message>
 </context>
 <context>
     <name>DemoRuntime</name>

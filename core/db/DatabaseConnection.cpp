@@ -106,6 +106,10 @@ QString DatabaseConnection::describeError(const QSqlError &error)
     QString text = firstLine(error.databaseText());
     if (text.isEmpty())
         text = firstLine(error.driverText());
+    // QPSQL says nothing at all of a session the server has closed (a restart, a terminated backend).
+    if (text.isEmpty())
+        text = QCoreApplication::translate("DatabaseConnection",
+                                           "no answer: the server closed the connection");
     // The server may echo a value (a huge or binary one) back in its message.
     text = MessageText::oneLine(text);
     if (!error.nativeErrorCode().isEmpty())

@@ -23,6 +23,8 @@
 #include <QTimeZone>
 #include <QTimer>
 
+#include <algorithm>
+
 Q_LOGGING_CATEGORY(lcEngine, "callops.engine")
 
 namespace callops {
@@ -187,6 +189,10 @@ bool SchedulerEngine::connect()
     } else {
         qCWarning(lcEngine) << "LISTEN failed; relying on the interval timer";
     }
+    // The journal said the connection was lost; it says so when it is back.
+    if (m_everConnected)
+        qCInfo(lcEngine).noquote() << "database connection restored:" << m_config.database.target();
+    m_everConnected = true;
     m_connected = true;
     m_loginRefused = false;
     m_reconnectDelaySeconds = 1;
@@ -751,7 +757,11 @@ void SchedulerEngine::stop()
         finishStop();
         return;
     }
-    m_stopGrace->start(m_config.httpTimeoutMs + 1000);
+    // Within systemd's TimeoutStopSec (60 s in the unit), whatever the HTTP timeout: a request
+    // still unanswered then is aborted and recorded, and the claims go back, rather than the
+    // process being killed with them.
+    constexpr int kMaxStopGraceMs = 45000;
+    m_stopGrace->start(std::min(m_config.httpTimeoutMs + 1000, kMaxStopGraceMs));
 }
 
 void SchedulerEngine::finishStop()

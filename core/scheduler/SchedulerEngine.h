@@ -131,6 +131,7 @@ private:
 
     bool m_running = false;
     bool m_connected = false;
+    bool m_everConnected = false;
     bool m_paused = false;
     bool m_stopping = false;
     bool m_inPass = false;

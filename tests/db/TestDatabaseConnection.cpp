@@ -6,6 +6,7 @@
 #include <QProcess>
 #include <QProcessEnvironment>
 #include <QRegularExpression>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -71,6 +72,7 @@ private slots:
     void refusedConnectionNamesHostAndPort();
     void wrongPasswordIsNotEchoed();
     void passwordLikeTheUserNameLeavesTheMessageWhole();
+    void errorWithoutTextSaysWhatHappened();
     void commandLineErrorsExitWithTwo_data();
     void commandLineErrorsExitWithTwo();
     void unreachableAtSchedulerStartIsTemporary();
@@ -123,6 +125,14 @@ void TestDatabaseConnection::passwordLikeTheUserNameLeavesTheMessageWhole()
     QVERIFY2(db.error().contains(QStringLiteral("for user \"%1\"").arg(settings.user())),
              qPrintable(db.error()));
     QVERIFY2(!db.error().contains(u'*'), qPrintable(db.error()));
+}
+
+void TestDatabaseConnection::errorWithoutTextSaysWhatHappened()
+{
+    // QPSQL gives no text for a session the server closed: the log read "connection lost: starting
+    // a transaction: " and nothing more.
+    const QString text = DatabaseConnection::describeError(QSqlError());
+    QVERIFY2(text.contains("closed the connection"), qPrintable(text));
 }
 
 void TestDatabaseConnection::commandLineErrorsExitWithTwo_data()
