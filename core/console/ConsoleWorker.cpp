@@ -77,7 +77,8 @@ bool ConsoleWorker::ensureOpen()
         return false;
     // A refused login waits for reconnect() or new settings: trying it again by itself would get
     // the dispatcher's address blocked (ConnectionFailure).
-    if (!m_failure.isEmpty() && (m_failureIsRefusal || m_sinceFailure.elapsed() < kRetryAfterFailureMs)) {
+    if (!m_failure.isEmpty()
+        && (ConnectionFailure::isRefusal(m_failure) || m_sinceFailure.elapsed() < kRetryAfterFailureMs)) {
         emit connectionChanged(false, m_failure);
         return false;
     }
@@ -90,7 +91,6 @@ bool ConsoleWorker::ensureOpen()
     if (!db) {
         m_connected = false;
         m_failure = db.error();
-        m_failureIsRefusal = ConnectionFailure::isRefusal(m_failure);
         m_sinceFailure.start();
         emit connectionChanged(false, db.error());
         return false;

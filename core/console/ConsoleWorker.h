@@ -93,7 +93,6 @@ private:
     int m_debounceMs = 500;
     bool m_connected = false;
     QString m_failure; // why the last attempt to connect failed; empty after a success
-    bool m_failureIsRefusal = false;
     QElapsedTimer m_sinceFailure;
 };
 

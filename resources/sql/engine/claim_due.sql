@@ -4,7 +4,7 @@
 -- The columns come from the locking SELECT itself: a row changed by a transaction that committed
 -- while this statement ran is locked in its newest version, and only the locking scan returns that
 -- version; reading the table again (a join) gave the statement's snapshot, the row as it was before,
--- and the pass decided from it and wrote over the change (tests/db/TestEngineClaimRaces.cpp).
+-- and the pass decided from it and wrote over the change (tests/db/TestManualActionRaces.cpp).
 WITH due AS (
     SELECT p.id, p.workflow_state, p.phone, p.phone_e164, p.clinic_timezone, p.retry_count, p.max_retries,
            p.classification_id, p.ivr_classified_at, p.updated_at, p.attempt, p.classification_attempts,
