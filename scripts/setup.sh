@@ -10,7 +10,7 @@ packages=(
     g++ cmake ninja-build ccache pkg-config
     qt6-base-dev qt6-base-dev-tools libqt6sql6-psql qt6-httpserver-dev qt6-websockets-dev
     qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-translations-l10n qt6-svg-dev
-    qtkeychain-qt6-dev libphonenumber-dev libgl-dev
+    qtkeychain-qt6-dev libphonenumber-dev libpq-dev libgl-dev
     postgresql postgresql-contrib
     poppler-utils xvfb xauth fonts-dejavu-core dpkg-dev file systemd openssl
 )

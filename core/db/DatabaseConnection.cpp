@@ -1,5 +1,6 @@
 #include "DatabaseConnection.h"
 
+#include "ServerNotices.h"
 #include "common/MessageText.h"
 
 #include <QCoreApplication>
@@ -52,10 +53,21 @@ Result<QSqlDatabase> DatabaseConnection::open(const ConnectionSettings &settings
     db.setUserName(settings.user());
     db.setPassword(settings.password());
     ConnectionSettings withDefaults = settings;
-    if (withDefaults.option(QStringLiteral("connect_timeout")).isEmpty())
-        withDefaults.setOption(QStringLiteral("connect_timeout"), QStringLiteral("10"));
-    if (withDefaults.option(QStringLiteral("application_name")).isEmpty())
-        withDefaults.setOption(QStringLiteral("application_name"), QStringLiteral("callops-") + purpose);
+    auto byDefault = [&withDefaults](const QString &key, const QString &value) {
+        if (withDefaults.option(key).isEmpty())
+            withDefaults.setOption(key, value);
+    };
+    byDefault(QStringLiteral("connect_timeout"), QStringLiteral("10"));
+    byDefault(QStringLiteral("application_name"), QStringLiteral("callops-") + purpose);
+    // A server gone without closing the connection (a failover, a cut network path) is noticed
+    // within about a minute: with the kernel's defaults a session waiting on LISTEN found out
+    // after two hours, and a statement sent into the void waited a quarter of an hour for TCP to
+    // give up, the engine's thread deaf to SIGTERM meanwhile. A long statement is not cut short:
+    // the server's kernel answers the probes and acknowledges what was sent.
+    byDefault(QStringLiteral("keepalives_idle"), QStringLiteral("30"));
+    byDefault(QStringLiteral("keepalives_interval"), QStringLiteral("10"));
+    byDefault(QStringLiteral("keepalives_count"), QStringLiteral("3"));
+    byDefault(QStringLiteral("tcp_user_timeout"), QStringLiteral("60000"));
     db.setConnectOptions(withDefaults.qtConnectOptions());
 
     if (!db.open()) {
@@ -64,6 +76,7 @@ Result<QSqlDatabase> DatabaseConnection::open(const ConnectionSettings &settings
         QSqlDatabase::removeDatabase(name);
         return Error{message};
     }
+    ServerNotices::route(db);
     QSqlQuery setup(db);
     if (!setup.exec(QStringLiteral("SET TIME ZONE 'UTC'"))) {
         const QString message = describeError(setup.lastError());

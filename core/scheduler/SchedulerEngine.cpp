@@ -6,6 +6,7 @@
 #include "db/ConnectionFailure.h"
 #include "db/DatabaseConnection.h"
 #include "db/PreparedStatements.h"
+#include "db/SessionWatch.h"
 #include "phone/PhoneNumberNormalizer.h"
 #include "phone/TimeZoneResolver.h"
 #include "scheduler/CallingWindow.h"
@@ -186,6 +187,16 @@ bool SchedulerEngine::connect()
                                  && !m_notifyDebounce->isActive())
                                  m_notifyDebounce->start();
                          });
+        // Waiting for work, the engine runs no statement until its interval; a session the server
+        // closed meanwhile is reconnected now, so that NOTIFY reaches it again.
+        m_sessionWatch = std::make_unique<SessionWatch>(*db);
+        QObject::connect(
+                m_sessionWatch.get(), &SessionWatch::closed, this,
+                [this](const QString &reason) {
+                    if (m_connected && !m_stopping)
+                        disconnectAfterError(reason);
+                },
+                Qt::QueuedConnection);
     } else {
         qCWarning(lcEngine) << "LISTEN failed; relying on the interval timer";
     }
@@ -799,6 +810,7 @@ void SchedulerEngine::dropConnection()
     // which on a connection the server dropped only prints a warning each.
     const std::unique_ptr<PreparedStatements> statements
             = m_repository ? m_repository->takeStatements() : nullptr;
+    m_sessionWatch.reset();
     m_repository.reset();
     DatabaseConnection::close(kPurpose);
 }

@@ -22,6 +22,7 @@ class PassPlanner;
 class PendingCallRepository;
 class PhoneNumberNormalizer;
 class RetryPolicy;
+class SessionWatch;
 class TimeZoneResolver;
 struct CallResult;
 
@@ -114,6 +115,7 @@ private:
     std::unique_ptr<RetryPolicy> m_retry;
     std::unique_ptr<PassPlanner> m_planner;
     std::unique_ptr<PendingCallRepository> m_repository;
+    std::unique_ptr<SessionWatch> m_sessionWatch;
     // The POSTs run on a thread of their own: answers are taken in and requests written while
     // this thread waits on the database, instead of queueing behind a pass or a commit.
     std::unique_ptr<QThread> m_httpThread;

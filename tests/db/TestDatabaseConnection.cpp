@@ -1,6 +1,7 @@
 #include "TestDatabase.h"
 #include "db/ConnectionFailure.h"
 #include "db/DatabaseConnection.h"
+#include "db/PgHandle.h"
 
 #include <QFile>
 #include <QProcess>
@@ -13,6 +14,9 @@
 #include <QTest>
 #include <QThread>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 using namespace callops;
@@ -82,6 +86,7 @@ private slots:
     void helpAllPrintsHelp();
     void journalLinesCarryTheirPriority();
     void eachThreadHasItsOwnConnection();
+    void vanishedServerIsNoticedWithinAMinute();
 };
 
 void TestDatabaseConnection::refusedConnectionNamesHostAndPort()
@@ -336,6 +341,48 @@ void TestDatabaseConnection::eachThreadHasItsOwnConnection()
         QCOMPARE(again->connectionName(), mainName);
     }
     DatabaseConnection::close("worker");
+}
+
+namespace {
+
+int tcpOption(const QSqlDatabase &db, int option)
+{
+    int value = -1;
+    socklen_t size = sizeof value;
+    PGconn *connection = pgHandle(db);
+    if (!connection || getsockopt(PQsocket(connection), IPPROTO_TCP, option, &value, &size) != 0)
+        return -1;
+    return value;
+}
+
+} // namespace
+
+void TestDatabaseConnection::vanishedServerIsNoticedWithinAMinute()
+{
+    auto cluster = TestCluster::fromEnvironment();
+    QVERIFY2(cluster.ok(), qPrintable(cluster.error()));
+    {
+        const auto db = DatabaseConnection::open(cluster->superuser(), "keepalive");
+        QVERIFY2(db.ok(), qPrintable(db.error()));
+        // Probes after 30 s of silence, every 10 s, three of them; unacknowledged data for 60 s.
+        QCOMPARE(tcpOption(*db, TCP_KEEPIDLE), 30);
+        QCOMPARE(tcpOption(*db, TCP_KEEPINTVL), 10);
+        QCOMPARE(tcpOption(*db, TCP_KEEPCNT), 3);
+        QCOMPARE(tcpOption(*db, TCP_USER_TIMEOUT), 60000);
+    }
+    DatabaseConnection::close("keepalive");
+    // What the URL says wins.
+    auto settings = ConnectionSettings::parse(cluster->superuser().libpqKeywordString()
+                                              + " keepalives_idle=120 tcp_user_timeout=0");
+    QVERIFY(settings.ok());
+    {
+        const auto db = DatabaseConnection::open(*settings, "keepalive-given");
+        QVERIFY2(db.ok(), qPrintable(db.error()));
+        QCOMPARE(tcpOption(*db, TCP_KEEPIDLE), 120);
+        QCOMPARE(tcpOption(*db, TCP_USER_TIMEOUT), 0);
+        QCOMPARE(tcpOption(*db, TCP_KEEPCNT), 3);
+    }
+    DatabaseConnection::close("keepalive-given");
 }
 
 QTEST_GUILESS_MAIN(TestDatabaseConnection)
