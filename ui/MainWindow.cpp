@@ -217,7 +217,10 @@ void MainWindow::buildActions()
         m_filterActions.insert(action, filterAction);
     }
     m_refreshAction = new QAction(QIcon(QStringLiteral(":/icons/refresh.svg")), tr("Refresh"), this);
-    m_refreshAction->setShortcut(QKeySequence::Refresh);
+    m_refreshAction->setObjectName(QStringLiteral("refreshAction"));
+    // F5, not QKeySequence::Refresh: under GNOME and Xfce that is Ctrl+R, Retry now's key, and a key
+    // two actions share does nothing at all.
+    m_refreshAction->setShortcut(QKeySequence(Qt::Key_F5));
     connect(m_refreshAction, &QAction::triggered, this, &MainWindow::refreshNow);
     m_findAction = new QAction(tr("Search"), this);
     m_findAction->setShortcut(QKeySequence::Find);
