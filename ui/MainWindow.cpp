@@ -297,6 +297,8 @@ void MainWindow::buildLayout()
 {
     m_states = new StateListView(this);
     m_states->setObjectName(QStringLiteral("stateList"));
+    // Widgets with no visible label of their own: a screen reader says these names instead.
+    m_states->setAccessibleName(tr("Call states"));
     connect(m_states, &StateListView::selectionChangedByUser, this, &MainWindow::applyFilter);
 
     m_offline = new OfflineBanner(this);
@@ -319,6 +321,7 @@ void MainWindow::buildLayout()
     // The short placeholder fits the narrowest box; the tooltip says what the search looks at.
     m_search->setPlaceholderText(tr("Search… (Ctrl+F)"));
     m_search->setToolTip(tr("Search exam, employee, clinic or phone (Ctrl+F)"));
+    m_search->setAccessibleName(tr("Search calls"));
     // Room for the placeholder beside the search icon and the clear button.
     m_search->setMinimumWidth(m_search->fontMetrics().horizontalAdvance(m_search->placeholderText())
                               + 3 * m_search->fontMetrics().height() + 12);
@@ -333,17 +336,20 @@ void MainWindow::buildLayout()
     m_clinic = new QComboBox(this);
     m_clinic->setObjectName(QStringLiteral("clinicFilter"));
     m_clinic->addItem(tr("All clinics"), QString());
+    m_clinic->setAccessibleName(tr("Clinic filter"));
     m_clinic->setMinimumContentsLength(8);
     m_clinic->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_failureReason = new QComboBox(this);
     m_failureReason->setObjectName(QStringLiteral("failureReasonFilter"));
     m_failureReason->addItem(tr("Any failure reason"), QString());
+    m_failureReason->setAccessibleName(tr("Failure reason filter"));
     m_failureReason->setMinimumContentsLength(8);
     m_failureReason->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_period = new QComboBox(this);
     m_period->setObjectName(QStringLiteral("periodFilter"));
     m_period->addItems({tr("Any time"), tr("In state for up to 1 hour"), tr("In state for up to 24 hours"),
                         tr("In state for up to 7 days"), tr("In state for up to 30 days")});
+    m_period->setAccessibleName(tr("Time in state filter"));
     m_period->setMinimumContentsLength(8);
     m_period->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     for (QComboBox *box : {m_clinic, m_failureReason, m_period})
@@ -357,6 +363,7 @@ void MainWindow::buildLayout()
 
     m_table = new QTableView(this);
     m_table->setObjectName(QStringLiteral("callTable"));
+    m_table->setAccessibleName(tr("Calls"));
     m_table->setModel(m_model);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);

@@ -95,8 +95,10 @@ CallDetailPane::CallDetailPane(QWidget *parent)
     scroll->setWidgetResizable(true);
     scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setAccessibleName(tr("Call details"));
 
     m_history->setObjectName(QStringLiteral("history"));
+    m_history->setAccessibleName(tr("History"));
     m_history->setColumnCount(4);
     m_history->setHeaderLabels({tr("When"), tr("Change"), tr("Actor"), tr("Reason")});
     m_history->setRootIsDecorated(false);
