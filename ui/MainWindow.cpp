@@ -18,6 +18,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QComboBox>
+#include <QContextMenuEvent>
 #include <QDir>
 #include <QDockWidget>
 #include <QHBoxLayout>
@@ -30,6 +31,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QScreen>
+#include <QShortcut>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QSystemTrayIcon>
@@ -377,6 +379,18 @@ void MainWindow::buildLayout()
     m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
     for (ManualAction action : manualActions::all())
         m_table->addAction(m_actions.value(action));
+    // The Menu key opens that menu through the platform; Shift+F10, the other key for it, Qt leaves
+    // alone on Linux. Opened at the current call, as the Menu key does.
+    new QShortcut(
+            QKeySequence(Qt::SHIFT | Qt::Key_F10), m_table, this,
+            [this] {
+                const QRect cell = m_table->visualRect(m_table->currentIndex());
+                const QPoint at
+                        = m_table->viewport()->mapTo(m_table, cell.isValid() ? cell.center() : QPoint());
+                QContextMenuEvent event(QContextMenuEvent::Keyboard, at, m_table->mapToGlobal(at));
+                QCoreApplication::sendEvent(m_table, &event);
+            },
+            Qt::WidgetWithChildrenShortcut);
     m_table->verticalHeader()->hide();
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 8);
     QHeaderView *header = m_table->horizontalHeader();

@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 #include "calls/CallDetailPane.h"
 #include "config/Settings.h"
+#include "console/CallRecord.h"
 #include "dialogs/ActionDialog.h"
 #include "dialogs/ConnectionDialog.h"
 #include "dialogs/ExportDialog.h"
@@ -15,10 +16,13 @@
 #include <QLabel>
 #include <QLibraryInfo>
 #include <QMap>
+#include <QMenu>
 #include <QScrollArea>
 #include <QSignalSpy>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 #include <QTranslator>
 
 #include <memory>
@@ -76,6 +80,8 @@ private slots:
     void labelsTakeToTheirFields_data();
     void labelsTakeToTheirFields();
     void unlabelledWidgetsHaveNames();
+    void shiftF10OpensTheCallMenu();
+    void detailsAreTabbedTopToBottom();
 };
 
 void TestKeyboardAccess::everyKeyDoesOneThing()
@@ -200,6 +206,55 @@ void TestKeyboardAccess::unlabelledWidgetsHaveNames()
         QVERIFY2(widget, name);
         QVERIFY2(!accessibleName(widget).isEmpty(), name);
     }
+}
+
+// Shift+F10 opens the calls' menu (Retry now, Reset stuck, ...) as the Menu key
+// does.
+void TestKeyboardAccess::shiftF10OpensTheCallMenu()
+{
+    MainWindow window;
+    window.show();
+    window.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    QTableView *table = window.table();
+    table->setFocus(Qt::TabFocusReason);
+    QTRY_VERIFY(table->hasFocus());
+    QList<QAction *> shown;
+    QTimer::singleShot(0, this, [&shown] {
+        if (auto *menu = qobject_cast<QMenu *>(QApplication::activePopupWidget())) {
+            shown = menu->actions();
+            QTest::keyClick(menu, Qt::Key_Escape);
+        }
+    });
+    QTest::keyClick(table, Qt::Key_F10, Qt::ShiftModifier);
+    QVERIFY(shown.contains(window.actionFor(ManualAction::RetryNow)));
+    QVERIFY(shown.contains(window.actionFor(ManualAction::MarkFailed)));
+    // The window's focus is still on the table (offscreen gives no window back
+    // its activation after a popup).
+    QCOMPARE(window.focusWidget(), table);
+}
+
+// Tab goes through the details as they are laid out: the fields, Reveal, then
+// the history.
+void TestKeyboardAccess::detailsAreTabbedTopToBottom()
+{
+    CallDetailPane pane;
+    CallRecord call;
+    call.id = QStringLiteral("9f4ca6e5-491c-4dad-a767-98caf6638700");
+    call.examId = QStringLiteral("EX-24011");
+    call.employeeDob = QDate(1980, 4, 2);
+    call.state = QStringLiteral("retry_pending");
+    pane.showCall(call, {});
+    pane.show();
+    pane.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&pane));
+    auto *fields = pane.findChild<QScrollArea *>();
+    fields->setFocus(Qt::TabFocusReason);
+    QTRY_VERIFY(fields->hasFocus());
+    QTest::keyClick(fields, Qt::Key_Tab);
+    QCOMPARE(QApplication::focusWidget(), pane.findChild<QWidget *>(QStringLiteral("revealDob")));
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+    QCOMPARE(QApplication::focusWidget(), pane.findChild<QWidget *>(QStringLiteral("history")));
 }
 
 QTEST_MAIN(TestKeyboardAccess)

@@ -117,6 +117,9 @@ CallDetailPane::CallDetailPane(QWidget *parent)
     layout->addWidget(scroll, 3);
     layout->addWidget(historyLabel);
     layout->addWidget(m_history, 2);
+    // Tab goes through the pane top to bottom: the fields (and Reveal), then the history.
+    setTabOrder(scroll, m_reveal);
+    setTabOrder(m_reveal, m_history);
     clear();
 }
 
