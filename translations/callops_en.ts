@@ -1137,10 +1137,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Reason</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Waiting retries become due now; failed calls start over with a fresh retry budget.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1165,6 +1161,10 @@
     </message>
     <message>
         <source>Calls in a state this action does not apply to, and calls in flight that are not stuck, are left alone.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Reason</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1308,6 +1308,10 @@
     </message>
     <message>
         <source>%1 → %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Call details</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1467,22 +1471,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Database URL</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Supabase URL</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Service role key</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Try the demo</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Runs CallOps with its own private database and simulated calls.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1498,6 +1486,22 @@
         <source>Storing the key in the keychain…</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>&amp;Database URL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Supabase &amp;URL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Service role &amp;key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Try the demo</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>callops::ExportDialog</name>
@@ -1506,39 +1510,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>To</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Include dates of birth (CSV only)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Export failures</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Browse…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>All clinics</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>File (.csv or .pdf)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Failed between</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Clinic</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Export</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1551,6 +1527,34 @@
     </message>
     <message>
         <source>Exporting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;To</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Include &amp;dates of birth (CSV only)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>B&amp;rowse…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;File (.csv or .pdf)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failed &amp;between</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cl&amp;inic</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Export</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1586,6 +1590,14 @@
     </message>
     <message>
         <source>%1 → %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Changes found</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Reason contains</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1836,6 +1848,30 @@
             <numerusform>(%n left alone: not in a state the action applies to, in flight and not stuck, or moved on since)</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Call states</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Search calls</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Clinic filter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failure reason filter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Time in state filter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Calls</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>callops::OfflineBanner</name>
@@ -1853,6 +1889,10 @@
     </message>
     <message>
         <source>Not live since %1: the database refused the login. Correct it under File → Connection…, or press Reconnect now once it is put right elsewhere; a refused login is not tried again by itself.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Database connection lost</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1910,14 +1950,6 @@
     </message>
     <message>
         <source>No pass yet.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Batch size</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Interval</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2044,6 +2076,14 @@
         <source>processed %1, calls started %2, rescued %3 (%4 ms)</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>&amp;Batch size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Interval</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>callops::StateListView</name>
@@ -2084,6 +2124,22 @@
             <numerusform>%n call stuck: in its state longer than its threshold.</numerusform>
             <numerusform>%n calls stuck: in their state longer than its threshold.</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Stuck calls</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show only the stuck calls in the table</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reset every stuck call (asks first)</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>

@@ -1138,10 +1138,6 @@
         <translation>Opcional, se guarda en el historial</translation>
     </message>
     <message>
-        <source>Reason</source>
-        <translation>Motivo</translation>
-    </message>
-    <message>
         <source>Waiting retries become due now; failed calls start over with a fresh retry budget.</source>
         <translation>Los reintentos en espera vencen ahora; las llamadas fallidas empiezan de nuevo con todos sus reintentos.</translation>
     </message>
@@ -1167,6 +1163,10 @@
     <message>
         <source>Calls in a state this action does not apply to, and calls in flight that are not stuck, are left alone.</source>
         <translation>Las llamadas en un estado al que no se aplica esta acción, y las llamadas en curso que no están atascadas, no se modifican.</translation>
+    </message>
+    <message>
+        <source>&amp;Reason</source>
+        <translation>&amp;Motivo</translation>
     </message>
 </context>
 <context>
@@ -1310,6 +1310,10 @@
     <message>
         <source>%1 → %2</source>
         <translation>%1 → %2</translation>
+    </message>
+    <message>
+        <source>Call details</source>
+        <translation>Detalles de la llamada</translation>
     </message>
 </context>
 <context>
@@ -1468,22 +1472,6 @@
         <translation>La consola lee y modifica las llamadas pendientes en esta base de datos PostgreSQL. Use el host directo de Supabase o su pooler de sesión (puerto 5432); el pooler de transacciones (6543) no puede entregar actualizaciones en vivo.</translation>
     </message>
     <message>
-        <source>Database URL</source>
-        <translation>URL de la base de datos</translation>
-    </message>
-    <message>
-        <source>Supabase URL</source>
-        <translation>URL de Supabase</translation>
-    </message>
-    <message>
-        <source>Service role key</source>
-        <translation>Clave service role</translation>
-    </message>
-    <message>
-        <source>Try the demo</source>
-        <translation>Probar la demostración</translation>
-    </message>
-    <message>
         <source>Runs CallOps with its own private database and simulated calls.</source>
         <translation>Ejecuta CallOps con su propia base de datos privada y llamadas simuladas.</translation>
     </message>
@@ -1499,6 +1487,22 @@
         <source>Storing the key in the keychain…</source>
         <translation>Guardando la clave en el llavero…</translation>
     </message>
+    <message>
+        <source>&amp;Database URL</source>
+        <translation>URL de la base de &amp;datos</translation>
+    </message>
+    <message>
+        <source>Supabase &amp;URL</source>
+        <translation>&amp;URL de Supabase</translation>
+    </message>
+    <message>
+        <source>Service role &amp;key</source>
+        <translation>Cla&amp;ve service role</translation>
+    </message>
+    <message>
+        <source>&amp;Try the demo</source>
+        <translation>&amp;Probar la demostración</translation>
+    </message>
 </context>
 <context>
     <name>callops::ExportDialog</name>
@@ -1507,40 +1511,12 @@
         <translation>Desde</translation>
     </message>
     <message>
-        <source>To</source>
-        <translation>Hasta</translation>
-    </message>
-    <message>
-        <source>Include dates of birth (CSV only)</source>
-        <translation>Incluir fechas de nacimiento (solo CSV)</translation>
-    </message>
-    <message>
         <source>Export failures</source>
         <translation>Exportar fallos</translation>
     </message>
     <message>
-        <source>Browse…</source>
-        <translation>Examinar…</translation>
-    </message>
-    <message>
         <source>All clinics</source>
         <translation>Todas las clínicas</translation>
-    </message>
-    <message>
-        <source>File (.csv or .pdf)</source>
-        <translation>Archivo (.csv o .pdf)</translation>
-    </message>
-    <message>
-        <source>Failed between</source>
-        <translation>Fallidas entre</translation>
-    </message>
-    <message>
-        <source>Clinic</source>
-        <translation>Clínica</translation>
-    </message>
-    <message>
-        <source>Export</source>
-        <translation>Exportar</translation>
     </message>
     <message>
         <source>Close</source>
@@ -1553,6 +1529,34 @@
     <message>
         <source>Exporting…</source>
         <translation>Exportando…</translation>
+    </message>
+    <message>
+        <source>&amp;To</source>
+        <translation>&amp;Hasta</translation>
+    </message>
+    <message>
+        <source>Include &amp;dates of birth (CSV only)</source>
+        <translation>Incluir &amp;fechas de nacimiento (solo CSV)</translation>
+    </message>
+    <message>
+        <source>B&amp;rowse…</source>
+        <translation>E&amp;xaminar…</translation>
+    </message>
+    <message>
+        <source>&amp;File (.csv or .pdf)</source>
+        <translation>&amp;Archivo (.csv o .pdf)</translation>
+    </message>
+    <message>
+        <source>Failed &amp;between</source>
+        <translation>Fallidas e&amp;ntre</translation>
+    </message>
+    <message>
+        <source>Cl&amp;inic</source>
+        <translation>C&amp;línica</translation>
+    </message>
+    <message>
+        <source>&amp;Export</source>
+        <translation>&amp;Exportar</translation>
     </message>
 </context>
 <context>
@@ -1588,6 +1592,14 @@
     <message>
         <source>%1 → %2</source>
         <translation>%1 → %2</translation>
+    </message>
+    <message>
+        <source>Changes found</source>
+        <translation>Cambios encontrados</translation>
+    </message>
+    <message>
+        <source>&amp;Reason contains</source>
+        <translation>&amp;Motivo contiene</translation>
     </message>
 </context>
 <context>
@@ -1837,6 +1849,30 @@
             <numerusform>(%n sin cambios: en un estado al que no se aplica la acción, en curso y sin atascar, o cambiaron desde entonces)</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Call states</source>
+        <translation>Estados de las llamadas</translation>
+    </message>
+    <message>
+        <source>Search calls</source>
+        <translation>Buscar llamadas</translation>
+    </message>
+    <message>
+        <source>Clinic filter</source>
+        <translation>Filtro de clínica</translation>
+    </message>
+    <message>
+        <source>Failure reason filter</source>
+        <translation>Filtro de motivo de fallo</translation>
+    </message>
+    <message>
+        <source>Time in state filter</source>
+        <translation>Filtro de tiempo en el estado</translation>
+    </message>
+    <message>
+        <source>Calls</source>
+        <translation>Llamadas</translation>
+    </message>
 </context>
 <context>
     <name>callops::OfflineBanner</name>
@@ -1855,6 +1891,10 @@
     <message>
         <source>Not live since %1: the database refused the login. Correct it under File → Connection…, or press Reconnect now once it is put right elsewhere; a refused login is not tried again by itself.</source>
         <translation>Sin datos en vivo desde las %1: la base de datos rechazó el inicio de sesión. Corríjalo en Archivo → Conexión…, o pulse Reconectar ahora cuando se haya corregido en otro lugar; un inicio de sesión rechazado no se vuelve a intentar por sí solo.</translation>
+    </message>
+    <message>
+        <source>Database connection lost</source>
+        <translation>Conexión con la base de datos perdida</translation>
     </message>
 </context>
 <context>
@@ -1912,14 +1952,6 @@
     <message>
         <source>No pass yet.</source>
         <translation>Aún no hay pasadas.</translation>
-    </message>
-    <message>
-        <source>Batch size</source>
-        <translation>Tamaño del lote</translation>
-    </message>
-    <message>
-        <source>Interval</source>
-        <translation>Intervalo</translation>
     </message>
     <message>
         <source>Last pass</source>
@@ -2045,6 +2077,14 @@
         <source>processed %1, calls started %2, rescued %3 (%4 ms)</source>
         <translation>procesadas %1, llamadas iniciadas %2, rescatadas %3 (%4 ms)</translation>
     </message>
+    <message>
+        <source>&amp;Batch size</source>
+        <translation>&amp;Tamaño del lote</translation>
+    </message>
+    <message>
+        <source>&amp;Interval</source>
+        <translation>&amp;Intervalo</translation>
+    </message>
 </context>
 <context>
     <name>callops::StateListView</name>
@@ -2085,6 +2125,22 @@
             <numerusform>%n llamada atascada: lleva en su estado más tiempo que su umbral.</numerusform>
             <numerusform>%n llamadas atascadas: llevan en su estado más tiempo que su umbral.</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Stuck calls</source>
+        <translation>Llamadas atascadas</translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation>Aviso</translation>
+    </message>
+    <message>
+        <source>Show only the stuck calls in the table</source>
+        <translation>Mostrar en la tabla solo las llamadas atascadas</translation>
+    </message>
+    <message>
+        <source>Reset every stuck call (asks first)</source>
+        <translation>Restablecer todas las llamadas atascadas (pregunta antes)</translation>
     </message>
 </context>
 <context>

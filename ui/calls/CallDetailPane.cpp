@@ -95,8 +95,10 @@ CallDetailPane::CallDetailPane(QWidget *parent)
     scroll->setWidgetResizable(true);
     scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setAccessibleName(tr("Call details"));
 
     m_history->setObjectName(QStringLiteral("history"));
+    m_history->setAccessibleName(tr("History"));
     m_history->setColumnCount(4);
     m_history->setHeaderLabels({tr("When"), tr("Change"), tr("Actor"), tr("Reason")});
     m_history->setRootIsDecorated(false);
@@ -115,6 +117,9 @@ CallDetailPane::CallDetailPane(QWidget *parent)
     layout->addWidget(scroll, 3);
     layout->addWidget(historyLabel);
     layout->addWidget(m_history, 2);
+    // Tab goes through the pane top to bottom: the fields (and Reveal), then the history.
+    setTabOrder(scroll, m_reveal);
+    setTabOrder(m_reveal, m_history);
     clear();
 }
 

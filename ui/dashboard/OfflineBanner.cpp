@@ -16,6 +16,7 @@ OfflineBanner::OfflineBanner(QWidget *parent)
     , m_reconnect(new QPushButton(tr("Reconnect now"), this))
 {
     setObjectName(QStringLiteral("offlineBanner"));
+    setAccessibleName(tr("Database connection lost"));
     const QColor grey = stateColors::color(WorkflowState::Unknown);
     setStyleSheet(
             QStringLiteral("#offlineBanner { background: %1; border: 1px solid %2; border-radius: 4px; }"

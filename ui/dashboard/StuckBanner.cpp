@@ -16,12 +16,14 @@ StuckBanner::StuckBanner(QWidget *parent)
     , m_reset(new QPushButton(tr("Reset all…"), this))
 {
     setObjectName(QStringLiteral("stuckBanner"));
+    setAccessibleName(tr("Stuck calls"));
     const QColor red = stateColors::color(WorkflowState::Failed);
     setStyleSheet(QStringLiteral("#stuckBanner { background: %1; border: 1px solid %2; border-radius: 4px; }"
                                  "#stuckBanner QLabel { color: %2; font-weight: bold; }")
                           .arg(red.lighter(185).name(), red.name()));
     auto *icon = new QLabel(this);
     icon->setPixmap(QIcon(QStringLiteral(":/icons/stuck.svg")).pixmap(18, 18));
+    icon->setAccessibleName(tr("Warning"));
     auto *layout = new QHBoxLayout(this);
     layout->setContentsMargins(8, 4, 8, 4);
     layout->addWidget(icon);
@@ -30,6 +32,8 @@ StuckBanner::StuckBanner(QWidget *parent)
     layout->addWidget(m_reset);
     m_show->setObjectName(QStringLiteral("stuckShow"));
     m_reset->setObjectName(QStringLiteral("stuckResetAll"));
+    m_show->setToolTip(tr("Show only the stuck calls in the table"));
+    m_reset->setToolTip(tr("Reset every stuck call (asks first)"));
     connect(m_show, &QPushButton::clicked, this, &StuckBanner::showRequested);
     connect(m_reset, &QPushButton::clicked, this, &StuckBanner::resetAllRequested);
     setVisible(false);

@@ -48,7 +48,7 @@ ActionDialog::ActionDialog(ManualAction action, qint64 count, qint64 allowed, bo
     m_buttons->button(QDialogButtonBox::Ok)->setText(manualActions::actionLabel(action));
 
     auto *form = new QFormLayout;
-    form->addRow(tr("Reason"), m_reason);
+    form->addRow(tr("&Reason"), m_reason);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_message);
     layout->addLayout(form);

@@ -47,12 +47,12 @@ ConnectionDialog::ConnectionDialog(Settings &settings, QWidget *parent)
     m_status->setObjectName(QStringLiteral("connectionStatus"));
 
     auto *form = new QFormLayout;
-    form->addRow(tr("Database URL"), m_databaseUrl);
-    form->addRow(tr("Supabase URL"), m_supabaseUrl);
-    form->addRow(tr("Service role key"), m_serviceKey);
+    form->addRow(tr("&Database URL"), m_databaseUrl);
+    form->addRow(tr("Supabase &URL"), m_supabaseUrl);
+    form->addRow(tr("Service role &key"), m_serviceKey);
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, this);
-    auto *demo = buttons->addButton(tr("Try the demo"), QDialogButtonBox::ActionRole);
+    auto *demo = buttons->addButton(tr("&Try the demo"), QDialogButtonBox::ActionRole);
     demo->setObjectName(QStringLiteral("tryDemo"));
     demo->setToolTip(tr("Runs CallOps with its own private database and simulated calls."));
 

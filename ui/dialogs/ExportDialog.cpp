@@ -24,17 +24,17 @@ ExportDialog::ExportDialog(ConsoleWorker *worker, QWidget *parent)
     , m_path(new QLineEdit(this))
     , m_useSince(new QCheckBox(tr("From"), this))
     , m_since(new QDateEdit(QDate::currentDate().addDays(-7), this))
-    , m_useUntil(new QCheckBox(tr("To"), this))
+    , m_useUntil(new QCheckBox(tr("&To"), this))
     , m_until(new QDateEdit(QDate::currentDate(), this))
     , m_clinic(new QLineEdit(this))
-    , m_includeDob(new QCheckBox(tr("Include dates of birth (CSV only)"), this))
+    , m_includeDob(new QCheckBox(tr("Include &dates of birth (CSV only)"), this))
     , m_status(new QLabel(this))
 {
     setWindowTitle(tr("Export failures"));
     const QString documents = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
     m_path->setText(QDir(documents).filePath(
             QStringLiteral("callops-failures-%1.csv").arg(QDate::currentDate().toString(Qt::ISODate))));
-    auto *browse = new QPushButton(tr("Browse…"), this);
+    auto *browse = new QPushButton(tr("B&rowse…"), this);
     auto *pathRow = new QHBoxLayout;
     pathRow->addWidget(m_path, 1);
     pathRow->addWidget(browse);
@@ -56,12 +56,17 @@ ExportDialog::ExportDialog(ConsoleWorker *worker, QWidget *parent)
     m_status->setWordWrap(true);
 
     auto *form = new QFormLayout;
-    form->addRow(tr("File (.csv or .pdf)"), pathRow);
-    form->addRow(tr("Failed between"), period);
-    form->addRow(tr("Clinic"), m_clinic);
+    // Rows holding a layout get no buddy from QFormLayout: their labels are bound here.
+    auto *fileLabel = new QLabel(tr("&File (.csv or .pdf)"), this);
+    fileLabel->setBuddy(m_path);
+    auto *periodLabel = new QLabel(tr("Failed &between"), this);
+    periodLabel->setBuddy(m_useSince);
+    form->addRow(fileLabel, pathRow);
+    form->addRow(periodLabel, period);
+    form->addRow(tr("Cl&inic"), m_clinic);
     form->addRow(QString(), m_includeDob);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
-    auto *exportButton = buttons->addButton(tr("Export"), QDialogButtonBox::AcceptRole);
+    auto *exportButton = buttons->addButton(tr("&Export"), QDialogButtonBox::AcceptRole);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(m_status);

@@ -4,7 +4,9 @@
 #include "console/ConsoleWorker.h"
 
 #include <QDialogButtonBox>
+#include <QHBoxLayout>
 #include <QHeaderView>
+#include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
 #include <QPushButton>
@@ -36,6 +38,7 @@ HistorySearchDialog::HistorySearchDialog(ConsoleWorker *worker, QWidget *parent)
     m_text->setPlaceholderText(tr("Words of the reason, e.g. clinic closed"));
     m_text->setClearButtonEnabled(true);
     m_results->setObjectName(QStringLiteral("historySearchResults"));
+    m_results->setAccessibleName(tr("Changes found"));
     m_results->setRootIsDecorated(false);
     m_results->setUniformRowHeights(true);
     m_results->setAlternatingRowColors(true);
@@ -50,8 +53,13 @@ HistorySearchDialog::HistorySearchDialog(ConsoleWorker *worker, QWidget *parent)
             push->setDefault(false);
         }
     }
+    auto *label = new QLabel(tr("&Reason contains"), this);
+    label->setBuddy(m_text);
+    auto *searchRow = new QHBoxLayout;
+    searchRow->addWidget(label);
+    searchRow->addWidget(m_text, 1);
     auto *layout = new QVBoxLayout(this);
-    layout->addWidget(m_text);
+    layout->addLayout(searchRow);
     layout->addWidget(m_results, 1);
     layout->addWidget(buttons);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);

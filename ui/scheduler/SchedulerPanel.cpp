@@ -72,8 +72,8 @@ SchedulerPanel::SchedulerPanel(QWidget *parent)
     // The spin boxes keep their size; the summary takes the width.
     form->setFieldGrowthPolicy(QFormLayout::ExpandingFieldsGrow);
     m_summary->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
-    form->addRow(tr("Batch size"), m_batch);
-    form->addRow(tr("Interval"), m_interval);
+    form->addRow(tr("&Batch size"), m_batch);
+    form->addRow(tr("&Interval"), m_interval);
     form->addRow(tr("Last pass"), m_summary);
     auto *note = new QLabel(tr("Off by default: a console only calls when started here. Servers run "
                                "callops --no-gui."),
