@@ -195,6 +195,8 @@ void TestPackage::dependencies()
     QVERIFY2(dependsOn(QStringLiteral("libqt6core6")), qPrintable(depends.join(u',')));
     QVERIFY2(dependsOn(QStringLiteral("libqt6sql6")), qPrintable(depends.join(u',')));
     QVERIFY2(dependsOn(QStringLiteral("libc6")), qPrintable(depends.join(u',')));
+    // libpq itself, which the binary links beside QPSQL (server notices, closed sessions).
+    QVERIFY2(dependsOn(QStringLiteral("libpq5")), qPrintable(depends.join(u',')));
     QVERIFY2(std::any_of(depends.cbegin(), depends.cend(),
                          [](const QString &d) { return d.startsWith(QStringLiteral("libphonenumber")); }),
              qPrintable(depends.join(u',')));
