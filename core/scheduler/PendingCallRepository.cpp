@@ -222,6 +222,18 @@ Status PendingCallRepository::applyDecisions(const QList<Decision> &decisions, i
     return Status::success();
 }
 
+Result<DatabaseTime> PendingCallRepository::databaseTime()
+{
+    QSqlQuery *query = m_statements->prepared(QStringLiteral("SELECT now(), clock_timestamp()"));
+    if (!query)
+        return fail(m_statements->lastError(), "preparing a statement");
+    if (!query->exec() || !query->next())
+        return fail(query->lastError(), "reading the database's clock");
+    DatabaseTime time{query->value(0).toDateTime().toUTC(), query->value(1).toDateTime().toUTC()};
+    query->finish();
+    return time;
+}
+
 Result<QList<StartedCall>> PendingCallRepository::startCalls(const QStringList &ids)
 {
     QList<StartedCall> started;

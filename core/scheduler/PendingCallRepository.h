@@ -34,6 +34,13 @@ struct PostFailureApplied
     QString toState;
 };
 
+// The database's clock as one statement of a transaction read it.
+struct DatabaseTime
+{
+    QDateTime transactionStart; // now(): what the transaction's claims and due times compare with
+    QDateTime current; // clock_timestamp(): the moment the server answered
+};
+
 // A row the scheduler cannot act on and reports instead.
 struct RowNeedingAttention
 {
@@ -66,6 +73,8 @@ public:
     Result<QHash<QString, ClassificationMatch>> lookUpClassifications(const QStringList &numbers);
     Result<QHash<QString, WorkflowState>> busyNumbers(const QStringList &numbers);
     Status applyDecisions(const QList<Decision> &decisions, int leaseSeconds);
+    // The database's clock, which decides when rows are due for every scheduler on it.
+    Result<DatabaseTime> databaseTime();
 
     // Each of these is its own transaction.
     Result<QList<StartedCall>> startCalls(const QStringList &ids);

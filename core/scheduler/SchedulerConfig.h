@@ -4,8 +4,11 @@
 #include "db/ConnectionSettings.h"
 #include "scheduler/RetryPolicy.h"
 
+#include <QDateTime>
 #include <QString>
 #include <QUrl>
+
+#include <functional>
 
 namespace callops {
 
@@ -37,6 +40,10 @@ struct SchedulerConfig
     QString defaultTimeZone = QStringLiteral("America/New_York");
     // false: one pass when started, nothing after it (`--once`): no timer, no LISTEN wake-ups.
     bool continuous = true;
+    // This machine's clock (UTC); empty: the system's. The engine goes by the database's clock,
+    // which every scheduler on the database shares, and only measures how far this one is off it.
+    // Tests give one minutes off, as a server without time synchronisation has.
+    std::function<QDateTime()> clock;
 
     // Reads the settings (command line > environment > file > defaults) and validates them.
     static Result<SchedulerConfig> fromSettings(const Settings &settings);

@@ -25,6 +25,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <cstdlib>
 
 Q_LOGGING_CATEGORY(lcEngine, "callops.engine")
 
@@ -42,6 +43,8 @@ constexpr int kNotifyDebounceMs = 200;
 // How soon a dispatch that failed on something other than a lost connection is tried again.
 constexpr int kDispatchRetryMs = 1000;
 constexpr int kClassificationChunk = 1000;
+// A clock further off the database's than this is said in the log (once, until it is right again).
+constexpr qint64 kClockOffReportMs = 5000;
 
 QString makeSchedulerId()
 {
@@ -349,6 +352,14 @@ void SchedulerEngine::runPass(bool forced)
         m_repository->rollback();
         return abandon(status.error());
     }
+    // Due is by the database's clock (claim_due.sql compares with now()), and so is everything the
+    // pass decides: a server whose clock is minutes off must neither push steps into the future
+    // nor call outside the clinic's hours.
+    const auto now = measureDatabaseClock();
+    if (!now) {
+        m_repository->rollback();
+        return abandon(now.error());
+    }
     // The queue never holds more than a batch: claims this scheduler cannot start soon are left
     // for the others.
     const int room = forced ? m_config.batchSize : m_config.batchSize - int(m_queue.size());
@@ -370,8 +381,7 @@ void SchedulerEngine::runPass(bool forced)
         m_repository->rollback();
         return abandon(busy.error());
     }
-    const QDateTime now = QDateTime::currentDateTimeUtc();
-    const QList<Decision> decisions = m_planner->decide(rows, normaliseErrors, *classifications, *busy, now);
+    const QList<Decision> decisions = m_planner->decide(rows, normaliseErrors, *classifications, *busy, *now);
     if (Status status = m_repository->applyDecisions(decisions, m_config.leaseSeconds); !status) {
         m_repository->rollback();
         return abandon(status.error());
@@ -462,7 +472,7 @@ void SchedulerEngine::dispatch()
                 }
                 m_reservedSlot = *slot;
             }
-            const qint64 wait = QDateTime::currentDateTimeUtc().msecsTo(m_reservedSlot);
+            const qint64 wait = databaseNow().msecsTo(m_reservedSlot);
             if (wait > 2) {
                 m_dispatchTimer->start(int(qMin<qint64>(wait, 60000)));
                 return;
@@ -473,7 +483,7 @@ void SchedulerEngine::dispatch()
 
         QList<QueuedCall> batch = m_queue.mid(0, take);
         m_queue.remove(0, take);
-        const QDateTime now = QDateTime::currentDateTimeUtc();
+        const QDateTime now = databaseNow();
         QStringList ids;
         QHash<QString, QueuedCall> byId;
         for (qsizetype index = 0; index < batch.size(); ++index) {
@@ -696,7 +706,7 @@ void SchedulerEngine::scheduleWake()
     }
     if (!next->isValid())
         return;
-    const qint64 ms = QDateTime::currentDateTimeUtc().msecsTo(*next);
+    const qint64 ms = databaseNow().msecsTo(*next);
     // The interval timer covers anything further away.
     if (ms < qint64(m_config.intervalSeconds) * 1000)
         m_wakeTimer->start(int(qMax<qint64>(ms, 0) + 50));
@@ -802,6 +812,37 @@ void SchedulerEngine::stopHttpThread()
     m_httpThread.reset();
     m_trigger = nullptr;
     m_inFlight = 0;
+}
+
+QDateTime SchedulerEngine::machineNow() const
+{
+    return m_config.clock ? m_config.clock().toUTC() : QDateTime::currentDateTimeUtc();
+}
+
+QDateTime SchedulerEngine::databaseNow() const
+{
+    return machineNow().addMSecs(m_clockOffsetMs);
+}
+
+Result<QDateTime> SchedulerEngine::measureDatabaseClock()
+{
+    const QDateTime before = machineNow();
+    const auto time = m_repository->databaseTime();
+    if (!time)
+        return Error{time.error()};
+    const QDateTime after = machineNow();
+    // The server read its clock somewhere between our two readings: take the middle.
+    m_clockOffsetMs = before.addMSecs(before.msecsTo(after) / 2).msecsTo(time->current);
+    const bool off = std::abs(m_clockOffsetMs) > kClockOffReportMs;
+    if (off && !m_clockOffReported)
+        qCWarning(lcEngine).noquote()
+                << QStringLiteral("this machine's clock is %1 s %2 the database's: the scheduler goes by the "
+                                  "database's (due times, calling hours, calls per second); synchronise this "
+                                  "machine's clock")
+                           .arg(double(std::abs(m_clockOffsetMs)) / 1000.0, 0, 'f', 1)
+                           .arg(m_clockOffsetMs < 0 ? QStringLiteral("ahead of") : QStringLiteral("behind"));
+    m_clockOffReported = off;
+    return time->transactionStart;
 }
 
 void SchedulerEngine::dropConnection()

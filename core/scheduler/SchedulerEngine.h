@@ -2,6 +2,7 @@
 
 #include "PassSummary.h"
 #include "SchedulerConfig.h"
+#include "common/Result.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -107,6 +108,11 @@ private:
     void stopHttpThread();
     void dropConnection();
     bool dbError(const QString &message);
+    QDateTime machineNow() const;
+    // The database's clock, as last measured against this machine's: due times, calling windows
+    // and the shared call slots are all the database's, whatever this machine's clock says.
+    QDateTime databaseNow() const;
+    Result<QDateTime> measureDatabaseClock();
 
     SchedulerConfig m_config;
     std::unique_ptr<PhoneNumberNormalizer> m_normalizer;
@@ -145,7 +151,9 @@ private:
     int m_reconnectDelaySeconds = 1;
     bool m_loginRefused = false; // the last connection attempt was refused (ConnectionFailure)
     int m_nextPassId = 1;
-    QDateTime m_reservedSlot;
+    QDateTime m_reservedSlot; // the database's time
+    qint64 m_clockOffsetMs = 0; // the database's clock minus this machine's
+    bool m_clockOffReported = false;
     QList<QueuedCall> m_queue;
     QHash<QString, RequestInFlight> m_requests;
     QList<CallResult> m_unrecordedFailures; // answers that came while the database was away

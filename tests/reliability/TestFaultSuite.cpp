@@ -9,6 +9,7 @@
 //
 // CALLOPS_SOAK_SECONDS > 0 (the `soak` ctest entry, not in CI) keeps adding calls in rounds, with
 // a restart and a 10 s stop in each, for that long, then checks the same invariants.
+#include "CallingHoursAround.h"
 #include "ChildProcesses.h"
 #include "SimulatorRecord.h"
 #include "TestCluster.h"
@@ -59,22 +60,6 @@ Run runProgram(const QStringList &command, const QProcessEnvironment &env = {})
     return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
             QString::fromUtf8(process.readAllStandardOutput()),
             QString::fromUtf8(process.readAllStandardError())};
-}
-
-// Calling hours open from two hours before now to four hours after, in UTC wall-clock time: open
-// for clinics in UTC for the whole run, closed for clinics twelve hours ahead.
-QString callingHoursAroundNow()
-{
-    const int hour = QDateTime::currentDateTimeUtc().time().hour();
-    const int start = (hour + 22) % 24;
-    const int end = (hour + 4) % 24;
-    if (start < end)
-        return QStringLiteral("mon-sun %1:00-%2:00")
-                .arg(start, 2, 10, QLatin1Char('0'))
-                .arg(end, 2, 10, QLatin1Char('0'));
-    return QStringLiteral("mon-sun %1:00-24:00; mon-sun 00:00-%2:00")
-            .arg(start, 2, 10, QLatin1Char('0'))
-            .arg(end, 2, 10, QLatin1Char('0'));
 }
 
 using Post = SimulatorPost;
@@ -193,7 +178,9 @@ void TestFaultSuite::initTestCase()
                                                     .arg(m_port)
                                           : QString()});
     QVERIFY2(migrate.exitCode == 0, qPrintable(migrate.err));
-    m_hours = callingHoursAroundNow();
+    // Open from two hours before now to four hours after, in UTC: open for clinics in UTC for the
+    // whole run, closed for clinics twelve hours ahead.
+    m_hours = callingHoursAround(QDateTime::currentDateTimeUtc(), 2, 3);
 }
 
 void TestFaultSuite::cleanupTestCase()
