@@ -1314,6 +1314,10 @@
         <source>Call details</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>%1 at the clinic (%2 here)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>callops::CallTableModel</name>

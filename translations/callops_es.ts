@@ -1315,6 +1315,10 @@
         <source>Call details</source>
         <translation>Detalles de la llamada</translation>
     </message>
+    <message>
+        <source>%1 at the clinic (%2 here)</source>
+        <translation>%1 en la clínica (%2 aquí)</translation>
+    </message>
 </context>
 <context>
     <name>callops::CallTableModel</name>

@@ -10,16 +10,30 @@
 #include <QLocale>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QTimeZone>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
 namespace callops {
 namespace {
 
+// This computer's time with its zone named: the clinic's zone is shown a few lines up, and a time
+// read in the wrong one is a wrong hour said to the clinic.
 QString timeText(const QDateTime &time)
 {
-    return time.isValid() ? QLocale().toString(time.toLocalTime(), QStringLiteral("yyyy-MM-dd HH:mm:ss"))
+    return time.isValid() ? QLocale().toString(time.toLocalTime(), QStringLiteral("yyyy-MM-dd HH:mm:ss t"))
                           : QString();
+}
+
+// An appointment as the clinic tells it, and as it is here when that differs.
+QString appointmentText(const QDateTime &time, const QString &clinicZone)
+{
+    const QTimeZone zone(clinicZone.toUtf8());
+    if (!time.isValid() || clinicZone.isEmpty() || !zone.isValid()
+        || zone.offsetFromUtc(time) == time.toLocalTime().offsetFromUtc())
+        return timeText(time);
+    const QString atClinic = QLocale().toString(time.toTimeZone(zone), QStringLiteral("yyyy-MM-dd HH:mm t"));
+    return CallDetailPane::tr("%1 at the clinic (%2 here)").arg(atClinic, timeText(time));
 }
 
 QString stateText(const QString &name)
@@ -199,7 +213,7 @@ void CallDetailPane::showCall(const CallRecord &call, const QList<WorkflowEventR
     set(QStringLiteral("clinic"), call.clinicName);
     set(QStringLiteral("timezone"),
         call.clinicTimezone.isEmpty() ? tr("from the number or the default") : call.clinicTimezone);
-    set(QStringLiteral("appointment"), timeText(call.appointmentTime));
+    set(QStringLiteral("appointment"), appointmentText(call.appointmentTime, call.clinicTimezone));
     set(QStringLiteral("retries"), tr("%1 of %2").arg(call.retryCount).arg(call.maxRetries));
     set(QStringLiteral("attempt"), QString::number(call.attempt));
     set(QStringLiteral("nextAction"), workflow::isTerminal(state) ? QString() : timeText(call.nextActionAt));
