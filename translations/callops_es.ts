@@ -1366,6 +1366,10 @@
         <source>Updated</source>
         <translation>Actualizada</translation>
     </message>
+    <message>
+        <source>In this computer&apos;s time zone (%1)</source>
+        <translation>En la zona horaria de este equipo (%1)</translation>
+    </message>
 </context>
 <context>
     <name>callops::CallTrigger</name>

@@ -102,6 +102,10 @@ QVariant CallTableModel::data(const QModelIndex &index, int role) const
 
 QVariant CallTableModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
+    if (orientation == Qt::Horizontal && role == Qt::ToolTipRole
+        && (section == NextAction || section == Updated))
+        return tr("In this computer's time zone (%1)")
+                .arg(QDateTime::currentDateTime().timeZoneAbbreviation());
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {

@@ -1,14 +1,16 @@
 #include "calls/CallDetailPane.h"
+#include "calls/CallTableModel.h"
 #include "console/CallRecord.h"
 
+#include <QRegularExpression>
 #include <QTest>
 
 #include <ctime>
 
 using namespace callops;
 
-// What the details say about time: whose clock a time is on.
-class TestCallDetailPane : public QObject
+// What the console says about time: whose clock a time is on.
+class TestTimesShown : public QObject
 {
     Q_OBJECT
 
@@ -17,19 +19,20 @@ private slots:
     void timesNameTheirZone();
     void appointmentIsAlsoInTheClinicsTime();
     void appointmentInTheSameZoneIsSaidOnce();
+    void tableSaysWhoseTimeItShows();
 
 private:
     static CallRecord call(const QString &clinicZone);
 };
 
-void TestCallDetailPane::initTestCase()
+void TestTimesShown::initTestCase()
 {
     // A dispatcher in Madrid, clinics in other zones.
     qputenv("TZ", "Europe/Madrid");
     tzset();
 }
 
-CallRecord TestCallDetailPane::call(const QString &clinicZone)
+CallRecord TestTimesShown::call(const QString &clinicZone)
 {
     CallRecord record;
     record.id = QStringLiteral("9f4ca6e5-491c-4dad-a767-98caf6638700");
@@ -41,14 +44,14 @@ CallRecord TestCallDetailPane::call(const QString &clinicZone)
     return record;
 }
 
-void TestCallDetailPane::timesNameTheirZone()
+void TestTimesShown::timesNameTheirZone()
 {
     CallDetailPane pane;
     pane.showCall(call(QStringLiteral("America/Los_Angeles")), {});
     QCOMPARE(pane.fieldText("nextAction"), QStringLiteral("2026-11-26 09:11:57 CET"));
 }
 
-void TestCallDetailPane::appointmentIsAlsoInTheClinicsTime()
+void TestTimesShown::appointmentIsAlsoInTheClinicsTime()
 {
     CallDetailPane pane;
     pane.showCall(call(QStringLiteral("America/Los_Angeles")), {});
@@ -61,12 +64,22 @@ void TestCallDetailPane::appointmentIsAlsoInTheClinicsTime()
     QCOMPARE(pane.fieldText("appointment"), QStringLiteral("2026-11-26 18:00:00 CET"));
 }
 
-void TestCallDetailPane::appointmentInTheSameZoneIsSaidOnce()
+void TestTimesShown::appointmentInTheSameZoneIsSaidOnce()
 {
     CallDetailPane pane;
     pane.showCall(call(QStringLiteral("Europe/Paris")), {});
     QCOMPARE(pane.fieldText("appointment"), QStringLiteral("2026-11-26 18:00:00 CET"));
 }
 
-QTEST_MAIN(TestCallDetailPane)
-#include "TestCallDetailPane.moc"
+void TestTimesShown::tableSaysWhoseTimeItShows()
+{
+    CallTableModel model(nullptr);
+    for (int column : {CallTableModel::NextAction, CallTableModel::Updated})
+        QVERIFY(QRegularExpression(QStringLiteral("^In this computer's time zone \\(CES?T\\)$"))
+                        .match(model.headerData(column, Qt::Horizontal, Qt::ToolTipRole).toString())
+                        .hasMatch());
+    QVERIFY(!model.headerData(CallTableModel::Clinic, Qt::Horizontal, Qt::ToolTipRole).isValid());
+}
+
+QTEST_MAIN(TestTimesShown)
+#include "TestTimesShown.moc"
