@@ -2156,6 +2156,38 @@
         <source> min</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>&amp;New</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chec&amp;king classification</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nee&amp;ds classification</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Classi&amp;fying</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Classification &amp;pending (IVR wait)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ready &amp;to call</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ca&amp;lling</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Retr&amp;y pending</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>main</name>

@@ -2157,6 +2157,38 @@
         <source> min</source>
         <translation> min</translation>
     </message>
+    <message>
+        <source>&amp;New</source>
+        <translation>&amp;Nueva</translation>
+    </message>
+    <message>
+        <source>Chec&amp;king classification</source>
+        <translation>Com&amp;probando clasificación</translation>
+    </message>
+    <message>
+        <source>Nee&amp;ds classification</source>
+        <translation>N&amp;ecesita clasificación</translation>
+    </message>
+    <message>
+        <source>Classi&amp;fying</source>
+        <translation>C&amp;lasificando</translation>
+    </message>
+    <message>
+        <source>Classification &amp;pending (IVR wait)</source>
+        <translation>Clasificación pendiente (espera de &amp;IVR)</translation>
+    </message>
+    <message>
+        <source>Ready &amp;to call</source>
+        <translation>Li&amp;sta para llamar</translation>
+    </message>
+    <message>
+        <source>Ca&amp;lling</source>
+        <translation>Llaman&amp;do</translation>
+    </message>
+    <message>
+        <source>Retr&amp;y pending</source>
+        <translation>Reinten&amp;to pendiente</translation>
+    </message>
 </context>
 <context>
     <name>main</name>

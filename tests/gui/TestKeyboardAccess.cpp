@@ -6,6 +6,7 @@
 #include "dialogs/ConnectionDialog.h"
 #include "dialogs/ExportDialog.h"
 #include "dialogs/HistorySearchDialog.h"
+#include "dialogs/StuckRulesDialog.h"
 #include "scheduler/SchedulerPanel.h"
 
 #include <QAbstractButton>
@@ -114,7 +115,8 @@ void TestKeyboardAccess::labelsTakeToTheirFields_data()
     QTest::addColumn<QString>("language");
     QTest::addColumn<QString>("dialog");
     for (const char *language : {"en", "es"}) {
-        for (const char *dialog : {"action", "connection", "export", "historySearch", "scheduler"})
+        for (const char *dialog :
+             {"action", "connection", "export", "historySearch", "scheduler", "stuckRules"})
             QTest::addRow("%s %s", language, dialog)
                     << QString::fromLatin1(language) << QString::fromLatin1(dialog);
     }
@@ -140,8 +142,10 @@ void TestKeyboardAccess::labelsTakeToTheirFields()
         widget = std::make_unique<ExportDialog>(window.worker());
     else if (dialog == u"historySearch")
         widget = std::make_unique<HistorySearchDialog>(window.worker());
-    else
+    else if (dialog == u"scheduler")
         widget = std::make_unique<SchedulerPanel>();
+    else
+        widget = std::make_unique<StuckRulesDialog>(StuckRules::defaults());
     widget->show();
     widget->activateWindow();
     QVERIFY(QTest::qWaitForWindowActive(widget.get()));
