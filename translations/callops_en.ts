@@ -1620,22 +1620,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Refresh</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Search</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Connection…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Export failures…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>&amp;File</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1645,10 +1629,6 @@
     </message>
     <message>
         <source>&amp;Calls</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>All matching the filter</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1772,14 +1752,6 @@
         </translation>
     </message>
     <message>
-        <source>Search history by reason…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Stuck thresholds…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Stuck thresholds</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1870,6 +1842,58 @@
     </message>
     <message>
         <source>Calls</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Retry &amp;now…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Reset stuck…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Mark failed…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Re-&amp;classify…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Re&amp;fresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Search</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Connection…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Search &amp;history by reason…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Export failures…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;All matching the filter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Scheduler</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>S&amp;tuck thresholds…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;About CallOps</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

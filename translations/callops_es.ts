@@ -1621,22 +1621,6 @@
         <translation>%1 (%2): %3</translation>
     </message>
     <message>
-        <source>Refresh</source>
-        <translation>Actualizar</translation>
-    </message>
-    <message>
-        <source>Search</source>
-        <translation>Buscar</translation>
-    </message>
-    <message>
-        <source>Connection…</source>
-        <translation>Conexión…</translation>
-    </message>
-    <message>
-        <source>Export failures…</source>
-        <translation>Exportar fallos…</translation>
-    </message>
-    <message>
         <source>&amp;File</source>
         <translation>&amp;Archivo</translation>
     </message>
@@ -1647,10 +1631,6 @@
     <message>
         <source>&amp;Calls</source>
         <translation>&amp;Llamadas</translation>
-    </message>
-    <message>
-        <source>All matching the filter</source>
-        <translation>Todas las que coinciden con el filtro</translation>
     </message>
     <message>
         <source>&amp;View</source>
@@ -1773,14 +1753,6 @@
         </translation>
     </message>
     <message>
-        <source>Search history by reason…</source>
-        <translation>Buscar en el historial por motivo…</translation>
-    </message>
-    <message>
-        <source>Stuck thresholds…</source>
-        <translation>Umbrales de atasco…</translation>
-    </message>
-    <message>
         <source>Stuck thresholds</source>
         <translation>Umbrales de atasco</translation>
     </message>
@@ -1872,6 +1844,58 @@
     <message>
         <source>Calls</source>
         <translation>Llamadas</translation>
+    </message>
+    <message>
+        <source>Retry &amp;now…</source>
+        <translation>&amp;Reintentar ahora…</translation>
+    </message>
+    <message>
+        <source>&amp;Reset stuck…</source>
+        <translation>Re&amp;stablecer atascada…</translation>
+    </message>
+    <message>
+        <source>&amp;Mark failed…</source>
+        <translation>&amp;Marcar como fallida…</translation>
+    </message>
+    <message>
+        <source>Re-&amp;classify…</source>
+        <translation>Re&amp;clasificar…</translation>
+    </message>
+    <message>
+        <source>Re&amp;fresh</source>
+        <translation>&amp;Actualizar</translation>
+    </message>
+    <message>
+        <source>&amp;Search</source>
+        <translation>&amp;Buscar</translation>
+    </message>
+    <message>
+        <source>&amp;Connection…</source>
+        <translation>&amp;Conexión…</translation>
+    </message>
+    <message>
+        <source>Search &amp;history by reason…</source>
+        <translation>Buscar en el &amp;historial por motivo…</translation>
+    </message>
+    <message>
+        <source>&amp;Export failures…</source>
+        <translation>&amp;Exportar fallos…</translation>
+    </message>
+    <message>
+        <source>&amp;All matching the filter</source>
+        <translation>&amp;Todas las que coinciden con el filtro</translation>
+    </message>
+    <message>
+        <source>&amp;Scheduler</source>
+        <translation>&amp;Planificador</translation>
+    </message>
+    <message>
+        <source>S&amp;tuck thresholds…</source>
+        <translation>&amp;Umbrales de atasco…</translation>
+    </message>
+    <message>
+        <source>&amp;About CallOps</source>
+        <translation>&amp;Acerca de CallOps</translation>
     </message>
 </context>
 <context>

@@ -13,17 +13,21 @@
 #include <QAccessible>
 #include <QAction>
 #include <QApplication>
+#include <QDockWidget>
 #include <QFormLayout>
 #include <QLabel>
 #include <QLibraryInfo>
 #include <QMap>
 #include <QMenu>
+#include <QMenuBar>
 #include <QScrollArea>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <QToolBar>
+#include <QToolButton>
 #include <QTranslator>
 
 #include <memory>
@@ -66,6 +70,30 @@ QString accessibleName(QWidget *widget)
     return iface ? iface->text(QAccessible::Name) : QString();
 }
 
+// The Alt letters a text marks, upper case: a letter after '&' ("&&" is an '&' shown as such).
+QList<QChar> altLetters(const QString &text)
+{
+    QList<QChar> letters;
+    for (qsizetype i = 0; i + 1 < text.size(); ++i) {
+        if (text.at(i) != u'&')
+            continue;
+        ++i;
+        if (text.at(i) != u'&')
+            letters.append(text.at(i).toUpper());
+    }
+    return letters;
+}
+
+// The menu of the menu bar that holds this action.
+QMenu *menuHolding(const MainWindow &window, const QAction *action)
+{
+    for (const QAction *title : window.menuBar()->actions()) {
+        if (QMenu *menu = title->menu(); menu && menu->actions().contains(action))
+            return menu;
+    }
+    return nullptr;
+}
+
 } // namespace
 
 // A dispatcher working with the keyboard only, or with a screen reader: every key does one thing,
@@ -83,6 +111,10 @@ private slots:
     void unlabelledWidgetsHaveNames();
     void shiftF10OpensTheCallMenu();
     void detailsAreTabbedTopToBottom();
+    void menuItemsHaveAltLetters_data();
+    void menuItemsHaveAltLetters();
+    void altLettersWalkTheMenus_data();
+    void altLettersWalkTheMenus();
 };
 
 void TestKeyboardAccess::everyKeyDoesOneThing()
@@ -259,6 +291,96 @@ void TestKeyboardAccess::detailsAreTabbedTopToBottom()
     QCOMPARE(QApplication::focusWidget(), pane.findChild<QWidget *>(QStringLiteral("revealDob")));
     QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
     QCOMPARE(QApplication::focusWidget(), pane.findChild<QWidget *>(QStringLiteral("history")));
+}
+
+void TestKeyboardAccess::menuItemsHaveAltLetters_data()
+{
+    QTest::addColumn<QString>("language");
+    QTest::newRow("en") << QStringLiteral("en");
+    QTest::newRow("es") << QStringLiteral("es");
+}
+
+// Alt+a menu's letter, then an item's letter reaches every item of every menu: each menu title and
+// item (greyed out or not) marks one letter, and no letter is used twice in one menu (the menu bar
+// counts as one), in English and in Spanish. Where the same actions show outside the menus (the
+// toolbar, the dock's title), no '&' shows.
+void TestKeyboardAccess::menuItemsHaveAltLetters()
+{
+    QFETCH(QString, language);
+    const Language translation(language);
+    QVERIFY(translation.loaded());
+    MainWindow window;
+    QList<QWidget *> menus{window.menuBar()};
+    for (qsizetype i = 0; i < menus.size(); ++i) {
+        QMap<QChar, QString> owners;
+        for (const QAction *action : menus.at(i)->actions()) {
+            if (action->isSeparator())
+                continue;
+            const QList<QChar> letters = altLetters(action->text());
+            QVERIFY2(letters.size() == 1,
+                     qPrintable(QStringLiteral("\"%1\" has %2 Alt letters")
+                                        .arg(action->text())
+                                        .arg(letters.size())));
+            QVERIFY2(
+                    !owners.contains(letters.first()),
+                    qPrintable(QStringLiteral("%1 is both \"%2\" and \"%3\"")
+                                       .arg(letters.first(), owners.value(letters.first()), action->text())));
+            owners.insert(letters.first(), action->text());
+            if (QMenu *menu = action->menu())
+                menus.append(menu);
+        }
+    }
+    QCOMPARE(menus.size(), 6); // the bar, File, Calls, All matching the filter, View, Help
+
+    const auto *toolbar = window.findChild<QToolBar *>(QStringLiteral("actionsToolbar"));
+    QVERIFY(toolbar);
+    int buttons = 0;
+    for (const QToolButton *button : toolbar->findChildren<QToolButton *>()) {
+        if (!button->defaultAction())
+            continue;
+        ++buttons;
+        QVERIFY2(!button->text().contains(u'&'), qPrintable(button->text()));
+        QVERIFY2(!button->toolTip().contains(u'&'), qPrintable(button->toolTip()));
+    }
+    QCOMPARE(buttons, 6);
+    const auto *dock = window.findChild<QDockWidget *>(QStringLiteral("schedulerDock"));
+    QVERIFY(dock);
+    QVERIFY2(!dock->windowTitle().contains(u'&'), qPrintable(dock->windowTitle()));
+}
+
+void TestKeyboardAccess::altLettersWalkTheMenus_data()
+{
+    menuItemsHaveAltLetters_data();
+}
+
+// Alt+V, T (Alt+V, U in Spanish) opens the stuck thresholds: the letters work as the menus show them.
+void TestKeyboardAccess::altLettersWalkTheMenus()
+{
+    QFETCH(QString, language);
+    const Language translation(language);
+    QVERIFY(translation.loaded());
+    MainWindow window;
+    window.show();
+    window.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    const QAction *thresholds = window.findChild<QAction *>(QStringLiteral("stuckThresholdsAction"));
+    QVERIFY(thresholds);
+    QMenu *view = menuHolding(window, thresholds);
+    QVERIFY(view);
+    const QList<QChar> menuLetter = altLetters(view->title());
+    const QList<QChar> itemLetter = altLetters(thresholds->text());
+    QCOMPARE(menuLetter.size(), 1);
+    QCOMPARE(itemLetter.size(), 1);
+
+    QTest::keyClick(&window, Qt::Key(menuLetter.first().unicode()), Qt::AltModifier);
+    QTRY_COMPARE(QApplication::activePopupWidget(), view);
+    QTest::keyClick(view, char(itemLetter.first().toLower().unicode()));
+    QTRY_VERIFY(window.findChild<StuckRulesDialog *>());
+    auto *dialog = window.findChild<StuckRulesDialog *>();
+    QTRY_VERIFY(dialog->isVisible());
+    QVERIFY(!QApplication::activePopupWidget());
+    QVERIFY2(!dialog->windowTitle().contains(u'&'), qPrintable(dialog->windowTitle()));
+    dialog->reject();
 }
 
 QTEST_MAIN(TestKeyboardAccess)
