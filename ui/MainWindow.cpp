@@ -279,6 +279,14 @@ void MainWindow::buildMenus()
     QAction *toggle = dock->toggleViewAction();
     toggle->setText(tr("&Scheduler"));
     toggle->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_J));
+    // The focus goes with the key: into the panel it shows, back to the calls when it hides it (the
+    // dock shows or hides on triggered first: it connected before us).
+    connect(toggle, &QAction::triggered, this, [this](bool shown) {
+        if (shown)
+            m_scheduler->focusFirstControl();
+        else
+            m_table->setFocus(Qt::ShortcutFocusReason);
+    });
     view->addAction(toggle);
     view->addSeparator();
     QAction *thresholds = view->addAction(tr("S&tuck thresholds…"), this, &MainWindow::editStuckRules);

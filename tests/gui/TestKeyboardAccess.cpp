@@ -84,6 +84,17 @@ QList<QChar> altLetters(const QString &text)
     return letters;
 }
 
+// Shows the window, active, with the focus on the calls, as a dispatcher finds it.
+bool showWithTheCallsFocused(MainWindow &window)
+{
+    window.show();
+    window.activateWindow();
+    if (!QTest::qWaitForWindowActive(&window))
+        return false;
+    window.table()->setFocus(Qt::TabFocusReason);
+    return QTest::qWaitFor([&window] { return window.table()->hasFocus(); });
+}
+
 // The menu of the menu bar that holds this action.
 QMenu *menuHolding(const MainWindow &window, const QAction *action)
 {
@@ -115,6 +126,7 @@ private slots:
     void menuItemsHaveAltLetters();
     void altLettersWalkTheMenus_data();
     void altLettersWalkTheMenus();
+    void ctrlJTakesTheFocusToTheScheduler();
 };
 
 void TestKeyboardAccess::everyKeyDoesOneThing()
@@ -249,12 +261,8 @@ void TestKeyboardAccess::unlabelledWidgetsHaveNames()
 void TestKeyboardAccess::shiftF10OpensTheCallMenu()
 {
     MainWindow window;
-    window.show();
-    window.activateWindow();
-    QVERIFY(QTest::qWaitForWindowActive(&window));
+    QVERIFY(showWithTheCallsFocused(window));
     QTableView *table = window.table();
-    table->setFocus(Qt::TabFocusReason);
-    QTRY_VERIFY(table->hasFocus());
     QList<QAction *> shown;
     QTimer::singleShot(0, this, [&shown] {
         if (auto *menu = qobject_cast<QMenu *>(QApplication::activePopupWidget())) {
@@ -381,6 +389,26 @@ void TestKeyboardAccess::altLettersWalkTheMenus()
     QVERIFY(!QApplication::activePopupWidget());
     QVERIFY2(!dialog->windowTitle().contains(u'&'), qPrintable(dialog->windowTitle()));
     dialog->reject();
+}
+
+// Ctrl+J shows the scheduler and takes the focus there (its first control), and hides it and takes
+// the focus back to the calls.
+void TestKeyboardAccess::ctrlJTakesTheFocusToTheScheduler()
+{
+    MainWindow window;
+    QVERIFY(showWithTheCallsFocused(window));
+    QTableView *table = window.table();
+    SchedulerPanel *panel = window.schedulerPanel();
+    QVERIFY(!panel->isVisible());
+
+    QTest::keyClick(&window, Qt::Key_J, Qt::ControlModifier);
+    QTRY_VERIFY(panel->isVisible());
+    // No settings: Start cannot be pressed, the log is the first control that can take the focus.
+    QCOMPARE(QApplication::focusWidget(), panel->findChild<QWidget *>(QStringLiteral("schedulerLog")));
+
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_J, Qt::ControlModifier);
+    QTRY_VERIFY(!panel->isVisible());
+    QCOMPARE(QApplication::focusWidget(), table);
 }
 
 QTEST_MAIN(TestKeyboardAccess)
