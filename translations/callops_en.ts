@@ -1628,22 +1628,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Refresh</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Search</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Connection…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Export failures…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>&amp;File</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1653,10 +1637,6 @@
     </message>
     <message>
         <source>&amp;Calls</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>All matching the filter</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1780,14 +1760,6 @@
         </translation>
     </message>
     <message>
-        <source>Search history by reason…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Stuck thresholds…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Stuck thresholds</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1878,6 +1850,58 @@
     </message>
     <message>
         <source>Calls</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Retry &amp;now…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Reset stuck…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Mark failed…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Re-&amp;classify…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Re&amp;fresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Search</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Connection…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Search &amp;history by reason…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Export failures…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;All matching the filter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Scheduler</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>S&amp;tuck thresholds…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;About CallOps</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2162,6 +2186,38 @@
     </message>
     <message>
         <source> min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;New</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chec&amp;king classification</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nee&amp;ds classification</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Classi&amp;fying</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Classification &amp;pending (IVR wait)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ready &amp;to call</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ca&amp;lling</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Retr&amp;y pending</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

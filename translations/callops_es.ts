@@ -1629,22 +1629,6 @@
         <translation>%1 (%2): %3</translation>
     </message>
     <message>
-        <source>Refresh</source>
-        <translation>Actualizar</translation>
-    </message>
-    <message>
-        <source>Search</source>
-        <translation>Buscar</translation>
-    </message>
-    <message>
-        <source>Connection…</source>
-        <translation>Conexión…</translation>
-    </message>
-    <message>
-        <source>Export failures…</source>
-        <translation>Exportar fallos…</translation>
-    </message>
-    <message>
         <source>&amp;File</source>
         <translation>&amp;Archivo</translation>
     </message>
@@ -1655,10 +1639,6 @@
     <message>
         <source>&amp;Calls</source>
         <translation>&amp;Llamadas</translation>
-    </message>
-    <message>
-        <source>All matching the filter</source>
-        <translation>Todas las que coinciden con el filtro</translation>
     </message>
     <message>
         <source>&amp;View</source>
@@ -1781,14 +1761,6 @@
         </translation>
     </message>
     <message>
-        <source>Search history by reason…</source>
-        <translation>Buscar en el historial por motivo…</translation>
-    </message>
-    <message>
-        <source>Stuck thresholds…</source>
-        <translation>Umbrales de atasco…</translation>
-    </message>
-    <message>
         <source>Stuck thresholds</source>
         <translation>Umbrales de atasco</translation>
     </message>
@@ -1880,6 +1852,58 @@
     <message>
         <source>Calls</source>
         <translation>Llamadas</translation>
+    </message>
+    <message>
+        <source>Retry &amp;now…</source>
+        <translation>&amp;Reintentar ahora…</translation>
+    </message>
+    <message>
+        <source>&amp;Reset stuck…</source>
+        <translation>Re&amp;stablecer atascada…</translation>
+    </message>
+    <message>
+        <source>&amp;Mark failed…</source>
+        <translation>&amp;Marcar como fallida…</translation>
+    </message>
+    <message>
+        <source>Re-&amp;classify…</source>
+        <translation>Re&amp;clasificar…</translation>
+    </message>
+    <message>
+        <source>Re&amp;fresh</source>
+        <translation>&amp;Actualizar</translation>
+    </message>
+    <message>
+        <source>&amp;Search</source>
+        <translation>&amp;Buscar</translation>
+    </message>
+    <message>
+        <source>&amp;Connection…</source>
+        <translation>&amp;Conexión…</translation>
+    </message>
+    <message>
+        <source>Search &amp;history by reason…</source>
+        <translation>Buscar en el &amp;historial por motivo…</translation>
+    </message>
+    <message>
+        <source>&amp;Export failures…</source>
+        <translation>&amp;Exportar fallos…</translation>
+    </message>
+    <message>
+        <source>&amp;All matching the filter</source>
+        <translation>&amp;Todas las que coinciden con el filtro</translation>
+    </message>
+    <message>
+        <source>&amp;Scheduler</source>
+        <translation>&amp;Planificador</translation>
+    </message>
+    <message>
+        <source>S&amp;tuck thresholds…</source>
+        <translation>&amp;Umbrales de atasco…</translation>
+    </message>
+    <message>
+        <source>&amp;About CallOps</source>
+        <translation>&amp;Acerca de CallOps</translation>
     </message>
 </context>
 <context>
@@ -2164,6 +2188,38 @@
     <message>
         <source> min</source>
         <translation> min</translation>
+    </message>
+    <message>
+        <source>&amp;New</source>
+        <translation>&amp;Nueva</translation>
+    </message>
+    <message>
+        <source>Chec&amp;king classification</source>
+        <translation>Com&amp;probando clasificación</translation>
+    </message>
+    <message>
+        <source>Nee&amp;ds classification</source>
+        <translation>N&amp;ecesita clasificación</translation>
+    </message>
+    <message>
+        <source>Classi&amp;fying</source>
+        <translation>C&amp;lasificando</translation>
+    </message>
+    <message>
+        <source>Classification &amp;pending (IVR wait)</source>
+        <translation>Clasificación pendiente (espera de &amp;IVR)</translation>
+    </message>
+    <message>
+        <source>Ready &amp;to call</source>
+        <translation>Li&amp;sta para llamar</translation>
+    </message>
+    <message>
+        <source>Ca&amp;lling</source>
+        <translation>Llaman&amp;do</translation>
+    </message>
+    <message>
+        <source>Retr&amp;y pending</source>
+        <translation>Reinten&amp;to pendiente</translation>
     </message>
 </context>
 <context>

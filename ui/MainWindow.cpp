@@ -202,8 +202,17 @@ ConsoleWorker *MainWindow::worker() const
 
 void MainWindow::buildActions()
 {
+    // The menus' texts, with an Alt letter of their own in the Calls menu and its submenu. Dialogs,
+    // buttons and messages name the action by manualActions::actionLabel, which has none; the
+    // toolbar shows these without the '&' (QAction::iconText).
+    const QMap<ManualAction, QString> menuTexts{
+            {ManualAction::RetryNow, tr("Retry &now…")},
+            {ManualAction::ResetStuck, tr("&Reset stuck…")},
+            {ManualAction::MarkFailed, tr("&Mark failed…")},
+            {ManualAction::Reclassify, tr("Re-&classify…")},
+    };
     for (ManualAction action : manualActions::all()) {
-        auto *qaction = new QAction(actionIcon(action), manualActions::actionLabel(action) + u'…', this);
+        auto *qaction = new QAction(actionIcon(action), menuTexts.value(action), this);
         qaction->setObjectName(manualActions::actionName(action));
         qaction->setShortcut(actionShortcut(action));
         qaction->setToolTip(tr("%1 (%2): %3")
@@ -213,31 +222,31 @@ void MainWindow::buildActions()
         connect(qaction, &QAction::triggered, this, [this, action] { requestAction(action, false); });
         m_actions.insert(action, qaction);
 
-        auto *filterAction = new QAction(actionIcon(action), manualActions::actionLabel(action) + u'…', this);
+        auto *filterAction = new QAction(actionIcon(action), menuTexts.value(action), this);
         filterAction->setObjectName(manualActions::actionName(action) + QStringLiteral("_filter"));
         connect(filterAction, &QAction::triggered, this, [this, action] { requestAction(action, true); });
         m_filterActions.insert(action, filterAction);
     }
-    m_refreshAction = new QAction(QIcon(QStringLiteral(":/icons/refresh.svg")), tr("Refresh"), this);
+    m_refreshAction = new QAction(QIcon(QStringLiteral(":/icons/refresh.svg")), tr("Re&fresh"), this);
     m_refreshAction->setObjectName(QStringLiteral("refreshAction"));
     // F5, not QKeySequence::Refresh: under GNOME and Xfce that is Ctrl+R, Retry now's key, and a key
     // two actions share does nothing at all.
     m_refreshAction->setShortcut(QKeySequence(Qt::Key_F5));
     connect(m_refreshAction, &QAction::triggered, this, &MainWindow::refreshNow);
-    m_findAction = new QAction(tr("Search"), this);
+    m_findAction = new QAction(tr("&Search"), this);
     m_findAction->setShortcut(QKeySequence::Find);
     connect(m_findAction, &QAction::triggered, this, [this] {
         m_search->setFocus(Qt::ShortcutFocusReason);
         m_search->selectAll();
     });
     addAction(m_findAction);
-    m_connectAction = new QAction(QIcon(QStringLiteral(":/icons/connect.svg")), tr("Connection…"), this);
+    m_connectAction = new QAction(QIcon(QStringLiteral(":/icons/connect.svg")), tr("&Connection…"), this);
     m_connectAction->setObjectName(QStringLiteral("connectionAction"));
     connect(m_connectAction, &QAction::triggered, this, &MainWindow::connectionRequested);
-    m_historyAction = new QAction(tr("Search history by reason…"), this);
+    m_historyAction = new QAction(tr("Search &history by reason…"), this);
     m_historyAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_H));
     connect(m_historyAction, &QAction::triggered, this, &MainWindow::showHistorySearch);
-    m_exportAction = new QAction(QIcon(QStringLiteral(":/icons/export.svg")), tr("Export failures…"), this);
+    m_exportAction = new QAction(QIcon(QStringLiteral(":/icons/export.svg")), tr("&Export failures…"), this);
     m_exportAction->setObjectName(QStringLiteral("exportAction"));
     m_exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     connect(m_exportAction, &QAction::triggered, this, &MainWindow::exportRequested);
@@ -257,7 +266,7 @@ void MainWindow::buildMenus()
     QMenu *calls = menuBar()->addMenu(tr("&Calls"));
     for (ManualAction action : manualActions::all())
         calls->addAction(m_actions.value(action));
-    QMenu *all = calls->addMenu(tr("All matching the filter"));
+    QMenu *all = calls->addMenu(tr("&All matching the filter"));
     for (ManualAction action : manualActions::all())
         all->addAction(m_filterActions.value(action));
     calls->addSeparator();
@@ -268,15 +277,23 @@ void MainWindow::buildMenus()
     QMenu *view = menuBar()->addMenu(tr("&View"));
     auto *dock = findChild<QDockWidget *>(QStringLiteral("schedulerDock"));
     QAction *toggle = dock->toggleViewAction();
-    toggle->setText(tr("Scheduler"));
+    toggle->setText(tr("&Scheduler"));
     toggle->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_J));
+    // The focus goes with the key: into the panel it shows, back to the calls when it hides it (the
+    // dock shows or hides on triggered first: it connected before us).
+    connect(toggle, &QAction::triggered, this, [this](bool shown) {
+        if (shown)
+            m_scheduler->focusFirstControl();
+        else
+            m_table->setFocus(Qt::ShortcutFocusReason);
+    });
     view->addAction(toggle);
     view->addSeparator();
-    QAction *thresholds = view->addAction(tr("Stuck thresholds…"), this, &MainWindow::editStuckRules);
+    QAction *thresholds = view->addAction(tr("S&tuck thresholds…"), this, &MainWindow::editStuckRules);
     thresholds->setObjectName(QStringLiteral("stuckThresholdsAction"));
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("About CallOps"), this, [this] {
+    help->addAction(tr("&About CallOps"), this, [this] {
         QMessageBox::about(
                 this, tr("About CallOps"),
                 tr("<b>CallOps %1</b><p>Operations console and scheduler for automated clinic calls.</p>")

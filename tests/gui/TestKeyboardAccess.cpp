@@ -6,23 +6,28 @@
 #include "dialogs/ConnectionDialog.h"
 #include "dialogs/ExportDialog.h"
 #include "dialogs/HistorySearchDialog.h"
+#include "dialogs/StuckRulesDialog.h"
 #include "scheduler/SchedulerPanel.h"
 
 #include <QAbstractButton>
 #include <QAccessible>
 #include <QAction>
 #include <QApplication>
+#include <QDockWidget>
 #include <QFormLayout>
 #include <QLabel>
 #include <QLibraryInfo>
 #include <QMap>
 #include <QMenu>
+#include <QMenuBar>
 #include <QScrollArea>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <QToolBar>
+#include <QToolButton>
 #include <QTranslator>
 
 #include <memory>
@@ -65,6 +70,41 @@ QString accessibleName(QWidget *widget)
     return iface ? iface->text(QAccessible::Name) : QString();
 }
 
+// The Alt letters a text marks, upper case: a letter after '&' ("&&" is an '&' shown as such).
+QList<QChar> altLetters(const QString &text)
+{
+    QList<QChar> letters;
+    for (qsizetype i = 0; i + 1 < text.size(); ++i) {
+        if (text.at(i) != u'&')
+            continue;
+        ++i;
+        if (text.at(i) != u'&')
+            letters.append(text.at(i).toUpper());
+    }
+    return letters;
+}
+
+// Shows the window, active, with the focus on the calls, as a dispatcher finds it.
+bool showWithTheCallsFocused(MainWindow &window)
+{
+    window.show();
+    window.activateWindow();
+    if (!QTest::qWaitForWindowActive(&window))
+        return false;
+    window.table()->setFocus(Qt::TabFocusReason);
+    return QTest::qWaitFor([&window] { return window.table()->hasFocus(); });
+}
+
+// The menu of the menu bar that holds this action.
+QMenu *menuHolding(const MainWindow &window, const QAction *action)
+{
+    for (const QAction *title : window.menuBar()->actions()) {
+        if (QMenu *menu = title->menu(); menu && menu->actions().contains(action))
+            return menu;
+    }
+    return nullptr;
+}
+
 } // namespace
 
 // A dispatcher working with the keyboard only, or with a screen reader: every key does one thing,
@@ -82,6 +122,11 @@ private slots:
     void unlabelledWidgetsHaveNames();
     void shiftF10OpensTheCallMenu();
     void detailsAreTabbedTopToBottom();
+    void menuItemsHaveAltLetters_data();
+    void menuItemsHaveAltLetters();
+    void altLettersWalkTheMenus_data();
+    void altLettersWalkTheMenus();
+    void ctrlJTakesTheFocusToTheScheduler();
 };
 
 void TestKeyboardAccess::everyKeyDoesOneThing()
@@ -114,7 +159,8 @@ void TestKeyboardAccess::labelsTakeToTheirFields_data()
     QTest::addColumn<QString>("language");
     QTest::addColumn<QString>("dialog");
     for (const char *language : {"en", "es"}) {
-        for (const char *dialog : {"action", "connection", "export", "historySearch", "scheduler"})
+        for (const char *dialog :
+             {"action", "connection", "export", "historySearch", "scheduler", "stuckRules"})
             QTest::addRow("%s %s", language, dialog)
                     << QString::fromLatin1(language) << QString::fromLatin1(dialog);
     }
@@ -140,8 +186,10 @@ void TestKeyboardAccess::labelsTakeToTheirFields()
         widget = std::make_unique<ExportDialog>(window.worker());
     else if (dialog == u"historySearch")
         widget = std::make_unique<HistorySearchDialog>(window.worker());
-    else
+    else if (dialog == u"scheduler")
         widget = std::make_unique<SchedulerPanel>();
+    else
+        widget = std::make_unique<StuckRulesDialog>(StuckRules::defaults());
     widget->show();
     widget->activateWindow();
     QVERIFY(QTest::qWaitForWindowActive(widget.get()));
@@ -213,12 +261,8 @@ void TestKeyboardAccess::unlabelledWidgetsHaveNames()
 void TestKeyboardAccess::shiftF10OpensTheCallMenu()
 {
     MainWindow window;
-    window.show();
-    window.activateWindow();
-    QVERIFY(QTest::qWaitForWindowActive(&window));
+    QVERIFY(showWithTheCallsFocused(window));
     QTableView *table = window.table();
-    table->setFocus(Qt::TabFocusReason);
-    QTRY_VERIFY(table->hasFocus());
     QList<QAction *> shown;
     QTimer::singleShot(0, this, [&shown] {
         if (auto *menu = qobject_cast<QMenu *>(QApplication::activePopupWidget())) {
@@ -255,6 +299,116 @@ void TestKeyboardAccess::detailsAreTabbedTopToBottom()
     QCOMPARE(QApplication::focusWidget(), pane.findChild<QWidget *>(QStringLiteral("revealDob")));
     QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
     QCOMPARE(QApplication::focusWidget(), pane.findChild<QWidget *>(QStringLiteral("history")));
+}
+
+void TestKeyboardAccess::menuItemsHaveAltLetters_data()
+{
+    QTest::addColumn<QString>("language");
+    QTest::newRow("en") << QStringLiteral("en");
+    QTest::newRow("es") << QStringLiteral("es");
+}
+
+// Alt+a menu's letter, then an item's letter reaches every item of every menu: each menu title and
+// item (greyed out or not) marks one letter, and no letter is used twice in one menu (the menu bar
+// counts as one), in English and in Spanish. Where the same actions show outside the menus (the
+// toolbar, the dock's title), no '&' shows.
+void TestKeyboardAccess::menuItemsHaveAltLetters()
+{
+    QFETCH(QString, language);
+    const Language translation(language);
+    QVERIFY(translation.loaded());
+    MainWindow window;
+    QList<QWidget *> menus{window.menuBar()};
+    for (qsizetype i = 0; i < menus.size(); ++i) {
+        QMap<QChar, QString> owners;
+        for (const QAction *action : menus.at(i)->actions()) {
+            if (action->isSeparator())
+                continue;
+            const QList<QChar> letters = altLetters(action->text());
+            QVERIFY2(letters.size() == 1,
+                     qPrintable(QStringLiteral("\"%1\" has %2 Alt letters")
+                                        .arg(action->text())
+                                        .arg(letters.size())));
+            QVERIFY2(
+                    !owners.contains(letters.first()),
+                    qPrintable(QStringLiteral("%1 is both \"%2\" and \"%3\"")
+                                       .arg(letters.first(), owners.value(letters.first()), action->text())));
+            owners.insert(letters.first(), action->text());
+            if (QMenu *menu = action->menu())
+                menus.append(menu);
+        }
+    }
+    QCOMPARE(menus.size(), 6); // the bar, File, Calls, All matching the filter, View, Help
+
+    const auto *toolbar = window.findChild<QToolBar *>(QStringLiteral("actionsToolbar"));
+    QVERIFY(toolbar);
+    int buttons = 0;
+    for (const QToolButton *button : toolbar->findChildren<QToolButton *>()) {
+        if (!button->defaultAction())
+            continue;
+        ++buttons;
+        QVERIFY2(!button->text().contains(u'&'), qPrintable(button->text()));
+        QVERIFY2(!button->toolTip().contains(u'&'), qPrintable(button->toolTip()));
+    }
+    QCOMPARE(buttons, 6);
+    const auto *dock = window.findChild<QDockWidget *>(QStringLiteral("schedulerDock"));
+    QVERIFY(dock);
+    QVERIFY2(!dock->windowTitle().contains(u'&'), qPrintable(dock->windowTitle()));
+}
+
+void TestKeyboardAccess::altLettersWalkTheMenus_data()
+{
+    menuItemsHaveAltLetters_data();
+}
+
+// Alt+V, T (Alt+V, U in Spanish) opens the stuck thresholds: the letters work as the menus show them.
+void TestKeyboardAccess::altLettersWalkTheMenus()
+{
+    QFETCH(QString, language);
+    const Language translation(language);
+    QVERIFY(translation.loaded());
+    MainWindow window;
+    window.show();
+    window.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    const QAction *thresholds = window.findChild<QAction *>(QStringLiteral("stuckThresholdsAction"));
+    QVERIFY(thresholds);
+    QMenu *view = menuHolding(window, thresholds);
+    QVERIFY(view);
+    const QList<QChar> menuLetter = altLetters(view->title());
+    const QList<QChar> itemLetter = altLetters(thresholds->text());
+    QCOMPARE(menuLetter.size(), 1);
+    QCOMPARE(itemLetter.size(), 1);
+
+    QTest::keyClick(&window, Qt::Key(menuLetter.first().unicode()), Qt::AltModifier);
+    QTRY_COMPARE(QApplication::activePopupWidget(), view);
+    QTest::keyClick(view, char(itemLetter.first().toLower().unicode()));
+    QTRY_VERIFY(window.findChild<StuckRulesDialog *>());
+    auto *dialog = window.findChild<StuckRulesDialog *>();
+    QTRY_VERIFY(dialog->isVisible());
+    QVERIFY(!QApplication::activePopupWidget());
+    QVERIFY2(!dialog->windowTitle().contains(u'&'), qPrintable(dialog->windowTitle()));
+    dialog->reject();
+}
+
+// Ctrl+J shows the scheduler and takes the focus there (its first control), and hides it and takes
+// the focus back to the calls.
+void TestKeyboardAccess::ctrlJTakesTheFocusToTheScheduler()
+{
+    MainWindow window;
+    QVERIFY(showWithTheCallsFocused(window));
+    QTableView *table = window.table();
+    SchedulerPanel *panel = window.schedulerPanel();
+    QVERIFY(!panel->isVisible());
+
+    QTest::keyClick(&window, Qt::Key_J, Qt::ControlModifier);
+    QTRY_VERIFY(panel->isVisible());
+    // No settings: Start cannot be pressed, the log is the first control that can take the focus.
+    QCOMPARE(QApplication::focusWidget(), panel->findChild<QWidget *>(QStringLiteral("schedulerLog")));
+
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_J, Qt::ControlModifier);
+    QTRY_VERIFY(!panel->isVisible());
+    QCOMPARE(QApplication::focusWidget(), table);
 }
 
 QTEST_MAIN(TestKeyboardAccess)

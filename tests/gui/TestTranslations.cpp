@@ -173,8 +173,8 @@ void TestTranslations::consoleSpeaksSpanish()
     verifyNoStateLabelIsCut(window);
     if (QTest::currentTestFailed())
         return;
-    QCOMPARE(window.actionFor(ManualAction::RetryNow)->text(), QStringLiteral("Reintentar ahora…"));
-    QCOMPARE(window.actionFor(ManualAction::MarkFailed)->text(), QStringLiteral("Marcar como fallida…"));
+    QCOMPARE(window.actionFor(ManualAction::RetryNow)->text(), QStringLiteral("&Reintentar ahora…"));
+    QCOMPARE(window.actionFor(ManualAction::MarkFailed)->text(), QStringLiteral("&Marcar como fallida…"));
     QVERIFY(!window.stateList()->findItems(QStringLiteral("Requieren acción"), Qt::MatchExactly).isEmpty());
     QVERIFY(!window.stateList()->findItems(QStringLiteral("Atascadas"), Qt::MatchExactly).isEmpty());
 }

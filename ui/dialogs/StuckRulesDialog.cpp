@@ -3,6 +3,7 @@
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QLabel>
+#include <QMap>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QVBoxLayout>
@@ -34,6 +35,18 @@ StuckRulesDialog::StuckRulesDialog(const StuckRules &rules, QWidget *parent)
     intro->setWordWrap(true);
     layout->addWidget(intro);
 
+    // The states' names with an Alt letter each, none of them taken by the buttons (GNOME's &OK and
+    // &Cancel; &Aceptar and &Cancelar in Spanish). Everywhere else the states are named without one.
+    const QMap<WorkflowState, QString> labels{
+            {WorkflowState::New, tr("&New")},
+            {WorkflowState::CheckingClassification, tr("Chec&king classification")},
+            {WorkflowState::NeedsClassification, tr("Nee&ds classification")},
+            {WorkflowState::Classifying, tr("Classi&fying")},
+            {WorkflowState::ClassificationPending, tr("Classification &pending (IVR wait)")},
+            {WorkflowState::ReadyToCall, tr("Ready &to call")},
+            {WorkflowState::Calling, tr("Ca&lling")},
+            {WorkflowState::RetryPending, tr("Retr&y pending")},
+    };
     auto *form = new QFormLayout;
     for (WorkflowState state : workflow::knownStates()) {
         if (rules.thresholdSeconds(state) <= 0)
@@ -43,7 +56,7 @@ StuckRulesDialog::StuckRulesDialog(const StuckRules &rules, QWidget *parent)
         minutes->setRange(1, MaxMinutes);
         minutes->setSuffix(tr(" min"));
         minutes->setAccelerated(true);
-        auto *label = new QLabel(workflow::stateLabel(state), this);
+        auto *label = new QLabel(labels.value(state, workflow::stateLabel(state)), this);
         label->setBuddy(minutes);
         form->addRow(label, minutes);
         m_minutes.insert(state, minutes);

@@ -282,6 +282,12 @@ void SchedulerPanel::setState(const QString &text)
     emit stateChanged(text);
 }
 
+void SchedulerPanel::focusFirstControl()
+{
+    QWidget *first = m_startStop->isEnabled() ? static_cast<QWidget *>(m_startStop) : m_log;
+    first->setFocus(Qt::ShortcutFocusReason);
+}
+
 void SchedulerPanel::updateButtons()
 {
     m_startStop->setText(isRunning() ? tr("Stop") : tr("Start"));

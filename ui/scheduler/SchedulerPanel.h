@@ -40,6 +40,8 @@ public:
     // loop would reach a half-destroyed window.
     void stopEngineAndWait(int timeoutMs);
     QString stateText() const { return m_stateText; }
+    // Puts the focus on the panel's first control: Start (Stop) when it can be pressed, else the log.
+    void focusFirstControl();
     // Names a call for the log ("EX-1003 — Jane Roe") from what the window has loaded; an empty
     // name leaves the call's short id.
     void setCallNamer(std::function<QString(const QString &callId)> namer);
