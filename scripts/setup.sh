@@ -12,7 +12,7 @@ packages=(
     qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-translations-l10n qt6-svg-dev
     qtkeychain-qt6-dev libphonenumber-dev libpq-dev libgl-dev
     postgresql postgresql-contrib
-    poppler-utils xvfb xauth fonts-dejavu-core dpkg-dev file systemd openssl
+    poppler-utils libfaketime xvfb xauth fonts-dejavu-core dpkg-dev file systemd openssl
 )
 
 missing=()

@@ -97,6 +97,10 @@ MainWindow::MainWindow(StuckRules rules, QWidget *parent)
     connect(worker, &ConsoleWorker::countsLoaded, this, &MainWindow::countsLoaded);
     connect(worker, &ConsoleWorker::actionFinished, this, &MainWindow::actionFinished);
     connect(worker, &ConsoleWorker::databaseChanged, this, &MainWindow::refreshNow);
+    connect(worker, &ConsoleWorker::clockOffsetMeasured, this, [this](qint64 offsetMs) {
+        m_clockOffsetMs = offsetMs;
+        updateActions();
+    });
     connect(worker, &ConsoleWorker::connectionChanged, this, [this](bool connected, const QString &message) {
         const bool reconnected = connected && !m_connected;
         m_connected = connected;
@@ -655,8 +659,9 @@ bool MainWindow::callTakes(ManualAction action, const CallRecord &call) const
     // call while it goes on (the database checks this again, with the same thresholds).
     if (!workflow::isInFlight(state))
         return true;
-    return call.stateChangedAt.isValid()
-            && call.stateChangedAt.secsTo(QDateTime::currentDateTimeUtc()) > m_rules.thresholdSeconds(state);
+    // By the database's clock, as the database checks it: this computer's may be minutes off.
+    const QDateTime now = QDateTime::currentDateTimeUtc().addMSecs(m_clockOffsetMs);
+    return call.stateChangedAt.isValid() && call.stateChangedAt.secsTo(now) > m_rules.thresholdSeconds(state);
 }
 
 qint64 MainWindow::selectedTaking(ManualAction action) const

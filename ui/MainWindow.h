@@ -144,6 +144,7 @@ private:
     StateCounts m_counts;
     qint64 m_previousStuck = 0;
     QDateTime m_lastRefresh;
+    qint64 m_clockOffsetMs = 0; // the database's clock minus this computer's (ConsoleWorker)
     quint64 m_countTicket = 0;
     ManualAction m_pendingFilterAction = ManualAction::RetryNow;
     CallFilter m_pendingFilter;

@@ -96,9 +96,18 @@ ConsoleRepository::ConsoleRepository(QSqlDatabase db, StuckRules rules)
 
 QString ConsoleRepository::filterCondition() const
 {
-    return QStringLiteral("callops_call_matches(pc, :f_states::text[], :f_clinic, :f_reason, "
-                          ":f_since::timestamptz, :f_until::timestamptz, :f_search, :f_stuck_states::text[], "
-                          ":f_stuck_seconds::int[])");
+    return QStringLiteral("callops_call_matches(pc, :f_states::text[], :f_clinic, :f_reason, ")
+            + sinceExpression()
+            + QStringLiteral(
+                    ", :f_until::timestamptz, :f_search, :f_stuck_states::text[], :f_stuck_seconds::int[])");
+}
+
+QString ConsoleRepository::sinceExpression()
+{
+    // "In state for up to N" counts back from the database's clock, as the stuck thresholds do:
+    // a desktop clock minutes off must not shift the filter. greatest() skips a NULL.
+    return QStringLiteral(
+            "greatest(:f_since::timestamptz, now() - make_interval(secs => :f_window::float8))");
 }
 
 void ConsoleRepository::bindFilter(QSqlQuery &query, const CallFilter &filter) const
@@ -110,13 +119,10 @@ void ConsoleRepository::bindFilter(QSqlQuery &query, const CallFilter &filter) c
                     states.isEmpty() ? nullableText({}) : PgArray::literal(states));
     query.bindValue(QStringLiteral(":f_clinic"), nullableText(filter.clinic));
     query.bindValue(QStringLiteral(":f_reason"), nullableText(filter.failureReason));
-    QDateTime since = filter.since;
-    if (filter.inStateAtMostSeconds > 0) {
-        const QDateTime window = QDateTime::currentDateTimeUtc().addSecs(-filter.inStateAtMostSeconds);
-        if (!since.isValid() || window > since)
-            since = window;
-    }
-    query.bindValue(QStringLiteral(":f_since"), nullableTime(since));
+    query.bindValue(QStringLiteral(":f_since"), nullableTime(filter.since));
+    query.bindValue(QStringLiteral(":f_window"),
+                    filter.inStateAtMostSeconds > 0 ? QVariant(double(filter.inStateAtMostSeconds))
+                                                    : QVariant(QMetaType::fromType<double>()));
     query.bindValue(QStringLiteral(":f_until"), nullableTime(filter.until));
     query.bindValue(QStringLiteral(":f_search"), nullableText(filter.search.trimmed()));
     query.bindValue(QStringLiteral(":f_stuck_states"),
@@ -225,12 +231,12 @@ Result<QList<WorkflowEventRecord>> ConsoleRepository::searchHistory(const QStrin
     return events;
 }
 
-Status ConsoleRepository::ping() const
+Result<QDateTime> ConsoleRepository::ping() const
 {
     QSqlQuery query(m_db);
-    if (!query.exec(QStringLiteral("SELECT 1")))
+    if (!query.exec(QStringLiteral("SELECT clock_timestamp()")) || !query.next())
         return queryError(query);
-    return Status::success();
+    return query.value(0).toDateTime().toUTC();
 }
 
 Result<QStringList> ConsoleRepository::clinics() const
@@ -308,12 +314,13 @@ ActionOutcome ConsoleRepository::applyToFilter(ManualAction action, const CallFi
                                                const QString &reason, const QString &actor) const
 {
     QSqlQuery query(m_db);
-    query.prepare(QStringLiteral(
-            "SELECT id::text, from_state, to_state FROM callops_apply_manual_action_to_filter(:action, "
-            ":f_states::text[], :f_clinic, :f_reason, :f_since::timestamptz, :f_until::timestamptz, "
-            ":f_search, "
-            ":f_stuck_states::text[], :f_stuck_seconds::int[], :stuck_states::text[], :stuck_seconds::int[], "
-            ":reason, :actor)"));
+    query.prepare(
+            QStringLiteral("SELECT id::text, from_state, to_state FROM callops_apply_manual_action_to_filter("
+                           ":action, :f_states::text[], :f_clinic, :f_reason, ")
+            + sinceExpression()
+            + QStringLiteral(", :f_until::timestamptz, :f_search, :f_stuck_states::text[], "
+                             ":f_stuck_seconds::int[], :stuck_states::text[], :stuck_seconds::int[], "
+                             ":reason, :actor)"));
     query.bindValue(QStringLiteral(":action"), manualActions::actionName(action));
     bindFilter(query, filter);
     query.bindValue(QStringLiteral(":stuck_states"), m_rules.statesArrayLiteral());

@@ -27,8 +27,9 @@ public:
     const StuckRules &stuckRules() const { return m_rules; }
 
     Result<StateCounts> stateCounts() const;
-    // A round trip that reads nothing: is the session still there?
-    Status ping() const;
+    // Is the session still there? Reads the database's clock on the way, which stuck thresholds
+    // and the console's "in state for" go by.
+    Result<QDateTime> ping() const;
     Result<qint64> count(const CallFilter &filter) const;
     Result<QList<CallRecord>> page(const CallFilter &filter, const CallSort &sort, qint64 offset,
                                    int limit) const;
@@ -56,6 +57,7 @@ public:
 
 private:
     QString filterCondition() const;
+    static QString sinceExpression();
     void bindFilter(QSqlQuery &query, const CallFilter &filter) const;
     static CallRecord readCall(const QSqlQuery &query);
     ActionOutcome readOutcome(QSqlQuery &query, ManualAction action, qint64 requested) const;

@@ -19,6 +19,7 @@ namespace {
 
 const QString kPurpose = QStringLiteral("console");
 constexpr int kProbeIntervalMs = 4000;
+constexpr qint64 kClockOffsetNewsMs = 1000;
 // After a failed attempt, requests made within this time do not try again: each request of a
 // refresh asks for the connection, and a host that does not answer held the thread for the
 // connect timeout once per request while the refreshes queued up behind them.
@@ -119,17 +120,33 @@ bool ConsoleWorker::ensureOpen()
         // round trip every few seconds tells the dispatcher sooner that the screen is not live.
         m_probe = new QTimer(this);
         m_probe->setInterval(kProbeIntervalMs);
-        connect(m_probe, &QTimer::timeout, this, [this] {
-            if (!m_repository)
-                return;
-            if (const Status alive = m_repository->ping(); !alive)
-                lostConnection(alive.error());
-        });
+        connect(m_probe, &QTimer::timeout, this, &ConsoleWorker::probe);
     }
     m_probe->start();
     m_connected = true;
     emit connectionChanged(true, settings->target() + listening);
-    return true;
+    probe();
+    return m_connected;
+}
+
+void ConsoleWorker::probe()
+{
+    if (!m_repository)
+        return;
+    const QDateTime before = QDateTime::currentDateTimeUtc();
+    const auto databaseTime = m_repository->ping();
+    if (!databaseTime) {
+        lostConnection(databaseTime.error());
+        return;
+    }
+    const QDateTime after = QDateTime::currentDateTimeUtc();
+    // The server read its clock between our two readings: take the middle.
+    const qint64 offset = before.addMSecs(before.msecsTo(after) / 2).msecsTo(*databaseTime);
+    // Jitter of a round trip is no news; a clock set or drifting is.
+    if (!m_clockOffsetMs || qAbs(offset - *m_clockOffsetMs) >= kClockOffsetNewsMs) {
+        m_clockOffsetMs = offset;
+        emit clockOffsetMeasured(offset);
+    }
 }
 
 void ConsoleWorker::lostConnection(const QString &message)

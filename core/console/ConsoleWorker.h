@@ -15,6 +15,7 @@
 #include <QStringList>
 
 #include <memory>
+#include <optional>
 
 class QTimer;
 
@@ -76,11 +77,14 @@ signals:
     // Another writer changed pending_calls (LISTEN), debounced.
     void databaseChanged();
     void exportFinished(bool ok, const QString &message);
+    // The database's clock minus this computer's, in ms: stuck thresholds are the database's.
+    void clockOffsetMeasured(qint64 offsetMs);
     void errorOccurred(const QString &message);
 
 private:
     bool ensureOpen();
     void lostConnection(const QString &message);
+    void probe();
     void notificationReceived(const QString &channel);
     void addPhoneDisplayForm(CallRecord &call) const;
 
@@ -94,6 +98,7 @@ private:
     bool m_connected = false;
     QString m_failure; // why the last attempt to connect failed; empty after a success
     QElapsedTimer m_sinceFailure;
+    std::optional<qint64> m_clockOffsetMs; // as last said in clockOffsetMeasured()
 };
 
 } // namespace callops

@@ -114,6 +114,7 @@ private slots:
     void refusedLoginIsNotTriedAgainByItself();
     void reasonOfAFailedActionIsKept();
     void liveCallsTakeNoActionUntilStuck();
+    void consoleGoesByTheDatabasesClock();
     void lostSessionIsNoticedBetweenRefreshes();
     void confirmationNamesFewSelectedCalls();
     void connectionChangeCanBeDisabled();
@@ -979,6 +980,38 @@ void TestMainWindow::liveCallsTakeNoActionUntilStuck()
              QStringLiteral("calling"));
     QCOMPARE(scalar(m_db, "SELECT workflow_state FROM pending_calls WHERE id = ?", {uuid(2)}).toString(),
              QStringLiteral("retry_pending"));
+}
+
+// A desktop whose clock is minutes off the database's (TestMainWindowClockOff runs this under
+// libfaketime, 20 minutes behind): the stuck thresholds and "in state for up to" are the
+// database's, as its stuck count and its own checks of every action are.
+void TestMainWindow::consoleGoesByTheDatabasesClock()
+{
+    const QDateTime database = scalar(m_db, "SELECT clock_timestamp()").toDateTime().toUTC();
+    const qint64 offBy = qAbs(QDateTime::currentDateTimeUtc().secsTo(database));
+    if (offBy < 10 * 60)
+        QSKIP("needs this process's clock 20 minutes off the database's: ctest runs it as "
+              "TestMainWindowClockOff");
+    QCOMPARE(m_database->psql("UPDATE pending_calls SET state_changed_at = now() - interval '70 minutes'"),
+             0);
+    QCOMPARE(m_database->psql(
+                     "UPDATE pending_calls SET workflow_state = 'calling', state_changed_at = now() - "
+                     "CASE exam_id WHEN 'EX-1001' THEN interval '12 minutes' ELSE interval '2 minutes' END "
+                     "WHERE exam_id IN ('EX-1001', 'EX-1002')"),
+             0);
+    auto window = makeWindow();
+    // Calling for 12 minutes is stuck (10 by default) whatever this computer's clock says.
+    QVERIFY(selectCall(*window, uuid(1)));
+    QTRY_VERIFY(window->actionFor(ManualAction::ResetStuck)->isEnabled());
+    QVERIFY(selectCall(*window, uuid(2)));
+    QVERIFY(!window->actionFor(ManualAction::ResetStuck)->isEnabled());
+    // In state for up to 1 hour: the two calls of the last minutes, not the 21 of 70 minutes ago.
+    auto *period = window->findChild<QComboBox *>(QStringLiteral("periodFilter"));
+    QVERIFY(period);
+    period->setCurrentIndex(1);
+    QTRY_COMPARE(window->model()->rowCount(), 2);
+    QVERIFY(window->model()->rowOfCall(uuid(1)) >= 0);
+    QVERIFY(window->model()->rowOfCall(uuid(2)) >= 0);
 }
 
 // The confirmation for a few selected calls names them (exam and employee): the table reorders
