@@ -75,6 +75,7 @@ signals:
     void historySearched(const QString &text, const QList<callops::WorkflowEventRecord> &events);
     // Another writer changed pending_calls (LISTEN), debounced.
     void databaseChanged();
+    void exportProgressed(qint64 done, qint64 total); // calls of a large report laid out so far
     void exportFinished(bool ok, const QString &message);
     void errorOccurred(const QString &message);
 

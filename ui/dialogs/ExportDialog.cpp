@@ -13,7 +13,6 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QStandardPaths>
-#include <QTimeZone>
 #include <QVBoxLayout>
 
 namespace callops {
@@ -98,11 +97,12 @@ void ExportDialog::start()
     const QString path = m_path->text().trimmed();
     if (path.isEmpty())
         return;
+    // Whole days in this computer's time zone, the one the console shows times in.
     FailureReportOptions options;
     if (m_useSince->isChecked())
-        options.since = QDateTime(m_since->date(), QTime(0, 0)).toUTC();
+        options.firstDay = m_since->date();
     if (m_useUntil->isChecked())
-        options.until = QDateTime(m_until->date().addDays(1), QTime(0, 0)).toUTC();
+        options.lastDay = m_until->date();
     options.clinic = m_clinic->text().trimmed();
     options.includeDob = m_includeDob->isChecked();
     m_status->setText(tr("Exporting…"));
