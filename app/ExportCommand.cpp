@@ -6,12 +6,12 @@
 #include "console/ConsoleRepository.h"
 #include "db/ConnectionSettings.h"
 #include "db/DatabaseConnection.h"
+#include "phone/PhoneNumberNormalizer.h"
 #include "reports/CsvFailureReport.h"
 #include "reports/PdfFailureReport.h"
 
 #include <QCoreApplication>
 #include <QTextStream>
-#include <QTimeZone>
 
 namespace callops {
 
@@ -31,14 +31,14 @@ int ExportCommand::run(const Settings &settings, const CommandLineRequest &reque
         err << connection.error() << Qt::endl;
         return ExitCode::BadConfiguration;
     }
-    const int code = exportWith(*connection, request, out, err);
+    const int code = exportWith(settings, *connection, request, out, err);
     // Every handle on the connection is gone by now, so it closes cleanly.
     DatabaseConnection::close(QStringLiteral("export"));
     return code;
 }
 
-int ExportCommand::exportWith(const ConnectionSettings &connection, const CommandLineRequest &request,
-                              QTextStream &out, QTextStream &err)
+int ExportCommand::exportWith(const Settings &settings, const ConnectionSettings &connection,
+                              const CommandLineRequest &request, QTextStream &out, QTextStream &err)
 {
     const auto db = DatabaseConnection::open(connection, QStringLiteral("export"));
     if (!db) {
@@ -46,21 +46,24 @@ int ExportCommand::exportWith(const ConnectionSettings &connection, const Comman
         return ExitCode::BadConfiguration;
     }
 
+    // Whole days in this machine's zone (TZ), as the console's dialog takes them; --until names
+    // the last day included.
     FailureReportOptions options;
-    // Days are whole UTC days; --until names the last day included.
-    if (request.since.isValid())
-        options.since = QDateTime(request.since, QTime(0, 0), QTimeZone::utc());
-    if (request.until.isValid())
-        options.until = QDateTime(request.until.addDays(1), QTime(0, 0), QTimeZone::utc());
+    options.firstDay = request.since;
+    options.lastDay = request.until;
 
     int code = ExitCode::Ok;
     {
         ConsoleRepository repository(*db);
-        const auto calls = repository.failures(options.since, options.until, options.states, options.clinic);
+        auto calls = repository.failures(options.since(), options.until(), options.states, options.clinic);
         if (!calls) {
             err << calls.error() << Qt::endl;
             code = ExitCode::Failure;
         } else {
+            const PhoneNumberNormalizer phones(
+                    settings.string(Settings::Key::DefaultRegion).trimmed().toUpper());
+            for (CallRecord &call : calls.value())
+                call.phoneDisplay = phones.displayForm(call.phone);
             const bool pdf = request.exportFile.endsWith(QStringLiteral(".pdf"), Qt::CaseInsensitive);
             const Status written = pdf ? PdfFailureReport::write(request.exportFile, *calls, options)
                                        : CsvFailureReport::write(request.exportFile, *calls, options);

@@ -413,6 +413,21 @@
     </message>
 </context>
 <context>
+    <name>FailureReportOptions</name>
+    <message>
+        <source>the beginning</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 to %2, whole days in %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>KeychainStore</name>
     <message>
         <source>This build has no keychain support.</source>
@@ -651,18 +666,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>the beginning</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>now</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Period: %1 to %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Clinic: %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -716,6 +719,30 @@
     </message>
     <message>
         <source>Cannot write %1: the PDF could not be finished</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Page %1 of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Period: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No call failed in this period.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CallOps failure report, %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1563,6 +1590,18 @@
     </message>
     <message>
         <source>&amp;Export</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exporting… %1 of %2 calls</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file name must end in .csv (a spreadsheet) or .pdf (a printable report).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 already exists. Replace it?</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -413,6 +413,21 @@
     </message>
 </context>
 <context>
+    <name>FailureReportOptions</name>
+    <message>
+        <source>the beginning</source>
+        <translation>el principio</translation>
+    </message>
+    <message>
+        <source>now</source>
+        <translation>ahora</translation>
+    </message>
+    <message>
+        <source>%1 to %2, whole days in %3</source>
+        <translation>del %1 al %2, días completos en %3</translation>
+    </message>
+</context>
+<context>
     <name>KeychainStore</name>
     <message>
         <source>This build has no keychain support.</source>
@@ -651,18 +666,6 @@
         <translation>No se puede escribir %1: no se pudo iniciar el PDF</translation>
     </message>
     <message>
-        <source>the beginning</source>
-        <translation>el principio</translation>
-    </message>
-    <message>
-        <source>now</source>
-        <translation>ahora</translation>
-    </message>
-    <message>
-        <source>Period: %1 to %2</source>
-        <translation>Periodo: %1 a %2</translation>
-    </message>
-    <message>
         <source>Clinic: %1</source>
         <translation>Clínica: %1</translation>
     </message>
@@ -717,6 +720,30 @@
     <message>
         <source>Cannot write %1: the PDF could not be finished</source>
         <translation>No se puede escribir %1: no se pudo terminar el PDF</translation>
+    </message>
+    <message>
+        <source>Page %1 of %2</source>
+        <translation>Página %1 de %2</translation>
+    </message>
+    <message>
+        <source>Period: %1</source>
+        <translation>Periodo: %1</translation>
+    </message>
+    <message>
+        <source>No call failed in this period.</source>
+        <translation>Ninguna llamada falló en este periodo.</translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation>Último error</translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation>Intentos</translation>
+    </message>
+    <message>
+        <source>CallOps failure report, %1</source>
+        <translation>Informe de fallos de CallOps, %1</translation>
     </message>
 </context>
 <context>
@@ -1565,6 +1592,18 @@
     <message>
         <source>&amp;Export</source>
         <translation>&amp;Exportar</translation>
+    </message>
+    <message>
+        <source>Exporting… %1 of %2 calls</source>
+        <translation>Exportando… %1 de %2 llamadas</translation>
+    </message>
+    <message>
+        <source>The file name must end in .csv (a spreadsheet) or .pdf (a printable report).</source>
+        <translation>El nombre del archivo debe terminar en .csv (una hoja de cálculo) o .pdf (un informe para imprimir).</translation>
+    </message>
+    <message>
+        <source>%1 already exists. Replace it?</source>
+        <translation>%1 ya existe. ¿Reemplazarlo?</translation>
     </message>
 </context>
 <context>

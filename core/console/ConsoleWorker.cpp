@@ -311,13 +311,18 @@ void ConsoleWorker::exportFailures(const QString &path, const FailureReportOptio
                             QCoreApplication::translate("ConsoleWorker", "Not connected to the database."));
         return;
     }
-    const auto calls = m_repository->failures(options.since, options.until, options.states, options.clinic);
+    auto calls = m_repository->failures(options.since(), options.until(), options.states, options.clinic);
     if (!calls) {
         emit exportFinished(false, calls.error());
         return;
     }
+    for (CallRecord &call : calls.value())
+        addPhoneDisplayForm(call);
     const bool pdf = path.endsWith(QStringLiteral(".pdf"), Qt::CaseInsensitive);
-    const Status written = pdf ? PdfFailureReport::write(path, *calls, options)
+    const Status written = pdf ? PdfFailureReport::write(path, *calls, options,
+                                                         [this](qsizetype done, qsizetype total) {
+                                                             emit exportProgressed(done, total);
+                                                         })
                                : CsvFailureReport::write(path, *calls, options);
     if (!written) {
         emit exportFinished(false, written.error());

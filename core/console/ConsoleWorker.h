@@ -76,6 +76,7 @@ signals:
     void historySearched(const QString &text, const QList<callops::WorkflowEventRecord> &events);
     // Another writer changed pending_calls (LISTEN), debounced.
     void databaseChanged();
+    void exportProgressed(qint64 done, qint64 total); // calls of a large report laid out so far
     void exportFinished(bool ok, const QString &message);
     // The database's clock minus this computer's, in ms: stuck thresholds are the database's.
     void clockOffsetMeasured(qint64 offsetMs);

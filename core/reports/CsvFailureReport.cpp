@@ -5,15 +5,6 @@
 #include <QStringList>
 
 namespace callops {
-namespace {
-
-QString isoUtc(const QDateTime &time)
-{
-    return time.isValid() ? time.toUTC().toString(Qt::ISODate) : QString();
-}
-
-} // namespace
-
 QString CsvFailureReport::cell(const QString &value)
 {
     QString text = value;
@@ -37,8 +28,10 @@ QByteArray CsvFailureReport::render(const QList<CallRecord> &calls, const Failur
                              QStringLiteral("phone"),          QStringLiteral("clinic_name"),
                              QStringLiteral("workflow_state"), QStringLiteral("failure_reason"),
                              QStringLiteral("failed_at"),      QStringLiteral("retry_count"),
-                             QStringLiteral("last_error")};
-    QString out = header.join(u',') + QStringLiteral("\r\n");
+                             QStringLiteral("attempts"),       QStringLiteral("last_error")};
+    // The byte order mark tells Excel the file is UTF-8: without it Excel reads it in the
+    // system's code page and "José Núñez" becomes "JosÃ© NÃºÃ±ez". LibreOffice takes it too.
+    QString out = QChar(QChar::ByteOrderMark) + header.join(u',') + QStringLiteral("\r\n");
     for (const CallRecord &call : calls) {
         QString dob;
         if (call.employeeDob.isValid())
@@ -47,12 +40,13 @@ QByteArray CsvFailureReport::render(const QList<CallRecord> &calls, const Failur
                               call.examId,
                               call.employeeName,
                               dob,
-                              call.phone,
+                              call.phoneDisplay.isEmpty() ? call.phone : call.phoneDisplay,
                               call.clinicName,
                               call.state,
                               call.failureReason,
-                              isoUtc(call.failedAt.isValid() ? call.failedAt : call.stateChangedAt),
+                              options.isoTime(call.failedAt.isValid() ? call.failedAt : call.stateChangedAt),
                               QString::number(call.retryCount),
+                              QString::number(call.attempt),
                               call.lastError};
         QStringList cells;
         cells.reserve(row.size());

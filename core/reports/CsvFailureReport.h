@@ -6,8 +6,10 @@
 
 namespace callops {
 
-// The failed calls as CSV (RFC 4180, UTF-8), written atomically. Cells that a spreadsheet would
-// run as a formula (starting with = + - @, tab or carriage return) are prefixed with a quote.
+// The failed calls as CSV (RFC 4180, UTF-8 with a byte order mark for Excel), written atomically;
+// phone numbers as a person reads them, times in the report's zone with their offset. Cells that a
+// spreadsheet would run as a formula (starting with = + - @, tab or carriage return) are prefixed with a
+// quote.
 class CsvFailureReport final
 {
 public:

@@ -53,9 +53,16 @@ private slots:
     void csvMasksDatesOfBirthUnlessAsked();
     void pdfFromTheCommandLine();
     void unwritablePathFails();
+    void periodIsWholeLocalDays();
+    void csvOpensInASpreadsheet();
+    void pdfWrapsLongTextOnNumberedPages();
+    void emptyPdfSaysSo();
 
 private:
-    int runExport(const QStringList &arguments, QString *output);
+    int runExport(const QStringList &arguments, QString *output, const QString &timeZone = QString());
+    // Exports a PDF named `name` with these options and returns its text (empty on failure).
+    QString exportedPdf(const QString &name, const QStringList &options, const QString &timeZone = QString());
+    void seed(const QString &sql);
     std::unique_ptr<TestDatabase> m_database;
     QTemporaryDir m_dir;
 };
@@ -107,11 +114,13 @@ void TestFailureReport::cellsAreEscaped()
     QCOMPARE(CsvFailureReport::cell(value), expected);
 }
 
-int TestFailureReport::runExport(const QStringList &arguments, QString *output)
+int TestFailureReport::runExport(const QStringList &arguments, QString *output, const QString &timeZone)
 {
     QProcess process;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert("DATABASE_URL", m_database->url());
+    if (!timeZone.isEmpty())
+        env.insert("TZ", timeZone);
     env.insert("QT_QPA_PLATFORM", "offscreen");
     process.setProcessEnvironment(env);
     process.start(CALLOPS_BINARY, arguments);
@@ -180,14 +189,7 @@ void TestFailureReport::csvMasksDatesOfBirthUnlessAsked()
 
 void TestFailureReport::pdfFromTheCommandLine()
 {
-    const QString path = m_dir.filePath("report.pdf");
-    QString output;
-    QCOMPARE(runExport({"--export-failures", path, "--since", "2026-03-01"}, &output), 0);
-    QProcess pdftotext;
-    pdftotext.start("pdftotext", {"-layout", path, "-"});
-    QVERIFY(pdftotext.waitForFinished(30000));
-    QCOMPARE(pdftotext.exitCode(), 0);
-    const QString text = QString::fromUtf8(pdftotext.readAllStandardOutput());
+    const QString text = exportedPdf("report.pdf", {"--since", "2026-03-01"});
     QVERIFY2(text.contains("CallOps failure report"), qPrintable(text));
     QVERIFY2(text.contains("2026-03-01"), qPrintable(text));
     QVERIFY(text.contains("Failed calls: 3"));
@@ -210,6 +212,123 @@ void TestFailureReport::unwritablePathFails()
     QCOMPARE(runExport({"--export-failures", "/nonexistent-dir/x.csv"}, &output), 2);
     QVERIFY2(output.contains("/nonexistent-dir/x.csv") && output.contains("folder does not exist"),
              qPrintable(output));
+}
+
+QString TestFailureReport::exportedPdf(const QString &name, const QStringList &options,
+                                       const QString &timeZone)
+{
+    const QString path = m_dir.filePath(name);
+    QString output;
+    if (runExport(QStringList{"--export-failures", path} + options, &output, timeZone) != 0) {
+        qWarning("%s", qPrintable(output));
+        return QString();
+    }
+    QProcess pdftotext;
+    pdftotext.start("pdftotext", {"-layout", path, "-"});
+    if (!pdftotext.waitForFinished(60000) || pdftotext.exitCode() != 0)
+        return QString();
+    return QString::fromUtf8(pdftotext.readAllStandardOutput());
+}
+
+void TestFailureReport::seed(const QString &sql)
+{
+    QSqlQuery query(m_database->connection());
+    QVERIFY2(query.exec(sql), qPrintable(query.lastError().text()));
+}
+
+void TestFailureReport::periodIsWholeLocalDays()
+{
+    // A dispatcher in New York asking for November wants what failed on New York's November days:
+    // not the evening of October 31 (November 1 in UTC), and the evening of November 30.
+    seed("INSERT INTO pending_calls (exam_id, employee_name, phone, clinic_name, workflow_state, "
+         "failure_reason, failed_at) VALUES "
+         "('EX-OCT31', 'Before', '+12127365000', 'Midtown', 'failed', 'x', '2026-11-01 03:30+00'), "
+         "('EX-NOV01', 'First', '+12127365000', 'Midtown', 'failed', 'x', '2026-11-01 04:30+00'), "
+         "('EX-NOV30', 'Last', '+12127365000', 'Midtown', 'failed', 'x', '2026-12-01 04:30+00'), "
+         "('EX-DEC01', 'After', '+12127365000', 'Midtown', 'failed', 'x', '2026-12-01 05:30+00')");
+    const QString csvPath = m_dir.filePath("november.csv");
+    QString output;
+    QCOMPARE(runExport({"--export-failures", csvPath, "--since", "2026-11-01", "--until", "2026-11-30"},
+                       &output, "America/New_York"),
+             0);
+    QFile file(csvPath);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QString csv = QString::fromUtf8(file.readAll());
+    QVERIFY2(!csv.contains("EX-OCT31") && !csv.contains("EX-DEC01"), qPrintable(csv));
+    QVERIFY2(csv.contains("EX-NOV01") && csv.contains("EX-NOV30"), qPrintable(csv));
+    // Times in the same zone, with their offset: nothing in a November report reads "December".
+    QVERIFY2(csv.contains(",2026-11-30T23:30:00-05:00,"), qPrintable(csv));
+    QVERIFY2(csv.contains(",2026-11-01T00:30:00-04:00,"), qPrintable(csv));
+
+    const QString text = exportedPdf("november.pdf", {"--since", "2026-11-01", "--until", "2026-11-30"},
+                                     "America/New_York");
+    QVERIFY2(text.contains("2026-11-01 to 2026-11-30, whole days in America/New_York"), qPrintable(text));
+    QVERIFY2(text.contains("2026-11-30 23:30 EST"), qPrintable(text));
+    QVERIFY2(!text.contains("EX-OCT31") && !text.contains("EX-DEC01"), qPrintable(text));
+}
+
+void TestFailureReport::csvOpensInASpreadsheet()
+{
+    seed("INSERT INTO pending_calls (exam_id, employee_name, phone, clinic_name, workflow_state, "
+         "failure_reason, failed_at, attempt, retry_count, last_error) VALUES "
+         "('EX-ES', 'José Núñez', '2127365000', 'Clínica Señora', 'failed', 'Max retries exceeded', "
+         "'2026-05-05 10:00+00', 4, 3, 'no contestó\nsegunda línea')");
+    const QString path = m_dir.filePath("may.csv");
+    QString output;
+    QCOMPARE(runExport({"--export-failures", path, "--since", "2026-05-01"}, &output, "UTC"), 0);
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray bytes = file.readAll();
+    // Excel reads a CSV without a byte order mark in the system's code page: "JosÃ© NÃºÃ±ez".
+    QVERIFY2(bytes.startsWith("\xEF\xBB\xBF"
+                              "call_id,"),
+             bytes.left(20).toHex().constData());
+    const QString csv = QString::fromUtf8(bytes);
+    QVERIFY(csv.contains(",José Núñez,"));
+    QVERIFY(csv.contains(",Clínica Señora,"));
+    // The number as people read it, the attempts made, the error's two lines in one cell.
+    QVERIFY2(csv.contains(",(212) 736-5000,"), qPrintable(csv));
+    QVERIFY2(csv.contains(",3,4,\"no contestó\nsegunda línea\"\r\n"), qPrintable(csv));
+    QVERIFY(csv.contains(",attempts,"));
+}
+
+void TestFailureReport::pdfWrapsLongTextOnNumberedPages()
+{
+    // 120 calls with a long error each: many pages, every one with the table's header and its
+    // number, and the end of each error printed, not cut off.
+    seed("INSERT INTO pending_calls (exam_id, employee_name, phone, clinic_name, workflow_state, "
+         "failure_reason, failed_at, attempt, last_error) "
+         "SELECT 'EX-' || lpad(i::text, 4, '0'), 'Ana María Núñez ' || i, '+34915555555', "
+         "'Clínica Universitaria de Navarra, sede Madrid', 'failed', "
+         "'Error HTTP permanente 422 del servicio pre-classify-call', "
+         "'2026-06-01 10:00+00'::timestamptz + i * interval '1 minute', 3, "
+         "'El número no existe: la operadora respondió con un mensaje grabado y la llamada se "
+         "cortó antes de que contestara nadie, código ' || i || 'FIN' "
+         "FROM generate_series(1, 120) AS i");
+    const QString text = exportedPdf("june.pdf", {"--since", "2026-06-01"}, "Europe/Madrid");
+    QStringList pages = text.split(u'\f');
+    if (pages.last().trimmed().isEmpty())
+        pages.removeLast();
+    QVERIFY2(pages.size() > 3, qPrintable(text));
+    for (int i = 0; i < pages.size(); ++i) {
+        const QString &page = pages.at(i);
+        QVERIFY2(page.contains(QStringLiteral("Page %1 of %2").arg(i + 1).arg(pages.size())),
+                 qPrintable(page));
+        if (i > 0)
+            QVERIFY2(page.contains("Exam") && page.contains("Last error"), qPrintable(page));
+    }
+    for (int i = 1; i <= 120; ++i)
+        QVERIFY2(text.contains(QStringLiteral("%1FIN").arg(i)), qPrintable(QString::number(i)));
+    QVERIFY(text.contains("Ana María Núñez 120"));
+    QVERIFY(text.contains("+34 915 55 55 55"));
+    QVERIFY(text.contains("Failed calls: 120"));
+}
+
+void TestFailureReport::emptyPdfSaysSo()
+{
+    const QString text = exportedPdf("none.pdf", {"--since", "2030-01-01"});
+    QVERIFY2(text.contains("No call failed in this period."), qPrintable(text));
+    QVERIFY2(!text.contains("Totals per failure reason"), qPrintable(text));
 }
 
 QTEST_GUILESS_MAIN(TestFailureReport)

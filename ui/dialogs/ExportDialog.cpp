@@ -7,13 +7,15 @@
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QStandardPaths>
-#include <QTimeZone>
 #include <QVBoxLayout>
 
 namespace callops {
@@ -66,22 +68,25 @@ ExportDialog::ExportDialog(ConsoleWorker *worker, QWidget *parent)
     form->addRow(tr("Cl&inic"), m_clinic);
     form->addRow(QString(), m_includeDob);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
-    auto *exportButton = buttons->addButton(tr("&Export"), QDialogButtonBox::AcceptRole);
+    m_export = buttons->addButton(tr("&Export"), QDialogButtonBox::AcceptRole);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(m_status);
     layout->addWidget(buttons);
 
     connect(browse, &QPushButton::clicked, this, &ExportDialog::browse);
-    connect(exportButton, &QPushButton::clicked, this, &ExportDialog::start);
+    connect(m_export, &QPushButton::clicked, this, &ExportDialog::start);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-    connect(worker, &ConsoleWorker::exportFinished, this,
-            [this, exportButton, buttons](bool ok, const QString &message) {
-                exportButton->setEnabled(true);
-                m_status->setText(message);
-                if (ok)
-                    buttons->button(QDialogButtonBox::Cancel)->setText(tr("Close"));
-            });
+    connect(worker, &ConsoleWorker::exportProgressed, this, [this](qint64 done, qint64 total) {
+        m_status->setText(
+                tr("Exporting… %1 of %2 calls").arg(QLocale().toString(done), QLocale().toString(total)));
+    });
+    connect(worker, &ConsoleWorker::exportFinished, this, [this, buttons](bool ok, const QString &message) {
+        m_export->setEnabled(true);
+        m_status->setText(message);
+        if (ok)
+            buttons->button(QDialogButtonBox::Cancel)->setText(tr("Close"));
+    });
     resize(520, sizeHint().height());
 }
 
@@ -89,8 +94,10 @@ void ExportDialog::browse()
 {
     const QString path = QFileDialog::getSaveFileName(this, tr("Export failures"), m_path->text(),
                                                       tr("CSV (*.csv);;PDF report (*.pdf)"));
-    if (!path.isEmpty())
+    if (!path.isEmpty()) {
         m_path->setText(path);
+        m_replaceConfirmed = path; // the file dialog asked already
+    }
 }
 
 void ExportDialog::start()
@@ -98,14 +105,29 @@ void ExportDialog::start()
     const QString path = m_path->text().trimmed();
     if (path.isEmpty())
         return;
+    const QFileInfo target(path);
+    const QString suffix = target.suffix().toLower();
+    if (suffix != u"csv" && suffix != u"pdf") {
+        m_status->setText(tr("The file name must end in .csv (a spreadsheet) or .pdf (a printable report)."));
+        return;
+    }
+    if (target.exists() && path != m_replaceConfirmed
+        && QMessageBox::question(this, tr("Export failures"),
+                                 tr("%1 already exists. Replace it?").arg(QDir::toNativeSeparators(path)),
+                                 QMessageBox::Yes | QMessageBox::No, QMessageBox::No)
+                != QMessageBox::Yes)
+        return;
+    m_replaceConfirmed.clear();
+    // Whole days in this computer's time zone, the one the console shows times in.
     FailureReportOptions options;
     if (m_useSince->isChecked())
-        options.since = QDateTime(m_since->date(), QTime(0, 0)).toUTC();
+        options.firstDay = m_since->date();
     if (m_useUntil->isChecked())
-        options.until = QDateTime(m_until->date().addDays(1), QTime(0, 0)).toUTC();
+        options.lastDay = m_until->date();
     options.clinic = m_clinic->text().trimmed();
     options.includeDob = m_includeDob->isChecked();
     m_status->setText(tr("Exporting…"));
+    m_export->setEnabled(false); // until this export has finished
     ConsoleWorker *worker = m_worker;
     QMetaObject::invokeMethod(worker, [worker, path, options] { worker->exportFailures(path, options); });
 }

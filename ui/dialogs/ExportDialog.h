@@ -6,13 +6,15 @@ class QCheckBox;
 class QDateEdit;
 class QLabel;
 class QLineEdit;
+class QPushButton;
 
 namespace callops {
 
 class ConsoleWorker;
 
-// Exports failed calls to CSV or PDF: file, period, clinic, and whether to include dates of birth
-// (CSV only; masked otherwise). The export runs on the console's worker thread.
+// Exports failed calls to CSV or PDF: file (an existing one is replaced only when agreed to),
+// period (whole days in this computer's zone), clinic, and whether to include dates of birth (CSV
+// only; masked otherwise). The export runs on the console's worker thread.
 class ExportDialog final : public QDialog
 {
     Q_OBJECT
@@ -34,6 +36,8 @@ private:
     QLineEdit *m_clinic = nullptr;
     QCheckBox *m_includeDob = nullptr;
     QLabel *m_status = nullptr;
+    QPushButton *m_export = nullptr;
+    QString m_replaceConfirmed; // a path whose replacement was agreed to in the file dialog
 };
 
 } // namespace callops
