@@ -9,6 +9,7 @@
 #include "dashboard/StateListView.h"
 #include "dashboard/StuckBanner.h"
 #include "dialogs/ActionDialog.h"
+#include "dialogs/ExportDialog.h"
 #include "dialogs/HistorySearchDialog.h"
 #include "dialogs/StuckRulesDialog.h"
 
@@ -19,12 +20,15 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QDir>
+#include <QFileInfo>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QRandomGenerator>
+#include <QScopeGuard>
 #include <QScrollArea>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -117,6 +121,7 @@ private slots:
     void lostSessionIsNoticedBetweenRefreshes();
     void confirmationNamesFewSelectedCalls();
     void connectionChangeCanBeDisabled();
+    void firstExportWorksWithoutADocumentsFolder();
 
 private:
     ActionOutcome retrySelected(MainWindow &window);
@@ -1034,6 +1039,41 @@ void TestMainWindow::connectionChangeCanBeDisabled()
     QSignalSpy requested(&window, &MainWindow::connectionRequested);
     connection->trigger();
     QCOMPARE(requested.count(), 0);
+}
+
+// A fresh account (a server, a minimal desktop) has no ~/Documents: the export dialog's first
+// suggestion is still a file it can write, and Export writes it.
+void TestMainWindow::firstExportWorksWithoutADocumentsFolder()
+{
+    QTemporaryDir home;
+    QVERIFY(home.isValid());
+    const QByteArray oldHome = qgetenv("HOME");
+    const QByteArray oldConfig = qgetenv("XDG_CONFIG_HOME");
+    qputenv("HOME", QFile::encodeName(home.path()));
+    qputenv("XDG_CONFIG_HOME", QFile::encodeName(home.filePath(".config")));
+    const auto restore = qScopeGuard([&] {
+        qputenv("HOME", oldHome);
+        oldConfig.isNull() ? qunsetenv("XDG_CONFIG_HOME") : qputenv("XDG_CONFIG_HOME", oldConfig);
+    });
+    QVERIFY(!QFileInfo::exists(home.filePath("Documents")));
+
+    auto window = makeWindow();
+    ExportDialog dialog(window->worker(), window.get());
+    auto *path = dialog.findChild<QLineEdit *>("exportPath");
+    QVERIFY(path);
+    QVERIFY2(QFileInfo(path->text()).absoluteDir().exists(), qPrintable(path->text()));
+    QSignalSpy finished(window->worker(), &ConsoleWorker::exportFinished);
+    auto *buttons = dialog.findChild<QDialogButtonBox *>();
+    QAbstractButton *exportButton = nullptr;
+    for (QAbstractButton *button : buttons->buttons()) {
+        if (buttons->buttonRole(button) == QDialogButtonBox::AcceptRole)
+            exportButton = button;
+    }
+    QVERIFY(exportButton);
+    exportButton->click();
+    QTRY_COMPARE(finished.count(), 1);
+    QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(1).toString()));
+    QVERIFY(QFileInfo::exists(path->text()));
 }
 
 QTEST_MAIN(TestMainWindow)
