@@ -127,8 +127,9 @@ MainWindow::MainWindow(StuckRules rules, QWidget *parent)
     });
     connect(worker, &ConsoleWorker::callLoaded, this,
             [this](const CallRecord &call, const QList<WorkflowEventRecord> &history) {
-                const QModelIndex current = m_table->currentIndex();
-                if (current.isValid() && current.data(CallTableModel::CallIdRole).toString() == call.id)
+                // Only the selected call: the current row may be one the selection has left (the
+                // selected call left the filter), and the pane would show a call no action applies to.
+                if (selectedCurrentId() == call.id)
                     m_detail->showCall(call, history);
             });
     connect(worker, &ConsoleWorker::filterOptionsLoaded, this,
@@ -589,11 +590,8 @@ void MainWindow::refreshNow()
         worker->loadFilterOptions();
     });
     m_model->refresh();
-    const QModelIndex current = m_table->currentIndex();
-    if (current.isValid()) {
-        const QString id = current.data(CallTableModel::CallIdRole).toString();
+    if (const QString id = selectedCurrentId(); !id.isEmpty())
         QMetaObject::invokeMethod(worker, [worker, id] { worker->loadCall(id); });
-    }
 }
 
 void MainWindow::countsLoaded(const StateCounts &counts)
@@ -669,15 +667,22 @@ qint64 MainWindow::selectedTaking(ManualAction action) const
     return taking;
 }
 
+QString MainWindow::selectedCurrentId() const
+{
+    const QModelIndex current = m_table->currentIndex();
+    if (!current.isValid() || !m_table->selectionModel()->isRowSelected(current.row(), {}))
+        return {};
+    return current.data(CallTableModel::CallIdRole).toString();
+}
+
 void MainWindow::selectionChanged()
 {
     updateActions();
-    const QModelIndex current = m_table->currentIndex();
-    if (!current.isValid() || !m_table->selectionModel()->isRowSelected(current.row(), {})) {
+    const QString id = selectedCurrentId();
+    if (id.isEmpty()) {
         m_detail->clear();
         return;
     }
-    const QString id = current.data(CallTableModel::CallIdRole).toString();
     if (id == m_detail->callId())
         return;
     ConsoleWorker *worker = m_thread->worker();

@@ -103,6 +103,8 @@ private:
                        const QStringList &ids = {}, const QList<int> &attempts = {},
                        const QStringList &names = {});
     QStringList selectedIds() const;
+    // The current row's call when that row is selected (the one the details show), else empty.
+    QString selectedCurrentId() const;
     // The attempt of each selected call as shown: an action applies to that attempt only.
     QList<int> selectedAttempts() const;
     // "• exam — employee" for each selected call when there are few, else none.

@@ -112,6 +112,7 @@ private slots:
     void historyIsSearchedByReason();
     void statusMessagesHaveRoom();
     void detailsClearWhenTheCallLeavesTheTable();
+    void detailsStayClearAfterARefresh();
     void selectionFollowsACallThatMovesUp();
     void tabLeavesTheTable();
     void actionsWaitForTheConnection();
@@ -752,6 +753,41 @@ void TestMainWindow::detailsClearWhenTheCallLeavesTheTable()
     QCOMPARE(window->model()->rowCount(), failed);
     QTRY_VERIFY(window->detailPane()->callId().isEmpty());
     QVERIFY(!window->actionFor(ManualAction::RetryNow)->isEnabled());
+}
+
+// When the selected call leaves a table that gets shorter, the current row moves to a call nobody
+// selected. A refresh (F5, the timer, the one after an action) must not show that call in the pane,
+// beside actions that are greyed out because nothing is selected.
+void TestMainWindow::detailsStayClearAfterARefresh()
+{
+    auto window = makeWindow();
+    window->table()->sortByColumn(CallTableModel::ExamId, Qt::AscendingOrder);
+    selectState(*window, WorkflowState::Failed);
+    QTRY_COMPARE(window->model()->totalCount(), 3); // EX-1003, EX-1010, EX-1017
+    QVERIFY(selectCall(*window, uuid(3)));
+    QTRY_COMPARE(window->detailPane()->callId(), uuid(3));
+
+    QCOMPARE(m_database->psql("UPDATE pending_calls SET workflow_state = 'retry_pending' "
+                              "WHERE exam_id = 'EX-1003'"),
+             0);
+    QTRY_COMPARE(window->model()->rowCount(), 2);
+    QTRY_VERIFY(window->detailPane()->callId().isEmpty());
+    QVERIFY(window->table()->selectionModel()->selectedRows().isEmpty());
+
+    // Everything the worker was asked is answered and its answers delivered, three times over: a
+    // refresh asked for while another runs goes out when that one's answer arrives.
+    ConsoleWorker *worker = window->worker();
+    const auto settle = [worker] {
+        for (int round = 0; round < 3; ++round) {
+            QMetaObject::invokeMethod(
+                    worker, [] {}, Qt::BlockingQueuedConnection);
+            QCoreApplication::sendPostedEvents();
+        }
+    };
+    settle();
+    window->refreshNow();
+    settle();
+    QVERIFY2(window->detailPane()->callId().isEmpty(), qPrintable(window->detailPane()->callId()));
 }
 
 // A refresh that shortens the table keeps the selection on a call that moved up from a row past the
