@@ -620,10 +620,19 @@ void MainWindow::countsLoaded(const StateCounts &counts)
 
 void MainWindow::updateTitle()
 {
-    QString title = tr("CallOps");
+    QString title = m_demo ? tr("CallOps demo") : tr("CallOps");
     if (m_counts.stuck > 0)
-        title = tr("CallOps — %n stuck", nullptr, int(m_counts.stuck));
+        title = m_demo ? tr("CallOps demo — %n stuck", nullptr, int(m_counts.stuck))
+                       : tr("CallOps — %n stuck", nullptr, int(m_counts.stuck));
     setWindowTitle(title);
+}
+
+void MainWindow::showAsDemo()
+{
+    m_demo = true;
+    updateTitle();
+    m_scheduler->setNote(tr("Demo: the scheduler runs here from the start and its calls go to a "
+                            "telephony simulator on this computer; no one is called."));
 }
 
 QStringList MainWindow::selectedIds() const

@@ -123,6 +123,7 @@ private slots:
     void confirmationNamesFewSelectedCalls();
     void connectionChangeCanBeDisabled();
     void firstExportWorksWithoutADocumentsFolder();
+    void demoSaysItIsTheDemo();
 
 private:
     ActionOutcome retrySelected(MainWindow &window);
@@ -1110,6 +1111,21 @@ void TestMainWindow::firstExportWorksWithoutADocumentsFolder()
     QTRY_COMPARE(finished.count(), 1);
     QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(1).toString()));
     QVERIFY(QFileInfo::exists(path->text()));
+}
+
+// callops --demo opens the console with the scheduler already running against a simulator: the
+// window says it is the demo, and the scheduler panel no longer says it is off by default.
+void TestMainWindow::demoSaysItIsTheDemo()
+{
+    MainWindow window;
+    auto *note = window.findChild<QLabel *>("schedulerNote");
+    QVERIFY(note);
+    const QString consoleNote = note->text();
+    QVERIFY(!window.windowTitle().contains("demo", Qt::CaseInsensitive));
+    window.showAsDemo();
+    QVERIFY2(window.windowTitle().contains("demo", Qt::CaseInsensitive), qPrintable(window.windowTitle()));
+    QVERIFY(note->text() != consoleNote);
+    QVERIFY2(note->text().contains("simulator"), qPrintable(note->text()));
 }
 
 QTEST_MAIN(TestMainWindow)
