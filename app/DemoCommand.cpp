@@ -180,6 +180,7 @@ int runWithWindow(Settings &settings, const CommandLineRequest &request, DemoRun
         // (the window owns the engine: closing it stops the engine before the database).
         MainWindow window;
         window.setPhoneRegion(config->defaultRegion);
+        window.showAsDemo();
         // Another database would leave the engine and the simulator on this one.
         window.disableConnectionChange(
                 tr("The demo runs its own database; start callops without --demo to connect to another."));

@@ -1943,6 +1943,21 @@
         <source>&amp;About CallOps</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>CallOps demo</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>CallOps demo — %n stuck</source>
+        <translation>
+            <numerusform>CallOps demo — %n stuck</numerusform>
+            <numerusform>CallOps demo — %n stuck</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Demo: the scheduler runs here from the start and its calls go to a telephony simulator on this computer; no one is called.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>callops::OfflineBanner</name>

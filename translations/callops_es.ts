@@ -1944,6 +1944,21 @@
         <source>&amp;About CallOps</source>
         <translation>&amp;Acerca de CallOps</translation>
     </message>
+    <message>
+        <source>CallOps demo</source>
+        <translation>Demostración de CallOps</translation>
+    </message>
+    <message numerus="yes">
+        <source>CallOps demo — %n stuck</source>
+        <translation>
+            <numerusform>Demostración de CallOps — %n atascada</numerusform>
+            <numerusform>Demostración de CallOps — %n atascadas</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Demo: the scheduler runs here from the start and its calls go to a telephony simulator on this computer; no one is called.</source>
+        <translation>Demostración: el planificador funciona aquí desde el inicio y sus llamadas van a un simulador de telefonía en este equipo; no se llama a nadie.</translation>
+    </message>
 </context>
 <context>
     <name>callops::OfflineBanner</name>

@@ -131,8 +131,9 @@ MainWindow::MainWindow(StuckRules rules, QWidget *parent)
     });
     connect(worker, &ConsoleWorker::callLoaded, this,
             [this](const CallRecord &call, const QList<WorkflowEventRecord> &history) {
-                const QModelIndex current = m_table->currentIndex();
-                if (current.isValid() && current.data(CallTableModel::CallIdRole).toString() == call.id)
+                // Only the selected call: the current row may be one the selection has left (the
+                // selected call left the filter), and the pane would show a call no action applies to.
+                if (selectedCurrentId() == call.id)
                     m_detail->showCall(call, history);
             });
     connect(worker, &ConsoleWorker::filterOptionsLoaded, this,
@@ -593,11 +594,8 @@ void MainWindow::refreshNow()
         worker->loadFilterOptions();
     });
     m_model->refresh();
-    const QModelIndex current = m_table->currentIndex();
-    if (current.isValid()) {
-        const QString id = current.data(CallTableModel::CallIdRole).toString();
+    if (const QString id = selectedCurrentId(); !id.isEmpty())
         QMetaObject::invokeMethod(worker, [worker, id] { worker->loadCall(id); });
-    }
 }
 
 void MainWindow::countsLoaded(const StateCounts &counts)
@@ -626,10 +624,19 @@ void MainWindow::countsLoaded(const StateCounts &counts)
 
 void MainWindow::updateTitle()
 {
-    QString title = tr("CallOps");
+    QString title = m_demo ? tr("CallOps demo") : tr("CallOps");
     if (m_counts.stuck > 0)
-        title = tr("CallOps — %n stuck", nullptr, int(m_counts.stuck));
+        title = m_demo ? tr("CallOps demo — %n stuck", nullptr, int(m_counts.stuck))
+                       : tr("CallOps — %n stuck", nullptr, int(m_counts.stuck));
     setWindowTitle(title);
+}
+
+void MainWindow::showAsDemo()
+{
+    m_demo = true;
+    updateTitle();
+    m_scheduler->setNote(tr("Demo: the scheduler runs here from the start and its calls go to a "
+                            "telephony simulator on this computer; no one is called."));
 }
 
 QStringList MainWindow::selectedIds() const
@@ -674,15 +681,22 @@ qint64 MainWindow::selectedTaking(ManualAction action) const
     return taking;
 }
 
+QString MainWindow::selectedCurrentId() const
+{
+    const QModelIndex current = m_table->currentIndex();
+    if (!current.isValid() || !m_table->selectionModel()->isRowSelected(current.row(), {}))
+        return {};
+    return current.data(CallTableModel::CallIdRole).toString();
+}
+
 void MainWindow::selectionChanged()
 {
     updateActions();
-    const QModelIndex current = m_table->currentIndex();
-    if (!current.isValid() || !m_table->selectionModel()->isRowSelected(current.row(), {})) {
+    const QString id = selectedCurrentId();
+    if (id.isEmpty()) {
         m_detail->clear();
         return;
     }
-    const QString id = current.data(CallTableModel::CallIdRole).toString();
     if (id == m_detail->callId())
         return;
     ConsoleWorker *worker = m_thread->worker();

@@ -47,6 +47,8 @@ public:
     void connectToDatabase(const QString &url);
     // Greys out File → Connection… and says why in its tooltip (the demo runs its own database).
     void disableConnectionChange(const QString &why);
+    // Says in the title and the scheduler panel that this is the demo, with simulated calls.
+    void showAsDemo();
     // The settings the in-console scheduler takes its configuration from.
     void setSettings(const Settings *settings);
     // The region national numbers are read and shown in (phone/default_region; "US" until set).
@@ -103,6 +105,8 @@ private:
                        const QStringList &ids = {}, const QList<int> &attempts = {},
                        const QStringList &names = {});
     QStringList selectedIds() const;
+    // The current row's call when that row is selected (the one the details show), else empty.
+    QString selectedCurrentId() const;
     // The attempt of each selected call as shown: an action applies to that attempt only.
     QList<int> selectedAttempts() const;
     // "• exam — employee" for each selected call when there are few, else none.
@@ -151,6 +155,7 @@ private:
     // The reason of each action sent and not yet reported done: kept when the action fails (a
     // connection lost under the open dialog), so that the dispatcher need not type it again.
     QMap<ManualAction, QString> m_unappliedReasons;
+    bool m_demo = false;
     bool m_connected = false;
     // One refresh at a time: changes arriving meanwhile fold into one more refresh afterwards.
     bool m_refreshRunning = false;

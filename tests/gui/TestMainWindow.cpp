@@ -9,6 +9,7 @@
 #include "dashboard/StateListView.h"
 #include "dashboard/StuckBanner.h"
 #include "dialogs/ActionDialog.h"
+#include "dialogs/ExportDialog.h"
 #include "dialogs/HistorySearchDialog.h"
 #include "dialogs/StuckRulesDialog.h"
 
@@ -19,12 +20,15 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QDir>
+#include <QFileInfo>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QRandomGenerator>
+#include <QScopeGuard>
 #include <QScrollArea>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -108,6 +112,7 @@ private slots:
     void historyIsSearchedByReason();
     void statusMessagesHaveRoom();
     void detailsClearWhenTheCallLeavesTheTable();
+    void detailsStayClearAfterARefresh();
     void selectionFollowsACallThatMovesUp();
     void tabLeavesTheTable();
     void actionsWaitForTheConnection();
@@ -118,6 +123,8 @@ private slots:
     void lostSessionIsNoticedBetweenRefreshes();
     void confirmationNamesFewSelectedCalls();
     void connectionChangeCanBeDisabled();
+    void firstExportWorksWithoutADocumentsFolder();
+    void demoSaysItIsTheDemo();
 
 private:
     ActionOutcome retrySelected(MainWindow &window);
@@ -750,6 +757,41 @@ void TestMainWindow::detailsClearWhenTheCallLeavesTheTable()
     QVERIFY(!window->actionFor(ManualAction::RetryNow)->isEnabled());
 }
 
+// When the selected call leaves a table that gets shorter, the current row moves to a call nobody
+// selected. A refresh (F5, the timer, the one after an action) must not show that call in the pane,
+// beside actions that are greyed out because nothing is selected.
+void TestMainWindow::detailsStayClearAfterARefresh()
+{
+    auto window = makeWindow();
+    window->table()->sortByColumn(CallTableModel::ExamId, Qt::AscendingOrder);
+    selectState(*window, WorkflowState::Failed);
+    QTRY_COMPARE(window->model()->totalCount(), 3); // EX-1003, EX-1010, EX-1017
+    QVERIFY(selectCall(*window, uuid(3)));
+    QTRY_COMPARE(window->detailPane()->callId(), uuid(3));
+
+    QCOMPARE(m_database->psql("UPDATE pending_calls SET workflow_state = 'retry_pending' "
+                              "WHERE exam_id = 'EX-1003'"),
+             0);
+    QTRY_COMPARE(window->model()->rowCount(), 2);
+    QTRY_VERIFY(window->detailPane()->callId().isEmpty());
+    QVERIFY(window->table()->selectionModel()->selectedRows().isEmpty());
+
+    // Everything the worker was asked is answered and its answers delivered, three times over: a
+    // refresh asked for while another runs goes out when that one's answer arrives.
+    ConsoleWorker *worker = window->worker();
+    const auto settle = [worker] {
+        for (int round = 0; round < 3; ++round) {
+            QMetaObject::invokeMethod(
+                    worker, [] {}, Qt::BlockingQueuedConnection);
+            QCoreApplication::sendPostedEvents();
+        }
+    };
+    settle();
+    window->refreshNow();
+    settle();
+    QVERIFY2(window->detailPane()->callId().isEmpty(), qPrintable(window->detailPane()->callId()));
+}
+
 // A refresh that shortens the table keeps the selection on a call that moved up from a row past the
 // new end (the rows at the end must not go before the selection has moved).
 void TestMainWindow::selectionFollowsACallThatMovesUp()
@@ -1067,6 +1109,56 @@ void TestMainWindow::connectionChangeCanBeDisabled()
     QSignalSpy requested(&window, &MainWindow::connectionRequested);
     connection->trigger();
     QCOMPARE(requested.count(), 0);
+}
+
+// A fresh account (a server, a minimal desktop) has no ~/Documents: the export dialog's first
+// suggestion is still a file it can write, and Export writes it.
+void TestMainWindow::firstExportWorksWithoutADocumentsFolder()
+{
+    QTemporaryDir home;
+    QVERIFY(home.isValid());
+    const QByteArray oldHome = qgetenv("HOME");
+    const QByteArray oldConfig = qgetenv("XDG_CONFIG_HOME");
+    qputenv("HOME", QFile::encodeName(home.path()));
+    qputenv("XDG_CONFIG_HOME", QFile::encodeName(home.filePath(".config")));
+    const auto restore = qScopeGuard([&] {
+        qputenv("HOME", oldHome);
+        oldConfig.isNull() ? qunsetenv("XDG_CONFIG_HOME") : qputenv("XDG_CONFIG_HOME", oldConfig);
+    });
+    QVERIFY(!QFileInfo::exists(home.filePath("Documents")));
+
+    auto window = makeWindow();
+    ExportDialog dialog(window->worker(), window.get());
+    auto *path = dialog.findChild<QLineEdit *>("exportPath");
+    QVERIFY(path);
+    QVERIFY2(QFileInfo(path->text()).absoluteDir().exists(), qPrintable(path->text()));
+    QSignalSpy finished(window->worker(), &ConsoleWorker::exportFinished);
+    auto *buttons = dialog.findChild<QDialogButtonBox *>();
+    QAbstractButton *exportButton = nullptr;
+    for (QAbstractButton *button : buttons->buttons()) {
+        if (buttons->buttonRole(button) == QDialogButtonBox::AcceptRole)
+            exportButton = button;
+    }
+    QVERIFY(exportButton);
+    exportButton->click();
+    QTRY_COMPARE(finished.count(), 1);
+    QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(1).toString()));
+    QVERIFY(QFileInfo::exists(path->text()));
+}
+
+// callops --demo opens the console with the scheduler already running against a simulator: the
+// window says it is the demo, and the scheduler panel no longer says it is off by default.
+void TestMainWindow::demoSaysItIsTheDemo()
+{
+    MainWindow window;
+    auto *note = window.findChild<QLabel *>("schedulerNote");
+    QVERIFY(note);
+    const QString consoleNote = note->text();
+    QVERIFY(!window.windowTitle().contains("demo", Qt::CaseInsensitive));
+    window.showAsDemo();
+    QVERIFY2(window.windowTitle().contains("demo", Qt::CaseInsensitive), qPrintable(window.windowTitle()));
+    QVERIFY(note->text() != consoleNote);
+    QVERIFY2(note->text().contains("simulator"), qPrintable(note->text()));
 }
 
 QTEST_MAIN(TestMainWindow)

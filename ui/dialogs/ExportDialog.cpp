@@ -33,8 +33,13 @@ ExportDialog::ExportDialog(ConsoleWorker *worker, QWidget *parent)
     , m_status(new QLabel(this))
 {
     setWindowTitle(tr("Export failures"));
-    const QString documents = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
-    m_path->setText(QDir(documents).filePath(
+    // Documents when there is one: a fresh account, a server or a minimal desktop may have none,
+    // and the first export would then fail for a folder the dispatcher never chose.
+    QString folder = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    if (!QFileInfo(folder).isDir())
+        folder = QDir::homePath();
+    m_path->setObjectName(QStringLiteral("exportPath"));
+    m_path->setText(QDir(folder).filePath(
             QStringLiteral("callops-failures-%1.csv").arg(QDate::currentDate().toString(Qt::ISODate))));
     auto *browse = new QPushButton(tr("B&rowse…"), this);
     auto *pathRow = new QHBoxLayout;

@@ -75,13 +75,14 @@ SchedulerPanel::SchedulerPanel(QWidget *parent)
     form->addRow(tr("&Batch size"), m_batch);
     form->addRow(tr("&Interval"), m_interval);
     form->addRow(tr("Last pass"), m_summary);
-    auto *note = new QLabel(tr("Off by default: a console only calls when started here. Servers run "
-                               "callops --no-gui."),
-                            this);
-    note->setWordWrap(true);
-    note->setEnabled(false);
+    m_note = new QLabel(tr("Off by default: a console only calls when started here. Servers run "
+                           "callops --no-gui."),
+                        this);
+    m_note->setObjectName(QStringLiteral("schedulerNote"));
+    m_note->setWordWrap(true);
+    m_note->setEnabled(false);
     auto *layout = new QVBoxLayout(this);
-    layout->addWidget(note);
+    layout->addWidget(m_note);
     layout->addLayout(buttons);
     layout->addLayout(form);
     layout->addWidget(m_log, 1);
@@ -254,6 +255,11 @@ void SchedulerPanel::passFinished(const PassSummary &summary)
         log(line, row.id);
     }
     setState(m_paused ? tr("Scheduler: paused") : tr("Scheduler: running"));
+}
+
+void SchedulerPanel::setNote(const QString &text)
+{
+    m_note->setText(text);
 }
 
 void SchedulerPanel::setCallNamer(std::function<QString(const QString &)> namer)

@@ -45,6 +45,8 @@ public:
     // Names a call for the log ("EX-1003 — Jane Roe") from what the window has loaded; an empty
     // name leaves the call's short id.
     void setCallNamer(std::function<QString(const QString &callId)> namer);
+    // Replaces the note above the buttons (the demo's says its calls are simulated).
+    void setNote(const QString &text);
 
 signals:
     void stateChanged(const QString &text);
@@ -71,6 +73,7 @@ private:
     QPushButton *m_runOnce = nullptr;
     QSpinBox *m_batch = nullptr;
     QSpinBox *m_interval = nullptr;
+    QLabel *m_note = nullptr;
     QLabel *m_summary = nullptr;
     QListWidget *m_log = nullptr;
     bool m_followLog = true; // the log is scrolled to its end: keep it there
