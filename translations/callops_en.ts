@@ -251,6 +251,13 @@
         <source>The telephony simulator did not start: %1</source>
         <translation type="unfinished"></translation>
     </message>
+    <message numerus="yes">
+        <source>Every call of the previous demo run is done: added %n new call(s) (--demo-reset starts over).</source>
+        <translation>
+            <numerusform>Every call of the previous demo run is done: added %n new call (--demo-reset starts over).</numerusform>
+            <numerusform>Every call of the previous demo run is done: added %n new calls (--demo-reset starts over).</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>DemoSeeder</name>

@@ -251,6 +251,13 @@
         <source>The telephony simulator did not start: %1</source>
         <translation>El simulador de telefonía no se inició: %1</translation>
     </message>
+    <message numerus="yes">
+        <source>Every call of the previous demo run is done: added %n new call(s) (--demo-reset starts over).</source>
+        <translation>
+            <numerusform>Todas las llamadas de la demostración anterior están terminadas: se ha añadido %n llamada nueva (--demo-reset empieza de nuevo).</numerusform>
+            <numerusform>Todas las llamadas de la demostración anterior están terminadas: se han añadido %n llamadas nuevas (--demo-reset empieza de nuevo).</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>DemoSeeder</name>

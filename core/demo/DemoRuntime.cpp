@@ -147,9 +147,15 @@ Result<ConnectionSettings> DemoRuntime::prepare(const ProgressCallback &progress
                     outcome = Error{seeded.error()};
                 } else {
                     m_seedSummary = *seeded;
-                    say(seeded->skipped ? Text::tr(
-                                "Keeping the calls of the previous demo run (--demo-reset starts over).")
-                                        : Text::tr("Added %1 sample calls.").arg(seeded->calls));
+                    if (!seeded->skipped)
+                        say(Text::tr("Added %1 sample calls.").arg(seeded->calls));
+                    else if (seeded->toppedUp > 0)
+                        say(Text::tr("Every call of the previous demo run is done: added %n new call(s) "
+                                     "(--demo-reset starts over).",
+                                     nullptr, seeded->toppedUp));
+                    else
+                        say(Text::tr(
+                                "Keeping the calls of the previous demo run (--demo-reset starts over)."));
                 }
             }
         }

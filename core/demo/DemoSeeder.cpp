@@ -599,6 +599,38 @@ QString DemoSeeder::actor()
     return QStringLiteral("demo-seeder");
 }
 
+Result<int> DemoSeeder::topUpIfAllDone()
+{
+    QSqlQuery query(m_db);
+    if (!query.exec(QStringLiteral("SELECT count(*) FROM pending_calls WHERE workflow_state IS NULL OR "
+                                   "workflow_state NOT IN ('completed', 'failed', 'classification_failed')"))
+        || !query.next())
+        return Error{DatabaseConnection::describeError(query.lastError())};
+    if (query.value(0).toLongLong() > 0)
+        return 0;
+    // New exams for employees of the earlier run, at the same clinics and numbers, written as any
+    // other writer would (the triggers on: each gets its "created as New" entry).
+    query.prepare(QStringLiteral("SELECT set_config('callops.actor', ?, true)"));
+    query.addBindValue(actor());
+    if (!query.exec())
+        return Error{DatabaseConnection::describeError(query.lastError())};
+    query.prepare(QStringLiteral(
+            "INSERT INTO pending_calls (exam_id, employee_name, employee_dob, phone, clinic_name, "
+            "clinic_timezone, appointment_time, max_retries, workflow_state) "
+            "SELECT 'EXM-' || (serial.last + 7 * row_number() OVER (ORDER BY c.id)), c.employee_name, "
+            "       c.employee_dob, c.phone, c.clinic_name, c.clinic_timezone, "
+            "       date_trunc('day', now()) + make_interval(days => 1 + (row_number() OVER (ORDER BY c.id) "
+            "       % 14)::int, hours => 13 + (row_number() OVER (ORDER BY c.id) % 8)::int), "
+            "       c.max_retries, 'new' "
+            "FROM (SELECT * FROM pending_calls ORDER BY random() LIMIT ?) c, "
+            "     (SELECT coalesce(max(substring(exam_id FROM '^EXM-([0-9]+)$')::bigint), 418000) AS last "
+            "      FROM pending_calls) serial"));
+    query.addBindValue(kTopUpCalls);
+    if (!query.exec())
+        return Error{DatabaseConnection::describeError(query.lastError())};
+    return query.numRowsAffected();
+}
+
 Result<DemoSeedSummary> DemoSeeder::seed()
 {
     DemoSeedSummary summary;
@@ -619,8 +651,22 @@ Result<DemoSeedSummary> DemoSeeder::seed()
     if (!query.exec(QStringLiteral("SELECT count(*), now() FROM pending_calls")) || !query.next())
         return fail(query, "count");
     if (query.value(0).toLongLong() > 0) {
-        m_db.rollback();
         summary.skipped = true;
+        const auto added = topUpIfAllDone();
+        if (!added) {
+            m_db.rollback();
+            return Error{added.error()};
+        }
+        summary.toppedUp = *added;
+        if (summary.toppedUp == 0) {
+            m_db.rollback();
+            return summary;
+        }
+        if (!m_db.commit())
+            return Error{Text::tr("Seeding the demo database failed (commit): %1")
+                                 .arg(DatabaseConnection::describeError(m_db.lastError()))};
+        qCInfo(lcDemoSeed) << "every call of the previous run was done: added" << summary.toppedUp
+                           << "new calls";
         return summary;
     }
     const QDateTime now = query.value(1).toDateTime().toUTC();

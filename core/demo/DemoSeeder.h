@@ -11,7 +11,8 @@ namespace callops {
 // What DemoSeeder wrote.
 struct DemoSeedSummary
 {
-    bool skipped = false; // the database already had pending calls: nothing written
+    bool skipped = false; // the database already had pending calls: none of the above written
+    int toppedUp = 0; // ... and every one was done: this many new calls added for the demo to move
     int calls = 0;
     int classifications = 0;
     int events = 0;
@@ -24,7 +25,9 @@ struct DemoSeedSummary
 // formats people type (some shared by several calls), classifications (some expired), a few
 // malformed numbers, a few calls stuck in flight, and calls already retried, failed or completed
 // with their histories. Everything is written in one transaction with bound values; a database
-// that already holds calls is left alone. The same seed gives the same calls.
+// that already holds calls is left alone, unless every call in it is done (a demo run again after
+// the last one finished everything): then it gets a few dozen new calls, so that something moves.
+// The same seed gives the same calls.
 //
 // It writes the histories itself (back-dated), so it turns the tables' triggers off for its
 // transaction (session_replication_role): it needs a superuser, as the demo cluster's is.
@@ -39,7 +42,11 @@ public:
     // transaction itself runs as this actor.
     static QString actor();
 
+    static constexpr int kTopUpCalls = 40;
+
 private:
+    Result<int> topUpIfAllDone();
+
     QSqlDatabase m_db;
     quint32 m_seed;
 };

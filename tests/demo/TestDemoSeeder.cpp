@@ -61,6 +61,7 @@ private slots:
     void everyCallHasAHistoryEndingInItsState();
     void seedsOnlyAnEmptyDatabase();
     void sameSeedSameCalls();
+    void demoWithEverythingDoneGetsNewCalls();
 
 private:
     std::unique_ptr<TestDatabase> m_database;
@@ -327,6 +328,56 @@ void TestDemoSeeder::sameSeedSameCalls()
             = QStringLiteral("SELECT string_agg(exam_id || phone || workflow_state, ',' ORDER BY id) "
                              "FROM pending_calls");
     QCOMPARE(scalar(db, sql).toString(), scalar(m_db, sql).toString());
+}
+
+// Run again after the last run finished every call, the demo would show nothing moving.
+void TestDemoSeeder::demoWithEverythingDoneGetsNewCalls()
+{
+    TestDatabase other(QStringLiteral("demo_seeder_done"));
+    QVERIFY2(other.isValid(), qPrintable(other.error()));
+    QVERIFY2(other.migrate(), qPrintable(other.error()));
+    QSqlDatabase db = other.connection(QStringLiteral("done"));
+    const auto first = DemoSeeder(db).seed();
+    QVERIFY2(first, qPrintable(first.error()));
+    // Calls still to do: kept as they are.
+    const auto kept = DemoSeeder(db).seed();
+    QVERIFY2(kept, qPrintable(kept.error()));
+    QVERIFY(kept->skipped);
+    QCOMPARE(kept->toppedUp, 0);
+    QCOMPARE(scalar(db, QStringLiteral("SELECT count(*) FROM pending_calls")).toInt(), first->calls);
+
+    QSqlQuery done(db);
+    QVERIFY(done.exec(QStringLiteral(
+            "UPDATE pending_calls SET workflow_state = CASE WHEN workflow_state IN ('failed', "
+            "'classification_failed') THEN workflow_state ELSE 'completed' END, next_action_at = NULL, "
+            "locked_by = NULL, locked_until = NULL")));
+    const auto again = DemoSeeder(db).seed();
+    QVERIFY2(again, qPrintable(again.error()));
+    QVERIFY(again->skipped);
+    QCOMPARE(again->toppedUp, DemoSeeder::kTopUpCalls);
+    QCOMPARE(scalar(db, QStringLiteral("SELECT count(*) FROM pending_calls WHERE workflow_state = 'new'"))
+                     .toInt(),
+             DemoSeeder::kTopUpCalls);
+    // New exams (no exam id twice), each with its "created as New" in the history, due now.
+    QCOMPARE(scalar(db, QStringLiteral("SELECT count(DISTINCT exam_id) = count(*) FROM pending_calls"))
+                     .toBool(),
+             true);
+    QCOMPARE(scalar(db,
+                    QStringLiteral("SELECT count(*) FROM workflow_events e JOIN pending_calls c "
+                                   "ON c.id = e.pending_call_id WHERE c.workflow_state = 'new' "
+                                   "AND e.from_state IS NULL AND e.to_state = 'new'"))
+                     .toInt(),
+             DemoSeeder::kTopUpCalls);
+    QCOMPARE(scalar(db,
+                    QStringLiteral("SELECT count(*) FROM pending_calls WHERE workflow_state = 'new' "
+                                   "AND (next_action_at IS NULL OR next_action_at <= now()) "
+                                   "AND appointment_time > now()"))
+                     .toInt(),
+             DemoSeeder::kTopUpCalls);
+    // With those to do, the next start keeps them.
+    const auto after = DemoSeeder(db).seed();
+    QVERIFY2(after, qPrintable(after.error()));
+    QCOMPARE(after->toppedUp, 0);
 }
 
 QTEST_GUILESS_MAIN(TestDemoSeeder)
