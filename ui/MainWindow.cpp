@@ -2,11 +2,13 @@
 
 #include "StateColors.h"
 #include "calls/CallDetailPane.h"
+#include "calls/CallFilterBar.h"
 #include "calls/CallTableModel.h"
 #include "config/Settings.h"
 #include "console/ConsoleThread.h"
 #include "console/ConsoleWorker.h"
 #include "console/OperatorIdentity.h"
+#include "dashboard/ElidedLabel.h"
 #include "dashboard/OfflineBanner.h"
 #include "dashboard/StateListView.h"
 #include "dashboard/StuckBanner.h"
@@ -188,7 +190,11 @@ MainWindow::MainWindow(StuckRules rules, QWidget *parent)
     }
 
     const QRect available = screen() ? screen()->availableGeometry() : QRect(0, 0, 1600, 1000);
-    resize(std::min(1440, available.width() * 9 / 10), std::min(860, available.height() * 9 / 10));
+    // A tenth of a small laptop's screen (1024 or 1366 wide) left free would come off the details
+    // pane: there the window takes all but room for the window manager's frame.
+    const int width
+            = available.width() < 1600 ? available.width() - 32 : std::min(1440, available.width() * 9 / 10);
+    resize(width, std::min(860, available.height() * 9 / 10));
     updateActions();
     updateTitle();
 }
@@ -379,11 +385,8 @@ void MainWindow::buildLayout()
     for (QComboBox *box : {m_clinic, m_failureReason, m_period})
         connect(box, &QComboBox::currentIndexChanged, this, &MainWindow::applyFilter);
 
-    auto *filterBar = new QHBoxLayout;
-    filterBar->addWidget(m_search, 3);
-    filterBar->addWidget(m_clinic, 1);
-    filterBar->addWidget(m_failureReason, 1);
-    filterBar->addWidget(m_period, 1);
+    auto *filterBar = new CallFilterBar(m_search, {m_clinic, m_failureReason, m_period}, this);
+    filterBar->setObjectName(QStringLiteral("filterBar"));
 
     m_table = new QTableView(this);
     m_table->setObjectName(QStringLiteral("callTable"));
@@ -462,7 +465,7 @@ void MainWindow::buildLayout()
     centreLayout->setContentsMargins(0, 0, 0, 0);
     centreLayout->addWidget(m_offline);
     centreLayout->addWidget(m_banner);
-    centreLayout->addLayout(filterBar);
+    centreLayout->addWidget(filterBar);
     centreLayout->addWidget(m_table, 1);
     centreLayout->addWidget(m_totalLabel);
 
@@ -497,11 +500,13 @@ void MainWindow::buildLayout()
     addDockWidget(Qt::BottomDockWidgetArea, dock);
     dock->hide();
 
-    m_connectionLabel = new QLabel(tr("Not connected"), this);
+    // Labels that shorten themselves ("…", whole in their tooltips) rather than widen the window
+    // past a small screen's edge.
+    m_connectionLabel = new ElidedLabel(tr("Not connected"), this);
     m_connectionLabel->setObjectName(QStringLiteral("connectionLabel"));
-    m_refreshLabel = new QLabel(this);
+    m_refreshLabel = new ElidedLabel(this);
     m_refreshLabel->setObjectName(QStringLiteral("refreshLabel"));
-    m_schedulerLabel = new QLabel(tr("Scheduler: not running in this console"), this);
+    m_schedulerLabel = new ElidedLabel(tr("Scheduler: not running in this console"), this);
     m_schedulerLabel->setObjectName(QStringLiteral("schedulerLabel"));
     // No stretch: QStatusBar draws temporary messages (action results, worker errors) in the room
     // left of the permanent widgets, and a stretching one would leave them none.
