@@ -202,6 +202,10 @@
             <numerusform>Wrote %n failed calls to %1.</numerusform>
         </translation>
     </message>
+    <message>
+        <source>An export is already running.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>CsvFailureReport</name>

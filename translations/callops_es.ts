@@ -202,6 +202,10 @@
             <numerusform>Se escribieron %n llamadas fallidas en %1.</numerusform>
         </translation>
     </message>
+    <message>
+        <source>An export is already running.</source>
+        <translation>Ya hay una exportación en curso.</translation>
+    </message>
 </context>
 <context>
     <name>CsvFailureReport</name>

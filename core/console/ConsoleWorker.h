@@ -10,6 +10,7 @@
 #include "reports/FailureReportOptions.h"
 
 #include <QElapsedTimer>
+#include <QFuture>
 #include <QObject>
 #include <QSqlDatabase>
 #include <QStringList>
@@ -100,6 +101,7 @@ private:
     QString m_failure; // why the last attempt to connect failed; empty after a success
     QElapsedTimer m_sinceFailure;
     std::optional<qint64> m_clockOffsetMs; // as last said in clockOffsetMeasured()
+    QFuture<void> m_export; // laying out and writing a report, off this thread
 };
 
 } // namespace callops

@@ -38,6 +38,7 @@ private slots:
     void existingFileIsReplacedOnlyWhenAgreed();
     void periodIsTheDispatchersWholeDays();
     void pdfExportTellsItsProgress();
+    void consoleStaysLiveDuringALargeExport();
 
 private:
     QLineEdit *pathField(ExportDialog &dialog);
@@ -199,6 +200,31 @@ void TestExportDialog::pdfExportTellsItsProgress()
     QVERIFY(progressed.size() > 10);
     QCOMPARE(progressed.last().at(0).toLongLong(), 500);
     QCOMPARE(progressed.last().at(1).toLongLong(), 500);
+}
+
+// A report of thousands of calls takes seconds to lay out; the counts and the table must not wait
+// for it.
+void TestExportDialog::consoleStaysLiveDuringALargeExport()
+{
+    QSqlQuery query(m_database->connection());
+    QVERIFY2(query.exec(
+                     "INSERT INTO pending_calls (exam_id, employee_name, phone, clinic_name, workflow_state, "
+                     "failure_reason, failed_at) SELECT 'EX-' || i, 'Employee ' || i, "
+                     "'+1 212 736 ' || lpad((i % 10000)::text, 4, '0'), 'Midtown', 'failed', "
+                     "'Max retries exceeded', '2026-11-10 12:00+00' FROM generate_series(1, 10000) AS i"),
+             qPrintable(query.lastError().text()));
+    ConsoleWorker *worker = m_thread->worker();
+    QStringList order;
+    connect(worker, &ConsoleWorker::countsLoaded, this, [&order] { order << QStringLiteral("counts"); });
+    connect(worker, &ConsoleWorker::exportFinished, this, [&order] { order << QStringLiteral("export"); });
+    QSignalSpy finished(worker, &ConsoleWorker::exportFinished);
+    const QString path = m_dir.filePath("thousands.pdf");
+    FailureReportOptions options;
+    QMetaObject::invokeMethod(worker, [worker, path, options] { worker->exportFailures(path, options); });
+    QMetaObject::invokeMethod(worker, [worker] { worker->refreshCounts(); });
+    QVERIFY(finished.wait(120000));
+    QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(1).toString()));
+    QCOMPARE(order.value(0), QStringLiteral("counts"));
 }
 
 QTEST_MAIN(TestExportDialog)
