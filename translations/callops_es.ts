@@ -159,7 +159,7 @@
     </message>
     <message>
         <source>%1 is Supabase&apos;s transaction pooler, which drops LISTEN/NOTIFY and prepared statements: use the session pooler (port 5432) or the direct host.</source>
-        <translation>%1 es el pooler de transacciones de Supabase, que pierde LISTEN/NOTIFY y las sentencias preparadas: use el pooler de sesión (puerto 5432) o el host directo.</translation>
+        <translation>%1 es el pooler de transacciones de Supabase, que no admite LISTEN/NOTIFY ni sentencias preparadas: use el pooler de sesión (puerto 5432) o el host directo.</translation>
     </message>
     <message>
         <source>Malformed database URL: expected postgresql://user:password@host:port/database[?sslmode=require], with special characters in the password percent-encoded (@ as %40, # as %23, / as %2F, : as %3A, space as %20)</source>
@@ -435,7 +435,7 @@
     </message>
     <message>
         <source>%1 to %2, whole days in %3</source>
-        <translation>del %1 al %2, días completos en %3</translation>
+        <translation>desde %1 hasta %2, días completos en %3</translation>
     </message>
 </context>
 <context>
@@ -513,7 +513,7 @@
     <name>OutcomeRecorder</name>
     <message>
         <source>the outcome function returned nothing</source>
-        <translation>la función de resultado no devolvió nada</translation>
+        <translation>la función de resultados no devolvió nada</translation>
     </message>
     <message>
         <source>&quot;%1&quot; is not a pending call id (a UUID)</source>
@@ -575,11 +575,11 @@
     </message>
     <message>
         <source>IVR wait over: ready for the task call</source>
-        <translation>Terminó la espera del IVR: lista para la llamada de la tarea</translation>
+        <translation>Terminó la espera de IVR: lista para la llamada de la tarea</translation>
     </message>
     <message>
         <source>Still in the IVR wait</source>
-        <translation>Todavía en la espera del IVR</translation>
+        <translation>Todavía en la espera de IVR</translation>
     </message>
     <message>
         <source>Left alone</source>
@@ -639,7 +639,7 @@
     </message>
     <message>
         <source>Not placed: given back for later (paused, stopped, or the call trigger refused)</source>
-        <translation>No realizada: devuelta para más tarde (en pausa, detenido o rechazada por el disparador de llamadas)</translation>
+        <translation>No realizada: devuelta para más tarde (planificador en pausa o detenido, o rechazada por el disparador de llamadas)</translation>
     </message>
     <message>
         <source>retry %1</source>
@@ -698,7 +698,7 @@
     </message>
     <message>
         <source>Failure reason</source>
-        <translation>Motivo del fallo</translation>
+        <translation>Motivo de fallo</translation>
     </message>
     <message>
         <source>Calls</source>
@@ -839,7 +839,7 @@
     </message>
     <message>
         <source>The in-flight timeout (%1 s) must be longer than the HTTP timeout (%2 s): raise CALLOPS_INFLIGHT_TIMEOUT or lower CALLOPS_HTTP_TIMEOUT.</source>
-        <translation>El tiempo límite en curso (%1 s) debe ser mayor que el tiempo de espera HTTP (%2 s): suba CALLOPS_INFLIGHT_TIMEOUT o baje CALLOPS_HTTP_TIMEOUT.</translation>
+        <translation>El tiempo de espera de las llamadas en curso (%1 s) debe ser mayor que el tiempo de espera HTTP (%2 s): suba CALLOPS_INFLIGHT_TIMEOUT o baje CALLOPS_HTTP_TIMEOUT.</translation>
     </message>
     <message>
         <source>The batch size must be from %1 to %2, not %3</source>
@@ -855,7 +855,7 @@
     </message>
     <message>
         <source>The in-flight timeout must be from %1 to %2 seconds, not %3</source>
-        <translation>El tiempo límite en curso debe ser de %1 a %2 segundos, no %3</translation>
+        <translation>El tiempo de espera de las llamadas en curso debe ser de %1 a %2 segundos, no %3</translation>
     </message>
     <message>
         <source>Claims must last from %1 to %2 seconds, not %3</source>
@@ -914,7 +914,7 @@
     </message>
     <message>
         <source>The environment variable %1 is no CallOps setting and is ignored; did you mean %2?</source>
-        <translation>La variable de entorno %1 no es un ajuste de CallOps y se ignora; ¿quería decir %2?</translation>
+        <translation>La variable de entorno %1 no es un ajuste de CallOps y se ignora; ¿quiso decir %2?</translation>
     </message>
 </context>
 <context>
@@ -1144,7 +1144,7 @@
     </message>
     <message>
         <source>The demo runs its own database; start callops without --demo to connect to another.</source>
-        <translation>La demo usa su propia base de datos; inicie callops sin --demo para conectarse a otra.</translation>
+        <translation>La demostración usa su propia base de datos; inicie callops sin --demo para conectarse a otra.</translation>
     </message>
     <message>
         <source>%1 (the server refused the login: retrying will not help; fix the database settings, then start again)</source>
@@ -1156,7 +1156,7 @@
     <message numerus="yes">
         <source>%1 for all %n call(s) matching the current filter?</source>
         <translation>
-            <numerusform>¿%1 para la %n llamada que coincide con el filtro actual?</numerusform>
+            <numerusform>¿%1 para %n llamada que coincide con el filtro actual?</numerusform>
             <numerusform>¿%1 para las %n llamadas que coinciden con el filtro actual?</numerusform>
         </translation>
     </message>
@@ -1263,7 +1263,7 @@
     </message>
     <message>
         <source>Failure reason</source>
-        <translation>Motivo del fallo</translation>
+        <translation>Motivo de fallo</translation>
     </message>
     <message>
         <source>Failed at</source>
@@ -1488,7 +1488,7 @@
     </message>
     <message>
         <source>--once does not go with --%1: it is for --no-gui alone</source>
-        <translation>--once no va con --%1: es solo para --no-gui</translation>
+        <translation>--once no se usa con --%1: es solo para --no-gui</translation>
     </message>
     <message>
         <source>--%1 expects %2, not &quot;%3&quot;</source>
@@ -1496,7 +1496,7 @@
     </message>
     <message>
         <source>--%1 only goes with --export-failures</source>
-        <translation>--%1 solo va con --export-failures</translation>
+        <translation>--%1 solo se usa con --export-failures</translation>
     </message>
 </context>
 <context>
@@ -1841,7 +1841,7 @@
     </message>
     <message>
         <source>• Failure reason: %1</source>
-        <translation>• Motivo del fallo: %1</translation>
+        <translation>• Motivo de fallo: %1</translation>
     </message>
     <message>
         <source>• Search: &quot;%1&quot;</source>
@@ -1875,8 +1875,8 @@
     <message numerus="yes">
         <source>(%n left alone: not in a state the action applies to, in flight and not stuck, or moved on since)</source>
         <translation>
-            <numerusform>(%n sin cambios: en un estado al que no se aplica la acción, en curso y sin atascar, o cambió desde entonces)</numerusform>
-            <numerusform>(%n sin cambios: en un estado al que no se aplica la acción, en curso y sin atascar, o cambiaron desde entonces)</numerusform>
+            <numerusform>(%n sin cambios: en un estado al que no se aplica la acción, en curso y no atascada, o cambió desde entonces)</numerusform>
+            <numerusform>(%n sin cambios: en un estado al que no se aplica la acción, en curso y no atascadas, o cambiaron desde entonces)</numerusform>
         </translation>
     </message>
     <message>
@@ -2022,7 +2022,7 @@
     </message>
     <message>
         <source>The call trigger refused the request (%1): check SUPABASE_URL (the project URL, https://&lt;ref&gt;.supabase.co) and SUPABASE_SERVICE_ROLE_KEY. No calls are placed for %2 s; the calls go back to where they were without spending an attempt.</source>
-        <translation>El disparador de llamadas rechazó la solicitud (%1): revise SUPABASE_URL (la URL del proyecto, https://&lt;ref&gt;.supabase.co) y SUPABASE_SERVICE_ROLE_KEY. No se hacen llamadas durante %2 s; las llamadas vuelven a donde estaban sin gastar un intento.</translation>
+        <translation>El disparador de llamadas rechazó la solicitud (%1): revise SUPABASE_URL (la URL del proyecto, https://&lt;ref&gt;.supabase.co) y SUPABASE_SERVICE_ROLE_KEY. No se realizan llamadas durante %2 s; las llamadas vuelven a donde estaban sin gastar un intento.</translation>
     </message>
     <message numerus="yes">
         <source>The database refused the login: fix the database settings. Trying again in %n minute(s), not sooner: failed logins again and again get this machine blocked.</source>
@@ -2140,7 +2140,7 @@
     </message>
     <message>
         <source>Start placing calls from this console?</source>
-        <translation>¿Empezar a hacer llamadas desde esta consola?</translation>
+        <translation>¿Empezar a realizar llamadas desde esta consola?</translation>
     </message>
     <message>
         <source>Cancel</source>
