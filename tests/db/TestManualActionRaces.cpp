@@ -302,8 +302,16 @@ void TestManualActionRaces::outcomeBatchEndedByADeadlockIsWrittenAgain()
                              .arg(uuid(n))
                              .arg(n)));
     }
+    // PostgreSQL ends a deadlock in the session whose deadlock_timeout runs out first once the
+    // cycle has formed, and each waiting session looks only once. The batch must be the one: it
+    // waits first, so it looks after 4 s (with 1 s, the other side closed the cycle too late on a
+    // loaded machine and was the one ended), and the other side does not look in time.
+    QVERIFY(exec(
+            m_db,
+            QStringLiteral("ALTER DATABASE \"%1\" SET deadlock_timeout = '4s'").arg(m_database->name())));
     // The other side (a dispatcher's action, say) holds row 2.
     QSqlDatabase other = m_database->connection(QStringLiteral("other"));
+    QVERIFY(exec(other, "SET deadlock_timeout = '60s'"));
     QVERIFY(other.transaction());
     QVERIFY(exec(other, "SELECT 1 FROM pending_calls WHERE id = '" + uuid(2) + "' FOR UPDATE"));
 
