@@ -7,8 +7,7 @@
 #include "db/ConnectionSettings.h"
 #include "db/DatabaseConnection.h"
 #include "phone/PhoneNumberNormalizer.h"
-#include "reports/CsvFailureReport.h"
-#include "reports/PdfFailureReport.h"
+#include "reports/FailureReportFile.h"
 
 #include <QCoreApplication>
 #include <QTextStream>
@@ -55,18 +54,15 @@ int ExportCommand::exportWith(const Settings &settings, const ConnectionSettings
     int code = ExitCode::Ok;
     {
         ConsoleRepository repository(*db);
-        auto calls = repository.failures(options.since(), options.until(), options.states, options.clinic);
+        const auto calls
+                = repository.failures(options.since(), options.until(), options.states, options.clinic);
         if (!calls) {
             err << calls.error() << Qt::endl;
             code = ExitCode::Failure;
         } else {
             const PhoneNumberNormalizer phones(
                     settings.string(Settings::Key::DefaultRegion).trimmed().toUpper());
-            for (CallRecord &call : calls.value())
-                call.phoneDisplay = phones.displayForm(call.phone);
-            const bool pdf = request.exportFile.endsWith(QStringLiteral(".pdf"), Qt::CaseInsensitive);
-            const Status written = pdf ? PdfFailureReport::write(request.exportFile, *calls, options)
-                                       : CsvFailureReport::write(request.exportFile, *calls, options);
+            const Status written = FailureReportFile::write(request.exportFile, *calls, options, phones);
             if (!written) {
                 err << written.error() << Qt::endl;
                 code = ExitCode::Failure;

@@ -1,11 +1,11 @@
 #include "ConsoleWorker.h"
 
 #include "ConsoleRepository.h"
+#include "common/ClockOffset.h"
 #include "db/ConnectionFailure.h"
 #include "db/ConnectionSettings.h"
 #include "db/DatabaseConnection.h"
-#include "reports/CsvFailureReport.h"
-#include "reports/PdfFailureReport.h"
+#include "reports/FailureReportFile.h"
 
 #include <QCoreApplication>
 #include <QLoggingCategory>
@@ -144,9 +144,7 @@ void ConsoleWorker::probe()
         lostConnection(databaseTime.error());
         return;
     }
-    const QDateTime after = QDateTime::currentDateTimeUtc();
-    // The server read its clock between our two readings: take the middle.
-    const qint64 offset = before.addMSecs(before.msecsTo(after) / 2).msecsTo(*databaseTime);
+    const qint64 offset = ClockOffset::measure(before, *databaseTime, QDateTime::currentDateTimeUtc());
     // Jitter of a round trip is no news; a clock set or drifting is.
     if (!m_clockOffsetMs || qAbs(offset - *m_clockOffsetMs) >= kClockOffsetNewsMs) {
         m_clockOffsetMs = offset;
@@ -329,16 +327,10 @@ void ConsoleWorker::exportFailures(const QString &path, const FailureReportOptio
     // Laying a large report out takes seconds (10^5 calls: ~5 s of phone numbers, ~20 s of PDF):
     // on this thread it held up every refresh and action of the console until it was done. The
     // signals reach their receivers queued, from the pool's thread.
-    m_export = QtConcurrent::run([this, path, options, calls = std::move(*calls),
-                                  phones = m_phones]() mutable {
-        for (CallRecord &call : calls)
-            call.phoneDisplay = phones.displayForm(call.phone);
-        const bool pdf = path.endsWith(QStringLiteral(".pdf"), Qt::CaseInsensitive);
-        const Status written = pdf ? PdfFailureReport::write(path, calls, options,
-                                                             [this](qsizetype done, qsizetype total) {
-                                                                 emit exportProgressed(done, total);
-                                                             })
-                                   : CsvFailureReport::write(path, calls, options);
+    m_export = QtConcurrent::run([this, path, options, calls = std::move(*calls), phones = m_phones] {
+        const Status written = FailureReportFile::write(
+                path, calls, options, phones,
+                [this](qsizetype done, qsizetype total) { emit exportProgressed(done, total); });
         if (!written) {
             emit exportFinished(false, written.error());
             return;

@@ -121,13 +121,17 @@ QString DatabaseConnection::describeError(const QSqlError &error)
         text = firstLine(error.driverText());
     // QPSQL says nothing at all of a session the server has closed (a restart, a terminated backend).
     if (text.isEmpty())
-        text = QCoreApplication::translate("DatabaseConnection",
-                                           "no answer: the server closed the connection");
+        text = closedByServer();
     // The server may echo a value (a huge or binary one) back in its message.
     text = MessageText::oneLine(text);
     if (!error.nativeErrorCode().isEmpty())
         text += QStringLiteral(" [SQLSTATE %1]").arg(error.nativeErrorCode());
     return text;
+}
+
+QString DatabaseConnection::closedByServer()
+{
+    return QCoreApplication::translate("DatabaseConnection", "no answer: the server closed the connection");
 }
 
 } // namespace callops

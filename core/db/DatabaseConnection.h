@@ -25,6 +25,8 @@ public:
     static QString describeFailure(const ConnectionSettings &settings, const QSqlError &error);
     // The error of a failed statement as one line for people and logs.
     static QString describeError(const QSqlError &error);
+    // What is said of a session the server closed when nothing more is known.
+    static QString closedByServer();
 };
 
 } // namespace callops

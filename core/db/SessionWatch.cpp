@@ -1,8 +1,8 @@
 #include "SessionWatch.h"
 
+#include "DatabaseConnection.h"
 #include "PgHandle.h"
 
-#include <QCoreApplication>
 #include <QSqlDatabase>
 #include <QTimer>
 
@@ -28,8 +28,7 @@ SessionWatch::SessionWatch(const QSqlDatabase &db, QObject *parent)
         m_timer->stop();
         QString reason = QString::fromUtf8(PQerrorMessage(connection)).section(u'\n', 0, 0).trimmed();
         if (reason.isEmpty())
-            reason = QCoreApplication::translate("DatabaseConnection",
-                                                 "no answer: the server closed the connection");
+            reason = DatabaseConnection::closedByServer();
         emit closed(reason);
     });
     m_timer->start(kCheckIntervalMs);

@@ -599,6 +599,15 @@ QString DemoSeeder::actor()
     return QStringLiteral("demo-seeder");
 }
 
+Status DemoSeeder::commit()
+{
+    if (m_db.commit())
+        return Status::success();
+    const QString message = DatabaseConnection::describeError(m_db.lastError());
+    m_db.rollback();
+    return Error{Text::tr("Seeding the demo database failed (commit): %1").arg(message)};
+}
+
 Result<int> DemoSeeder::topUpIfAllDone()
 {
     QSqlQuery query(m_db);
@@ -609,11 +618,7 @@ Result<int> DemoSeeder::topUpIfAllDone()
     if (query.value(0).toLongLong() > 0)
         return 0;
     // New exams for employees of the earlier run, at the same clinics and numbers, written as any
-    // other writer would (the triggers on: each gets its "created as New" entry).
-    query.prepare(QStringLiteral("SELECT set_config('callops.actor', ?, true)"));
-    query.addBindValue(actor());
-    if (!query.exec())
-        return Error{DatabaseConnection::describeError(query.lastError())};
+    // other writer would (the triggers on: each gets its "created as New" entry, by actor()).
     query.prepare(QStringLiteral(
             "INSERT INTO pending_calls (exam_id, employee_name, employee_dob, phone, clinic_name, "
             "clinic_timezone, appointment_time, max_retries, workflow_state) "
@@ -648,6 +653,10 @@ Result<DemoSeedSummary> DemoSeeder::seed()
     // Two demos starting at once must not both seed.
     if (!query.exec(QStringLiteral("LOCK TABLE pending_calls IN SHARE ROW EXCLUSIVE MODE")))
         return fail(query, "lock");
+    query.prepare(QStringLiteral("SELECT set_config('callops.actor', ?, true)"));
+    query.addBindValue(actor());
+    if (!query.exec())
+        return fail(query, "actor");
     if (!query.exec(QStringLiteral("SELECT count(*), now() FROM pending_calls")) || !query.next())
         return fail(query, "count");
     if (query.value(0).toLongLong() > 0) {
@@ -662,18 +671,13 @@ Result<DemoSeedSummary> DemoSeeder::seed()
             m_db.rollback();
             return summary;
         }
-        if (!m_db.commit())
-            return Error{Text::tr("Seeding the demo database failed (commit): %1")
-                                 .arg(DatabaseConnection::describeError(m_db.lastError()))};
+        if (Status committed = commit(); !committed)
+            return Error{committed.error()};
         qCInfo(lcDemoSeed) << "every call of the previous run was done: added" << summary.toppedUp
                            << "new calls";
         return summary;
     }
     const QDateTime now = query.value(1).toDateTime().toUTC();
-    query.prepare(QStringLiteral("SELECT set_config('callops.actor', ?, true)"));
-    query.addBindValue(actor());
-    if (!query.exec())
-        return fail(query, "actor");
     // The histories below are written back-dated by us; the row triggers would add a second,
     // now-dated entry per row. Needs a superuser (the demo cluster's).
     if (!query.exec(QStringLiteral("SET LOCAL session_replication_role = replica")))
@@ -850,11 +854,8 @@ Result<DemoSeedSummary> DemoSeeder::seed()
         }
         summary.callsPerState[state] += 1;
     }
-    if (!m_db.commit()) {
-        const QString message = DatabaseConnection::describeError(m_db.lastError());
-        m_db.rollback();
-        return Error{Text::tr("Seeding the demo database failed (commit): %1").arg(message)};
-    }
+    if (Status committed = commit(); !committed)
+        return Error{committed.error()};
     qCInfo(lcDemoSeed) << "seeded" << summary.calls << "calls," << summary.classifications
                        << "classifications," << summary.events << "history entries";
     return summary;

@@ -46,6 +46,7 @@ public:
 
 private:
     Result<int> topUpIfAllDone();
+    Status commit();
 
     QSqlDatabase m_db;
     quint32 m_seed;

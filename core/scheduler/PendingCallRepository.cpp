@@ -77,20 +77,23 @@ Error PendingCallRepository::fail(const QSqlError &error, const char *what)
             QStringLiteral("%1: %2").arg(QLatin1StringView(what), DatabaseConnection::describeError(error))};
 }
 
-Status PendingCallRepository::setActor()
+Result<DatabaseTime> PendingCallRepository::setActor()
 {
-    QSqlQuery *query
-            = m_statements->prepared(QStringLiteral("SELECT set_config('callops.actor', :actor, true), "
-                                                    "set_config('callops.event', 'scheduler_pass', true)"));
+    // The database's clock comes with it: no round trip of its own on the pass's path.
+    QSqlQuery *query = m_statements->prepared(
+            QStringLiteral("SELECT set_config('callops.actor', :actor, true), "
+                           "set_config('callops.event', 'scheduler_pass', true), now(), clock_timestamp()"));
     if (!query)
         return fail(m_statements->lastError(), "preparing a statement");
     query->bindValue(QStringLiteral(":actor"), QString(QStringLiteral("scheduler:") + m_schedulerId));
-    if (!query->exec())
+    if (!query->exec() || !query->next())
         return fail(query->lastError(), "setting the actor");
-    return Status::success();
+    DatabaseTime time{query->value(2).toDateTime().toUTC(), query->value(3).toDateTime().toUTC()};
+    query->finish();
+    return time;
 }
 
-Status PendingCallRepository::begin()
+Result<DatabaseTime> PendingCallRepository::begin()
 {
     if (!m_db.transaction())
         return fail(m_db.lastError(), "starting a transaction");
@@ -222,26 +225,14 @@ Status PendingCallRepository::applyDecisions(const QList<Decision> &decisions, i
     return Status::success();
 }
 
-Result<DatabaseTime> PendingCallRepository::databaseTime()
-{
-    QSqlQuery *query = m_statements->prepared(QStringLiteral("SELECT now(), clock_timestamp()"));
-    if (!query)
-        return fail(m_statements->lastError(), "preparing a statement");
-    if (!query->exec() || !query->next())
-        return fail(query->lastError(), "reading the database's clock");
-    DatabaseTime time{query->value(0).toDateTime().toUTC(), query->value(1).toDateTime().toUTC()};
-    query->finish();
-    return time;
-}
-
 Result<QList<StartedCall>> PendingCallRepository::startCalls(const QStringList &ids)
 {
     QList<StartedCall> started;
     if (ids.isEmpty())
         return started;
-    if (Status status = begin(); !status) {
+    if (const auto began = begin(); !began) {
         rollback();
-        return Error{status.error()};
+        return Error{began.error()};
     }
     QSqlQuery *query = m_statements->prepared(QStringLiteral(
             "SELECT id, kind, attempt FROM callops_start_calls(CAST(:ids AS uuid[]), :scheduler)"));
@@ -314,9 +305,9 @@ Result<PostFailureApplied> PendingCallRepository::recordPostFailure(const QStrin
                                                                     bool counted, const QString &error,
                                                                     int backoffSeconds)
 {
-    if (Status status = begin(); !status) {
+    if (const auto began = begin(); !began) {
         rollback();
-        return Error{status.error()};
+        return Error{began.error()};
     }
     QSqlQuery *query = m_statements->prepared(QStringLiteral(
             "SELECT moved, from_state, to_state "
@@ -351,9 +342,9 @@ Result<PostFailureApplied> PendingCallRepository::recordPostFailure(const QStrin
 
 Result<QStringList> PendingCallRepository::rescueInFlight(int timeoutSeconds)
 {
-    if (Status status = begin(); !status) {
+    if (const auto began = begin(); !began) {
         rollback();
-        return Error{status.error()};
+        return Error{began.error()};
     }
     QSqlQuery *query
             = m_statements->prepared(QStringLiteral("SELECT id FROM callops_rescue_inflight(:timeout)"));

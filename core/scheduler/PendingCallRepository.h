@@ -65,16 +65,15 @@ public:
     std::unique_ptr<PreparedStatements> takeStatements();
     QString schedulerId() const { return m_schedulerId; }
 
-    // The pass transaction: begin, claim, look up, apply, commit.
-    Status begin();
+    // The pass transaction: begin, claim, look up, apply, commit. Begin reads the database's
+    // clock, which decides when rows are due for every scheduler on it.
+    Result<DatabaseTime> begin();
     Status commit();
     void rollback();
     Result<QList<ClaimedCall>> claimDue(int batch);
     Result<QHash<QString, ClassificationMatch>> lookUpClassifications(const QStringList &numbers);
     Result<QHash<QString, WorkflowState>> busyNumbers(const QStringList &numbers);
     Status applyDecisions(const QList<Decision> &decisions, int leaseSeconds);
-    // The database's clock, which decides when rows are due for every scheduler on it.
-    Result<DatabaseTime> databaseTime();
 
     // Each of these is its own transaction.
     Result<QList<StartedCall>> startCalls(const QStringList &ids);
@@ -101,7 +100,7 @@ public:
     bool connectionLost() const { return m_connectionLost; }
 
 private:
-    Status setActor();
+    Result<DatabaseTime> setActor();
     Status updateLeases(const QString &statement, const QStringList &ids, const QString &secondsPlaceholder,
                         int seconds, const char *what);
     Error fail(const QSqlError &error, const char *what);

@@ -2,6 +2,7 @@
 
 #include "PassPlanner.h"
 #include "PendingCallRepository.h"
+#include "common/ClockOffset.h"
 #include "config/Settings.h"
 #include "db/ConnectionFailure.h"
 #include "db/DatabaseConnection.h"
@@ -348,18 +349,16 @@ void SchedulerEngine::runPass(bool forced)
         normalised = *done;
     }
 
-    if (Status status = m_repository->begin(); !status) {
+    const QDateTime before = machineNow();
+    const auto began = m_repository->begin();
+    if (!began) {
         m_repository->rollback();
-        return abandon(status.error());
+        return abandon(began.error());
     }
     // Due is by the database's clock (claim_due.sql compares with now()), and so is everything the
     // pass decides: a server whose clock is minutes off must neither push steps into the future
     // nor call outside the clinic's hours.
-    const auto now = measureDatabaseClock();
-    if (!now) {
-        m_repository->rollback();
-        return abandon(now.error());
-    }
+    const QDateTime now = measureDatabaseClock(before, *began);
     // The queue never holds more than a batch: claims this scheduler cannot start soon are left
     // for the others.
     const int room = forced ? m_config.batchSize : m_config.batchSize - int(m_queue.size());
@@ -381,7 +380,7 @@ void SchedulerEngine::runPass(bool forced)
         m_repository->rollback();
         return abandon(busy.error());
     }
-    const QList<Decision> decisions = m_planner->decide(rows, normaliseErrors, *classifications, *busy, *now);
+    const QList<Decision> decisions = m_planner->decide(rows, normaliseErrors, *classifications, *busy, now);
     if (Status status = m_repository->applyDecisions(decisions, m_config.leaseSeconds); !status) {
         m_repository->rollback();
         return abandon(status.error());
@@ -824,15 +823,9 @@ QDateTime SchedulerEngine::databaseNow() const
     return machineNow().addMSecs(m_clockOffsetMs);
 }
 
-Result<QDateTime> SchedulerEngine::measureDatabaseClock()
+QDateTime SchedulerEngine::measureDatabaseClock(const QDateTime &before, const DatabaseTime &time)
 {
-    const QDateTime before = machineNow();
-    const auto time = m_repository->databaseTime();
-    if (!time)
-        return Error{time.error()};
-    const QDateTime after = machineNow();
-    // The server read its clock somewhere between our two readings: take the middle.
-    m_clockOffsetMs = before.addMSecs(before.msecsTo(after) / 2).msecsTo(time->current);
+    m_clockOffsetMs = ClockOffset::measure(before, time.current, machineNow());
     const bool off = std::abs(m_clockOffsetMs) > kClockOffReportMs;
     if (off && !m_clockOffReported)
         qCWarning(lcEngine).noquote()
@@ -842,7 +835,7 @@ Result<QDateTime> SchedulerEngine::measureDatabaseClock()
                            .arg(double(std::abs(m_clockOffsetMs)) / 1000.0, 0, 'f', 1)
                            .arg(m_clockOffsetMs < 0 ? QStringLiteral("ahead of") : QStringLiteral("behind"));
     m_clockOffReported = off;
-    return time->transactionStart;
+    return time.transactionStart;
 }
 
 void SchedulerEngine::dropConnection()

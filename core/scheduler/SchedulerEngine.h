@@ -2,7 +2,6 @@
 
 #include "PassSummary.h"
 #include "SchedulerConfig.h"
-#include "common/Result.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -26,6 +25,7 @@ class RetryPolicy;
 class SessionWatch;
 class TimeZoneResolver;
 struct CallResult;
+struct DatabaseTime;
 
 // The scheduler: claims due calls, applies the transition table, starts calls one by one within
 // the rate limit, records failed requests, rescues calls stuck in flight. A parentless QObject
@@ -112,7 +112,9 @@ private:
     // The database's clock, as last measured against this machine's: due times, calling windows
     // and the shared call slots are all the database's, whatever this machine's clock says.
     QDateTime databaseNow() const;
-    Result<QDateTime> measureDatabaseClock();
+    // Notes how far this machine's clock is off the database's, as read by a statement sent at
+    // `before`, and returns the transaction's now().
+    QDateTime measureDatabaseClock(const QDateTime &before, const DatabaseTime &time);
 
     SchedulerConfig m_config;
     std::unique_ptr<PhoneNumberNormalizer> m_normalizer;

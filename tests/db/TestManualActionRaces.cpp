@@ -407,8 +407,8 @@ void TestManualActionRaces::reclassifyCommittedDuringClaimIsNotOverwritten()
         TimeZoneResolver zones("America/New_York");
         const CallingWindow window = CallingWindow::parse(QStringLiteral("mon-fri 08:00-17:00")).value();
         PassPlanner planner(PassPlanner::Config{}, normalizer, zones, window);
-        if (Status status = repository.begin(); !status) {
-            engineError = status.error();
+        if (const auto began = repository.begin(); !began) {
+            engineError = began.error();
             return;
         }
         auto claimed = repository.claimDue(10);
