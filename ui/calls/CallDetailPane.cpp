@@ -1,5 +1,6 @@
 #include "CallDetailPane.h"
 
+#include "AccentText.h"
 #include "PhoneText.h"
 #include "StateColors.h"
 
@@ -66,7 +67,10 @@ CallDetailPane::CallDetailPane(QWidget *parent)
     // In a narrow pane (or with longer labels, as in Spanish) a field that does not fit beside its
     // label goes under it rather than past the pane's edge.
     form->setRowWrapPolicy(QFormLayout::WrapLongRows);
-    addField(form, QStringLiteral("state"), tr("State"));
+    QLabel *stateField = addField(form, QStringLiteral("state"), tr("State"));
+    QFont boldState = stateField->font();
+    boldState.setBold(true);
+    stateField->setFont(boldState);
     addField(form, QStringLiteral("exam"), tr("Exam"));
     addField(form, QStringLiteral("employee"), tr("Employee"));
 
@@ -205,8 +209,7 @@ void CallDetailPane::showCall(const CallRecord &call, const QList<WorkflowEventR
     };
     auto *stateLabel = findChild<QLabel *>(QStringLiteral("state"));
     stateLabel->setText(stateText(call.state));
-    stateLabel->setStyleSheet(
-            QStringLiteral("color: %1; font-weight: bold;").arg(stateColors::color(state).name()));
+    AccentText::set(stateLabel, stateColors::color(state));
     set(QStringLiteral("exam"), call.examId);
     set(QStringLiteral("employee"), call.employeeName);
     set(QStringLiteral("phone"), phoneText::described(call));

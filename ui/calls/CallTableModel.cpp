@@ -1,11 +1,14 @@
 #include "CallTableModel.h"
 
 #include "PhoneText.h"
+#include "ReadableColor.h"
 #include "StateColors.h"
 #include "console/ConsoleWorker.h"
 
+#include <QGuiApplication>
 #include <QHash>
 #include <QLocale>
+#include <QPalette>
 
 namespace callops {
 namespace {
@@ -54,8 +57,12 @@ QVariant CallTableModel::data(const QModelIndex &index, int role) const
     if (index.column() == Phone) {
         if (role == Qt::ToolTipRole)
             return phoneText::described(call);
-        if (role == Qt::ForegroundRole && phoneText::undiallable(call))
-            return stateColors::color(WorkflowState::Failed);
+        if (role == Qt::ForegroundRole && phoneText::undiallable(call)) {
+            // Read when painted, so that the red follows the palette (light or dark) the table has now.
+            const QPalette palette = QGuiApplication::palette();
+            return readableColor::on(stateColors::color(WorkflowState::Failed),
+                                     {palette.color(QPalette::Base), palette.color(QPalette::AlternateBase)});
+        }
     }
     switch (role) {
     case Qt::DisplayRole:
