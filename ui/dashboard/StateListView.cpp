@@ -19,14 +19,23 @@ enum Kind { AllKind, StuckKind, GroupKind, StateKind };
 
 QIcon dot(const QColor &color)
 {
-    QPixmap pixmap(12, 12);
-    pixmap.fill(Qt::transparent);
-    QPainter painter(&pixmap);
-    painter.setRenderHint(QPainter::Antialiasing);
-    painter.setPen(Qt::NoPen);
-    painter.setBrush(color);
-    painter.drawEllipse(1, 1, 10, 10);
-    return QIcon(pixmap);
+    // Drawn at each device pixel ratio a screen may have (125 %..300 %): a 12 px pixmap scaled up
+    // by the icon engine is a blurred disc beside sharp text and SVG icons.
+    QIcon icon;
+    for (qreal ratio : {1.0, 1.25, 1.5, 2.0, 3.0}) {
+        const int side = qRound(12 * ratio);
+        QPixmap pixmap(side, side);
+        pixmap.fill(Qt::transparent);
+        QPainter painter(&pixmap);
+        painter.setRenderHint(QPainter::Antialiasing);
+        painter.setPen(Qt::NoPen);
+        painter.setBrush(color);
+        painter.drawEllipse(QRectF(ratio, ratio, 10 * ratio, 10 * ratio));
+        painter.end();
+        pixmap.setDevicePixelRatio(ratio);
+        icon.addPixmap(pixmap);
+    }
+    return icon;
 }
 
 } // namespace
