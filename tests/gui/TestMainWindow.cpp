@@ -685,6 +685,24 @@ void TestMainWindow::historyIsSearchedByReason()
     QVERIFY(search->isVisible());
     QCOMPARE(search->results()->topLevelItem(0)->text(2), systemAccount());
     QCOMPARE(search->results()->topLevelItem(0)->text(4), id);
+    {
+        // Searched again under a dark desktop palette: the state's colour is readable on its rows.
+        const auto restorePalette
+                = qScopeGuard([light = QApplication::palette()] { QApplication::setPalette(light); });
+        const QPalette dark = desktopPalettes().at(1).second;
+        QApplication::setPalette(dark);
+        QCoreApplication::processEvents(); // the change reaches widgets through posted events
+        search->search("LEFT THE company");
+        auto worst = [&] {
+            QTreeWidgetItem *item = search->results()->topLevelItem(0);
+            if (!item)
+                return 0.0;
+            const QColor color = item->foreground(1).color();
+            return std::min(readableColor::contrastRatio(color, dark.color(QPalette::Base)),
+                            readableColor::contrastRatio(color, dark.color(QPalette::AlternateBase)));
+        };
+        QTRY_VERIFY2(worst() >= 4.5, qPrintable(QString::number(worst())));
+    }
     // Activating the result shows that call.
     emit search->results()->itemActivated(search->results()->topLevelItem(0), 0);
     QTRY_COMPARE(window->detailPane()->callId(), id);

@@ -15,6 +15,7 @@
 #include <QLabel>
 #include <QStyleFactory>
 #include <QTest>
+#include <QTreeWidget>
 #include <QTreeWidgetItem>
 
 using namespace callops;
@@ -167,15 +168,34 @@ void TestPaletteContrast::detailStateIsReadable()
     QStringList names{QStringLiteral("some_state_of_a_newer_version")};
     for (WorkflowState state : workflow::knownStates())
         names << workflow::stateName(state);
+    QList<WorkflowEventRecord> history;
+    for (const QString &name : std::as_const(names)) {
+        WorkflowEventRecord event;
+        event.toState = name;
+        event.at = QDateTime::currentDateTime();
+        history << event;
+    }
     for (const QString &name : std::as_const(names)) {
         CallRecord call;
         call.id = QStringLiteral("00000000-0000-0000-0000-000000000001");
         call.state = name;
-        pane.showCall(call, {});
+        pane.showCall(call, history);
         QCoreApplication::processEvents();
         const double drawn = drawnContrast(label->parentWidget(), label->geometry());
         if (drawn < 4.5)
             failures << QStringLiteral("%1 %2:1").arg(call.state, ratio(drawn));
+    }
+    // The history's changes are in the colour of the state they went to, on its (alternating) rows.
+    auto *tree = pane.findChild<QTreeWidget *>(QStringLiteral("history"));
+    QVERIFY(tree);
+    QCOMPARE(tree->topLevelItemCount(), names.size());
+    for (int row = 0; row < tree->topLevelItemCount(); ++row) {
+        for (auto role : {QPalette::Base, QPalette::AlternateBase}) {
+            const double set = readableColor::contrastRatio(tree->topLevelItem(row)->foreground(1).color(),
+                                                            tree->palette().color(role));
+            if (set < 4.5)
+                failures << QStringLiteral("history %1 %2:1").arg(names.at(row), ratio(set));
+        }
     }
     QVERIFY2(failures.isEmpty(), qPrintable(failures.join(QStringLiteral(", "))));
 }

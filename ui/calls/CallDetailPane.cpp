@@ -240,7 +240,8 @@ void CallDetailPane::showCall(const CallRecord &call, const QList<WorkflowEventR
         const QString when = QLocale().toString(event.at.toLocalTime(), QStringLiteral("MM-dd HH:mm"));
         auto *item = new QTreeWidgetItem(m_history, {when, change, event.actor, event.reason});
         item->setToolTip(0, timeText(event.at));
-        item->setForeground(1, stateColors::color(workflow::stateFromName(event.toState)));
+        item->setForeground(
+                1, stateColors::textOnRows(workflow::stateFromName(event.toState), m_history->palette()));
         if (!event.event.isEmpty())
             item->setToolTip(1, event.event);
         item->setToolTip(3, event.reason);

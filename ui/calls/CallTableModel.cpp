@@ -1,14 +1,12 @@
 #include "CallTableModel.h"
 
 #include "PhoneText.h"
-#include "ReadableColor.h"
 #include "StateColors.h"
 #include "console/ConsoleWorker.h"
 
 #include <QGuiApplication>
 #include <QHash>
 #include <QLocale>
-#include <QPalette>
 
 namespace callops {
 namespace {
@@ -59,9 +57,7 @@ QVariant CallTableModel::data(const QModelIndex &index, int role) const
             return phoneText::described(call);
         if (role == Qt::ForegroundRole && phoneText::undiallable(call)) {
             // Read when painted, so that the red follows the palette (light or dark) the table has now.
-            const QPalette palette = QGuiApplication::palette();
-            return readableColor::on(stateColors::color(WorkflowState::Failed),
-                                     {palette.color(QPalette::Base), palette.color(QPalette::AlternateBase)});
+            return stateColors::textOnRows(WorkflowState::Failed, QGuiApplication::palette());
         }
     }
     switch (role) {
