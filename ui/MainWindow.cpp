@@ -1,5 +1,6 @@
 #include "MainWindow.h"
 
+#include "AccentText.h"
 #include "StateColors.h"
 #include "calls/CallDetailPane.h"
 #include "calls/CallFilterBar.h"
@@ -111,10 +112,7 @@ MainWindow::MainWindow(StuckRules rules, QWidget *parent)
             m_refreshRunning = false;
         m_connectionLabel->setText(connected ? tr("Connected: %1").arg(message)
                                              : tr("Not connected: %1").arg(message));
-        m_connectionLabel->setStyleSheet(
-                connected
-                        ? QString()
-                        : QStringLiteral("color: %1;").arg(stateColors::color(WorkflowState::Failed).name()));
+        AccentText::set(m_connectionLabel, connected ? QColor() : stateColors::color(WorkflowState::Failed));
         if (connected)
             m_offline->hideOffline();
         else

@@ -1,5 +1,7 @@
 #include "StateColors.h"
 
+#include "ReadableColor.h"
+
 namespace callops::stateColors {
 
 QColor color(WorkflowState state)
@@ -42,6 +44,12 @@ QColor groupColor(StateGroup group)
         break;
     }
     return QColor(0x80, 0x80, 0x80);
+}
+
+QColor textOnRows(WorkflowState state, const QPalette &palette)
+{
+    return readableColor::on(color(state),
+                             {palette.color(QPalette::Base), palette.color(QPalette::AlternateBase)});
 }
 
 } // namespace callops::stateColors

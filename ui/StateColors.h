@@ -3,6 +3,7 @@
 #include "workflow/WorkflowState.h"
 
 #include <QColor>
+#include <QPalette>
 
 namespace callops {
 
@@ -11,6 +12,9 @@ namespace stateColors {
 
 QColor color(WorkflowState state);
 QColor groupColor(StateGroup group);
+// The state's colour for text in an item view (rows on Base and AlternateBase), readable on the
+// palette's rows, light or dark.
+QColor textOnRows(WorkflowState state, const QPalette &palette);
 
 } // namespace stateColors
 } // namespace callops

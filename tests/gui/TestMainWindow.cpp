@@ -1,4 +1,5 @@
 #include "MainWindow.h"
+#include "Palettes.h"
 #include "StateColors.h"
 #include "TestDatabase.h"
 #include "calls/CallDetailPane.h"
@@ -615,6 +616,17 @@ void TestMainWindow::phonesAreShownAsPeopleReadThem()
     QCOMPARE(phone(uuid(3), Qt::DisplayRole).toString(), "555-12");
     QVERIFY(phone(uuid(3), Qt::ToolTipRole).toString().contains("not a number CallOps can dial"));
     QCOMPARE(phone(uuid(3), Qt::ForegroundRole).value<QColor>(), stateColors::color(WorkflowState::Failed));
+    // Under a dark desktop palette the red is one readable on its dark rows.
+    const auto restorePalette
+            = qScopeGuard([light = QApplication::palette()] { QApplication::setPalette(light); });
+    for (const auto &[name, palette] : desktopPalettes()) {
+        QApplication::setPalette(palette);
+        const QColor red = phone(uuid(3), Qt::ForegroundRole).value<QColor>();
+        for (auto role : {QPalette::Base, QPalette::AlternateBase}) {
+            const double ratio = readableColor::contrastRatio(red, palette.color(role));
+            QVERIFY2(ratio >= 4.5, qPrintable(QStringLiteral("%1: %2:1").arg(name).arg(ratio)));
+        }
+    }
 
     QVERIFY(selectCall(*window, uuid(1)));
     QTRY_COMPARE(window->detailPane()->callId(), uuid(1));
@@ -673,6 +685,24 @@ void TestMainWindow::historyIsSearchedByReason()
     QVERIFY(search->isVisible());
     QCOMPARE(search->results()->topLevelItem(0)->text(2), systemAccount());
     QCOMPARE(search->results()->topLevelItem(0)->text(4), id);
+    {
+        // Searched again under a dark desktop palette: the state's colour is readable on its rows.
+        const auto restorePalette
+                = qScopeGuard([light = QApplication::palette()] { QApplication::setPalette(light); });
+        const QPalette dark = desktopPalettes().at(1).second;
+        QApplication::setPalette(dark);
+        QCoreApplication::processEvents(); // the change reaches widgets through posted events
+        search->search("LEFT THE company");
+        auto worst = [&] {
+            QTreeWidgetItem *item = search->results()->topLevelItem(0);
+            if (!item)
+                return 0.0;
+            const QColor color = item->foreground(1).color();
+            return std::min(readableColor::contrastRatio(color, dark.color(QPalette::Base)),
+                            readableColor::contrastRatio(color, dark.color(QPalette::AlternateBase)));
+        };
+        QTRY_VERIFY2(worst() >= 4.5, qPrintable(QString::number(worst())));
+    }
     // Activating the result shows that call.
     emit search->results()->itemActivated(search->results()->topLevelItem(0), 0);
     QTRY_COMPARE(window->detailPane()->callId(), id);
@@ -874,6 +904,17 @@ void TestMainWindow::actionsWaitForTheConnection()
     auto *offline = window->findChild<OfflineBanner *>();
     QVERIFY(offline);
     QTRY_VERIFY(offline->isVisibleTo(window.get()));
+    // "Not connected" is red, readable in the status bar of a light or a dark desktop.
+    auto *connectionLabel = window->findChild<QLabel *>(QStringLiteral("connectionLabel"));
+    QVERIFY(connectionLabel);
+    const auto restorePalette
+            = qScopeGuard([light = QApplication::palette()] { QApplication::setPalette(light); });
+    for (const auto &[name, palette] : desktopPalettes()) {
+        QApplication::setPalette(palette);
+        QCoreApplication::processEvents(); // the change reaches widgets through posted events
+        const double drawn = drawnContrast(connectionLabel);
+        QVERIFY2(drawn >= 4.5, qPrintable(QStringLiteral("%1: %2:1").arg(name).arg(drawn)));
+    }
     QVERIFY2(offline->text().contains("Not live"), qPrintable(offline->text()));
     window->refreshNow();
     QTest::qWait(200);

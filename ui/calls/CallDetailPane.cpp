@@ -1,5 +1,6 @@
 #include "CallDetailPane.h"
 
+#include "AccentText.h"
 #include "PhoneText.h"
 #include "StateColors.h"
 
@@ -66,7 +67,10 @@ CallDetailPane::CallDetailPane(QWidget *parent)
     // In a narrow pane (or with longer labels, as in Spanish) a field that does not fit beside its
     // label goes under it rather than past the pane's edge.
     form->setRowWrapPolicy(QFormLayout::WrapLongRows);
-    addField(form, QStringLiteral("state"), tr("State"));
+    QLabel *stateField = addField(form, QStringLiteral("state"), tr("State"));
+    QFont boldState = stateField->font();
+    boldState.setBold(true);
+    stateField->setFont(boldState);
     addField(form, QStringLiteral("exam"), tr("Exam"));
     addField(form, QStringLiteral("employee"), tr("Employee"));
 
@@ -205,8 +209,7 @@ void CallDetailPane::showCall(const CallRecord &call, const QList<WorkflowEventR
     };
     auto *stateLabel = findChild<QLabel *>(QStringLiteral("state"));
     stateLabel->setText(stateText(call.state));
-    stateLabel->setStyleSheet(
-            QStringLiteral("color: %1; font-weight: bold;").arg(stateColors::color(state).name()));
+    AccentText::set(stateLabel, stateColors::color(state));
     set(QStringLiteral("exam"), call.examId);
     set(QStringLiteral("employee"), call.employeeName);
     set(QStringLiteral("phone"), phoneText::described(call));
@@ -237,7 +240,8 @@ void CallDetailPane::showCall(const CallRecord &call, const QList<WorkflowEventR
         const QString when = QLocale().toString(event.at.toLocalTime(), QStringLiteral("MM-dd HH:mm"));
         auto *item = new QTreeWidgetItem(m_history, {when, change, event.actor, event.reason});
         item->setToolTip(0, timeText(event.at));
-        item->setForeground(1, stateColors::color(workflow::stateFromName(event.toState)));
+        item->setForeground(
+                1, stateColors::textOnRows(workflow::stateFromName(event.toState), m_history->palette()));
         if (!event.event.isEmpty())
             item->setToolTip(1, event.event);
         item->setToolTip(3, event.reason);

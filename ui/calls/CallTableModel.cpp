@@ -4,6 +4,7 @@
 #include "StateColors.h"
 #include "console/ConsoleWorker.h"
 
+#include <QGuiApplication>
 #include <QHash>
 #include <QLocale>
 
@@ -54,8 +55,10 @@ QVariant CallTableModel::data(const QModelIndex &index, int role) const
     if (index.column() == Phone) {
         if (role == Qt::ToolTipRole)
             return phoneText::described(call);
-        if (role == Qt::ForegroundRole && phoneText::undiallable(call))
-            return stateColors::color(WorkflowState::Failed);
+        if (role == Qt::ForegroundRole && phoneText::undiallable(call)) {
+            // Read when painted, so that the red follows the palette (light or dark) the table has now.
+            return stateColors::textOnRows(WorkflowState::Failed, QGuiApplication::palette());
+        }
     }
     switch (role) {
     case Qt::DisplayRole:

@@ -11,17 +11,15 @@
 namespace callops {
 
 OfflineBanner::OfflineBanner(QWidget *parent)
-    : QFrame(parent)
+    : BannerFrame(stateColors::color(WorkflowState::Unknown), Text::Plain, parent)
     , m_label(new QLabel(this))
     , m_reconnect(new QPushButton(tr("Reconnect now"), this))
 {
     setObjectName(QStringLiteral("offlineBanner"));
     setAccessibleName(tr("Database connection lost"));
-    const QColor grey = stateColors::color(WorkflowState::Unknown);
-    setStyleSheet(
-            QStringLiteral("#offlineBanner { background: %1; border: 1px solid %2; border-radius: 4px; }"
-                           "#offlineBanner QLabel { font-weight: bold; }")
-                    .arg(grey.lighter(170).name(), grey.name()));
+    QFont bold = m_label->font();
+    bold.setBold(true);
+    m_label->setFont(bold);
     m_label->setWordWrap(true);
     m_label->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_reconnect->setObjectName(QStringLiteral("offlineReconnect"));

@@ -1,7 +1,8 @@
 #pragma once
 
+#include "BannerFrame.h"
+
 #include <QDateTime>
-#include <QFrame>
 
 class QLabel;
 class QPushButton;
@@ -10,7 +11,7 @@ namespace callops {
 
 // The strip above the table while the database connection is down: what is on screen is no
 // longer live, since when, and a way to try again at once.
-class OfflineBanner final : public QFrame
+class OfflineBanner final : public BannerFrame
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(OfflineBanner)

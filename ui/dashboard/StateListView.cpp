@@ -1,7 +1,9 @@
 #include "StateListView.h"
 
+#include "ReadableColor.h"
 #include "StateColors.h"
 
+#include <QEvent>
 #include <QHeaderView>
 #include <QIcon>
 #include <QPainter>
@@ -17,14 +19,23 @@ enum Kind { AllKind, StuckKind, GroupKind, StateKind };
 
 QIcon dot(const QColor &color)
 {
-    QPixmap pixmap(12, 12);
-    pixmap.fill(Qt::transparent);
-    QPainter painter(&pixmap);
-    painter.setRenderHint(QPainter::Antialiasing);
-    painter.setPen(Qt::NoPen);
-    painter.setBrush(color);
-    painter.drawEllipse(1, 1, 10, 10);
-    return QIcon(pixmap);
+    // Drawn at each device pixel ratio a screen may have (125 %..300 %): a 12 px pixmap scaled up
+    // by the icon engine is a blurred disc beside sharp text and SVG icons.
+    QIcon icon;
+    for (qreal ratio : {1.0, 1.25, 1.5, 2.0, 3.0}) {
+        const int side = qRound(12 * ratio);
+        QPixmap pixmap(side, side);
+        pixmap.fill(Qt::transparent);
+        QPainter painter(&pixmap);
+        painter.setRenderHint(QPainter::Antialiasing);
+        painter.setPen(Qt::NoPen);
+        painter.setBrush(color);
+        painter.drawEllipse(QRectF(ratio, ratio, 10 * ratio, 10 * ratio));
+        painter.end();
+        pixmap.setDevicePixelRatio(ratio);
+        icon.addPixmap(pixmap);
+    }
+    return icon;
 }
 
 } // namespace
@@ -62,7 +73,6 @@ StateListView::StateListView(QWidget *parent)
         font.setBold(true);
         item->setFont(0, font);
         item->setFont(1, font);
-        item->setForeground(0, stateColors::groupColor(group));
         m_groups.append(item);
         for (WorkflowState state : workflow::statesInGroup(group))
             addStateItem(item, state);
@@ -101,9 +111,7 @@ void StateListView::setCounts(const StateCounts &counts)
     m_counts = counts;
     setCountText(m_all, counts.total);
     setCountText(m_stuck, counts.stuck);
-    const QColor red = stateColors::color(WorkflowState::Failed);
-    m_stuck->setForeground(0, counts.stuck > 0 ? QBrush(red) : palette().text());
-    m_stuck->setForeground(1, counts.stuck > 0 ? QBrush(red) : palette().text());
+    applyColors();
     QFont font = m_stuck->font(0);
     font.setBold(counts.stuck > 0);
     m_stuck->setFont(0, font);
@@ -118,6 +126,32 @@ void StateListView::setCounts(const StateCounts &counts)
         if (group == m_groups.first())
             sum += counts.count(WorkflowState::Unknown);
         setCountText(group, sum);
+    }
+}
+
+void StateListView::changeEvent(QEvent *event)
+{
+    QTreeWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        applyColors();
+}
+
+QColor StateListView::textColor(const QColor &accent) const
+{
+    return readableColor::on(accent, {palette().color(QPalette::Base)});
+}
+
+void StateListView::applyColors()
+{
+    for (QTreeWidgetItem *group : std::as_const(m_groups))
+        group->setForeground(
+                0, textColor(stateColors::groupColor(StateGroup(group->data(0, kStateRole).toInt()))));
+    // Without stuck calls the row takes the palette's text colour, whatever the palette becomes.
+    for (int column : {0, 1}) {
+        if (m_counts.stuck > 0)
+            m_stuck->setForeground(column, textColor(stateColors::color(WorkflowState::Failed)));
+        else
+            m_stuck->setData(column, Qt::ForegroundRole, QVariant());
     }
 }
 

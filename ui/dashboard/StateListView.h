@@ -34,7 +34,13 @@ public:
 signals:
     void selectionChangedByUser();
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
+    // The group and Stuck colours, readable on the palette's base (light or dark).
+    void applyColors();
+    QColor textColor(const QColor &accent) const;
     QTreeWidgetItem *addStateItem(QTreeWidgetItem *group, WorkflowState state);
     static void setCountText(QTreeWidgetItem *item, qint64 count);
 

@@ -10,17 +10,16 @@
 namespace callops {
 
 StuckBanner::StuckBanner(QWidget *parent)
-    : QFrame(parent)
+    : BannerFrame(stateColors::color(WorkflowState::Failed), Text::Accent, parent)
     , m_label(new QLabel(this))
     , m_show(new QPushButton(tr("Show"), this))
     , m_reset(new QPushButton(tr("Reset all…"), this))
 {
     setObjectName(QStringLiteral("stuckBanner"));
     setAccessibleName(tr("Stuck calls"));
-    const QColor red = stateColors::color(WorkflowState::Failed);
-    setStyleSheet(QStringLiteral("#stuckBanner { background: %1; border: 1px solid %2; border-radius: 4px; }"
-                                 "#stuckBanner QLabel { color: %2; font-weight: bold; }")
-                          .arg(red.lighter(185).name(), red.name()));
+    QFont bold = m_label->font();
+    bold.setBold(true);
+    m_label->setFont(bold);
     auto *icon = new QLabel(this);
     icon->setPixmap(QIcon(QStringLiteral(":/icons/stuck.svg")).pixmap(18, 18));
     icon->setAccessibleName(tr("Warning"));

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <QFrame>
+#include "BannerFrame.h"
 
 class QLabel;
 class QPushButton;
@@ -8,7 +8,7 @@ class QPushButton;
 namespace callops {
 
 // The red strip above the table when calls are stuck: the count, "Show" and "Reset all…".
-class StuckBanner final : public QFrame
+class StuckBanner final : public BannerFrame
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(StuckBanner)

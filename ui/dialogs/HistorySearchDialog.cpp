@@ -95,7 +95,8 @@ void HistorySearchDialog::showResults(const QString &text, const QList<WorkflowE
                 m_results,
                 {QLocale().toString(event.at.toLocalTime(), QStringLiteral("yyyy-MM-dd HH:mm")), change,
                  event.actor, event.reason, event.callId});
-        item->setForeground(1, stateColors::color(workflow::stateFromName(event.toState)));
+        item->setForeground(
+                1, stateColors::textOnRows(workflow::stateFromName(event.toState), m_results->palette()));
     }
 }
 
