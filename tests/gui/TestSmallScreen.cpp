@@ -192,6 +192,20 @@ void TestSmallScreen::consoleFitsASmallScreen()
                                     .arg(value->width())));
     }
 
+    // Long values (the 80-character clinic, the phone with its stored form) wrap onto every line
+    // they need.
+    for (QLabel *value : pane->findChildren<QLabel *>()) {
+        if (!value->wordWrap() || value->text().isEmpty() || !value->isVisible()
+            || value->objectName().isEmpty())
+            continue;
+        const int needed = value->heightForWidth(value->width());
+        QVERIFY2(value->height() >= needed,
+                 qPrintable(QStringLiteral("%1 \"%2\" is %3 px high, needs %4")
+                                    .arg(value->objectName(), value->text())
+                                    .arg(value->height())
+                                    .arg(needed)));
+    }
+
     // The filters keep a bounded width; their lists are wide enough to read the long entries.
     for (QComboBox *box : {clinics, reasons, period}) {
         QVERIFY2(box->width() <= available.width() / 4,

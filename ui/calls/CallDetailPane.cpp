@@ -4,6 +4,7 @@
 #include "PhoneText.h"
 #include "StateColors.h"
 
+#include <QEvent>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -62,6 +63,8 @@ CallDetailPane::CallDetailPane(QWidget *parent)
 
     auto *fieldsWidget = new QWidget(this);
     auto *form = new QFormLayout(fieldsWidget);
+    m_fieldsWidget = fieldsWidget;
+    m_form = form;
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     form->setLabelAlignment(Qt::AlignRight);
     // In a narrow pane (or with longer labels, as in Spanish) a field that does not fit beside its
@@ -114,6 +117,7 @@ CallDetailPane::CallDetailPane(QWidget *parent)
     scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     scroll->setFrameShape(QFrame::NoFrame);
     scroll->setAccessibleName(tr("Call details"));
+    fieldsWidget->installEventFilter(this);
 
     m_history->setObjectName(QStringLiteral("history"));
     m_history->setAccessibleName(tr("History"));
@@ -139,6 +143,17 @@ CallDetailPane::CallDetailPane(QWidget *parent)
     setTabOrder(scroll, m_reveal);
     setTabOrder(m_reveal, m_history);
     clear();
+}
+
+bool CallDetailPane::eventFilter(QObject *watched, QEvent *event)
+{
+    // QFormLayout keeps the rows' heights it worked out before the scroll area gave the fields
+    // their final size (the scroll area sizes them from heightForWidth, after the values changed),
+    // and a wrapped value was cut to fewer lines than it needs. Laying the rows out again at the
+    // size they were given shows every line.
+    if (watched == m_fieldsWidget && event->type() == QEvent::Resize)
+        m_form->invalidate();
+    return QWidget::eventFilter(watched, event);
 }
 
 QLabel *CallDetailPane::addField(QFormLayout *form, const QString &name, const QString &label)

@@ -33,6 +33,9 @@ public:
 
     static QString maskedDob();
 
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
 private:
     QLabel *addField(QFormLayout *form, const QString &name, const QString &label);
     void updateDob();
@@ -40,6 +43,8 @@ private:
     CallRecord m_call;
     bool m_revealed = false;
     QLabel *m_title = nullptr;
+    QWidget *m_fieldsWidget = nullptr;
+    QFormLayout *m_form = nullptr;
     QLabel *m_dob = nullptr;
     QPushButton *m_reveal = nullptr;
     QList<QLabel *> m_fields;
