@@ -30,6 +30,7 @@
 #include <QRandomGenerator>
 #include <QScopeGuard>
 #include <QScrollArea>
+#include <QSemaphore>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QSqlError>
@@ -95,6 +96,9 @@ private slots:
     void cleanup();
     void modelPassesTheTesterWhilePaging();
     void countsEqualTheDatabase();
+    void sortingKeepsTheCount();
+    void rowsComeBeforeTheCount();
+    void supersededRequestsAreNotRun();
     void changesFromAnotherConnectionAppear();
     void actionsAreEnabledOnlyWhereAllowed();
     void actionChangesRowsAndHistory_data();
@@ -254,6 +258,72 @@ void TestMainWindow::countsEqualTheDatabase()
     QCOMPARE(checked, 7);
     QCOMPARE(window->stateList()->shownCount(WorkflowState::Calling), 0);
     QVERIFY(window->connectionText().contains(m_database->name()));
+}
+
+void TestMainWindow::sortingKeepsTheCount()
+{
+    // Another order of the same calls: the count stays shown and is not asked again (a full count
+    // at a million calls).
+    auto window = makeWindow();
+    CallTableModel *model = window->model();
+    QTRY_COMPARE(model->totalCount(), 23);
+    QTRY_VERIFY(!model->isLoading());
+    QSignalSpy counted(window->worker(), &ConsoleWorker::filteredCounted);
+    QSignalSpy pages(model, &CallTableModel::pageArrived);
+    window->table()->sortByColumn(CallTableModel::ExamId, Qt::AscendingOrder);
+    QCOMPARE(model->totalCount(), 23);
+    QTRY_VERIFY(!pages.isEmpty());
+    QCOMPARE(model->index(0, CallTableModel::ExamId).data().toString(), "EX-1001");
+    QCOMPARE(model->totalCount(), 23);
+    QCOMPARE(counted.count(), 0);
+}
+
+void TestMainWindow::rowsComeBeforeTheCount()
+{
+    // The worker answers in order: the rows, which the dispatcher waits for, are asked first.
+    auto window = makeWindow();
+    QTRY_VERIFY(window->model()->totalCount() >= 0 && !window->model()->isLoading());
+    CallTableModel own(window->worker());
+    QStringList answers;
+    connect(window->worker(), &ConsoleWorker::pageLoaded, &own, [&] { answers.append("rows"); });
+    connect(window->worker(), &ConsoleWorker::filteredCounted, &own, [&] { answers.append("count"); });
+    CallFilter filter;
+    filter.states = {WorkflowState::Failed};
+    own.setFilter(filter);
+    QTRY_COMPARE(answers.size(), 2);
+    QCOMPARE(answers, (QStringList{"rows", "count"}));
+}
+
+void TestMainWindow::supersededRequestsAreNotRun()
+{
+    // A search changed again while the worker is busy: the requests of the older one, still
+    // queued, are skipped rather than run for answers the table would throw away.
+    auto window = makeWindow();
+    QTRY_VERIFY(window->model()->totalCount() >= 0 && !window->model()->isLoading());
+    CallTableModel own(window->worker());
+    int pages = 0;
+    int counts = 0;
+    connect(window->worker(), &ConsoleWorker::pageLoaded, &own, [&] { ++pages; });
+    connect(window->worker(), &ConsoleWorker::filteredCounted, &own, [&] { ++counts; });
+    QSemaphore busy;
+    ConsoleWorker *worker = window->worker();
+    QMetaObject::invokeMethod(worker, [&busy] { busy.acquire(); }); // holds the worker
+    CallFilter filter;
+    for (const QString &search : {"55", "555 2", "555 200 0003"}) {
+        filter.search = search;
+        own.setFilter(filter);
+        own.sort(CallTableModel::Clinic, search.size() % 2 ? Qt::AscendingOrder : Qt::DescendingOrder);
+    }
+    bool drained = false;
+    // Queued behind the requests; answers back to this thread after theirs.
+    QMetaObject::invokeMethod(
+            worker, [&drained, &own] { QMetaObject::invokeMethod(&own, [&drained] { drained = true; }); });
+    busy.release();
+    QTRY_VERIFY(drained);
+    QCOMPARE(pages, 1);
+    QCOMPARE(counts, 1);
+    QCOMPARE(own.rowCount(), 1);
+    QCOMPARE(own.totalCount(), 1);
 }
 
 void TestMainWindow::changesFromAnotherConnectionAppear()
