@@ -32,6 +32,7 @@
 #include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QProgressBar>
 #include <QScreen>
 #include <QShortcut>
 #include <QSplitter>
@@ -74,6 +75,10 @@ QKeySequence actionShortcut(ManualAction action)
     }
     return {};
 }
+
+// A wait shorter than this shows nothing: a busy indicator flashing at every quick refresh would
+// say "wait" when there is nothing to wait for.
+constexpr int kBusyAfterMs = 300;
 
 // A confirmation for this many selected calls or fewer names each of them.
 constexpr qsizetype kNamedCallsAtMost = 5;
@@ -120,6 +125,7 @@ MainWindow::MainWindow(StuckRules rules, QWidget *parent)
         else
             m_offline->showOffline(message, m_lastRefresh);
         updateActions();
+        updateBusy();
         if (reconnected) {
             // Requests made while the connection was down got no answer: start the table over.
             m_refreshRunning = false;
@@ -510,6 +516,27 @@ void MainWindow::buildLayout()
     m_schedulerLabel->setObjectName(QStringLiteral("schedulerLabel"));
     // No stretch: QStatusBar draws temporary messages (action results, worker errors) in the room
     // left of the permanent widgets, and a stretching one would leave them none.
+    m_busy = new QProgressBar(this);
+    m_busy->setObjectName(QStringLiteral("busyIndicator"));
+    m_busy->setRange(0, 0); // busy, with no end known
+    m_busy->setTextVisible(false);
+    m_busy->setMaximumWidth(6 * fontMetrics().height());
+    m_busy->setMaximumHeight(fontMetrics().height());
+    m_busy->setToolTip(tr("Loading calls…"));
+    m_busy->setAccessibleName(tr("Loading calls"));
+    m_busy->hide();
+    m_busyDelay = new QTimer(this);
+    m_busyDelay->setSingleShot(true);
+    m_busyDelay->setInterval(kBusyAfterMs);
+    connect(m_busyDelay, &QTimer::timeout, this, [this] {
+        if (!tableWaits())
+            return;
+        m_busy->show();
+        m_table->viewport()->setCursor(Qt::BusyCursor); // busy, and still usable
+    });
+    connect(m_model, &CallTableModel::loadingChanged, this, &MainWindow::updateBusy);
+    connect(m_model, &CallTableModel::totalCountChanged, this, &MainWindow::updateBusy);
+    statusBar()->addPermanentWidget(m_busy);
     statusBar()->addPermanentWidget(m_connectionLabel);
     statusBar()->addPermanentWidget(m_refreshLabel);
     statusBar()->addPermanentWidget(m_schedulerLabel);
@@ -625,6 +652,23 @@ void MainWindow::countsLoaded(const StateCounts &counts)
     m_previousStuck = counts.stuck;
     updateTitle();
     emit countsUpdated(counts);
+}
+
+bool MainWindow::tableWaits() const
+{
+    // Not while disconnected: the offline banner says why nothing comes.
+    return m_connected && (m_model->isLoading() || m_model->totalCount() < 0);
+}
+
+void MainWindow::updateBusy()
+{
+    if (!tableWaits()) {
+        m_busyDelay->stop();
+        m_busy->hide();
+        m_table->viewport()->unsetCursor();
+    } else if (!m_busy->isVisible() && !m_busyDelay->isActive()) {
+        m_busyDelay->start();
+    }
 }
 
 void MainWindow::updateTitle()

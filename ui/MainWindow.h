@@ -15,6 +15,7 @@ class QAction;
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QProgressBar;
 class QSystemTrayIcon;
 class QTableView;
 class QTimer;
@@ -98,6 +99,10 @@ private:
     void applyFilter();
     void updateActions();
     void updateTitle();
+    // Shows that the table is waiting for the database (rows or their count), once the wait is
+    // long enough to notice.
+    void updateBusy();
+    bool tableWaits() const;
     void selectionChanged();
     void countsLoaded(const StateCounts &counts);
     void actionFinished(const ActionOutcome &outcome);
@@ -133,6 +138,8 @@ private:
     QLabel *m_connectionLabel = nullptr;
     QLabel *m_refreshLabel = nullptr;
     QLabel *m_schedulerLabel = nullptr;
+    QProgressBar *m_busy = nullptr;
+    QTimer *m_busyDelay = nullptr;
     QSystemTrayIcon *m_tray = nullptr;
     SchedulerPanel *m_scheduler = nullptr;
     QTimer *m_refreshTimer = nullptr;

@@ -26,6 +26,7 @@
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QRandomGenerator>
 #include <QScopeGuard>
@@ -99,6 +100,7 @@ private slots:
     void sortingKeepsTheCount();
     void rowsComeBeforeTheCount();
     void supersededRequestsAreNotRun();
+    void busyIndicatorShowsWhileTheTableWaits();
     void changesFromAnotherConnectionAppear();
     void actionsAreEnabledOnlyWhereAllowed();
     void actionChangesRowsAndHistory_data();
@@ -324,6 +326,28 @@ void TestMainWindow::supersededRequestsAreNotRun()
     QCOMPARE(counts, 1);
     QCOMPARE(own.rowCount(), 1);
     QCOMPARE(own.totalCount(), 1);
+}
+
+void TestMainWindow::busyIndicatorShowsWhileTheTableWaits()
+{
+    auto window = makeWindow();
+    QTRY_VERIFY(window->model()->totalCount() >= 0 && !window->model()->isLoading());
+    auto *busy = window->findChild<QProgressBar *>("busyIndicator");
+    QVERIFY(busy);
+    QTRY_VERIFY(!busy->isVisible());
+    QSemaphore worker;
+    QMetaObject::invokeMethod(window->worker(), [&worker] { worker.acquire(); }); // a slow query
+    auto release = qScopeGuard([&worker] { worker.release(); });
+    window->searchField()->setText("EX-1001");
+    emit window->searchField()->returnPressed();
+    QTRY_VERIFY(busy->isVisible());
+    QCOMPARE(window->table()->viewport()->cursor().shape(), Qt::BusyCursor);
+    QCOMPARE(window->findChild<QLabel *>("totalLabel")->text(), "Counting…");
+    worker.release();
+    release.dismiss();
+    QTRY_COMPARE(window->model()->totalCount(), 1);
+    QTRY_VERIFY(!busy->isVisible());
+    QCOMPARE(window->table()->viewport()->cursor().shape(), Qt::ArrowCursor);
 }
 
 void TestMainWindow::changesFromAnotherConnectionAppear()
