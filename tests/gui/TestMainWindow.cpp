@@ -101,6 +101,7 @@ private slots:
     void rowsComeBeforeTheCount();
     void supersededRequestsAreNotRun();
     void busyIndicatorShowsWhileTheTableWaits();
+    void refreshShowsTheRowsFirst();
     void changesFromAnotherConnectionAppear();
     void actionsAreEnabledOnlyWhereAllowed();
     void actionChangesRowsAndHistory_data();
@@ -348,6 +349,26 @@ void TestMainWindow::busyIndicatorShowsWhileTheTableWaits()
     QTRY_COMPARE(window->model()->totalCount(), 1);
     QTRY_VERIFY(!busy->isVisible());
     QCOMPARE(window->table()->viewport()->cursor().shape(), Qt::ArrowCursor);
+}
+
+void TestMainWindow::refreshShowsTheRowsFirst()
+{
+    // The state counts and the filter boxes' values read the whole table: a refresh asks for the
+    // table's rows and the selected call before them.
+    auto window = makeWindow();
+    QTRY_VERIFY(window->model()->totalCount() >= 0 && !window->model()->isLoading());
+    QVERIFY(selectCall(*window, uuid(3)));
+    QTRY_COMPARE(window->detailPane()->callId(), uuid(3));
+    QTRY_VERIFY(window->counts().total > 0); // the first refresh is done
+    QStringList answers;
+    ConsoleWorker *worker = window->worker();
+    connect(worker, &ConsoleWorker::pageLoaded, this, [&] { answers.append("rows"); });
+    connect(worker, &ConsoleWorker::callLoaded, this, [&] { answers.append("call"); });
+    connect(worker, &ConsoleWorker::countsLoaded, this, [&] { answers.append("counts"); });
+    window->refreshNow();
+    QTRY_COMPARE(answers.size(), 3);
+    QCOMPARE(answers, (QStringList{"rows", "call", "counts"}));
+    disconnect(worker, nullptr, this, nullptr);
 }
 
 void TestMainWindow::changesFromAnotherConnectionAppear()
