@@ -1970,11 +1970,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Loading calls…</source>
+        <source>Waiting for the database…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Loading calls</source>
+        <source>Waiting for the database</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

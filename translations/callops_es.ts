@@ -1971,12 +1971,12 @@
         <translation>Demostración: el planificador funciona aquí desde el inicio y sus llamadas van a un simulador de telefonía en este equipo; no se llama a nadie.</translation>
     </message>
     <message>
-        <source>Loading calls…</source>
-        <translation>Cargando llamadas…</translation>
+        <source>Waiting for the database…</source>
+        <translation>Esperando a la base de datos…</translation>
     </message>
     <message>
-        <source>Loading calls</source>
-        <translation>Cargando llamadas</translation>
+        <source>Waiting for the database</source>
+        <translation>Esperando a la base de datos</translation>
     </message>
 </context>
 <context>

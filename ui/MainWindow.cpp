@@ -522,14 +522,14 @@ void MainWindow::buildLayout()
     m_busy->setTextVisible(false);
     m_busy->setMaximumWidth(6 * fontMetrics().height());
     m_busy->setMaximumHeight(fontMetrics().height());
-    m_busy->setToolTip(tr("Loading calls…"));
-    m_busy->setAccessibleName(tr("Loading calls"));
+    m_busy->setToolTip(tr("Waiting for the database…"));
+    m_busy->setAccessibleName(tr("Waiting for the database"));
     m_busy->hide();
     m_busyDelay = new QTimer(this);
     m_busyDelay->setSingleShot(true);
     m_busyDelay->setInterval(kBusyAfterMs);
     connect(m_busyDelay, &QTimer::timeout, this, [this] {
-        if (!tableWaits())
+        if (!waitsForDatabase())
             return;
         m_busy->show();
         m_table->viewport()->setCursor(Qt::BusyCursor); // busy, and still usable
@@ -656,15 +656,16 @@ void MainWindow::countsLoaded(const StateCounts &counts)
     emit countsUpdated(counts);
 }
 
-bool MainWindow::tableWaits() const
+bool MainWindow::waitsForDatabase() const
 {
-    // Not while disconnected: the offline banner says why nothing comes.
-    return m_connected && (m_model->isLoading() || m_model->totalCount() < 0);
+    // Not while disconnected: the offline banner says why nothing comes. An action on many calls
+    // takes seconds (13 s for 71,000), and the table's requests queue behind it.
+    return m_connected && (m_model->isLoading() || m_model->totalCount() < 0 || m_actionsRunning > 0);
 }
 
 void MainWindow::updateBusy()
 {
-    if (!tableWaits()) {
+    if (!waitsForDatabase()) {
         m_busyDelay->stop();
         m_busy->hide();
         m_table->viewport()->unsetCursor();
@@ -853,6 +854,8 @@ void MainWindow::confirmAction(ManualAction action, bool wholeFilter, qint64 cou
     connect(dialog, &QDialog::accepted, this, [this, dialog, action, wholeFilter, ids, attempts, filter] {
         const QString reason = dialog->reason();
         m_unappliedReasons.insert(action, reason);
+        ++m_actionsRunning;
+        updateBusy();
         const QString actor = operatorIdentity::name();
         ConsoleWorker *worker = m_thread->worker();
         if (wholeFilter) {
@@ -871,6 +874,8 @@ void MainWindow::confirmAction(ManualAction action, bool wholeFilter, qint64 cou
 
 void MainWindow::actionFinished(const ActionOutcome &outcome)
 {
+    m_actionsRunning = std::max(0, m_actionsRunning - 1);
+    updateBusy();
     QString message;
     if (!outcome.ok()) {
         message = tr("%1 failed: %2").arg(manualActions::actionLabel(outcome.action), outcome.error);

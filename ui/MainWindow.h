@@ -99,10 +99,10 @@ private:
     void applyFilter();
     void updateActions();
     void updateTitle();
-    // Shows that the table is waiting for the database (rows or their count), once the wait is
-    // long enough to notice.
+    // Shows that the console is waiting for the database (the table's rows or their count, a
+    // manual action), once the wait is long enough to notice.
     void updateBusy();
-    bool tableWaits() const;
+    bool waitsForDatabase() const;
     void selectionChanged();
     void countsLoaded(const StateCounts &counts);
     void actionFinished(const ActionOutcome &outcome);
@@ -157,6 +157,7 @@ private:
     QDateTime m_lastRefresh;
     qint64 m_clockOffsetMs = 0; // the database's clock minus this computer's (ConsoleWorker)
     quint64 m_countTicket = 0;
+    int m_actionsRunning = 0; // sent to the worker, not reported done yet
     ManualAction m_pendingFilterAction = ManualAction::RetryNow;
     CallFilter m_pendingFilter;
     // The reason of each action sent and not yet reported done: kept when the action fails (a

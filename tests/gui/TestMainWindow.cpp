@@ -100,7 +100,7 @@ private slots:
     void sortingKeepsTheCount();
     void rowsComeBeforeTheCount();
     void supersededRequestsAreNotRun();
-    void busyIndicatorShowsWhileTheTableWaits();
+    void busyIndicatorShowsWhileTheConsoleWaits();
     void refreshShowsTheRowsFirst();
     void changesFromAnotherConnectionAppear();
     void actionsAreEnabledOnlyWhereAllowed();
@@ -329,7 +329,7 @@ void TestMainWindow::supersededRequestsAreNotRun()
     QCOMPARE(own.totalCount(), 1);
 }
 
-void TestMainWindow::busyIndicatorShowsWhileTheTableWaits()
+void TestMainWindow::busyIndicatorShowsWhileTheConsoleWaits()
 {
     auto window = makeWindow();
     QTRY_VERIFY(window->model()->totalCount() >= 0 && !window->model()->isLoading());
@@ -349,6 +349,22 @@ void TestMainWindow::busyIndicatorShowsWhileTheTableWaits()
     QTRY_COMPARE(window->model()->totalCount(), 1);
     QTRY_VERIFY(!busy->isVisible());
     QCOMPARE(window->table()->viewport()->cursor().shape(), Qt::ArrowCursor);
+
+    // A manual action (on many calls it takes seconds): busy until its outcome is in.
+    QVERIFY(selectCall(*window, uuid(1)));
+    QSignalSpy reported(window.get(), &MainWindow::actionReported);
+    window->actionFor(ManualAction::MarkFailed)->trigger();
+    ActionDialog *dialog = waitForDialog(*window);
+    QVERIFY(dialog);
+    dialog->setReason("wrong number");
+    QMetaObject::invokeMethod(window->worker(), [&worker] { worker.acquire(); });
+    auto releaseAction = qScopeGuard([&worker] { worker.release(); });
+    dialog->accept();
+    QTRY_VERIFY(busy->isVisible());
+    worker.release();
+    releaseAction.dismiss();
+    QTRY_COMPARE(reported.count(), 1);
+    QTRY_VERIFY(!busy->isVisible());
 }
 
 void TestMainWindow::refreshShowsTheRowsFirst()
