@@ -80,6 +80,11 @@ QKeySequence actionShortcut(ManualAction action)
 // say "wait" when there is nothing to wait for.
 constexpr int kBusyAfterMs = 300;
 
+// The clinic and failure-reason boxes' values are read again at most this often (and after a manual
+// action, which can add a failure reason): each read is two whole-table scans (~0.4 s at a million
+// calls), and with a busy engine the console refreshes every few seconds.
+constexpr qint64 kFilterOptionsMaxAgeMs = 60 * 1000;
+
 // A confirmation for this many selected calls or fewer names each of them.
 constexpr qsizetype kNamedCallsAtMost = 5;
 
@@ -109,7 +114,11 @@ MainWindow::MainWindow(StuckRules rules, QWidget *parent)
         updateActions();
     });
     connect(worker, &ConsoleWorker::connectionChanged, this, [this](bool connected, const QString &message) {
-        const bool reconnected = connected && !m_connected;
+        // Requests made while the connection was down got no answer; those sent with the first
+        // connection are answered in order after it (redoing them cost a second of whole-table
+        // reads at a million calls).
+        const bool reconnected = connected && !m_connected && m_answersMissed;
+        m_answersMissed = !connected;
         m_connected = connected;
         m_connectionMessage = message;
         if (!connected)
@@ -127,8 +136,9 @@ MainWindow::MainWindow(StuckRules rules, QWidget *parent)
         updateActions();
         updateBusy();
         if (reconnected) {
-            // Requests made while the connection was down got no answer: start the table over.
+            // Start the table over.
             m_refreshRunning = false;
+            m_filterOptionsAge.invalidate();
             m_model->setFilter(m_model->filter());
             refreshNow();
         }
@@ -568,6 +578,8 @@ void MainWindow::connectToDatabase(const QString &url)
 {
     ConsoleWorker *worker = m_thread->worker();
     QMetaObject::invokeMethod(worker, [worker, url] { worker->openDatabase(url); });
+    m_answersMissed = false;
+    m_filterOptionsAge.invalidate();
     applyFilter();
     m_refreshRunning = false;
     m_refreshAgain = false;
@@ -626,9 +638,14 @@ void MainWindow::refreshNow()
     m_model->refresh();
     if (const QString id = selectedCurrentId(); !id.isEmpty())
         QMetaObject::invokeMethod(worker, [worker, id] { worker->loadCall(id); });
-    QMetaObject::invokeMethod(worker, [worker] {
+    const bool options
+            = !m_filterOptionsAge.isValid() || m_filterOptionsAge.elapsed() >= kFilterOptionsMaxAgeMs;
+    if (options)
+        m_filterOptionsAge.start();
+    QMetaObject::invokeMethod(worker, [worker, options] {
         worker->refreshCounts();
-        worker->loadFilterOptions();
+        if (options)
+            worker->loadFilterOptions();
     });
 }
 
@@ -899,6 +916,7 @@ void MainWindow::actionFinished(const ActionOutcome &outcome)
     }
     if (outcome.ok())
         m_unappliedReasons.remove(outcome.action);
+    m_filterOptionsAge.invalidate();
     statusBar()->showMessage(message, 15000);
     emit actionReported(outcome, message);
     refreshNow();

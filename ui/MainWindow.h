@@ -6,6 +6,7 @@
 #include "console/StuckRules.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QMainWindow>
 #include <QMap>
 
@@ -155,6 +156,7 @@ private:
     StateCounts m_counts;
     qint64 m_previousStuck = 0;
     QDateTime m_lastRefresh;
+    QElapsedTimer m_filterOptionsAge; // since the filter boxes' values were last asked for
     qint64 m_clockOffsetMs = 0; // the database's clock minus this computer's (ConsoleWorker)
     quint64 m_countTicket = 0;
     int m_actionsRunning = 0; // sent to the worker, not reported done yet
@@ -165,6 +167,7 @@ private:
     QMap<ManualAction, QString> m_unappliedReasons;
     bool m_demo = false;
     bool m_connected = false;
+    bool m_answersMissed = false; // the connection was lost or refused since connectToDatabase()
     // One refresh at a time: changes arriving meanwhile fold into one more refresh afterwards.
     bool m_refreshRunning = false;
     bool m_refreshAgain = false;

@@ -102,6 +102,8 @@ private slots:
     void supersededRequestsAreNotRun();
     void busyIndicatorShowsWhileTheConsoleWaits();
     void refreshShowsTheRowsFirst();
+    void filterListsAreNotReadOnEveryRefresh();
+    void connectingAsksForEachThingOnce();
     void changesFromAnotherConnectionAppear();
     void actionsAreEnabledOnlyWhereAllowed();
     void actionChangesRowsAndHistory_data();
@@ -385,6 +387,68 @@ void TestMainWindow::refreshShowsTheRowsFirst()
     QTRY_COMPARE(answers.size(), 3);
     QCOMPARE(answers, (QStringList{"rows", "call", "counts"}));
     disconnect(worker, nullptr, this, nullptr);
+}
+
+void TestMainWindow::connectingAsksForEachThingOnce()
+{
+    // The first connection answers what was asked with it: the console asked everything again
+    // when it heard of the connection (a second of whole-table reads at a million calls).
+    auto window = std::make_unique<MainWindow>();
+    window->setRefreshIntervalSeconds(3600);
+    ConsoleWorker *worker = window->worker();
+    QSignalSpy pages(worker, &ConsoleWorker::pageLoaded);
+    QSignalSpy counted(worker, &ConsoleWorker::filteredCounted);
+    QSignalSpy counts(worker, &ConsoleWorker::countsLoaded);
+    QSignalSpy options(worker, &ConsoleWorker::filterOptionsLoaded);
+    window->connectToDatabase(m_database->url());
+    window->show();
+    QTRY_VERIFY(!options.isEmpty());
+    for (int round = 0; round < 2; ++round) { // what the answers made the window ask, then its answers
+        bool drained = false;
+        QMetaObject::invokeMethod(worker, [&drained, this] {
+            QMetaObject::invokeMethod(this, [&drained] { drained = true; });
+        });
+        QTRY_VERIFY(drained);
+    }
+    QCOMPARE(pages.count(), 1);
+    QCOMPARE(counted.count(), 1);
+    QCOMPARE(counts.count(), 1);
+    QCOMPARE(options.count(), 1);
+    QCOMPARE(window->model()->totalCount(), 23);
+}
+
+void TestMainWindow::filterListsAreNotReadOnEveryRefresh()
+{
+    // The clinic and failure-reason lists are two whole-table scans: read at connect, after a
+    // manual action (Mark failed adds a reason) and then at most once a minute, not on each refresh.
+    auto window = makeWindow();
+    ConsoleWorker *worker = window->worker();
+    QSignalSpy options(worker, &ConsoleWorker::filterOptionsLoaded);
+    QTRY_COMPARE(options.count(), 1);
+    auto drain = [&] {
+        bool drained = false;
+        QMetaObject::invokeMethod(worker, [&drained, this] {
+            QMetaObject::invokeMethod(this, [&drained] { drained = true; });
+        });
+        return QTest::qWaitFor([&] { return drained; });
+    };
+    for (int refresh = 0; refresh < 2; ++refresh) {
+        QSignalSpy counts(window.get(), &MainWindow::countsUpdated);
+        window->refreshNow();
+        QTRY_COMPARE(counts.count(), 1);
+        QVERIFY(drain());
+    }
+    QCOMPARE(options.count(), 1);
+    QVERIFY(selectCall(*window, uuid(1)));
+    QSignalSpy reported(window.get(), &MainWindow::actionReported);
+    window->actionFor(ManualAction::MarkFailed)->trigger();
+    ActionDialog *dialog = waitForDialog(*window);
+    QVERIFY(dialog);
+    dialog->setReason("Clinic closed for good");
+    dialog->accept();
+    QTRY_COMPARE(options.count(), 2);
+    auto *reasons = window->findChild<QComboBox *>("failureReasonFilter");
+    QTRY_VERIFY(reasons->findData("Clinic closed for good") >= 0);
 }
 
 void TestMainWindow::changesFromAnotherConnectionAppear()
