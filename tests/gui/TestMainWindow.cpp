@@ -139,6 +139,10 @@ private:
     ActionOutcome retrySelected(MainWindow &window);
     bool selectCall(MainWindow &window, const QString &id);
     ActionDialog *waitForDialog(MainWindow &window);
+    // Mark failed on the selected calls, confirmed with `reason`.
+    bool markSelectedFailed(MainWindow &window, const QString &reason);
+    // Waits until the worker has run what was queued on it and its answers have arrived here.
+    bool drainWorker(MainWindow &window);
     // Lets the test database take new connections or not (an empty string, else psql's output).
     QString admitConnections(bool allow);
     std::unique_ptr<MainWindow> makeWindow();
@@ -202,6 +206,26 @@ ActionDialog *TestMainWindow::waitForDialog(MainWindow &window)
         return dialog && dialog->isVisible();
     });
     return shown ? dialog : nullptr;
+}
+
+bool TestMainWindow::markSelectedFailed(MainWindow &window, const QString &reason)
+{
+    window.actionFor(ManualAction::MarkFailed)->trigger();
+    ActionDialog *dialog = waitForDialog(window);
+    if (!dialog)
+        return false;
+    dialog->setReason(reason);
+    dialog->accept();
+    return true;
+}
+
+bool TestMainWindow::drainWorker(MainWindow &window)
+{
+    bool drained = false;
+    QMetaObject::invokeMethod(window.worker(), [&drained, this] {
+        QMetaObject::invokeMethod(this, [&drained] { drained = true; });
+    });
+    return QTest::qWaitFor([&] { return drained; });
 }
 
 QString TestMainWindow::admitConnections(bool allow)
@@ -319,12 +343,8 @@ void TestMainWindow::supersededRequestsAreNotRun()
         own.setFilter(filter);
         own.sort(CallTableModel::Clinic, search.size() % 2 ? Qt::AscendingOrder : Qt::DescendingOrder);
     }
-    bool drained = false;
-    // Queued behind the requests; answers back to this thread after theirs.
-    QMetaObject::invokeMethod(
-            worker, [&drained, &own] { QMetaObject::invokeMethod(&own, [&drained] { drained = true; }); });
     busy.release();
-    QTRY_VERIFY(drained);
+    QVERIFY(drainWorker(*window)); // queued behind the requests; answers here after theirs
     QCOMPARE(pages, 1);
     QCOMPARE(counts, 1);
     QCOMPARE(own.rowCount(), 1);
@@ -403,13 +423,9 @@ void TestMainWindow::connectingAsksForEachThingOnce()
     window->connectToDatabase(m_database->url());
     window->show();
     QTRY_VERIFY(!options.isEmpty());
-    for (int round = 0; round < 2; ++round) { // what the answers made the window ask, then its answers
-        bool drained = false;
-        QMetaObject::invokeMethod(worker, [&drained, this] {
-            QMetaObject::invokeMethod(this, [&drained] { drained = true; });
-        });
-        QTRY_VERIFY(drained);
-    }
+    // What the answers made the window ask, then their answers.
+    QVERIFY(drainWorker(*window));
+    QVERIFY(drainWorker(*window));
     QCOMPARE(pages.count(), 1);
     QCOMPARE(counted.count(), 1);
     QCOMPARE(counts.count(), 1);
@@ -425,27 +441,15 @@ void TestMainWindow::filterListsAreNotReadOnEveryRefresh()
     ConsoleWorker *worker = window->worker();
     QSignalSpy options(worker, &ConsoleWorker::filterOptionsLoaded);
     QTRY_COMPARE(options.count(), 1);
-    auto drain = [&] {
-        bool drained = false;
-        QMetaObject::invokeMethod(worker, [&drained, this] {
-            QMetaObject::invokeMethod(this, [&drained] { drained = true; });
-        });
-        return QTest::qWaitFor([&] { return drained; });
-    };
     for (int refresh = 0; refresh < 2; ++refresh) {
         QSignalSpy counts(window.get(), &MainWindow::countsUpdated);
         window->refreshNow();
         QTRY_COMPARE(counts.count(), 1);
-        QVERIFY(drain());
+        QVERIFY(drainWorker(*window));
     }
     QCOMPARE(options.count(), 1);
     QVERIFY(selectCall(*window, uuid(1)));
-    QSignalSpy reported(window.get(), &MainWindow::actionReported);
-    window->actionFor(ManualAction::MarkFailed)->trigger();
-    ActionDialog *dialog = waitForDialog(*window);
-    QVERIFY(dialog);
-    dialog->setReason("Clinic closed for good");
-    dialog->accept();
+    QVERIFY(markSelectedFailed(*window, "Clinic closed for good"));
     QTRY_COMPARE(options.count(), 2);
     auto *reasons = window->findChild<QComboBox *>("failureReasonFilter");
     QTRY_VERIFY(reasons->findData("Clinic closed for good") >= 0);
@@ -846,11 +850,7 @@ void TestMainWindow::historyIsSearchedByReason()
                                .toString();
     QVERIFY(selectCall(*window, id));
     QSignalSpy reported(window.get(), &MainWindow::actionReported);
-    window->actionFor(ManualAction::MarkFailed)->trigger();
-    ActionDialog *dialog = waitForDialog(*window);
-    QVERIFY(dialog);
-    dialog->setReason("Employee left the company");
-    dialog->accept();
+    QVERIFY(markSelectedFailed(*window, "Employee left the company"));
     QTRY_COMPARE(reported.count(), 1);
 
     window->searchField()->setText("Employee 1");
