@@ -1969,6 +1969,14 @@
         <source>Demo: the scheduler runs here from the start and its calls go to a telephony simulator on this computer; no one is called.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Waiting for the database…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting for the database</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>callops::OfflineBanner</name>

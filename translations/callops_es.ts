@@ -1970,6 +1970,14 @@
         <source>Demo: the scheduler runs here from the start and its calls go to a telephony simulator on this computer; no one is called.</source>
         <translation>Demostración: el planificador funciona aquí desde el inicio y sus llamadas van a un simulador de telefonía en este equipo; no se llama a nadie.</translation>
     </message>
+    <message>
+        <source>Waiting for the database…</source>
+        <translation>Esperando a la base de datos…</translation>
+    </message>
+    <message>
+        <source>Waiting for the database</source>
+        <translation>Esperando a la base de datos</translation>
+    </message>
 </context>
 <context>
     <name>callops::OfflineBanner</name>

@@ -33,6 +33,7 @@
 #include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QProgressBar>
 #include <QScreen>
 #include <QShortcut>
 #include <QSplitter>
@@ -76,6 +77,15 @@ QKeySequence actionShortcut(ManualAction action)
     return {};
 }
 
+// A wait shorter than this shows nothing: a busy indicator flashing at every quick refresh would
+// say "wait" when there is nothing to wait for.
+constexpr int kBusyAfterMs = 300;
+
+// The clinic and failure-reason boxes' values are read again at most this often (and after a manual
+// action, which can add a failure reason): each read is two whole-table scans (~0.4 s at a million
+// calls), and with a busy engine the console refreshes every few seconds.
+constexpr qint64 kFilterOptionsMaxAgeMs = 60 * 1000;
+
 // A confirmation for this many selected calls or fewer names each of them.
 constexpr qsizetype kNamedCallsAtMost = 5;
 
@@ -105,7 +115,11 @@ MainWindow::MainWindow(StuckRules rules, QWidget *parent)
         updateActions();
     });
     connect(worker, &ConsoleWorker::connectionChanged, this, [this](bool connected, const QString &message) {
-        const bool reconnected = connected && !m_connected;
+        // Requests made while the connection was down got no answer; those sent with the first
+        // connection are answered in order after it (redoing them cost a second of whole-table
+        // reads at a million calls).
+        const bool reconnected = connected && !m_connected && m_answersMissed;
+        m_answersMissed = !connected;
         m_connected = connected;
         m_connectionMessage = message;
         if (!connected)
@@ -118,9 +132,11 @@ MainWindow::MainWindow(StuckRules rules, QWidget *parent)
         else
             m_offline->showOffline(message, m_lastRefresh);
         updateActions();
+        updateBusy();
         if (reconnected) {
-            // Requests made while the connection was down got no answer: start the table over.
+            // Start the table over.
             m_refreshRunning = false;
+            m_filterOptionsAge.invalidate();
             m_model->setFilter(m_model->filter());
             refreshNow();
         }
@@ -508,6 +524,27 @@ void MainWindow::buildLayout()
     m_schedulerLabel->setObjectName(QStringLiteral("schedulerLabel"));
     // No stretch: QStatusBar draws temporary messages (action results, worker errors) in the room
     // left of the permanent widgets, and a stretching one would leave them none.
+    m_busy = new QProgressBar(this);
+    m_busy->setObjectName(QStringLiteral("busyIndicator"));
+    m_busy->setRange(0, 0); // busy, with no end known
+    m_busy->setTextVisible(false);
+    m_busy->setMaximumWidth(6 * fontMetrics().height());
+    m_busy->setMaximumHeight(fontMetrics().height());
+    m_busy->setToolTip(tr("Waiting for the database…"));
+    m_busy->setAccessibleName(tr("Waiting for the database"));
+    m_busy->hide();
+    m_busyDelay = new QTimer(this);
+    m_busyDelay->setSingleShot(true);
+    m_busyDelay->setInterval(kBusyAfterMs);
+    connect(m_busyDelay, &QTimer::timeout, this, [this] {
+        if (!waitsForDatabase())
+            return;
+        m_busy->show();
+        m_table->viewport()->setCursor(Qt::BusyCursor); // busy, and still usable
+    });
+    connect(m_model, &CallTableModel::loadingChanged, this, &MainWindow::updateBusy);
+    connect(m_model, &CallTableModel::totalCountChanged, this, &MainWindow::updateBusy);
+    statusBar()->addPermanentWidget(m_busy);
     statusBar()->addPermanentWidget(m_connectionLabel);
     statusBar()->addPermanentWidget(m_refreshLabel);
     statusBar()->addPermanentWidget(m_schedulerLabel);
@@ -539,6 +576,8 @@ void MainWindow::connectToDatabase(const QString &url)
 {
     ConsoleWorker *worker = m_thread->worker();
     QMetaObject::invokeMethod(worker, [worker, url] { worker->openDatabase(url); });
+    m_answersMissed = false;
+    m_filterOptionsAge.invalidate();
     applyFilter();
     m_refreshRunning = false;
     m_refreshAgain = false;
@@ -592,13 +631,20 @@ void MainWindow::refreshNow()
     }
     m_refreshRunning = true;
     ConsoleWorker *worker = m_thread->worker();
-    QMetaObject::invokeMethod(worker, [worker] {
-        worker->refreshCounts();
-        worker->loadFilterOptions();
-    });
+    // What the dispatcher looks at first: the worker answers in order, and the state counts and
+    // the filter boxes' values take whole-table reads (about a second at a million calls).
     m_model->refresh();
     if (const QString id = selectedCurrentId(); !id.isEmpty())
         QMetaObject::invokeMethod(worker, [worker, id] { worker->loadCall(id); });
+    const bool options
+            = !m_filterOptionsAge.isValid() || m_filterOptionsAge.elapsed() >= kFilterOptionsMaxAgeMs;
+    if (options)
+        m_filterOptionsAge.start();
+    QMetaObject::invokeMethod(worker, [worker, options] {
+        worker->refreshCounts();
+        if (options)
+            worker->loadFilterOptions();
+    });
 }
 
 void MainWindow::countsLoaded(const StateCounts &counts)
@@ -623,6 +669,24 @@ void MainWindow::countsLoaded(const StateCounts &counts)
     m_previousStuck = counts.stuck;
     updateTitle();
     emit countsUpdated(counts);
+}
+
+bool MainWindow::waitsForDatabase() const
+{
+    // Not while disconnected: the offline banner says why nothing comes. An action on many calls
+    // takes seconds (13 s for 71,000), and the table's requests queue behind it.
+    return m_connected && (m_model->isLoading() || m_model->totalCount() < 0 || m_actionsRunning > 0);
+}
+
+void MainWindow::updateBusy()
+{
+    if (!waitsForDatabase()) {
+        m_busyDelay->stop();
+        m_busy->hide();
+        m_table->viewport()->unsetCursor();
+    } else if (!m_busy->isVisible() && !m_busyDelay->isActive()) {
+        m_busyDelay->start();
+    }
 }
 
 void MainWindow::updateTitle()
@@ -805,6 +869,8 @@ void MainWindow::confirmAction(ManualAction action, bool wholeFilter, qint64 cou
     connect(dialog, &QDialog::accepted, this, [this, dialog, action, wholeFilter, ids, attempts, filter] {
         const QString reason = dialog->reason();
         m_unappliedReasons.insert(action, reason);
+        ++m_actionsRunning;
+        updateBusy();
         const QString actor = operatorIdentity::name();
         ConsoleWorker *worker = m_thread->worker();
         if (wholeFilter) {
@@ -823,6 +889,8 @@ void MainWindow::confirmAction(ManualAction action, bool wholeFilter, qint64 cou
 
 void MainWindow::actionFinished(const ActionOutcome &outcome)
 {
+    m_actionsRunning = std::max(0, m_actionsRunning - 1);
+    updateBusy();
     QString message;
     if (!outcome.ok()) {
         message = tr("%1 failed: %2").arg(manualActions::actionLabel(outcome.action), outcome.error);
@@ -846,6 +914,7 @@ void MainWindow::actionFinished(const ActionOutcome &outcome)
     }
     if (outcome.ok())
         m_unappliedReasons.remove(outcome.action);
+    m_filterOptionsAge.invalidate();
     statusBar()->showMessage(message, 15000);
     emit actionReported(outcome, message);
     refreshNow();

@@ -6,6 +6,7 @@
 #include "console/StuckRules.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QMainWindow>
 #include <QMap>
 
@@ -15,6 +16,7 @@ class QAction;
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QProgressBar;
 class QSystemTrayIcon;
 class QTableView;
 class QTimer;
@@ -98,6 +100,10 @@ private:
     void applyFilter();
     void updateActions();
     void updateTitle();
+    // Shows that the console is waiting for the database (the table's rows or their count, a
+    // manual action), once the wait is long enough to notice.
+    void updateBusy();
+    bool waitsForDatabase() const;
     void selectionChanged();
     void countsLoaded(const StateCounts &counts);
     void actionFinished(const ActionOutcome &outcome);
@@ -133,6 +139,8 @@ private:
     QLabel *m_connectionLabel = nullptr;
     QLabel *m_refreshLabel = nullptr;
     QLabel *m_schedulerLabel = nullptr;
+    QProgressBar *m_busy = nullptr;
+    QTimer *m_busyDelay = nullptr;
     QSystemTrayIcon *m_tray = nullptr;
     SchedulerPanel *m_scheduler = nullptr;
     QTimer *m_refreshTimer = nullptr;
@@ -148,8 +156,10 @@ private:
     StateCounts m_counts;
     qint64 m_previousStuck = 0;
     QDateTime m_lastRefresh;
+    QElapsedTimer m_filterOptionsAge; // since the filter boxes' values were last asked for
     qint64 m_clockOffsetMs = 0; // the database's clock minus this computer's (ConsoleWorker)
     quint64 m_countTicket = 0;
+    int m_actionsRunning = 0; // sent to the worker, not reported done yet
     ManualAction m_pendingFilterAction = ManualAction::RetryNow;
     CallFilter m_pendingFilter;
     // The reason of each action sent and not yet reported done: kept when the action fails (a
@@ -157,6 +167,7 @@ private:
     QMap<ManualAction, QString> m_unappliedReasons;
     bool m_demo = false;
     bool m_connected = false;
+    bool m_answersMissed = false; // the connection was lost or refused since connectToDatabase()
     // One refresh at a time: changes arriving meanwhile fold into one more refresh afterwards.
     bool m_refreshRunning = false;
     bool m_refreshAgain = false;

@@ -78,6 +78,8 @@ private slots:
     void injectionStringsInSearchAreHarmless_data();
     void injectionStringsInSearchAreHarmless();
     void filtersAndSorting();
+    void searchAndStateFilterUseIndexes_data();
+    void searchAndStateFilterUseIndexes();
     void periodCountsBackFromEachQuery();
     void failureReasonsMostCommonFirst();
     void actionsMoveRowsAndRecordHistory_data();
@@ -275,6 +277,8 @@ void TestConsoleRepository::searchFindsPhoneInAnyFormat_data()
     QTest::newRow("clinic") << "east clinic" << QStringList{uuid(7), uuid(8), uuid(9)};
     QTest::newRow("literal percent") << "100%" << QStringList{uuid(9)};
     QTest::newRow("literal underscore") << "Ida_" << QStringList{uuid(9)};
+    QTest::newRow("call id") << uuid(3).toUpper() << QStringList{uuid(3)};
+    QTest::newRow("stored without country code") << "+1 555-201-0002" << QStringList{uuid(2)};
 }
 
 void TestConsoleRepository::searchFindsPhoneInAnyFormat()
@@ -293,6 +297,60 @@ void TestConsoleRepository::searchFindsPhoneInAnyFormat()
     ids.sort();
     QCOMPARE(ids, expected);
     QCOMPARE(*repository.count(filter), qint64(expected.size()));
+}
+
+void TestConsoleRepository::searchAndStateFilterUseIndexes_data()
+{
+    // The filter as the console's queries pass it (constants, as their parameters are when
+    // planned), and what the plan must show: an index lookup, not a read of the whole table.
+    QTest::addColumn<QString>("states");
+    QTest::addColumn<QString>("search");
+    QTest::addColumn<QString>("planHas");
+    QTest::newRow("phone, formatted") << "NULL"
+                                      << "(415) 000-4242"
+                                      << "on idx_pending_calls_console_search";
+    QTest::newRow("phone with a country code the stored one lacks") << "NULL"
+                                                                    << "+1 415 000 4242"
+                                                                    << "on idx_pending_calls_phone_digits";
+    QTest::newRow("clinic fragment") << "NULL"
+                                     << "inic 42"
+                                     << "on idx_pending_calls_console_search";
+    QTest::newRow("exam id") << "NULL"
+                             << "EX-4242"
+                             << "on idx_pending_calls_console_search";
+    QTest::newRow("call id") << "NULL" << uuid(4242) << "Index Cond: (id = ";
+    QTest::newRow("states") << "'{failed,classification_failed}'" << QString()
+                            << "Index Cond: (workflow_state = ANY";
+}
+
+void TestConsoleRepository::searchAndStateFilterUseIndexes()
+{
+    QFETCH(QString, states);
+    QFETCH(QString, search);
+    QFETCH(QString, planHas);
+    QSqlQuery query(m_db);
+    QVERIFY(query.exec(
+            "INSERT INTO pending_calls (id, exam_id, employee_name, phone, clinic_name, workflow_state) "
+            "SELECT ('00000000-0000-0000-0000-' || lpad(g::text, 12, '0'))::uuid, 'EX-' || g, "
+            "'Person ' || g, '415' || lpad(g::text, 7, '0'), 'Clinic ' || (g % 500), "
+            "(ARRAY['new', 'ready_to_call', 'calling', 'completed', 'failed', "
+            "'classification_failed'])[1 + g % 6] FROM generate_series(10, 20000) AS g"));
+    QVERIFY(query.exec("ANALYZE pending_calls"));
+    QVERIFY(query.exec("SET enable_seqscan = off"));
+    const QString term = search.isEmpty() ? QStringLiteral("NULL") : u'\'' + search + u'\'';
+    // The count and a page.
+    for (const QString &select : {QStringLiteral("count(*)"), QStringLiteral("pc.id")}) {
+        QVERIFY2(query.exec(QStringLiteral(
+                                    "EXPLAIN SELECT %1 FROM pending_calls pc WHERE callops_call_matches(pc, "
+                                    "%2::text[], NULL, NULL, NULL, NULL, %3, NULL, NULL)")
+                                    .arg(select, states, term)),
+                 qPrintable(query.lastError().text()));
+        QStringList plan;
+        while (query.next())
+            plan.append(query.value(0).toString());
+        QVERIFY2(plan.join(u'\n').contains(planHas), qPrintable(plan.join(u'\n')));
+    }
+    QVERIFY(query.exec("RESET enable_seqscan"));
 }
 
 void TestConsoleRepository::injectionStringsInSearchAreHarmless_data()

@@ -27,10 +27,12 @@
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QRandomGenerator>
 #include <QScopeGuard>
 #include <QScrollArea>
+#include <QSemaphore>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QSqlError>
@@ -96,6 +98,13 @@ private slots:
     void cleanup();
     void modelPassesTheTesterWhilePaging();
     void countsEqualTheDatabase();
+    void sortingKeepsTheCount();
+    void rowsComeBeforeTheCount();
+    void supersededRequestsAreNotRun();
+    void busyIndicatorShowsWhileTheConsoleWaits();
+    void refreshShowsTheRowsFirst();
+    void filterListsAreNotReadOnEveryRefresh();
+    void connectingAsksForEachThingOnce();
     void changesFromAnotherConnectionAppear();
     void actionsAreEnabledOnlyWhereAllowed();
     void actionChangesRowsAndHistory_data();
@@ -131,6 +140,10 @@ private:
     ActionOutcome retrySelected(MainWindow &window);
     bool selectCall(MainWindow &window, const QString &id);
     ActionDialog *waitForDialog(MainWindow &window);
+    // Mark failed on the selected calls, confirmed with `reason`.
+    bool markSelectedFailed(MainWindow &window, const QString &reason);
+    // Waits until the worker has run what was queued on it and its answers have arrived here.
+    bool drainWorker(MainWindow &window);
     // Lets the test database take new connections or not (an empty string, else psql's output).
     QString admitConnections(bool allow);
     std::unique_ptr<MainWindow> makeWindow();
@@ -196,6 +209,26 @@ ActionDialog *TestMainWindow::waitForDialog(MainWindow &window)
     return shown ? dialog : nullptr;
 }
 
+bool TestMainWindow::markSelectedFailed(MainWindow &window, const QString &reason)
+{
+    window.actionFor(ManualAction::MarkFailed)->trigger();
+    ActionDialog *dialog = waitForDialog(window);
+    if (!dialog)
+        return false;
+    dialog->setReason(reason);
+    dialog->accept();
+    return true;
+}
+
+bool TestMainWindow::drainWorker(MainWindow &window)
+{
+    bool drained = false;
+    QMetaObject::invokeMethod(window.worker(), [&drained, this] {
+        QMetaObject::invokeMethod(this, [&drained] { drained = true; });
+    });
+    return QTest::qWaitFor([&] { return drained; });
+}
+
 QString TestMainWindow::admitConnections(bool allow)
 {
     // From the maintenance database: a session cannot shut the door of its own database.
@@ -255,6 +288,172 @@ void TestMainWindow::countsEqualTheDatabase()
     QCOMPARE(checked, 7);
     QCOMPARE(window->stateList()->shownCount(WorkflowState::Calling), 0);
     QVERIFY(window->connectionText().contains(m_database->name()));
+}
+
+void TestMainWindow::sortingKeepsTheCount()
+{
+    // Another order of the same calls: the count stays shown and is not asked again (a full count
+    // at a million calls).
+    auto window = makeWindow();
+    CallTableModel *model = window->model();
+    QTRY_COMPARE(model->totalCount(), 23);
+    QTRY_VERIFY(!model->isLoading());
+    QSignalSpy counted(window->worker(), &ConsoleWorker::filteredCounted);
+    QSignalSpy pages(model, &CallTableModel::pageArrived);
+    window->table()->sortByColumn(CallTableModel::ExamId, Qt::AscendingOrder);
+    QCOMPARE(model->totalCount(), 23);
+    QTRY_VERIFY(!pages.isEmpty());
+    QCOMPARE(model->index(0, CallTableModel::ExamId).data().toString(), "EX-1001");
+    QCOMPARE(model->totalCount(), 23);
+    QCOMPARE(counted.count(), 0);
+}
+
+void TestMainWindow::rowsComeBeforeTheCount()
+{
+    // The worker answers in order: the rows, which the dispatcher waits for, are asked first.
+    auto window = makeWindow();
+    QTRY_VERIFY(window->model()->totalCount() >= 0 && !window->model()->isLoading());
+    CallTableModel own(window->worker());
+    QStringList answers;
+    connect(window->worker(), &ConsoleWorker::pageLoaded, &own, [&] { answers.append("rows"); });
+    connect(window->worker(), &ConsoleWorker::filteredCounted, &own, [&] { answers.append("count"); });
+    CallFilter filter;
+    filter.states = {WorkflowState::Failed};
+    own.setFilter(filter);
+    QTRY_COMPARE(answers.size(), 2);
+    QCOMPARE(answers, (QStringList{"rows", "count"}));
+}
+
+void TestMainWindow::supersededRequestsAreNotRun()
+{
+    // A search changed again while the worker is busy: the requests of the older one, still
+    // queued, are skipped rather than run for answers the table would throw away.
+    auto window = makeWindow();
+    QTRY_VERIFY(window->model()->totalCount() >= 0 && !window->model()->isLoading());
+    CallTableModel own(window->worker());
+    int pages = 0;
+    int counts = 0;
+    connect(window->worker(), &ConsoleWorker::pageLoaded, &own, [&] { ++pages; });
+    connect(window->worker(), &ConsoleWorker::filteredCounted, &own, [&] { ++counts; });
+    QSemaphore busy;
+    ConsoleWorker *worker = window->worker();
+    QMetaObject::invokeMethod(worker, [&busy] { busy.acquire(); }); // holds the worker
+    CallFilter filter;
+    for (const QString &search : {"55", "555 2", "555 200 0003"}) {
+        filter.search = search;
+        own.setFilter(filter);
+        own.sort(CallTableModel::Clinic, search.size() % 2 ? Qt::AscendingOrder : Qt::DescendingOrder);
+    }
+    busy.release();
+    QVERIFY(drainWorker(*window)); // queued behind the requests; answers here after theirs
+    QCOMPARE(pages, 1);
+    QCOMPARE(counts, 1);
+    QCOMPARE(own.rowCount(), 1);
+    QCOMPARE(own.totalCount(), 1);
+}
+
+void TestMainWindow::busyIndicatorShowsWhileTheConsoleWaits()
+{
+    auto window = makeWindow();
+    QTRY_VERIFY(window->model()->totalCount() >= 0 && !window->model()->isLoading());
+    auto *busy = window->findChild<QProgressBar *>("busyIndicator");
+    QVERIFY(busy);
+    QTRY_VERIFY(!busy->isVisible());
+    QSemaphore worker;
+    QMetaObject::invokeMethod(window->worker(), [&worker] { worker.acquire(); }); // a slow query
+    auto release = qScopeGuard([&worker] { worker.release(); });
+    window->searchField()->setText("EX-1001");
+    emit window->searchField()->returnPressed();
+    QTRY_VERIFY(busy->isVisible());
+    QCOMPARE(window->table()->viewport()->cursor().shape(), Qt::BusyCursor);
+    QCOMPARE(window->findChild<QLabel *>("totalLabel")->text(), "Counting…");
+    worker.release();
+    release.dismiss();
+    QTRY_COMPARE(window->model()->totalCount(), 1);
+    QTRY_VERIFY(!busy->isVisible());
+    QCOMPARE(window->table()->viewport()->cursor().shape(), Qt::ArrowCursor);
+
+    // A manual action (on many calls it takes seconds): busy until its outcome is in.
+    QVERIFY(selectCall(*window, uuid(1)));
+    QSignalSpy reported(window.get(), &MainWindow::actionReported);
+    window->actionFor(ManualAction::MarkFailed)->trigger();
+    ActionDialog *dialog = waitForDialog(*window);
+    QVERIFY(dialog);
+    dialog->setReason("wrong number");
+    QMetaObject::invokeMethod(window->worker(), [&worker] { worker.acquire(); });
+    auto releaseAction = qScopeGuard([&worker] { worker.release(); });
+    dialog->accept();
+    QTRY_VERIFY(busy->isVisible());
+    worker.release();
+    releaseAction.dismiss();
+    QTRY_COMPARE(reported.count(), 1);
+    QTRY_VERIFY(!busy->isVisible());
+}
+
+void TestMainWindow::refreshShowsTheRowsFirst()
+{
+    // The state counts and the filter boxes' values read the whole table: a refresh asks for the
+    // table's rows and the selected call before them.
+    auto window = makeWindow();
+    QTRY_VERIFY(window->model()->totalCount() >= 0 && !window->model()->isLoading());
+    QVERIFY(selectCall(*window, uuid(3)));
+    QTRY_COMPARE(window->detailPane()->callId(), uuid(3));
+    QTRY_VERIFY(window->counts().total > 0); // the first refresh is done
+    QStringList answers;
+    ConsoleWorker *worker = window->worker();
+    connect(worker, &ConsoleWorker::pageLoaded, this, [&] { answers.append("rows"); });
+    connect(worker, &ConsoleWorker::callLoaded, this, [&] { answers.append("call"); });
+    connect(worker, &ConsoleWorker::countsLoaded, this, [&] { answers.append("counts"); });
+    window->refreshNow();
+    QTRY_COMPARE(answers.size(), 3);
+    QCOMPARE(answers, (QStringList{"rows", "call", "counts"}));
+    disconnect(worker, nullptr, this, nullptr);
+}
+
+void TestMainWindow::connectingAsksForEachThingOnce()
+{
+    // The first connection answers what was asked with it: the console asked everything again
+    // when it heard of the connection (a second of whole-table reads at a million calls).
+    auto window = std::make_unique<MainWindow>();
+    window->setRefreshIntervalSeconds(3600);
+    ConsoleWorker *worker = window->worker();
+    QSignalSpy pages(worker, &ConsoleWorker::pageLoaded);
+    QSignalSpy counted(worker, &ConsoleWorker::filteredCounted);
+    QSignalSpy counts(worker, &ConsoleWorker::countsLoaded);
+    QSignalSpy options(worker, &ConsoleWorker::filterOptionsLoaded);
+    window->connectToDatabase(m_database->url());
+    window->show();
+    QTRY_VERIFY(!options.isEmpty());
+    // What the answers made the window ask, then their answers.
+    QVERIFY(drainWorker(*window));
+    QVERIFY(drainWorker(*window));
+    QCOMPARE(pages.count(), 1);
+    QCOMPARE(counted.count(), 1);
+    QCOMPARE(counts.count(), 1);
+    QCOMPARE(options.count(), 1);
+    QCOMPARE(window->model()->totalCount(), 23);
+}
+
+void TestMainWindow::filterListsAreNotReadOnEveryRefresh()
+{
+    // The clinic and failure-reason lists are two whole-table scans: read at connect, after a
+    // manual action (Mark failed adds a reason) and then at most once a minute, not on each refresh.
+    auto window = makeWindow();
+    ConsoleWorker *worker = window->worker();
+    QSignalSpy options(worker, &ConsoleWorker::filterOptionsLoaded);
+    QTRY_COMPARE(options.count(), 1);
+    for (int refresh = 0; refresh < 2; ++refresh) {
+        QSignalSpy counts(window.get(), &MainWindow::countsUpdated);
+        window->refreshNow();
+        QTRY_COMPARE(counts.count(), 1);
+        QVERIFY(drainWorker(*window));
+    }
+    QCOMPARE(options.count(), 1);
+    QVERIFY(selectCall(*window, uuid(1)));
+    QVERIFY(markSelectedFailed(*window, "Clinic closed for good"));
+    QTRY_COMPARE(options.count(), 2);
+    auto *reasons = window->findChild<QComboBox *>("failureReasonFilter");
+    QTRY_VERIFY(reasons->findData("Clinic closed for good") >= 0);
 }
 
 void TestMainWindow::changesFromAnotherConnectionAppear()
@@ -663,11 +862,7 @@ void TestMainWindow::historyIsSearchedByReason()
                                .toString();
     QVERIFY(selectCall(*window, id));
     QSignalSpy reported(window.get(), &MainWindow::actionReported);
-    window->actionFor(ManualAction::MarkFailed)->trigger();
-    ActionDialog *dialog = waitForDialog(*window);
-    QVERIFY(dialog);
-    dialog->setReason("Employee left the company");
-    dialog->accept();
+    QVERIFY(markSelectedFailed(*window, "Employee left the company"));
     QTRY_COMPARE(reported.count(), 1);
 
     window->searchField()->setText("Employee 1");

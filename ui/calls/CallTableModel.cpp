@@ -29,7 +29,7 @@ CallTableModel::CallTableModel(ConsoleWorker *worker, QObject *parent)
 {
     connect(worker, &ConsoleWorker::pageLoaded, this, &CallTableModel::pageLoaded);
     connect(worker, &ConsoleWorker::filteredCounted, this, [this](quint64 generation, qint64 total) {
-        if (generation != m_generation)
+        if (generation != m_countGeneration)
             return;
         m_total = total;
         emit totalCountChanged(total);
@@ -177,33 +177,49 @@ void CallTableModel::sort(int column, Qt::SortOrder order)
     if (sort == m_sort && m_generation != 0)
         return;
     m_sort = sort;
-    restart();
+    // Another order of the same calls: how many there are stays what it was (a count pending
+    // for this filter still comes in). The first order, before any filter, counts.
+    restart(m_countGeneration == 0);
 }
 
 void CallTableModel::setFilter(const CallFilter &filter)
 {
     m_filter = filter;
-    restart();
+    restart(true);
 }
 
-void CallTableModel::restart()
+void CallTableModel::restart(bool recount)
 {
     ++m_generation;
     beginResetModel();
     m_rows.clear();
     m_complete = false;
     m_loading = false;
-    m_total = -1;
     endResetModel();
-    emit totalCountChanged(m_total);
+    m_newest->rows = m_generation;
+    if (recount) {
+        m_countGeneration = m_generation;
+        m_newest->count = m_countGeneration;
+        m_total = -1;
+        emit totalCountChanged(m_total);
+    }
     if (!m_worker)
         return;
-    const quint64 generation = m_generation;
+    // The page first: the worker answers in order, and the rows are what the dispatcher waits for.
+    requestPage(0, m_pageSize, false);
+    if (recount)
+        requestCount();
+}
+
+void CallTableModel::requestCount()
+{
+    const quint64 generation = m_countGeneration;
     const CallFilter filter = m_filter;
     ConsoleWorker *worker = m_worker;
-    QMetaObject::invokeMethod(worker,
-                              [worker, generation, filter] { worker->countFiltered(generation, filter); });
-    requestPage(0, m_pageSize, false);
+    QMetaObject::invokeMethod(worker, [worker, generation, filter, newest = m_newest] {
+        if (generation >= newest->count)
+            worker->countFiltered(generation, filter);
+    });
 }
 
 void CallTableModel::refresh()
@@ -214,11 +230,7 @@ void CallTableModel::refresh()
     const int limit
             = int(std::min<qint64>(((loaded + m_pageSize - 1) / m_pageSize) * m_pageSize, kMaxRefreshRows));
     requestPage(0, limit, true);
-    const quint64 generation = m_generation;
-    const CallFilter filter = m_filter;
-    ConsoleWorker *worker = m_worker;
-    QMetaObject::invokeMethod(worker,
-                              [worker, generation, filter] { worker->countFiltered(generation, filter); });
+    requestCount();
 }
 
 void CallTableModel::requestPage(qint64 offset, int limit, bool replacing)
@@ -229,8 +241,9 @@ void CallTableModel::requestPage(qint64 offset, int limit, bool replacing)
     const CallFilter filter = m_filter;
     const CallSort sort = m_sort;
     ConsoleWorker *worker = m_worker;
-    QMetaObject::invokeMethod(worker, [worker, generation, filter, sort, offset, limit] {
-        worker->loadPage(generation, filter, sort, offset, limit);
+    QMetaObject::invokeMethod(worker, [worker, generation, filter, sort, offset, limit, newest = m_newest] {
+        if (generation >= newest->rows)
+            worker->loadPage(generation, filter, sort, offset, limit);
     });
 }
 

@@ -6,6 +6,9 @@
 #include <QAbstractTableModel>
 #include <QPointer>
 
+#include <atomic>
+#include <memory>
+
 namespace callops {
 
 class ConsoleWorker;
@@ -69,17 +72,30 @@ signals:
     void pageArrived();
 
 private:
-    void restart();
+    // Starts over from the first page; `recount`: the filter changed, count its calls again.
+    void restart(bool recount);
+    void requestCount();
     void requestPage(qint64 offset, int limit, bool replacing);
     void pageLoaded(quint64 generation, qint64 offset, const QList<CallRecord> &calls, bool complete);
     void replaceRows(const QList<CallRecord> &calls);
     void setLoading(bool loading);
 
+    // The generations of the newest requests, read on the worker's thread: a request still queued
+    // there behind a newer one is skipped, not run for an answer thrown away (a search typed key
+    // by key queued a query per pause, each seconds long at a million calls).
+    struct Newest
+    {
+        std::atomic<quint64> rows{0};
+        std::atomic<quint64> count{0};
+    };
+
     QPointer<ConsoleWorker> m_worker;
+    std::shared_ptr<Newest> m_newest = std::make_shared<Newest>();
     QList<CallRecord> m_rows;
     CallFilter m_filter;
     CallSort m_sort;
-    quint64 m_generation = 0;
+    quint64 m_generation = 0; // of the rows: a new filter or order
+    quint64 m_countGeneration = 0; // of the count: a new filter
     quint64 m_refreshGeneration = 0;
     qint64 m_total = -1;
     int m_pageSize = 200;
