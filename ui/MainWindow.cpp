@@ -5,6 +5,7 @@
 #include "calls/CallDetailPane.h"
 #include "calls/CallFilterBar.h"
 #include "calls/CallTableModel.h"
+#include "calls/ElidedComboBox.h"
 #include "config/Settings.h"
 #include "console/ConsoleThread.h"
 #include "console/ConsoleWorker.h"
@@ -377,19 +378,19 @@ void MainWindow::buildLayout()
     connect(m_search, &QLineEdit::returnPressed, this, &MainWindow::applyFilter);
     connect(m_searchDelay, &QTimer::timeout, this, &MainWindow::applyFilter);
 
-    m_clinic = new QComboBox(this);
+    m_clinic = new ElidedComboBox(this);
     m_clinic->setObjectName(QStringLiteral("clinicFilter"));
     m_clinic->addItem(tr("All clinics"), QString());
     m_clinic->setAccessibleName(tr("Clinic filter"));
     m_clinic->setMinimumContentsLength(8);
     m_clinic->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    m_failureReason = new QComboBox(this);
+    m_failureReason = new ElidedComboBox(this);
     m_failureReason->setObjectName(QStringLiteral("failureReasonFilter"));
     m_failureReason->addItem(tr("Any failure reason"), QString());
     m_failureReason->setAccessibleName(tr("Failure reason filter"));
     m_failureReason->setMinimumContentsLength(8);
     m_failureReason->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    m_period = new QComboBox(this);
+    m_period = new ElidedComboBox(this);
     m_period->setObjectName(QStringLiteral("periodFilter"));
     m_period->addItems({tr("Any time"), tr("In state for up to 1 hour"), tr("In state for up to 24 hours"),
                         tr("In state for up to 7 days"), tr("In state for up to 30 days")});

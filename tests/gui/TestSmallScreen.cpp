@@ -3,6 +3,7 @@
 #include "TestDatabase.h"
 #include "calls/CallDetailPane.h"
 #include "calls/CallTableModel.h"
+#include "calls/ElidedComboBox.h"
 #include "dashboard/StateListView.h"
 
 #include <QAbstractItemView>
@@ -223,6 +224,19 @@ void TestSmallScreen::consoleFitsASmallScreen()
                                     .arg(shown)
                                     .arg(longest)));
     }
+
+    // A long clinic chosen in its filter ends with "…" where it is cut, rather than reading as
+    // another name.
+    auto *clinicBox = qobject_cast<ElidedComboBox *>(clinics);
+    QVERIFY(clinicBox);
+    int longestClinic = 0;
+    for (int i = 1; i < clinics->count(); ++i) {
+        if (clinics->itemText(i).size() > clinics->itemText(longestClinic).size())
+            longestClinic = i;
+    }
+    clinics->setCurrentIndex(longestClinic);
+    QVERIFY2(clinicBox->isElided(), qPrintable(clinics->currentText()));
+    clinics->setCurrentIndex(0);
 
     // The splitter still moves: the details give width back to the table, and take it again.
     auto *splitter = window.findChild<QSplitter *>(QStringLiteral("mainSplitter"));
