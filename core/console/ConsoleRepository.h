@@ -23,6 +23,9 @@ class ConsoleRepository final
 public:
     explicit ConsoleRepository(QSqlDatabase db, StuckRules rules = StuckRules::defaults());
 
+    // Sets up the console's own session for its queries (planner costs); once per connection.
+    static Status prepareSession(const QSqlDatabase &db);
+
     void setStuckRules(const StuckRules &rules) { m_rules = rules; }
     const StuckRules &stuckRules() const { return m_rules; }
 
@@ -56,7 +59,8 @@ public:
                                        const QString &clinic = {}) const;
 
 private:
-    QString filterCondition() const;
+    static QString filterCondition(const CallFilter &filter);
+    static void bindSearchCandidates(QSqlQuery &query, const CallFilter &filter);
     static QString sinceExpression();
     void bindFilter(QSqlQuery &query, const CallFilter &filter) const;
     static CallRecord readCall(const QSqlQuery &query);

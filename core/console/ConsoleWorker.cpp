@@ -102,6 +102,8 @@ bool ConsoleWorker::ensureOpen()
         return false;
     }
     m_failure.clear();
+    if (Status prepared = ConsoleRepository::prepareSession(*db); !prepared)
+        qCWarning(lcConsole) << "console session left with the server's planner costs:" << prepared.error();
     if (!m_debounce) {
         m_debounce = new QTimer(this);
         m_debounce->setSingleShot(true);

@@ -80,6 +80,8 @@ private slots:
     void filtersAndSorting();
     void searchAndStateFilterUseIndexes_data();
     void searchAndStateFilterUseIndexes();
+    void searchFollowsEditsAndStateChangesLeaveIt();
+    void sessionPlansForFastStorage();
     void periodCountsBackFromEachQuery();
     void failureReasonsMostCommonFirst();
     void actionsMoveRowsAndRecordHistory_data();
@@ -308,17 +310,17 @@ void TestConsoleRepository::searchAndStateFilterUseIndexes_data()
     QTest::addColumn<QString>("planHas");
     QTest::newRow("phone, formatted") << "NULL"
                                       << "(415) 000-4242"
-                                      << "on idx_pending_calls_console_search";
+                                      << "on idx_pending_call_search_text";
     QTest::newRow("phone with a country code the stored one lacks") << "NULL"
                                                                     << "+1 415 000 4242"
-                                                                    << "on idx_pending_calls_phone_digits";
+                                                                    << "on idx_pending_call_search_digits";
     QTest::newRow("clinic fragment") << "NULL"
                                      << "inic 42"
-                                     << "on idx_pending_calls_console_search";
+                                     << "on idx_pending_call_search_text";
     QTest::newRow("exam id") << "NULL"
                              << "EX-4242"
-                             << "on idx_pending_calls_console_search";
-    QTest::newRow("call id") << "NULL" << uuid(4242) << "Index Cond: (id = ";
+                             << "on idx_pending_call_search_text";
+    QTest::newRow("call id") << "NULL" << uuid(4242) << "on pending_call_search_pkey";
     QTest::newRow("states") << "'{failed,classification_failed}'" << QString()
                             << "Index Cond: (workflow_state = ANY";
 }
@@ -336,14 +338,24 @@ void TestConsoleRepository::searchAndStateFilterUseIndexes()
             "(ARRAY['new', 'ready_to_call', 'calling', 'completed', 'failed', "
             "'classification_failed'])[1 + g % 6] FROM generate_series(10, 20000) AS g"));
     QVERIFY(query.exec("ANALYZE pending_calls"));
+    QVERIFY(query.exec("ANALYZE pending_call_search"));
     QVERIFY(query.exec("SET enable_seqscan = off"));
+    // A search's candidates come from pending_call_search, narrow rows: at 20,000 of them a full
+    // walk of its primary key costs less than the trigram index, at a million it does not. Bitmap
+    // scans only, which need an index condition, to see that the search can use its indexes.
+    if (!search.isEmpty())
+        QVERIFY(query.exec("SET enable_indexscan = off"));
     const QString term = search.isEmpty() ? QStringLiteral("NULL") : u'\'' + search + u'\'';
+    // As the console's queries join a search's candidates (ConsoleRepository::filterCondition).
+    const QString candidates = search.isEmpty()
+            ? QString()
+            : QStringLiteral(" AND pc.id IN (SELECT id FROM callops_search_call_ids(%1) AS id)").arg(term);
     // The count and a page.
     for (const QString &select : {QStringLiteral("count(*)"), QStringLiteral("pc.id")}) {
         QVERIFY2(query.exec(QStringLiteral(
                                     "EXPLAIN SELECT %1 FROM pending_calls pc WHERE callops_call_matches(pc, "
-                                    "%2::text[], NULL, NULL, NULL, NULL, %3, NULL, NULL)")
-                                    .arg(select, states, term)),
+                                    "%2::text[], NULL, NULL, NULL, NULL, %3, NULL, NULL)%4")
+                                    .arg(select, states, term, candidates)),
                  qPrintable(query.lastError().text()));
         QStringList plan;
         while (query.next())
@@ -351,6 +363,81 @@ void TestConsoleRepository::searchAndStateFilterUseIndexes()
         QVERIFY2(plan.join(u'\n').contains(planHas), qPrintable(plan.join(u'\n')));
     }
     QVERIFY(query.exec("RESET enable_seqscan"));
+    QVERIFY(query.exec("RESET enable_indexscan"));
+}
+
+void TestConsoleRepository::searchFollowsEditsAndStateChangesLeaveIt()
+{
+    ConsoleRepository repository(m_db);
+    const auto found = [&repository](const QString &term) {
+        CallFilter filter;
+        filter.search = term;
+        const auto count = repository.count(filter);
+        return count ? *count : -1;
+    };
+    QSqlQuery query(m_db);
+    const auto versions = [&query]() {
+        // Each search row's version: a row written again gets a new xmin.
+        QStringList rows;
+        if (query.exec(
+                    "SELECT call_id::text || ' ' || xmin::text FROM pending_call_search ORDER BY call_id")) {
+            while (query.next())
+                rows.append(query.value(0).toString());
+        }
+        return rows;
+    };
+
+    // A clinic renamed and a number corrected are found by what they are now.
+    QVERIFY(query.exec("UPDATE pending_calls SET clinic_name = 'Harbor Clinic', phone = '+1 555 777 0001' "
+                       "WHERE id = '"
+                       + uuid(1) + "'"));
+    QCOMPARE(found("harbor"), 1);
+    QCOMPARE(found("north clinic"), 2);
+    QCOMPARE(found("5557770001"), 1);
+    QCOMPARE(found("5552010001"), 0);
+
+    // What the scheduler writes (states, times, the number's E.164 form) leaves the search table
+    // alone; a change of a searched column writes it.
+    const QStringList before = versions();
+    QCOMPARE(before.size(), 9);
+    QVERIFY(query.exec("UPDATE pending_calls SET workflow_state = 'ready_to_call', next_action_at = now(), "
+                       "phone_e164 = '+15552010002', retry_count = retry_count + 1"));
+    QCOMPARE(versions(), before);
+    QVERIFY(query.exec("UPDATE pending_calls SET employee_name = 'Zoe Park' WHERE id = '" + uuid(2) + "'"));
+    const QStringList after = versions();
+    QCOMPARE(after.size(), before.size());
+    int changed = 0;
+    for (qsizetype i = 0; i < after.size(); ++i)
+        changed += after[i] != before[i] ? 1 : 0;
+    QCOMPARE(changed, 1);
+    QCOMPARE(found("zoe park"), 1);
+    QCOMPARE(found("bob stone"), 0);
+
+    // Deleted calls leave nothing behind, one by one or all at once.
+    QVERIFY(query.exec("DELETE FROM pending_calls WHERE id = '" + uuid(8) + "'"));
+    QVERIFY(query.exec("SELECT count(*) FROM pending_call_search WHERE call_id = '" + uuid(8) + "'"));
+    QVERIFY(query.next());
+    QCOMPARE(query.value(0).toInt(), 0);
+    QVERIFY2(query.exec("TRUNCATE pending_calls CASCADE"), qPrintable(query.lastError().text()));
+    QVERIFY(query.exec("SELECT count(*) FROM pending_call_search"));
+    QVERIFY(query.next());
+    QCOMPARE(query.value(0).toInt(), 0);
+}
+
+void TestConsoleRepository::sessionPlansForFastStorage()
+{
+    QSqlQuery query(m_db);
+    const auto cost = [&query]() {
+        return query.exec("SHOW random_page_cost") && query.next() ? query.value(0).toString() : QString();
+    };
+    QCOMPARE(cost(), QStringLiteral("4"));
+    QVERIFY(ConsoleRepository::prepareSession(m_db));
+    QCOMPARE(cost(), QStringLiteral("1.1"));
+    // A server already tuned lower keeps its own figure.
+    QVERIFY(query.exec("SET random_page_cost = 1.05"));
+    QVERIFY(ConsoleRepository::prepareSession(m_db));
+    QCOMPARE(cost(), QStringLiteral("1.05"));
+    QVERIFY(query.exec("RESET random_page_cost"));
 }
 
 void TestConsoleRepository::injectionStringsInSearchAreHarmless_data()
