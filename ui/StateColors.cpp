@@ -1,5 +1,9 @@
 #include "StateColors.h"
 
+#include <QPixmap>
+
+#include <map>
+
 namespace callops::stateColors {
 
 QColor color(WorkflowState state)
@@ -42,6 +46,19 @@ QColor groupColor(StateGroup group)
         break;
     }
     return QColor(0x80, 0x80, 0x80);
+}
+
+QIcon swatch(WorkflowState state)
+{
+    static std::map<WorkflowState, QIcon> swatches;
+    auto found = swatches.find(state);
+    if (found == swatches.end()) {
+        // The size views give a decoration by default (the style's small icon size).
+        QPixmap pixmap(16, 16);
+        pixmap.fill(color(state));
+        found = swatches.emplace(state, QIcon(pixmap)).first;
+    }
+    return found->second;
 }
 
 } // namespace callops::stateColors

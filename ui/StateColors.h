@@ -3,6 +3,7 @@
 #include "workflow/WorkflowState.h"
 
 #include <QColor>
+#include <QIcon>
 
 namespace callops {
 
@@ -11,6 +12,12 @@ namespace stateColors {
 
 QColor color(WorkflowState state);
 QColor groupColor(StateGroup group);
+// A swatch of color(state) for item views, the same icon every time (GUI thread only). Given a
+// QColor as its decoration, a view makes a new pixmap and icon at each paint and Qt caches each
+// under a key of its own: the console repainting its table at every refresh filled QPixmapCache
+// to its 10 MB limit with copies within ten minutes (18 MB of heap with the keys) and pushed
+// everything else out of it.
+QIcon swatch(WorkflowState state);
 
 } // namespace stateColors
 } // namespace callops
