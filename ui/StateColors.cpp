@@ -2,6 +2,10 @@
 
 #include "ReadableColor.h"
 
+#include <QPixmap>
+
+#include <map>
+
 namespace callops::stateColors {
 
 QColor color(WorkflowState state)
@@ -50,6 +54,19 @@ QColor textOnRows(WorkflowState state, const QPalette &palette)
 {
     return readableColor::on(color(state),
                              {palette.color(QPalette::Base), palette.color(QPalette::AlternateBase)});
+}
+
+QIcon swatch(WorkflowState state)
+{
+    static std::map<WorkflowState, QIcon> swatches;
+    auto found = swatches.find(state);
+    if (found == swatches.end()) {
+        // The size views give a decoration by default (the style's small icon size).
+        QPixmap pixmap(16, 16);
+        pixmap.fill(color(state));
+        found = swatches.emplace(state, QIcon(pixmap)).first;
+    }
+    return found->second;
 }
 
 } // namespace callops::stateColors

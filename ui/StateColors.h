@@ -4,6 +4,7 @@
 
 #include <QColor>
 #include <QPalette>
+#include <QIcon>
 
 namespace callops {
 
@@ -15,6 +16,12 @@ QColor groupColor(StateGroup group);
 // The state's colour for text in an item view (rows on Base and AlternateBase), readable on the
 // palette's rows, light or dark.
 QColor textOnRows(WorkflowState state, const QPalette &palette);
+// A swatch of color(state) for item views, the same icon every time (GUI thread only). Given a
+// QColor as its decoration, a view makes a new pixmap and icon at each paint and Qt caches each
+// under a key of its own: the console repainting its table at every refresh filled QPixmapCache
+// to its 10 MB limit with copies within ten minutes (18 MB of heap with the keys) and pushed
+// everything else out of it.
+QIcon swatch(WorkflowState state);
 
 } // namespace stateColors
 } // namespace callops

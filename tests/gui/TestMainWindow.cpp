@@ -27,6 +27,7 @@
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPixmapCache>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QRandomGenerator>
@@ -135,6 +136,7 @@ private slots:
     void connectionChangeCanBeDisabled();
     void firstExportWorksWithoutADocumentsFolder();
     void demoSaysItIsTheDemo();
+    void repaintsLeaveThePixmapCacheAlone();
 
 private:
     ActionOutcome retrySelected(MainWindow &window);
@@ -1395,6 +1397,35 @@ void TestMainWindow::demoSaysItIsTheDemo()
     QVERIFY2(window.windowTitle().contains("demo", Qt::CaseInsensitive), qPrintable(window.windowTitle()));
     QVERIFY(note->text() != consoleNote);
     QVERIFY2(note->text().contains("simulator"), qPrintable(note->text()));
+}
+
+void TestMainWindow::repaintsLeaveThePixmapCacheAlone()
+{
+    // The console repaints its table at every refresh, several times a second while calls move.
+    // A state colour given to the view as a QColor became a new pixmap and icon at each paint,
+    // each cached under a key of its own: in a soak the cache was full of copies within ten
+    // minutes (18 MB of heap) and everything else cached in it was pushed out.
+    auto window = makeWindow();
+    QTRY_VERIFY(window->model()->rowCount() > 0);
+    const int limit = QPixmapCache::cacheLimit();
+    auto restore = qScopeGuard([limit] {
+        QPixmapCache::clear();
+        QPixmapCache::setCacheLimit(limit);
+    });
+    QPixmapCache::clear();
+    QPixmapCache::setCacheLimit(256); // KB
+    QPixmap sentinel(32, 32);
+    sentinel.fill(Qt::black);
+    QVERIFY(QPixmapCache::insert(QStringLiteral("sentinel"), sentinel));
+    QTableView *table = window->table();
+    table->scrollTo(window->model()->index(0, CallTableModel::State));
+    QVERIFY(table->viewport()->rect().intersects(
+            table->visualRect(window->model()->index(0, CallTableModel::State))));
+    for (int paint = 0; paint < 500; ++paint)
+        table->viewport()->grab();
+    QPixmap found;
+    QVERIFY2(QPixmapCache::find(QStringLiteral("sentinel"), &found),
+             "500 paints of the table pushed an unrelated pixmap out of a 256 KB cache");
 }
 
 QTEST_MAIN(TestMainWindow)

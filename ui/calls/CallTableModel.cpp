@@ -88,7 +88,7 @@ QVariant CallTableModel::data(const QModelIndex &index, int role) const
         }
     case Qt::DecorationRole:
         if (index.column() == State)
-            return stateColors::color(state);
+            return stateColors::swatch(state);
         return {};
     case Qt::TextAlignmentRole:
         if (index.column() == Retries)
