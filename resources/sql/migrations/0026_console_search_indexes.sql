@@ -34,28 +34,6 @@ CREATE TABLE IF NOT EXISTS pending_call_search (
     phone_digits text
 );
 
--- One index for the four columns the search looks in. The operator class is named with its
--- schema: Supabase keeps extensions in the schema "extensions".
-DO $$
-DECLARE
-    v_ops text;
-BEGIN
-    SELECT quote_ident(n.nspname) || '.gin_trgm_ops' INTO v_ops
-      FROM pg_opclass o JOIN pg_namespace n ON n.oid = o.opcnamespace JOIN pg_am a ON a.oid = o.opcmethod
-     WHERE o.opcname = 'gin_trgm_ops' AND a.amname = 'gin'
-     LIMIT 1;
-    IF v_ops IS NOT NULL THEN
-        EXECUTE format('CREATE INDEX IF NOT EXISTS idx_pending_call_search_text ON pending_call_search '
-                       'USING gin (exam_id %1$s, employee_name %1$s, clinic_name %1$s, phone_digits %1$s)',
-                       v_ops);
-    END IF;
-END
-$$;
-
--- A stored number that lacks the term's country code ("4155550100" for "+1 415 555 0100") is one
--- of the term's last digits, seven or more of them: an equality lookup in this index.
-CREATE INDEX IF NOT EXISTS idx_pending_call_search_digits ON pending_call_search (phone_digits);
-
 -- Kept by the owner whoever writes pending_calls (the scheduler's role may not write this table).
 -- Created and deleted calls come a statement at a time (a bulk insert is one INSERT ... SELECT);
 -- a change of a searched column a row at a time, as a statement trigger with transition tables
@@ -142,6 +120,29 @@ ALTER TABLE pending_calls ENABLE ALWAYS TRIGGER pending_calls_search_truncate;
 INSERT INTO pending_call_search (call_id, exam_id, employee_name, clinic_name, phone_digits)
 SELECT id, exam_id, employee_name, clinic_name, phone_digits FROM pending_calls
 ON CONFLICT (call_id) DO NOTHING;
+
+-- One index for the four columns the search looks in, built after the copy (a bulk build, not a
+-- million inserts). The operator class is named with its schema: Supabase keeps extensions in the
+-- schema "extensions".
+DO $$
+DECLARE
+    v_ops text;
+BEGIN
+    SELECT quote_ident(n.nspname) || '.gin_trgm_ops' INTO v_ops
+      FROM pg_opclass o JOIN pg_namespace n ON n.oid = o.opcnamespace JOIN pg_am a ON a.oid = o.opcmethod
+     WHERE o.opcname = 'gin_trgm_ops' AND a.amname = 'gin'
+     LIMIT 1;
+    IF v_ops IS NOT NULL THEN
+        EXECUTE format('CREATE INDEX IF NOT EXISTS idx_pending_call_search_text ON pending_call_search '
+                       'USING gin (exam_id %1$s, employee_name %1$s, clinic_name %1$s, phone_digits %1$s)',
+                       v_ops);
+    END IF;
+END
+$$;
+
+-- A stored number that lacks the term's country code ("4155550100" for "+1 415 555 0100") is one
+-- of the term's last digits, seven or more of them: an equality lookup in this index.
+CREATE INDEX IF NOT EXISTS idx_pending_call_search_digits ON pending_call_search (phone_digits);
 
 DO $$
 BEGIN
