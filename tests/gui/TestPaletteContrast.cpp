@@ -35,6 +35,7 @@ private slots:
     void stateListFollowsAPaletteChange();
     void detailStateIsReadable_data();
     void detailStateIsReadable();
+    void historyFollowsAPaletteChange();
     void bannersAreReadable_data();
     void bannersAreReadable();
     void bannersFollowAPaletteChange();
@@ -195,6 +196,42 @@ void TestPaletteContrast::detailStateIsReadable()
                                                             tree->palette().color(role));
             if (set < 4.5)
                 failures << QStringLiteral("history %1 %2:1").arg(names.at(row), ratio(set));
+        }
+    }
+    QVERIFY2(failures.isEmpty(), qPrintable(failures.join(QStringLiteral(", "))));
+}
+
+void TestPaletteContrast::historyFollowsAPaletteChange()
+{
+    // Shown on the light palette, then the desktop goes dark (as GNOME does at sunset).
+    CallDetailPane pane;
+    pane.resize(500, 700);
+    pane.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&pane));
+    QList<WorkflowEventRecord> history;
+    for (WorkflowState state : workflow::knownStates()) {
+        WorkflowEventRecord event;
+        event.toState = workflow::stateName(state);
+        event.at = QDateTime::currentDateTime();
+        history << event;
+    }
+    CallRecord call;
+    call.id = QStringLiteral("00000000-0000-0000-0000-000000000001");
+    call.state = QStringLiteral("failed");
+    pane.showCall(call, history);
+    const QPalette dark = desktopPalettes().at(1).second;
+    QApplication::setPalette(dark);
+    QCoreApplication::processEvents(); // the change reaches widgets through posted events
+    auto *tree = pane.findChild<QTreeWidget *>(QStringLiteral("history"));
+    QVERIFY(tree);
+    QCOMPARE(tree->topLevelItemCount(), history.size());
+    QStringList failures;
+    for (int row = 0; row < tree->topLevelItemCount(); ++row) {
+        for (auto role : {QPalette::Base, QPalette::AlternateBase}) {
+            const double set = readableColor::contrastRatio(tree->topLevelItem(row)->foreground(1).color(),
+                                                            tree->palette().color(role));
+            if (set < 4.5)
+                failures << QStringLiteral("%1 %2:1").arg(history.at(row).toState, ratio(set));
         }
     }
     QVERIFY2(failures.isEmpty(), qPrintable(failures.join(QStringLiteral(", "))));

@@ -3,6 +3,7 @@
 #include "AccentText.h"
 #include "PhoneText.h"
 #include "StateColors.h"
+#include "StateColumnColours.h"
 
 #include <QEvent>
 #include <QFormLayout>
@@ -126,6 +127,7 @@ CallDetailPane::CallDetailPane(QWidget *parent)
     m_history->setRootIsDecorated(false);
     m_history->setUniformRowHeights(true);
     m_history->setAlternatingRowColors(true);
+    m_historyColours = new StateColumnColours(m_history, 1);
     m_history->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_history->header()->setStretchLastSection(true);
 
@@ -255,12 +257,12 @@ void CallDetailPane::showCall(const CallRecord &call, const QList<WorkflowEventR
         const QString when = QLocale().toString(event.at.toLocalTime(), QStringLiteral("MM-dd HH:mm"));
         auto *item = new QTreeWidgetItem(m_history, {when, change, event.actor, event.reason});
         item->setToolTip(0, timeText(event.at));
-        item->setForeground(
-                1, stateColors::textOnRows(workflow::stateFromName(event.toState), m_history->palette()));
+        item->setData(1, Qt::UserRole, event.toState);
         if (!event.event.isEmpty())
             item->setToolTip(1, event.event);
         item->setToolTip(3, event.reason);
     }
+    m_historyColours->apply();
     if (m_history->topLevelItemCount() > 0)
         m_history->scrollToItem(m_history->topLevelItem(m_history->topLevelItemCount() - 1));
 }

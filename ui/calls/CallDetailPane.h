@@ -11,6 +11,8 @@ class QTreeWidget;
 
 namespace callops {
 
+class StateColumnColours;
+
 // Everything about the selected call: its fields (date of birth masked until revealed) and its
 // workflow_events history as a timeline with actor and reason.
 class CallDetailPane final : public QWidget
@@ -49,6 +51,7 @@ private:
     QPushButton *m_reveal = nullptr;
     QList<QLabel *> m_fields;
     QTreeWidget *m_history = nullptr;
+    StateColumnColours *m_historyColours = nullptr;
 };
 
 } // namespace callops

@@ -1,7 +1,8 @@
 #include "HistorySearchDialog.h"
 
-#include "StateColors.h"
+#include "StateColumnColours.h"
 #include "console/ConsoleWorker.h"
+#include "workflow/WorkflowState.h"
 
 #include <QDialogButtonBox>
 #include <QHBoxLayout>
@@ -38,6 +39,7 @@ HistorySearchDialog::HistorySearchDialog(ConsoleWorker *worker, QWidget *parent)
     m_text->setPlaceholderText(tr("Words of the reason, e.g. clinic closed"));
     m_text->setClearButtonEnabled(true);
     m_results->setObjectName(QStringLiteral("historySearchResults"));
+    m_resultColours = new StateColumnColours(m_results, 1);
     m_results->setAccessibleName(tr("Changes found"));
     m_results->setRootIsDecorated(false);
     m_results->setUniformRowHeights(true);
@@ -95,9 +97,9 @@ void HistorySearchDialog::showResults(const QString &text, const QList<WorkflowE
                 m_results,
                 {QLocale().toString(event.at.toLocalTime(), QStringLiteral("yyyy-MM-dd HH:mm")), change,
                  event.actor, event.reason, event.callId});
-        item->setForeground(
-                1, stateColors::textOnRows(workflow::stateFromName(event.toState), m_results->palette()));
+        item->setData(1, Qt::UserRole, event.toState);
     }
+    m_resultColours->apply();
 }
 
 } // namespace callops

@@ -10,6 +10,7 @@ class QTreeWidget;
 namespace callops {
 
 class ConsoleWorker;
+class StateColumnColours;
 
 // Searches the workflow history by the reason recorded with each change (operators' reasons for
 // manual actions, errors of the scheduler), newest first. Double-clicking a row asks the main
@@ -34,6 +35,7 @@ private:
     ConsoleWorker *m_worker;
     QLineEdit *m_text = nullptr;
     QTreeWidget *m_results = nullptr;
+    StateColumnColours *m_resultColours = nullptr;
     QString m_pending;
 };
 
