@@ -3,8 +3,8 @@
 #include "workflow/WorkflowState.h"
 
 #include <QColor>
-#include <QPalette>
 #include <QIcon>
+#include <QPalette>
 
 namespace callops {
 

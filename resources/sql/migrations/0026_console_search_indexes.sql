@@ -159,6 +159,26 @@ LANGUAGE sql IMMUTABLE AS $$
       FROM generate_series(7, length(p_digits)) AS n
 $$;
 
+-- What a search term matches in a call: its id, an exam id, employee or clinic containing the
+-- term, or a number containing its digits (or, when the stored number lacks the term's country
+-- code, equal to its last digits). One definition for callops_call_matches and the search table's
+-- candidates; inlined into both, so that each column's comparison reaches its index.
+CREATE OR REPLACE FUNCTION callops_search_matches(
+    p_id uuid, p_exam_id text, p_employee_name text, p_clinic_name text, p_phone_digits text,
+    f_search text) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT p_id = CASE WHEN btrim(f_search) ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+                       THEN btrim(f_search)::uuid END
+        OR p_exam_id ILIKE '%' || replace(replace(replace(btrim(f_search), '\', '\\'), '%', '\%'), '_', '\_') || '%'
+        OR p_employee_name ILIKE '%' || replace(replace(replace(btrim(f_search), '\', '\\'), '%', '\%'), '_', '\_') || '%'
+        OR p_clinic_name ILIKE '%' || replace(replace(replace(btrim(f_search), '\', '\\'), '%', '\%'), '_', '\_') || '%'
+        OR (btrim(f_search) ~ '^[0-9 +().\-/]+$'
+            AND length(regexp_replace(f_search, '[^0-9]', '', 'g')) >= 3
+            AND (p_phone_digits LIKE '%' || regexp_replace(f_search, '[^0-9]', '', 'g') || '%'
+                 -- the term has a country code the stored number lacks ("+1 555 ..." for "555...")
+                 OR p_phone_digits = ANY (callops_digit_suffixes(regexp_replace(f_search, '[^0-9]', '', 'g')))))
+$$;
+
 -- Migration 0010's predicate, matching the same calls, written so that PostgreSQL can use the
 -- state index: the state compared as it is stored, a call id as a uuid (the primary key). The
 -- parameters are constants in the console's queries, so the branches a filter does not use fold
@@ -177,16 +197,8 @@ LANGUAGE sql STABLE AS $$
        AND (f_since IS NULL OR c.state_changed_at >= f_since)
        AND (f_until IS NULL OR c.state_changed_at < f_until)
        AND (f_search IS NULL OR btrim(f_search) = ''
-            OR c.id = CASE WHEN btrim(f_search) ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
-                           THEN btrim(f_search)::uuid END
-            OR c.exam_id ILIKE '%' || replace(replace(replace(btrim(f_search), '\', '\\'), '%', '\%'), '_', '\_') || '%'
-            OR c.employee_name ILIKE '%' || replace(replace(replace(btrim(f_search), '\', '\\'), '%', '\%'), '_', '\_') || '%'
-            OR c.clinic_name ILIKE '%' || replace(replace(replace(btrim(f_search), '\', '\\'), '%', '\%'), '_', '\_') || '%'
-            OR (btrim(f_search) ~ '^[0-9 +().\-/]+$'
-                AND length(regexp_replace(f_search, '[^0-9]', '', 'g')) >= 3
-                AND (c.phone_digits LIKE '%' || regexp_replace(f_search, '[^0-9]', '', 'g') || '%'
-                     -- the term has a country code the stored number lacks ("+1 555 ..." for "555...")
-                     OR c.phone_digits = ANY (callops_digit_suffixes(regexp_replace(f_search, '[^0-9]', '', 'g'))))))
+            OR callops_search_matches(c.id, c.exam_id, c.employee_name, c.clinic_name, c.phone_digits,
+                                      f_search))
        AND (f_stuck_states IS NULL
             OR (c.workflow_state = ANY (f_stuck_states)
                 AND CASE WHEN c.workflow_state IN ('classifying', 'calling')
@@ -197,21 +209,12 @@ LANGUAGE sql STABLE AS $$
                               AND (c.next_action_at IS NULL OR c.next_action_at <= now()) END))
 $$;
 
--- The calls a search term may match, found through pending_call_search's indexes: a call id, an
--- exam id, employee or clinic containing the term, or a number containing its digits (or, when the
--- stored number lacks the term's country code, equal to its last digits). Inlined into the
+-- The calls a search term may match, found through pending_call_search's indexes. Inlined into the
 -- console's queries, which keep only the calls callops_call_matches also accepts.
 CREATE OR REPLACE FUNCTION callops_search_call_ids(f_search text) RETURNS SETOF uuid
 LANGUAGE sql STABLE AS $$
     SELECT s.call_id
       FROM pending_call_search s
-     WHERE s.call_id = CASE WHEN btrim(f_search) ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
-                            THEN btrim(f_search)::uuid END
-        OR s.exam_id ILIKE '%' || replace(replace(replace(btrim(f_search), '\', '\\'), '%', '\%'), '_', '\_') || '%'
-        OR s.employee_name ILIKE '%' || replace(replace(replace(btrim(f_search), '\', '\\'), '%', '\%'), '_', '\_') || '%'
-        OR s.clinic_name ILIKE '%' || replace(replace(replace(btrim(f_search), '\', '\\'), '%', '\%'), '_', '\_') || '%'
-        OR (btrim(f_search) ~ '^[0-9 +().\-/]+$'
-            AND length(regexp_replace(f_search, '[^0-9]', '', 'g')) >= 3
-            AND (s.phone_digits LIKE '%' || regexp_replace(f_search, '[^0-9]', '', 'g') || '%'
-                 OR s.phone_digits = ANY (callops_digit_suffixes(regexp_replace(f_search, '[^0-9]', '', 'g')))))
+     WHERE callops_search_matches(s.call_id, s.exam_id, s.employee_name, s.clinic_name, s.phone_digits,
+                                  f_search)
 $$;
