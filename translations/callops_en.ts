@@ -2193,6 +2193,14 @@
         <source>&amp;Interval</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The guide&apos;s scheduler is no longer active: placing calls again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scheduler: not calling while the guide&apos;s scheduler (pg_cron) is active</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>callops::StateListView</name>

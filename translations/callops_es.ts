@@ -2194,6 +2194,14 @@
         <source>&amp;Interval</source>
         <translation>&amp;Intervalo</translation>
     </message>
+    <message>
+        <source>The guide&apos;s scheduler is no longer active: placing calls again.</source>
+        <translation>El planificador de la guía ya no está activo: se vuelven a realizar llamadas.</translation>
+    </message>
+    <message>
+        <source>Scheduler: not calling while the guide&apos;s scheduler (pg_cron) is active</source>
+        <translation>Planificador: sin llamar mientras el planificador de la guía (pg_cron) esté activo</translation>
+    </message>
 </context>
 <context>
     <name>callops::StateListView</name>
