@@ -11,7 +11,7 @@ packages=(
     qt6-base-dev qt6-base-dev-tools libqt6sql6-psql qt6-httpserver-dev qt6-websockets-dev
     qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-translations-l10n qt6-svg-dev
     qtkeychain-qt6-dev libphonenumber-dev libpq-dev libgl-dev
-    postgresql postgresql-contrib
+    postgresql postgresql-contrib postgresql-15-cron
     poppler-utils libfaketime xvfb xauth fonts-dejavu-core dpkg-dev file systemd openssl
 )
 

@@ -2042,6 +2042,10 @@
         <source>The call trigger&apos;s TLS certificate is not trusted on this machine (%1): install the CA certificates (Debian: ca-certificates) or look for a proxy that intercepts TLS. No calls are placed for %2 s; the calls go back to where they were without spending an attempt.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The guide&apos;s scheduler is still active on this database: pg_cron job %1, posting to the scheduler Edge Function, which dials calls without CallOps&apos; claims, so a clinic could be called twice. No calls are placed while it is active; the calls stay as they are. Remove it as %2 (or a superuser): %3 (or switch it off: %4). CallOps looks again every %5 s and goes on by itself.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>callops::SchedulerPanel</name>
@@ -2187,6 +2191,14 @@
     </message>
     <message>
         <source>&amp;Interval</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The guide&apos;s scheduler is no longer active: placing calls again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scheduler: not calling while the guide&apos;s scheduler (pg_cron) is active</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -2043,6 +2043,10 @@
         <source>The call trigger&apos;s TLS certificate is not trusted on this machine (%1): install the CA certificates (Debian: ca-certificates) or look for a proxy that intercepts TLS. No calls are placed for %2 s; the calls go back to where they were without spending an attempt.</source>
         <translation>El certificado TLS del disparador de llamadas no es de confianza en esta máquina (%1): instale los certificados de las CA (Debian: ca-certificates) o busque un proxy que intercepte TLS. No se realizan llamadas durante %2 s; las llamadas vuelven a donde estaban sin gastar un intento.</translation>
     </message>
+    <message>
+        <source>The guide&apos;s scheduler is still active on this database: pg_cron job %1, posting to the scheduler Edge Function, which dials calls without CallOps&apos; claims, so a clinic could be called twice. No calls are placed while it is active; the calls stay as they are. Remove it as %2 (or a superuser): %3 (or switch it off: %4). CallOps looks again every %5 s and goes on by itself.</source>
+        <translation>El planificador de la guía sigue activo en esta base de datos: el trabajo de pg_cron %1, que llama a la Edge Function scheduler, la cual marca llamadas sin las reservas de CallOps, de modo que una clínica podría recibir dos llamadas. No se realizan llamadas mientras esté activo; las llamadas se quedan como están. Elimínelo como %2 (o como superusuario): %3 (o desactívelo: %4). CallOps vuelve a comprobarlo cada %5 s y sigue por sí solo.</translation>
+    </message>
 </context>
 <context>
     <name>callops::SchedulerPanel</name>
@@ -2189,6 +2193,14 @@
     <message>
         <source>&amp;Interval</source>
         <translation>&amp;Intervalo</translation>
+    </message>
+    <message>
+        <source>The guide&apos;s scheduler is no longer active: placing calls again.</source>
+        <translation>El planificador de la guía ya no está activo: se vuelven a realizar llamadas.</translation>
+    </message>
+    <message>
+        <source>Scheduler: not calling while the guide&apos;s scheduler (pg_cron) is active</source>
+        <translation>Planificador: sin llamar mientras el planificador de la guía (pg_cron) esté activo</translation>
     </message>
 </context>
 <context>

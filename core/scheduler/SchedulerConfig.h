@@ -34,6 +34,9 @@ struct SchedulerConfig
     // How long calls stop when the call trigger refuses our requests (401/403/404); doubled on
     // each refusal in a row, up to ten times this.
     int refusedPauseSeconds = 60;
+    // How often the engine looks for the guide's scheduler (a pg_cron job) still active on the
+    // database; it places no calls while one is (GuideSchedulerCheck).
+    int guideSchedulerCheckSeconds = 60;
     RetryPolicy::Config retry;
     QString callingHours = QStringLiteral("mon-fri 08:00-17:00");
     QString defaultRegion = QStringLiteral("US");

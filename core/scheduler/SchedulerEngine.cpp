@@ -1,5 +1,6 @@
 #include "SchedulerEngine.h"
 
+#include "GuideSchedulerCheck.h"
 #include "PassPlanner.h"
 #include "PendingCallRepository.h"
 #include "common/ClockOffset.h"
@@ -113,6 +114,10 @@ void SchedulerEngine::start()
         }
         for (const CallResult &failure : std::exchange(m_unrecordedFailures, {}))
             recordFailure(failure);
+        // The job may have been scheduled while the connection was away.
+        checkGuideScheduler();
+        if (!m_connected)
+            return;
         // Calls claimed before the connection was lost are still queued: the pass below claims
         // nothing more while the queue is full, so they must be dispatched from here.
         restartDispatch();
@@ -129,6 +134,7 @@ void SchedulerEngine::start()
         qCInfo(lcEngine) << "trying the call trigger again with one call";
         runPass(false);
     });
+    m_guideCheckTimer = makeTimer(false, [this] { checkGuideScheduler(); });
     m_refusedPauseSeconds = qMax(1, m_config.refusedPauseSeconds);
     m_notifyDebounce->setInterval(kNotifyDebounceMs);
     m_intervalTimer->setTimerType(Qt::VeryCoarseTimer);
@@ -145,8 +151,13 @@ void SchedulerEngine::start()
     if (m_config.continuous)
         m_intervalTimer->start(m_config.intervalSeconds * 1000);
     m_leaseTimer->start(qMax(1, m_config.leaseSeconds / 3) * 1000);
+    if (m_config.continuous)
+        m_guideCheckTimer->start(qMax(1, m_config.guideSchedulerCheckSeconds) * 1000);
     emit started();
+    // Before the first pass: not one call while the old scheduler runs.
     if (ok)
+        checkGuideScheduler();
+    if (ok && m_connected)
         QTimer::singleShot(0, this, [this] { runPass(false); });
     else
         scheduleReconnect();
@@ -172,6 +183,7 @@ bool SchedulerEngine::connect()
         qCWarning(lcEngine).noquote()
                 << "cannot set lock_timeout:" << DatabaseConnection::describeError(lockTimeout.lastError());
     m_repository = std::make_unique<PendingCallRepository>(*db, m_config.schedulerId);
+    m_guideCheck = std::make_unique<GuideSchedulerCheck>(*db);
     QSqlDriver *driver = db->driver();
     if (m_config.database.looksLikeTransactionPooler()) {
         const QString warning
@@ -302,6 +314,16 @@ void SchedulerEngine::runPass(bool forced)
 {
     if (!m_running || m_stopping || m_inPass || !m_connected || (m_paused && !forced) || refused())
         return;
+    if (held()) {
+        // Asked for one pass (the console's button, --once): its summary says why it did nothing.
+        if (forced || !m_config.continuous) {
+            PassSummary summary;
+            summary.startedAt = summary.finishedAt = QDateTime::currentDateTimeUtc();
+            summary.error = m_heldReason;
+            emit passFinished(summary);
+        }
+        return;
+    }
     // Calls of earlier passes still wait for their turn: claim more only when they run short.
     if (!forced && m_queue.size() >= m_config.batchSize) {
         // A dispatch that gave up on an error leaves them waiting: the interval catches that.
@@ -452,7 +474,7 @@ void SchedulerEngine::finishPassIfDone(int passId)
 
 void SchedulerEngine::dispatch()
 {
-    if (!m_running || !m_connected || !m_repository || refused())
+    if (!m_running || !m_connected || !m_repository || refused() || held())
         return;
     auto continueBacklog = qScopeGuard([this] {
         if (m_backlog && m_queue.isEmpty() && m_config.continuous) {
@@ -630,6 +652,72 @@ void SchedulerEngine::stopCallsAfterRefusal(const CallResult &result)
     m_refusedPauseSeconds = qMin(m_refusedPauseSeconds * 2, 10 * qMax(1, m_config.refusedPauseSeconds));
 }
 
+void SchedulerEngine::checkGuideScheduler()
+{
+    if (!m_running || m_stopping || !m_connected || !m_guideCheck)
+        return;
+    const GuideSchedulerCheck::Finding finding = m_guideCheck->look();
+    if (finding.connectionLost) {
+        disconnectAfterError(finding.note);
+        return;
+    }
+    // What the check cannot see does not stop calls (a least-privilege role may not read
+    // cron.job): it is said once, for whoever reads the journal.
+    if (finding.note != m_guideNoteReported && !finding.note.isEmpty()) {
+        qCInfo(lcEngine).noquote() << QStringLiteral(
+                                              "cannot tell whether the guide's scheduler (pg_cron job %1, "
+                                              "posting to %2) is still active: %3; calls go on. Make sure it "
+                                              "is unscheduled.")
+                                              .arg(GuideSchedulerCheck::jobName(),
+                                                   GuideSchedulerCheck::functionPath(), finding.note);
+    }
+    m_guideNoteReported = finding.note;
+
+    if (finding.kind != GuideSchedulerCheck::Finding::Kind::Active) {
+        if (!held())
+            return;
+        m_heldReason.clear();
+        qCInfo(lcEngine) << "the guide's scheduler is no longer active: placing calls again";
+        emit heldChanged(false, {});
+        if (m_config.continuous)
+            runPass(false);
+        return;
+    }
+
+    QStringList jobs;
+    QStringList unschedule;
+    QStringList deactivate;
+    QStringList owners;
+    for (const GuideSchedulerCheck::Job &job : finding.jobs) {
+        jobs.append(job.name.isEmpty()
+                            ? QStringLiteral("%1 (%2)").arg(job.id).arg(job.schedule)
+                            : QStringLiteral("%1 \"%2\" (%3)").arg(job.id).arg(job.name, job.schedule));
+        unschedule.append(GuideSchedulerCheck::unscheduleStatement(job));
+        deactivate.append(GuideSchedulerCheck::deactivateStatement(job));
+        if (!owners.contains(job.owner))
+            owners.append(job.owner);
+    }
+    const QString reason
+            = tr("The guide's scheduler is still active on this database: pg_cron job %1, posting to the "
+                 "scheduler Edge Function, which dials calls without CallOps' claims, so a clinic could be "
+                 "called twice. No calls are placed while it is active; the calls stay as they are. Remove "
+                 "it as %2 (or a superuser): %3 (or switch it off: %4). CallOps looks again every %5 s and "
+                 "goes on by itself.")
+                      .arg(jobs.join(QStringLiteral(", ")), owners.join(QStringLiteral(", ")),
+                           unschedule.join(u' '), deactivate.join(u' '))
+                      .arg(qMax(1, m_config.guideSchedulerCheckSeconds));
+    if (reason == m_heldReason)
+        return;
+    const bool wasHeld = held();
+    m_heldReason = reason;
+    qCWarning(lcEngine).noquote() << reason;
+    emit errorOccurred(reason);
+    emit heldChanged(true, reason);
+    // Calls claimed but not yet started go back as they were, for nobody until the job is gone.
+    if (!wasHeld)
+        releaseQueue(QStringLiteral("released"), 0);
+}
+
 void SchedulerEngine::dispatchFailed(const QString &message)
 {
     // A lost connection dispatches again once it is back; any other error (a deadlock, a
@@ -768,8 +856,8 @@ void SchedulerEngine::stop()
     if (m_stopping)
         return;
     m_stopping = true;
-    for (QTimer *timer :
-         {m_intervalTimer, m_wakeTimer, m_dispatchTimer, m_leaseTimer, m_reconnectTimer, m_notifyDebounce})
+    for (QTimer *timer : {m_intervalTimer, m_wakeTimer, m_dispatchTimer, m_leaseTimer, m_reconnectTimer,
+                          m_notifyDebounce, m_guideCheckTimer})
         timer->stop();
     releaseQueue(QStringLiteral("released"), 0);
     qCInfo(lcEngine) << "stopping;" << m_inFlight << "request(s) in flight";
@@ -845,6 +933,7 @@ void SchedulerEngine::dropConnection()
     const std::unique_ptr<PreparedStatements> statements
             = m_repository ? m_repository->takeStatements() : nullptr;
     m_sessionWatch.reset();
+    m_guideCheck.reset();
     m_repository.reset();
     DatabaseConnection::close(kPurpose);
 }

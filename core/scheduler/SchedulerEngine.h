@@ -18,6 +18,7 @@ namespace callops {
 
 class CallTrigger;
 class CallingWindow;
+class GuideSchedulerCheck;
 class PassPlanner;
 class PendingCallRepository;
 class PhoneNumberNormalizer;
@@ -58,6 +59,9 @@ signals:
     void started();
     void stopped();
     void pausedChanged(bool paused);
+    // Calls are held (none placed, none claimed) for a reason outside the engine that someone has
+    // to remove, said in `reason` (also sent once through errorOccurred); held false: going on.
+    void heldChanged(bool held, const QString &reason);
     void passStarted();
     void passFinished(const callops::PassSummary &summary);
     void errorOccurred(const QString &message);
@@ -97,6 +101,10 @@ private:
     void dispatchFailed(const QString &message);
     int requestLimit() const;
     bool refused() const;
+    bool held() const { return !m_heldReason.isEmpty(); }
+    // Holds calls while the guide's pg_cron scheduler is active on the database, and lets them go
+    // once it is not.
+    void checkGuideScheduler();
     void recordFailure(const callops::CallResult &result);
     void stopCallsAfterRefusal(const callops::CallResult &result);
     void onCallFinished(const callops::CallResult &result);
@@ -124,6 +132,7 @@ private:
     std::unique_ptr<PassPlanner> m_planner;
     std::unique_ptr<PendingCallRepository> m_repository;
     std::unique_ptr<SessionWatch> m_sessionWatch;
+    std::unique_ptr<GuideSchedulerCheck> m_guideCheck;
     // The POSTs run on a thread of their own: answers are taken in and requests written while
     // this thread waits on the database, instead of queueing behind a pass or a commit.
     std::unique_ptr<QThread> m_httpThread;
@@ -138,6 +147,7 @@ private:
     QTimer *m_notifyDebounce = nullptr;
     QTimer *m_stopGrace = nullptr;
     QTimer *m_refusedTimer = nullptr;
+    QTimer *m_guideCheckTimer = nullptr;
 
     bool m_running = false;
     bool m_connected = false;
@@ -150,6 +160,8 @@ private:
     // m_refusedTimer runs (refused()); then one call at a time until one is accepted.
     bool m_probing = false;
     int m_refusedPauseSeconds = 0;
+    QString m_heldReason; // why calls are held (the guide's scheduler is active); empty: they are not
+    QString m_guideNoteReported; // what the guide's scheduler check could not see, said once
     int m_reconnectDelaySeconds = 1;
     bool m_loginRefused = false; // the last connection attempt was refused (ConnectionFailure)
     int m_nextPassId = 1;

@@ -1,3 +1,4 @@
+#include "ChildProcesses.h"
 #include "ContractServer.h"
 #include "LockRace.h"
 #include "TestDatabase.h"
@@ -7,7 +8,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QSignalSpy>
@@ -537,20 +537,11 @@ void TestSchedulerEngine::onceFromTheCommandLine()
 {
     const QString id = insert("ready_to_call", kNumberA);
     const QString other = insert("new", kNumberB);
-    QProcess process;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert("SUPABASE_URL", m_server->baseUrl().toString());
-    env.insert("SUPABASE_SERVICE_ROLE_KEY", "sb_secret_onceTestKey123");
-    env.insert("CALLOPS_CALLING_HOURS", "mon-sun 00:00-24:00");
-    env.insert("DATABASE_URL", m_db->url());
-    process.setProcessEnvironment(env);
-    process.start(QStringLiteral(CALLOPS_BINARY), {"--no-gui", "--once", "--calls-per-second", "0"});
-    QVERIFY(process.waitForStarted());
-    // The server answers on this thread: keep the event loop turning while the process runs.
-    QTRY_VERIFY_WITH_TIMEOUT(process.state() == QProcess::NotRunning, 60000);
-    const QByteArray out = process.readAllStandardOutput();
-    const QByteArray err = process.readAllStandardError();
-    QVERIFY2(process.exitCode() == 0, err.constData());
+    const OncePassRun run = runOncePass(QStringLiteral(CALLOPS_BINARY), m_db->url(), m_server->baseUrl(),
+                                        QStringLiteral("sb_secret_onceTestKey123"));
+    const QByteArray &out = run.out;
+    const QByteArray &err = run.err;
+    QVERIFY2(run.exitCode == 0, err.constData());
     const QJsonObject body = QJsonDocument::fromJson(out).object();
     QVERIFY2(!body.isEmpty(), out.constData());
     QCOMPARE(body.value("processed").toInt(), 2);

@@ -1,3 +1,4 @@
+#include "CronCluster.h"
 #include "TestDatabase.h"
 #include "config/Settings.h"
 #include "scheduler/SchedulerConfig.h"
@@ -33,6 +34,17 @@ void answerStartConfirmation(QMessageBox::StandardButton answer)
     });
 }
 
+// The demo's kind of configuration, handed to the panel: the database given, calls to the simulator.
+SchedulerConfig simulatedCalls(const ConnectionSettings &database, const SimulatorThread &simulator)
+{
+    SchedulerConfig config;
+    config.database = database;
+    config.supabaseUrl = QUrl(QString("http://127.0.0.1:%1").arg(simulator.port()));
+    config.serviceKey = QStringLiteral("panel-test-key");
+    config.callingHours = QStringLiteral("mon-sun 00:00-24:00");
+    return config;
+}
+
 } // namespace
 
 // The engine runs inside the console only when started there, and the panel drives it.
@@ -43,6 +55,7 @@ class TestSchedulerPanel : public QObject
 private slots:
     void startRunOnePassAndStop();
     void givenConfigurationStartsAgainAfterStop();
+    void guideSchedulerStillActiveIsShown();
 };
 
 void TestSchedulerPanel::startRunOnePassAndStop()
@@ -141,11 +154,7 @@ void TestSchedulerPanel::givenConfigurationStartsAgainAfterStop()
     simulatorConfig.expectedKey = "panel-test-key";
     SimulatorThread simulator(simulatorConfig);
     QVERIFY(simulator.start().ok());
-    SchedulerConfig config;
-    config.database = db.settings();
-    config.supabaseUrl = QUrl(QString("http://127.0.0.1:%1").arg(simulator.port()));
-    config.serviceKey = QStringLiteral("panel-test-key");
-    config.callingHours = QStringLiteral("mon-sun 00:00-24:00");
+    const SchedulerConfig config = simulatedCalls(db.settings(), simulator);
 
     SchedulerPanel panel;
     auto *startStop = panel.findChild<QPushButton *>("schedulerStartStop");
@@ -160,6 +169,55 @@ void TestSchedulerPanel::givenConfigurationStartsAgainAfterStop()
     QTRY_VERIFY_WITH_TIMEOUT(panel.stateText().contains("running"), 20000);
     startStop->click();
     QTRY_VERIFY_WITH_TIMEOUT(!panel.isRunning(), 30000);
+}
+
+void TestSchedulerPanel::guideSchedulerStillActiveIsShown()
+{
+    // The guide's pg_cron job still runs on the database: the panel says the scheduler places no
+    // calls, why, and what removes the job; once it is gone, calls go on without a click.
+    CronCluster cluster;
+    QVERIFY2(cluster.isValid(), qPrintable(cluster.error()));
+    QVERIFY(cluster.exec("INSERT INTO pending_calls (exam_id, phone, clinic_name, workflow_state) VALUES "
+                         "('EX-G1', '+12125550123', 'C', 'ready_to_call')"));
+    QVERIFY(cluster.scheduleGuideJob() > 0);
+    TelephonySimulator::Config simulatorConfig;
+    simulatorConfig.expectedKey = "panel-test-key";
+    SimulatorThread simulator(simulatorConfig);
+    QVERIFY(simulator.start().ok());
+    SchedulerConfig config = simulatedCalls(cluster.settings(), simulator);
+    config.callsPerSecond = 0;
+    config.intervalSeconds = 1;
+    config.guideSchedulerCheckSeconds = 1;
+
+    SchedulerPanel panel;
+    auto *log = panel.findChild<QListWidget *>("schedulerLog");
+    auto logText = [log] {
+        QStringList lines;
+        for (int row = 0; row < log->count(); ++row)
+            lines.append(log->item(row)->text());
+        return lines.join(u'\n');
+    };
+    auto stateOfCall = [&cluster] {
+        return scalar(cluster.connection(),
+                      "SELECT workflow_state FROM pending_calls WHERE exam_id = 'EX-G1'")
+                .toString();
+    };
+    panel.startEngine(config);
+    QTRY_VERIFY_WITH_TIMEOUT(panel.stateText().contains("pg_cron"), 20000);
+    QVERIFY2(logText().contains("SELECT cron.unschedule('call-scheduler');"), qPrintable(logText()));
+    QTest::qWait(2500);
+    QCOMPARE(stateOfCall(), QStringLiteral("ready_to_call"));
+    QVERIFY(panel.stateText().contains("pg_cron"));
+    // One pass now, asked for by hand, places nothing either, and its summary says why.
+    panel.findChild<QPushButton *>("schedulerRunOnce")->click();
+    QTRY_VERIFY_WITH_TIMEOUT(logText().contains("Error: The guide's scheduler"), 20000);
+    QCOMPARE(stateOfCall(), QStringLiteral("ready_to_call"));
+
+    QVERIFY(cluster.exec("SELECT cron.unschedule('call-scheduler')"));
+    QTRY_VERIFY_WITH_TIMEOUT(panel.stateText().contains("running"), 20000);
+    QVERIFY2(logText().contains("placing calls again"), qPrintable(logText()));
+    QTRY_VERIFY_WITH_TIMEOUT(stateOfCall() != QStringLiteral("ready_to_call"), 20000);
+    panel.stopEngineAndWait(30000);
 }
 
 QTEST_MAIN(TestSchedulerPanel)

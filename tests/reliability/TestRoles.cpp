@@ -2,6 +2,7 @@
 // callops_dispatcher and show what each can and cannot do. The scheduler runs the real engine
 // (callops --no-gui --once) and records an outcome; the dispatcher reads but cannot change calls
 // directly, and nobody but the owner can write or erase history.
+#include "ChildProcesses.h"
 #include "ContractServer.h"
 #include "TestDatabase.h"
 #include "console/ConsoleRepository.h"
@@ -12,7 +13,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QRandomGenerator>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -364,25 +364,15 @@ void TestRoles::schedulerRunsTheEngine()
     const QString ready = seedCall("ready_to_call", "+1 212-736-5003");
     const QString fresh = seedCall("new", "+1 212-736-5004");
     ContractServer server;
-    QProcess process;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     ConnectionSettings settings = m_db->settings();
     const QString url = QStringLiteral("postgresql://%1:%2@%3:%4/%5?sslmode=disable")
                                 .arg(m_scheduler, m_password, settings.host())
                                 .arg(settings.port())
                                 .arg(settings.databaseName());
-    env.insert("DATABASE_URL", url);
-    env.insert("SUPABASE_URL", server.baseUrl().toString());
-    env.insert("SUPABASE_SERVICE_ROLE_KEY", "sb_secret_rolesTestKey");
-    env.insert("CALLOPS_CALLING_HOURS", "mon-sun 00:00-24:00");
-    process.setProcessEnvironment(env);
-    process.start(QStringLiteral(CALLOPS_BINARY), {"--no-gui", "--once", "--calls-per-second", "0"});
-    QVERIFY(process.waitForStarted());
-    QTRY_VERIFY_WITH_TIMEOUT(process.state() == QProcess::NotRunning, 60000);
-    const QByteArray out = process.readAllStandardOutput();
-    const QByteArray err = process.readAllStandardError();
-    QVERIFY2(process.exitCode() == 0, err.constData());
-    const QJsonObject body = QJsonDocument::fromJson(out).object();
+    const OncePassRun once = runOncePass(QStringLiteral(CALLOPS_BINARY), url, server.baseUrl(),
+                                         QStringLiteral("sb_secret_rolesTestKey"));
+    QVERIFY2(once.exitCode == 0, once.err.constData());
+    const QJsonObject body = QJsonDocument::fromJson(once.out).object();
     QCOMPARE(body.value("processed").toInt(), 2);
     QCOMPARE(server.received().size(), 1);
     QCOMPARE(server.received().first().pendingCallId, ready);

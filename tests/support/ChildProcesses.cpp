@@ -1,12 +1,46 @@
 #include "ChildProcesses.h"
 
+#include <QDeadlineTimer>
 #include <QElapsedTimer>
 #include <QProcess>
+#include <QTest>
 
 #include <csignal>
 #include <sys/prctl.h>
 
 namespace callops::test {
+
+OncePassRun runOncePass(const QString &program, const QString &databaseUrl, const QUrl &supabaseUrl,
+                        const QString &key)
+{
+    QProcess process;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("DATABASE_URL"), databaseUrl);
+    env.insert(QStringLiteral("SUPABASE_URL"), supabaseUrl.toString());
+    env.insert(QStringLiteral("SUPABASE_SERVICE_ROLE_KEY"), key);
+    env.insert(QStringLiteral("CALLOPS_CALLING_HOURS"), QStringLiteral("mon-sun 00:00-24:00"));
+    process.setProcessEnvironment(env);
+    dieWithTheTest(process);
+    process.start(program,
+                  {QStringLiteral("--no-gui"), QStringLiteral("--once"), QStringLiteral("--calls-per-second"),
+                   QStringLiteral("0")});
+    OncePassRun run;
+    if (!process.waitForStarted())
+        return run;
+    const QDeadlineTimer deadline(60000);
+    while (process.state() != QProcess::NotRunning && !deadline.hasExpired())
+        QTest::qWait(50);
+    const bool finished = process.state() == QProcess::NotRunning;
+    if (!finished) {
+        process.kill();
+        process.waitForFinished();
+    }
+    run.out = process.readAllStandardOutput();
+    run.err = process.readAllStandardError();
+    if (finished && process.exitStatus() == QProcess::NormalExit)
+        run.exitCode = process.exitCode();
+    return run;
+}
 
 void dieWithTheTest(QProcess &process)
 {

@@ -3,6 +3,7 @@
 #include <QProcessEnvironment>
 #include <QString>
 #include <QStringList>
+#include <QUrl>
 
 class QProcess;
 
@@ -24,5 +25,18 @@ quint16 startTelephonySimulator(QProcess &process, const QString &program, const
 // only warnings of its own in the log. Callers add their calling hours and time-outs.
 QProcessEnvironment fastSchedulerEnvironment(QProcessEnvironment base, const QString &databaseUrl,
                                              quint16 simulatorPort, const QString &key);
+
+struct OncePassRun
+{
+    int exitCode = -1; // -1: it did not start, crashed or did not finish within 60 s
+    QByteArray out;
+    QByteArray err;
+};
+
+// Runs `program --no-gui --once --calls-per-second 0` (calling hours all week) against the database
+// and call trigger given, and waits for it with the event loop turning: a ContractServer on the
+// test's thread answers its calls meanwhile.
+OncePassRun runOncePass(const QString &program, const QString &databaseUrl, const QUrl &supabaseUrl,
+                        const QString &key);
 
 } // namespace callops::test

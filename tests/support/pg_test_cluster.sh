@@ -2,6 +2,8 @@
 # Starts or stops the throwaway PostgreSQL cluster the database tests run against.
 #   pg_test_cluster.sh start ENVFILE   initdb in a new temp dir, start on a free port, write ENVFILE
 #   pg_test_cluster.sh stop ENVFILE    stop the cluster ENVFILE names and delete its directory
+# CALLOPS_TEST_PG_OPTIONS adds server options to a cluster a test starts for itself
+# (e.g. "-c shared_preload_libraries=pg_cron"); the shared cluster of ctest's fixture has none.
 # initdb refuses to run as root: as root the cluster runs as the postgres user.
 set -euo pipefail
 
@@ -54,7 +56,7 @@ start)
         port=$(( 20000 + (RANDOM % 20000) ))
         port_in_use "$port" && continue
         if "${run_as[@]}" "$bindir/pg_ctl" -D "$tmp/data" -l "$tmp/server.log" -w -t 60 -o \
-            "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$tmp -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400 -c shared_buffers=128MB" \
+            "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$tmp -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400 -c shared_buffers=128MB ${CALLOPS_TEST_PG_OPTIONS:-}" \
             start >/dev/null 2>&1; then
             started=$port
             break

@@ -182,9 +182,17 @@ void SchedulerPanel::startEngine(const SchedulerConfig &config)
     });
     connect(engine, &SchedulerEngine::pausedChanged, this, [this](bool paused) {
         m_paused = paused;
-        setState(paused ? tr("Scheduler: paused") : tr("Scheduler: running"));
+        setState(runningStateText());
         log(paused ? tr("Paused.") : tr("Resumed."));
         updateButtons();
+    });
+    // The reason itself comes through errorOccurred, into the log, as a refused key's does.
+    connect(engine, &SchedulerEngine::heldChanged, this, [this](bool held, const QString &) {
+        const bool released = m_held && !held;
+        m_held = held;
+        setState(runningStateText());
+        if (released)
+            log(tr("The guide's scheduler is no longer active: placing calls again."));
     });
     // No state text of its own for a pass: at a pass every 2 s the status bar flickered between
     // "running" and "pass running"; the last pass's summary says what passes do.
@@ -201,6 +209,7 @@ void SchedulerPanel::startEngine(const SchedulerConfig &config)
         QTimer::singleShot(0, this, [this] {
             m_thread.reset();
             m_paused = false;
+            m_held = false;
             updateButtons();
         });
     });
@@ -216,6 +225,7 @@ void SchedulerPanel::stopEngineAndWait(int timeoutMs)
     m_thread->stopAndWait(timeoutMs);
     m_thread.reset();
     m_paused = false;
+    m_held = false;
     updateButtons();
 }
 
@@ -254,7 +264,7 @@ void SchedulerPanel::passFinished(const PassSummary &summary)
             line += QStringLiteral(" (%1)").arg(detail);
         log(line, row.id);
     }
-    setState(m_paused ? tr("Scheduler: paused") : tr("Scheduler: running"));
+    setState(runningStateText());
 }
 
 void SchedulerPanel::setNote(const QString &text)
@@ -286,6 +296,13 @@ void SchedulerPanel::setState(const QString &text)
 {
     m_stateText = text;
     emit stateChanged(text);
+}
+
+QString SchedulerPanel::runningStateText() const
+{
+    if (m_held)
+        return tr("Scheduler: not calling while the guide's scheduler (pg_cron) is active");
+    return m_paused ? tr("Scheduler: paused") : tr("Scheduler: running");
 }
 
 void SchedulerPanel::focusFirstControl()

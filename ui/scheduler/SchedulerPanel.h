@@ -59,6 +59,8 @@ private:
     void passFinished(const PassSummary &summary);
     void log(const QString &line, const QString &callId = {});
     void setState(const QString &text);
+    // Running, paused or held, as the engine last said.
+    QString runningStateText() const;
     void updateButtons();
 
     const Settings *m_settings = nullptr;
@@ -67,6 +69,7 @@ private:
     std::unique_ptr<SchedulerConfig> m_givenConfig;
     std::unique_ptr<SchedulerThread> m_thread;
     bool m_paused = false;
+    bool m_held = false; // the engine holds calls (heldChanged): the guide's scheduler is active
     QString m_stateText;
     QPushButton *m_startStop = nullptr;
     QPushButton *m_pause = nullptr;
