@@ -467,7 +467,8 @@ void TestMainWindow::readCancelledThoughNotSupersededRunsAgain()
     const qint64 firstStart
             = scalar(m_db, "SELECT (extract(epoch FROM query_start) * 1e6)::bigint " + waiting).toLongLong();
     QVERIFY(scalar(m_db, "SELECT pg_cancel_backend(pid) " + waiting).toBool());
-    // Run again: the same read waits on the lock once more, as a statement that started later.
+    // Run again: a statement of the console waits on the lock once more, one that started later
+    // (the page again; without the rule, the count queued behind the failed page).
     QTRY_COMPARE(
             scalar(m_db,
                    "SELECT count(*) " + waiting + " AND (extract(epoch FROM query_start) * 1e6)::bigint > ?",

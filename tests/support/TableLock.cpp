@@ -6,9 +6,14 @@
 #include <QSqlQuery>
 
 namespace callops::test {
+namespace {
+
+const QString kPurpose = QStringLiteral("lock-holder");
+
+} // namespace
 
 TableLock::TableLock(const TestDatabase &database, const QString &table)
-    : m_db(database.connection(QStringLiteral("lock-holder")))
+    : m_db(database.connection(kPurpose))
 {
     if (!m_db.transaction()) {
         m_error = m_db.lastError().text();
@@ -27,6 +32,12 @@ TableLock::TableLock(const TestDatabase &database, const QString &table)
 TableLock::~TableLock()
 {
     release();
+    // Closed on the thread that opened it: a connection left to a thread that has ended is
+    // nobody's to close.
+    const QString name = m_db.connectionName();
+    m_db.close();
+    m_db = QSqlDatabase();
+    QSqlDatabase::removeDatabase(name);
 }
 
 void TableLock::release()

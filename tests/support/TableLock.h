@@ -9,6 +9,7 @@ class TestDatabase;
 
 // A session of its own holding a table in ACCESS EXCLUSIVE mode inside an open transaction, until
 // release() or destruction: every statement that reads the table waits, as a long one would.
+// Made and destroyed on one thread (its connection is that thread's).
 class TableLock
 {
 public:
