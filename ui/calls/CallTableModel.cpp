@@ -27,7 +27,8 @@ QString shortTime(const QDateTime &time)
 CallTableModel::CallTableModel(ConsoleWorker *worker, QObject *parent)
     : QAbstractTableModel(parent)
     , m_worker(worker)
-    , m_reads(worker->reads())
+    // Without a worker (a model only for its headers) nothing is asked, nor superseded.
+    , m_reads(worker ? worker->reads() : std::make_shared<SupersededReads>())
     , m_rowStream(m_reads->newStream())
     , m_countStream(m_reads->newStream())
 {
