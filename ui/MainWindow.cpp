@@ -802,8 +802,13 @@ void MainWindow::requestAction(ManualAction action, bool wholeFilter)
         const quint64 ticket = ++m_countTicket;
         const CallFilter filter = m_pendingFilter;
         ConsoleWorker *worker = m_thread->worker();
-        QMetaObject::invokeMethod(worker,
-                                  [worker, ticket, filter] { worker->countMatching(ticket, filter); });
+        if (m_matchingStream == 0)
+            m_matchingStream = worker->reads()->newStream();
+        // Only the newest confirmation is shown: an older count still running gives way.
+        worker->reads()->supersede(m_matchingStream, ticket);
+        QMetaObject::invokeMethod(worker, [worker, stream = m_matchingStream, ticket, filter] {
+            worker->countMatching(stream, ticket, filter);
+        });
         statusBar()->showMessage(tr("Counting the calls that match the filter…"));
         return;
     }

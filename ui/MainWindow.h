@@ -159,6 +159,7 @@ private:
     QElapsedTimer m_filterOptionsAge; // since the filter boxes' values were last asked for
     qint64 m_clockOffsetMs = 0; // the database's clock minus this computer's (ConsoleWorker)
     quint64 m_countTicket = 0;
+    quint64 m_matchingStream = 0; // the stream of the counts above, on the worker's reads()
     int m_actionsRunning = 0; // sent to the worker, not reported done yet
     ManualAction m_pendingFilterAction = ManualAction::RetryNow;
     CallFilter m_pendingFilter;

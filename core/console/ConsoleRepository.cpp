@@ -77,6 +77,9 @@ Error queryError(const QSqlQuery &query)
     return Error{DatabaseConnection::describeError(query.lastError())};
 }
 
+// PostgreSQL's query_canceled.
+const QString kQueryCanceled = QStringLiteral("57014");
+
 QVariant nullableText(const QString &text)
 {
     return text.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(text);
@@ -176,36 +179,52 @@ Result<StateCounts> ConsoleRepository::stateCounts() const
     return counts;
 }
 
+Error ConsoleRepository::readFailed(const QSqlQuery &query) const
+{
+    m_lastReadCancelled = query.lastError().nativeErrorCode() == kQueryCanceled;
+    return queryError(query);
+}
+
 Result<qint64> ConsoleRepository::count(const CallFilter &filter) const
 {
+    m_lastReadCancelled = false;
     QSqlQuery query(m_db);
-    query.prepare(QStringLiteral("SELECT count(*) FROM pending_calls pc WHERE ") + filterCondition(filter));
+    // A cancel can land on the PREPARE too; executing what was not prepared would fail otherwise.
+    if (!query.prepare(QStringLiteral("SELECT count(*) FROM pending_calls pc WHERE ")
+                       + filterCondition(filter)))
+        return readFailed(query);
     bindFilter(query, filter);
     bindSearchCandidates(query, filter);
     if (!query.exec() || !query.next())
-        return queryError(query);
+        return readFailed(query);
     return query.value(0).toLongLong();
 }
 
 Result<QList<CallRecord>> ConsoleRepository::page(const CallFilter &filter, const CallSort &sort,
                                                   qint64 offset, int limit) const
 {
+    m_lastReadCancelled = false;
     QSqlQuery query(m_db);
     query.setForwardOnly(true);
     const QString order = sortExpression(sort.key)
             + (sort.descending ? u" DESC NULLS LAST" : u" ASC NULLS LAST")
             + (sort.descending ? u", pc.id DESC" : u", pc.id ASC");
-    query.prepare(QStringLiteral("SELECT ") + kCallColumns + u" FROM pending_calls pc WHERE "
-                  + filterCondition(filter) + u" ORDER BY " + order + u" LIMIT :limit OFFSET :offset");
+    if (!query.prepare(QStringLiteral("SELECT ") + kCallColumns + u" FROM pending_calls pc WHERE "
+                       + filterCondition(filter) + u" ORDER BY " + order + u" LIMIT :limit OFFSET :offset"))
+        return readFailed(query);
     bindFilter(query, filter);
     bindSearchCandidates(query, filter);
     query.bindValue(QStringLiteral(":limit"), limit);
     query.bindValue(QStringLiteral(":offset"), offset);
     if (!query.exec())
-        return queryError(query);
+        return readFailed(query);
     QList<CallRecord> calls;
     while (query.next())
         calls.append(readCall(query));
+    // Rows come one by one (forward only): a statement cancelled or broken off halfway ends the
+    // loop like the last row, and must not pass for a shorter page.
+    if (query.lastError().isValid())
+        return readFailed(query);
     return calls;
 }
 

@@ -36,6 +36,9 @@ public:
     Result<qint64> count(const CallFilter &filter) const;
     Result<QList<CallRecord>> page(const CallFilter &filter, const CallSort &sort, qint64 offset,
                                    int limit) const;
+    // The last count() or page() failed because the server cancelled its statement (SQLSTATE
+    // 57014: a cancel request or statement_timeout), not because the connection or the SQL failed.
+    bool lastReadCancelled() const { return m_lastReadCancelled; }
     Result<CallRecord> call(const QString &id) const;
     Result<QList<WorkflowEventRecord>> history(const QString &callId) const;
     // History rows whose reason contains `text` (case-insensitive, wildcards taken literally).
@@ -65,9 +68,11 @@ private:
     void bindFilter(QSqlQuery &query, const CallFilter &filter) const;
     static CallRecord readCall(const QSqlQuery &query);
     ActionOutcome readOutcome(QSqlQuery &query, ManualAction action, qint64 requested) const;
+    Error readFailed(const QSqlQuery &query) const;
 
     QSqlDatabase m_db;
     StuckRules m_rules;
+    mutable bool m_lastReadCancelled = false;
 };
 
 } // namespace callops

@@ -5,6 +5,7 @@
 #include "db/ConnectionFailure.h"
 #include "db/ConnectionSettings.h"
 #include "db/DatabaseConnection.h"
+#include "db/QueryCanceller.h"
 #include "reports/FailureReportFile.h"
 
 #include <QCoreApplication>
@@ -65,10 +66,8 @@ void ConsoleWorker::closeDatabase()
 {
     if (m_probe)
         m_probe->stop();
-    if (m_repository) {
-        m_repository.reset();
-        DatabaseConnection::close(kPurpose);
-    }
+    if (m_repository)
+        dropRepository();
     if (m_connected) {
         m_connected = false;
         emit connectionChanged(false, QCoreApplication::translate("ConsoleWorker", "Disconnected"));
@@ -122,6 +121,8 @@ bool ConsoleWorker::ensureOpen()
         listening = QCoreApplication::translate("ConsoleWorker", " (live updates unavailable)");
     }
     m_repository = std::make_unique<ConsoleRepository>(*db, m_rules);
+    // The server knows a cancel by the session it is meant for: each new session needs its own.
+    m_reads->setCanceller(QueryCanceller::forConnection(*db));
     if (!m_probe) {
         // A dead session shows only when a query fails, and the console queries every 15 s: a
         // round trip every few seconds tells the dispatcher sooner that the screen is not live.
@@ -162,10 +163,41 @@ void ConsoleWorker::lostConnection(const QString &message)
     if (m_repository && !m_repository->stateCounts()) {
         if (m_probe)
             m_probe->stop();
-        m_repository.reset();
-        DatabaseConnection::close(kPurpose);
+        dropRepository();
         m_connected = false;
         emit connectionChanged(false, message);
+    }
+}
+
+void ConsoleWorker::dropRepository()
+{
+    m_reads->setCanceller(nullptr);
+    m_repository.reset();
+    DatabaseConnection::close(kPurpose);
+}
+
+template<typename Read>
+std::optional<std::invoke_result_t<Read>> ConsoleWorker::runRead(quint64 stream, quint64 generation,
+                                                                 Read read)
+{
+    for (int run = 1;; ++run) {
+        const std::optional<quint64> started = m_reads->start(stream, generation);
+        if (!started)
+            return std::nullopt;
+        auto result = read();
+        m_reads->finish(*started);
+        if (result || !m_repository->lastReadCancelled())
+            return result;
+        if (m_reads->isSuperseded(stream, generation)) {
+            qCDebug(lcConsole) << "superseded read cancelled, stream" << stream << "generation" << generation;
+            return std::nullopt;
+        }
+        // A cancel sent for a read before this one can land on this one (it went out while that
+        // read was ending); or a statement_timeout cut it short. Once more, then it is an error.
+        if (run == 2)
+            return result;
+        qCDebug(lcConsole) << "read cancelled though not superseded, run again: stream" << stream
+                           << "generation" << generation;
     }
 }
 
@@ -224,22 +256,27 @@ void ConsoleWorker::loadFilterOptions()
     emit filterOptionsLoaded(*clinics, *reasons);
 }
 
-void ConsoleWorker::countFiltered(quint64 generation, const CallFilter &filter)
+void ConsoleWorker::countFiltered(quint64 stream, quint64 generation, const CallFilter &filter)
 {
-    if (!ensureOpen())
+    if (m_reads->isSuperseded(stream, generation) || !ensureOpen())
         return;
-    const auto total = m_repository->count(filter);
+    const auto total = runRead(stream, generation, [&] { return m_repository->count(filter); });
     if (!total)
-        return lostConnection(total.error());
-    emit filteredCounted(generation, *total);
+        return;
+    if (!*total)
+        return lostConnection(total->error());
+    emit filteredCounted(generation, **total);
 }
 
-void ConsoleWorker::loadPage(quint64 generation, const CallFilter &filter, const CallSort &sort,
-                             qint64 offset, int limit)
+void ConsoleWorker::loadPage(quint64 stream, quint64 generation, const CallFilter &filter,
+                             const CallSort &sort, qint64 offset, int limit)
 {
-    if (!ensureOpen())
+    if (m_reads->isSuperseded(stream, generation) || !ensureOpen())
         return;
-    auto calls = m_repository->page(filter, sort, offset, limit);
+    auto read = runRead(stream, generation, [&] { return m_repository->page(filter, sort, offset, limit); });
+    if (!read)
+        return;
+    auto &calls = *read;
     if (!calls)
         return lostConnection(calls.error());
     for (CallRecord &call : calls.value())
@@ -263,14 +300,16 @@ void ConsoleWorker::loadCall(const QString &id)
     emit callLoaded(*call, *history);
 }
 
-void ConsoleWorker::countMatching(quint64 ticket, const CallFilter &filter)
+void ConsoleWorker::countMatching(quint64 stream, quint64 ticket, const CallFilter &filter)
 {
-    if (!ensureOpen())
+    if (m_reads->isSuperseded(stream, ticket) || !ensureOpen())
         return;
-    const auto total = m_repository->count(filter);
+    const auto total = runRead(stream, ticket, [&] { return m_repository->count(filter); });
     if (!total)
-        return lostConnection(total.error());
-    emit matchingCounted(ticket, *total);
+        return;
+    if (!*total)
+        return lostConnection(total->error());
+    emit matchingCounted(ticket, **total);
 }
 
 void ConsoleWorker::applyAction(ManualAction action, const QStringList &ids, const QString &reason,

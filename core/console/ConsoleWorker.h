@@ -6,6 +6,7 @@
 #include "ReasonCount.h"
 #include "StateCounts.h"
 #include "StuckRules.h"
+#include "SupersededReads.h"
 #include "phone/PhoneNumberNormalizer.h"
 #include "reports/FailureReportOptions.h"
 
@@ -17,6 +18,7 @@
 
 #include <memory>
 #include <optional>
+#include <type_traits>
 
 class QTimer;
 
@@ -50,11 +52,18 @@ public:
     void setDebounceMilliseconds(int milliseconds);
     void refreshCounts();
     void loadFilterOptions();
-    void countFiltered(quint64 generation, const CallFilter &filter);
-    void loadPage(quint64 generation, const CallFilter &filter, const CallSort &sort, qint64 offset,
-                  int limit);
+    // The table's reads and the count of a bulk action's confirmation, each on a stream of
+    // reads() (0: none, never superseded): skipped when superseded before they start, cancelled
+    // on the server when superseded while they run.
+    void countFiltered(quint64 stream, quint64 generation, const CallFilter &filter);
+    void loadPage(quint64 stream, quint64 generation, const CallFilter &filter, const CallSort &sort,
+                  qint64 offset, int limit);
     void loadCall(const QString &id);
-    void countMatching(quint64 ticket, const CallFilter &filter);
+    void countMatching(quint64 stream, quint64 ticket, const CallFilter &filter);
+
+    // Any thread: where askers say which of their reads are superseded. The same object for the
+    // worker's whole life.
+    const std::shared_ptr<SupersededReads> &reads() const { return m_reads; }
     // `seenAttempts`: as ConsoleRepository::apply takes them.
     void applyAction(ManualAction action, const QStringList &ids, const QString &reason, const QString &actor,
                      const QList<int> &seenAttempts = {});
@@ -89,11 +98,17 @@ private:
     void probe();
     void notificationReceived(const QString &channel);
     void addPhoneDisplayForm(CallRecord &call) const;
+    void dropRepository();
+    // Runs `read` (a ConsoleRepository read) as a read of `stream`: nothing when it is superseded,
+    // whether before it starts or by a cancel while it runs.
+    template<typename Read>
+    std::optional<std::invoke_result_t<Read>> runRead(quint64 stream, quint64 generation, Read read);
 
     QString m_url;
     StuckRules m_rules;
     PhoneNumberNormalizer m_phones;
     std::unique_ptr<ConsoleRepository> m_repository;
+    const std::shared_ptr<SupersededReads> m_reads = std::make_shared<SupersededReads>();
     QTimer *m_debounce = nullptr;
     QTimer *m_probe = nullptr; // finds a lost session between refreshes
     int m_debounceMs = 500;

@@ -1,5 +1,8 @@
+#include "LockRace.h"
+#include "TableLock.h"
 #include "TestDatabase.h"
 #include "console/ConsoleRepository.h"
+#include "db/QueryCanceller.h"
 #include "workflow/ManualAction.h"
 #include "workflow/TransitionTable.h"
 
@@ -94,6 +97,8 @@ private slots:
     void historyCanBeSearchedByReason();
     void failuresForReports();
     void actionFunctionsAreNotPublic();
+    void cancelledReadSaysSoAndLeavesTheSessionUsable_data();
+    void cancelledReadSaysSoAndLeavesTheSessionUsable();
 
 private:
     void seedStandard();
@@ -756,6 +761,49 @@ void TestConsoleRepository::actionFunctionsAreNotPublic()
         QVERIFY2(query.value(1).toBool(), function); // SECURITY DEFINER
         QVERIFY2(query.value(2).toString().contains("search_path"), function);
     }
+}
+
+void TestConsoleRepository::cancelledReadSaysSoAndLeavesTheSessionUsable_data()
+{
+    QTest::addColumn<bool>("page");
+    QTest::newRow("count") << false;
+    QTest::newRow("page") << true;
+}
+
+void TestConsoleRepository::cancelledReadSaysSoAndLeavesTheSessionUsable()
+{
+    QFETCH(bool, page);
+    ConsoleRepository repository(m_db);
+    const std::shared_ptr<QueryCanceller> canceller = QueryCanceller::forConnection(m_db);
+    QVERIFY(canceller);
+    // Another session holds the search's side table: a search waits for it until cancelled.
+    TableLock lock(*m_database, QStringLiteral("pending_call_search"));
+    QVERIFY2(lock.isHeld(), qPrintable(lock.error()));
+    // From another thread, as the console sends it: this one waits in the read.
+    Status sent = Error{QStringLiteral("not sent: the read did not wait for the lock")};
+    std::thread sender = LockRace::onOwnConnection(*m_database, QStringLiteral("cancel-watcher"),
+                                                   [&](const QSqlDatabase &watch) {
+                                                       if (LockRace::waitForLockWait(watch))
+                                                           sent = canceller->cancel();
+                                                   });
+    CallFilter filter;
+    filter.search = QStringLiteral("EX-100");
+    const QString error
+            = page ? repository.page(filter, CallSort{}, 0, 50).error() : repository.count(filter).error();
+    sender.join();
+    QVERIFY2(sent, qPrintable(sent.error()));
+    QVERIFY2(!error.isEmpty(), "the read was not cancelled");
+    QVERIFY2(repository.lastReadCancelled(), qPrintable(error));
+    lock.release();
+
+    // No transaction left open or aborted: the same session reads on.
+    const auto total = repository.count(filter);
+    QVERIFY2(total, qPrintable(total.error()));
+    QCOMPARE(*total, 9);
+    QVERIFY(!repository.lastReadCancelled());
+    const auto rows = repository.page(filter, CallSort{}, 0, 50);
+    QVERIFY2(rows, qPrintable(rows.error()));
+    QCOMPARE(rows->size(), 9);
 }
 
 QTEST_GUILESS_MAIN(TestConsoleRepository)

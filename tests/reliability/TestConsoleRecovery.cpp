@@ -81,8 +81,8 @@ void TestConsoleRecovery::silentServerIsNotAskedOncePerRequest()
     QVERIFY(!connection.isEmpty() && !connection.last().at(0).toBool());
     worker.refreshCounts();
     worker.loadFilterOptions();
-    worker.countFiltered(1, CallFilter{});
-    worker.loadPage(1, CallFilter{}, CallSort{}, 0, 50);
+    worker.countFiltered(0, 1, CallFilter{});
+    worker.loadPage(0, 1, CallFilter{}, CallSort{}, 0, 50);
     // Each request still says it is not connected, and why.
     QCOMPARE(connection.size(), 5);
     QVERIFY(!connection.last().at(0).toBool());

@@ -3,6 +3,7 @@
 #include "PhoneText.h"
 #include "StateColors.h"
 #include "console/ConsoleWorker.h"
+#include "console/SupersededReads.h"
 
 #include <QGuiApplication>
 #include <QHash>
@@ -26,6 +27,10 @@ QString shortTime(const QDateTime &time)
 CallTableModel::CallTableModel(ConsoleWorker *worker, QObject *parent)
     : QAbstractTableModel(parent)
     , m_worker(worker)
+    // Without a worker (a model only for its headers) nothing is asked, nor superseded.
+    , m_reads(worker ? worker->reads() : std::make_shared<SupersededReads>())
+    , m_rowStream(m_reads->newStream())
+    , m_countStream(m_reads->newStream())
 {
     connect(worker, &ConsoleWorker::pageLoaded, this, &CallTableModel::pageLoaded);
     connect(worker, &ConsoleWorker::filteredCounted, this, [this](quint64 generation, qint64 total) {
@@ -196,10 +201,10 @@ void CallTableModel::restart(bool recount)
     m_complete = false;
     m_loading = false;
     endResetModel();
-    m_newest->rows = m_generation;
+    m_reads->supersede(m_rowStream, m_generation);
     if (recount) {
         m_countGeneration = m_generation;
-        m_newest->count = m_countGeneration;
+        m_reads->supersede(m_countStream, m_countGeneration);
         m_total = -1;
         emit totalCountChanged(m_total);
     }
@@ -216,9 +221,8 @@ void CallTableModel::requestCount()
     const quint64 generation = m_countGeneration;
     const CallFilter filter = m_filter;
     ConsoleWorker *worker = m_worker;
-    QMetaObject::invokeMethod(worker, [worker, generation, filter, newest = m_newest] {
-        if (generation >= newest->count)
-            worker->countFiltered(generation, filter);
+    QMetaObject::invokeMethod(worker, [worker, stream = m_countStream, generation, filter] {
+        worker->countFiltered(stream, generation, filter);
     });
 }
 
@@ -241,10 +245,10 @@ void CallTableModel::requestPage(qint64 offset, int limit, bool replacing)
     const CallFilter filter = m_filter;
     const CallSort sort = m_sort;
     ConsoleWorker *worker = m_worker;
-    QMetaObject::invokeMethod(worker, [worker, generation, filter, sort, offset, limit, newest = m_newest] {
-        if (generation >= newest->rows)
-            worker->loadPage(generation, filter, sort, offset, limit);
-    });
+    QMetaObject::invokeMethod(worker,
+                              [worker, stream = m_rowStream, generation, filter, sort, offset, limit] {
+                                  worker->loadPage(stream, generation, filter, sort, offset, limit);
+                              });
 }
 
 void CallTableModel::pageLoaded(quint64 generation, qint64 offset, const QList<CallRecord> &calls,

@@ -6,12 +6,12 @@
 #include <QAbstractTableModel>
 #include <QPointer>
 
-#include <atomic>
 #include <memory>
 
 namespace callops {
 
 class ConsoleWorker;
+class SupersededReads;
 
 // The calls of the console's table, loaded page by page through the ConsoleWorker (never on the
 // GUI thread). Filtering and sorting run in SQL: setFilter() and sort() start over from the first
@@ -80,17 +80,13 @@ private:
     void replaceRows(const QList<CallRecord> &calls);
     void setLoading(bool loading);
 
-    // The generations of the newest requests, read on the worker's thread: a request still queued
-    // there behind a newer one is skipped, not run for an answer thrown away (a search typed key
-    // by key queued a query per pause, each seconds long at a million calls).
-    struct Newest
-    {
-        std::atomic<quint64> rows{0};
-        std::atomic<quint64> count{0};
-    };
-
     QPointer<ConsoleWorker> m_worker;
-    std::shared_ptr<Newest> m_newest = std::make_shared<Newest>();
+    // The newest generations, read on the worker's thread: a request still queued there behind a
+    // newer one is skipped (a search typed key by key queued a query per pause, each seconds long
+    // at a million calls), and one running is cancelled on the server.
+    std::shared_ptr<SupersededReads> m_reads;
+    quint64 m_rowStream = 0;
+    quint64 m_countStream = 0;
     QList<CallRecord> m_rows;
     CallFilter m_filter;
     CallSort m_sort;
