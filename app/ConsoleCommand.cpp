@@ -1,7 +1,6 @@
 #include "ConsoleCommand.h"
 
 #include "CommandLine.h"
-#include "ConsoleTranslation.h"
 #include "ExitCode.h"
 #include "MainWindow.h"
 #include "config/Settings.h"
@@ -10,6 +9,7 @@
 #include "dialogs/ConnectionDialog.h"
 #include "dialogs/ExportDialog.h"
 #include "dialogs/KeychainStore.h"
+#include "i18n/Translation.h"
 
 #include <QApplication>
 #include <QProcess>
@@ -26,7 +26,7 @@ bool launchDemo()
 
 void ConsoleCommand::installTranslation(const Settings &settings, const QString &language)
 {
-    consoleTranslation::install(language.isEmpty() ? settings.string(Settings::Key::Language) : language);
+    translation::install(translation::chosen(language, settings));
 }
 
 int ConsoleCommand::run(Settings &settings, const CommandLineRequest &request)
