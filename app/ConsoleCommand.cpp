@@ -1,6 +1,5 @@
 #include "ConsoleCommand.h"
 
-#include "CommandLine.h"
 #include "ExitCode.h"
 #include "MainWindow.h"
 #include "config/Settings.h"
@@ -9,7 +8,6 @@
 #include "dialogs/ConnectionDialog.h"
 #include "dialogs/ExportDialog.h"
 #include "dialogs/KeychainStore.h"
-#include "i18n/Translation.h"
 
 #include <QApplication>
 #include <QProcess>
@@ -24,14 +22,8 @@ bool launchDemo()
 
 } // namespace
 
-void ConsoleCommand::installTranslation(const Settings &settings, const QString &language)
+int ConsoleCommand::run(Settings &settings)
 {
-    translation::install(translation::chosen(language, settings));
-}
-
-int ConsoleCommand::run(Settings &settings, const CommandLineRequest &request)
-{
-    installTranslation(settings, request.language);
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/callops.svg")));
 
     QString url = settings.string(Settings::Key::DatabaseUrl);
