@@ -8,13 +8,17 @@
 #include <QCoreApplication>
 #include <QFileInfo>
 
+#include <memory>
+
 namespace callops {
 namespace {
 
-QString tr(const char *text)
+// Text::tr, not a free tr(): lupdate files a free function's strings under the enclosing
+// namespace, so they never matched the context they were looked up in and stayed English.
+struct Text
 {
-    return QCoreApplication::translate("CommandLine", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(CommandLine)
+};
 
 struct SettingOption
 {
@@ -72,36 +76,47 @@ QString shown(const QString &argument, qsizetype maxLength = 60)
     return MessageText::quoted(ConnectionSettings::maskPasswords(argument), maxLength);
 }
 
+// The parser of the last parse(), made anew each time: its descriptions are translated when the
+// options are added, and main() parses again once it has installed the user's language.
+std::unique_ptr<QCommandLineParser> &lastParser()
+{
+    static std::unique_ptr<QCommandLineParser> instance;
+    return instance;
+}
+
 QCommandLineParser &parser()
 {
-    static QCommandLineParser instance;
-    static bool built = false;
-    if (built)
-        return instance;
-    built = true;
+    if (lastParser())
+        return *lastParser();
+    lastParser() = std::make_unique<QCommandLineParser>();
+    QCommandLineParser &instance = *lastParser();
     instance.setApplicationDescription(
-            tr("CallOps: the operations console and scheduler for automated clinic calls."));
+            Text::tr("CallOps: the operations console and scheduler for automated clinic calls."));
     instance.addHelpOption();
     instance.addVersionOption();
     instance.addOptions({
-            {QStringLiteral("no-gui"), tr("Run the scheduler headless until SIGTERM or SIGINT.")},
-            {QStringLiteral("once"), tr("With --no-gui: run one pass, print its JSON summary, exit.")},
-            {QStringLiteral("migrate"), tr("Apply the database migrations and exit.")},
+            {QStringLiteral("no-gui"), Text::tr("Run the scheduler headless until SIGTERM or SIGINT.")},
+            {QStringLiteral("once"), Text::tr("With --no-gui: run one pass, print its JSON summary, exit.")},
+            {QStringLiteral("migrate"), Text::tr("Apply the database migrations and exit.")},
             {QStringLiteral("demo"),
-             tr("Run the self-contained demo: private PostgreSQL, simulated telephony.")},
-            {QStringLiteral("demo-reset"), tr("With --demo: throw away the demo database and start over.")},
-            {QStringLiteral("export-failures"), tr("Write failed calls to FILE (.csv or .pdf) and exit."),
-             QStringLiteral("file")},
-            {QStringLiteral("since"), tr("With --export-failures: first day (YYYY-MM-DD)."),
+             Text::tr("Run the self-contained demo: private PostgreSQL, simulated telephony.")},
+            {QStringLiteral("demo-reset"),
+             Text::tr("With --demo: throw away the demo database and start over.")},
+            {QStringLiteral("export-failures"),
+             Text::tr("Write failed calls to FILE (.csv or .pdf) and exit."), QStringLiteral("file")},
+            {QStringLiteral("since"), Text::tr("With --export-failures: first day (YYYY-MM-DD)."),
              QStringLiteral("date")},
-            {QStringLiteral("until"), tr("With --export-failures: last day (YYYY-MM-DD)."),
+            {QStringLiteral("until"), Text::tr("With --export-failures: last day (YYYY-MM-DD)."),
              QStringLiteral("date")},
-            {QStringLiteral("config"), tr("Settings file to use instead of the user's."),
+            {QStringLiteral("config"), Text::tr("Settings file to use instead of the user's."),
              QStringLiteral("file")},
-            {QStringLiteral("lang"), tr("Language of the console (en, es)."), QStringLiteral("code")},
+            {QStringLiteral("lang"),
+             Text::tr("Language of the console, the reports and the messages (en, es; else CALLOPS_LANG, "
+                      "else the system's). Log lines stay in English."),
+             QStringLiteral("code")},
     });
     for (const auto &option : kSettingOptions) {
-        instance.addOption({QString::fromLatin1(option.name), tr(option.description),
+        instance.addOption({QString::fromLatin1(option.name), Text::tr(option.description),
                             QString::fromLatin1(option.valueName)});
     }
     return instance;
@@ -113,7 +128,7 @@ Result<QDate> parseDate(const QString &text, const char *option)
         return QDate();
     const QDate date = QDate::fromString(text, Qt::ISODate);
     if (!date.isValid())
-        return Error{tr("--%1 expects a date as YYYY-MM-DD, not \"%2\"")
+        return Error{Text::tr("--%1 expects a date as YYYY-MM-DD, not \"%2\"")
                              .arg(QString::fromLatin1(option), shown(text))};
     return date;
 }
@@ -140,17 +155,19 @@ Status checkExportFile(const QString &file)
     const QFileInfo target(file);
     const QString suffix = target.suffix().toLower();
     if (suffix != u"csv" && suffix != u"pdf")
-        return Error{
-                tr("--export-failures expects a file ending in .csv or .pdf, not \"%1\"").arg(shown(file))};
+        return Error{Text::tr("--export-failures expects a file ending in .csv or .pdf, not \"%1\"")
+                             .arg(shown(file))};
     if (target.isDir())
-        return Error{tr("Cannot write the report to \"%1\": it is a folder").arg(shown(file))};
+        return Error{Text::tr("Cannot write the report to \"%1\": it is a folder").arg(shown(file))};
     if (target.exists() && !target.isWritable())
-        return Error{tr("Cannot write the report to \"%1\": the file is read-only").arg(shown(file))};
+        return Error{Text::tr("Cannot write the report to \"%1\": the file is read-only").arg(shown(file))};
     const QFileInfo folder(target.absolutePath());
     if (!folder.isDir())
-        return Error{tr("Cannot write the report to \"%1\": the folder does not exist").arg(shown(file))};
+        return Error{
+                Text::tr("Cannot write the report to \"%1\": the folder does not exist").arg(shown(file))};
     if (!folder.isWritable())
-        return Error{tr("Cannot write the report to \"%1\": the folder is not writable").arg(shown(file))};
+        return Error{
+                Text::tr("Cannot write the report to \"%1\": the folder is not writable").arg(shown(file))};
     return Status::success();
 }
 
@@ -159,11 +176,11 @@ Status checkConfigFile(const QString &file)
 {
     const QFileInfo info(file);
     if (!info.exists())
-        return Error{tr("The settings file \"%1\" given to --config does not exist").arg(shown(file))};
+        return Error{Text::tr("The settings file \"%1\" given to --config does not exist").arg(shown(file))};
     if (info.isDir())
-        return Error{tr("\"%1\" given to --config is a folder, not a settings file").arg(shown(file))};
+        return Error{Text::tr("\"%1\" given to --config is a folder, not a settings file").arg(shown(file))};
     if (!info.isReadable())
-        return Error{tr("Cannot read the settings file \"%1\" given to --config: check its permissions")
+        return Error{Text::tr("Cannot read the settings file \"%1\" given to --config: check its permissions")
                              .arg(shown(file))};
     return Status::success();
 }
@@ -180,15 +197,21 @@ void CommandLine::showHelpOrVersion(const CommandLineRequest &request)
     parser().showHelp(0);
 }
 
+QString CommandLine::lastValue(const QString &option)
+{
+    return lastParser() ? lastParser()->value(option) : QString();
+}
+
 Result<CommandLineRequest> CommandLine::parse(const QStringList &arguments)
 {
+    lastParser().reset();
     QCommandLineParser &p = parser();
     if (!p.parse(arguments)) {
         // QCommandLineParser quotes unknown options whole, hence shown().
         QString error = shown(p.errorText(), 200);
         if (error.endsWith(u'.'))
             error.chop(1);
-        return Error{tr("%1; see --help").arg(error)};
+        return Error{Text::tr("%1; see --help").arg(error)};
     }
     CommandLineRequest request;
     request.showHelpAll = p.isSet(QStringLiteral("help-all"));
@@ -197,15 +220,15 @@ Result<CommandLineRequest> CommandLine::parse(const QStringList &arguments)
     if (request.showHelp || request.showVersion)
         return request;
     if (!p.positionalArguments().isEmpty())
-        return Error{tr("Unexpected argument \"%1\"; see --help")
+        return Error{Text::tr("Unexpected argument \"%1\"; see --help")
                              .arg(shown(p.positionalArguments().constFirst()))};
 
     // Two modes asked for at once: say so instead of silently picking one (--demo --migrate
     // migrated DATABASE_URL's database).
     const QStringList modes = modeOptions(p);
     if (modes.size() > 1)
-        return Error{
-                tr("--%1 and --%2 do not go together: choose one; see --help").arg(modes.at(0), modes.at(1))};
+        return Error{Text::tr("--%1 and --%2 do not go together: choose one; see --help")
+                             .arg(modes.at(0), modes.at(1))};
     const bool noGui = p.isSet(QStringLiteral("no-gui"));
     const bool demo = p.isSet(QStringLiteral("demo"));
     if (p.isSet(QStringLiteral("migrate")))
@@ -221,13 +244,13 @@ Result<CommandLineRequest> CommandLine::parse(const QStringList &arguments)
     request.once = p.isSet(QStringLiteral("once"));
     if (request.once && request.mode != CommandLineRequest::Mode::Headless) {
         if (!modes.isEmpty())
-            return Error{
-                    tr("--once does not go with --%1: it is for --no-gui alone").arg(modes.constFirst())};
-        return Error{tr("--once only goes with --no-gui")};
+            return Error{Text::tr("--once does not go with --%1: it is for --no-gui alone")
+                                 .arg(modes.constFirst())};
+        return Error{Text::tr("--once only goes with --no-gui")};
     }
     request.demoReset = p.isSet(QStringLiteral("demo-reset"));
     if (request.demoReset && !demo)
-        return Error{tr("--demo-reset only goes with --demo")};
+        return Error{Text::tr("--demo-reset only goes with --demo")};
     request.configFile = p.value(QStringLiteral("config"));
     if (p.isSet(QStringLiteral("config"))) {
         if (const Status status = checkConfigFile(request.configFile); !status)
@@ -237,7 +260,7 @@ Result<CommandLineRequest> CommandLine::parse(const QStringList &arguments)
         // Without an export they would be dropped, and a console or scheduler run as if a report
         // had been limited to those days.
         if (p.isSet(day) && request.mode != CommandLineRequest::Mode::ExportFailures)
-            return Error{tr("--%1 only goes with --export-failures").arg(day)};
+            return Error{Text::tr("--%1 only goes with --export-failures").arg(day)};
     }
     request.exportFile = p.value(QStringLiteral("export-failures"));
     if (request.mode == CommandLineRequest::Mode::ExportFailures) {
@@ -253,7 +276,7 @@ Result<CommandLineRequest> CommandLine::parse(const QStringList &arguments)
     if (!until)
         return Error{until.error()};
     if (since->isValid() && until->isValid() && *until < *since)
-        return Error{tr("--until must not be before --since")};
+        return Error{Text::tr("--until must not be before --since")};
     request.since = *since;
     request.until = *until;
     return request;
@@ -276,7 +299,7 @@ Status CommandLine::applyTo(Settings &settings)
             const qlonglong n = value.toLongLong(&ok);
             const Settings::Range range = Settings::range(option.key);
             if (!ok || n < range.minimum || n > range.maximum)
-                return Error{tr("--%1 expects %2, not \"%3\"")
+                return Error{Text::tr("--%1 expects %2, not \"%3\"")
                                      .arg(name, Settings::requirement(option.key), shown(value))};
             settings.setCommandLineValue(option.key, int(n));
             break;
@@ -285,7 +308,8 @@ Status CommandLine::applyTo(Settings &settings)
             bool ok = false;
             const double n = value.toDouble(&ok);
             if (!ok || n < 0)
-                return Error{tr("--%1 expects a number of 0 or more, not \"%2\"").arg(name, shown(value))};
+                return Error{
+                        Text::tr("--%1 expects a number of 0 or more, not \"%2\"").arg(name, shown(value))};
             settings.setCommandLineValue(option.key, n);
             break;
         }

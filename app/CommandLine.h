@@ -34,7 +34,11 @@ class CommandLine
 public:
     // Parses the arguments before any application object exists: the mode decides whether main()
     // makes a QCoreApplication or a QApplication.
+    // Parsing again after the user's language is installed gives the help and the errors in it.
     static Result<CommandLineRequest> parse(const QStringList &arguments);
+    // The value of `option` the last parse read, even when it failed (--lang, --config for the
+    // language of its error).
+    static QString lastValue(const QString &option);
     // Moves the setting-like options of the last parse into `settings`, checking their values.
     static Status applyTo(Settings &settings);
     // Prints help or version and exits, as QCommandLineParser does; needs the application object.

@@ -1,7 +1,5 @@
 #include "ConsoleCommand.h"
 
-#include "CommandLine.h"
-#include "ConsoleTranslation.h"
 #include "ExitCode.h"
 #include "MainWindow.h"
 #include "config/Settings.h"
@@ -24,14 +22,8 @@ bool launchDemo()
 
 } // namespace
 
-void ConsoleCommand::installTranslation(const Settings &settings, const QString &language)
+int ConsoleCommand::run(Settings &settings)
 {
-    consoleTranslation::install(language.isEmpty() ? settings.string(Settings::Key::Language) : language);
-}
-
-int ConsoleCommand::run(Settings &settings, const CommandLineRequest &request)
-{
-    installTranslation(settings, request.language);
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/callops.svg")));
 
     QString url = settings.string(Settings::Key::DatabaseUrl);

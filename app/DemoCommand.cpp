@@ -16,7 +16,6 @@
 #include <QTextStream>
 
 #ifdef CALLOPS_WITH_UI
-#include "ConsoleCommand.h"
 #include "MainWindow.h"
 #include "dialogs/ExportDialog.h"
 #include "scheduler/SchedulerPanel.h"
@@ -37,10 +36,12 @@ Q_DECLARE_LOGGING_CATEGORY(lcDemo)
 namespace callops {
 namespace {
 
-QString tr(const char *text)
+// Text::tr, not a free tr(): lupdate files a free function's strings under the enclosing
+// namespace, so they never matched the context they were looked up in and stayed English.
+struct Text
 {
-    return QCoreApplication::translate("DemoCommand", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(DemoCommand)
+};
 
 // "new 80, checking_classification 2, ..., failed 12": every known state, in the guide's order.
 QString describeCounts(const QMap<QString, int> &counts)
@@ -79,12 +80,12 @@ int runHeadless(Settings &settings, DemoRuntime &runtime)
 
     const auto database = runtime.prepare();
     if (!database) {
-        err << tr("The demo could not start:\n%1").arg(database.error()) << Qt::endl;
+        err << Text::tr("The demo could not start:\n%1").arg(database.error()) << Qt::endl;
         return ExitCode::Failure;
     }
     announce(runtime);
     if (const Status started = runtime.startServices(settings); !started) {
-        err << tr("The demo could not start:\n%1").arg(started.error()) << Qt::endl;
+        err << Text::tr("The demo could not start:\n%1").arg(started.error()) << Qt::endl;
         runtime.shutdown();
         return ExitCode::Failure;
     }
@@ -121,7 +122,7 @@ int runHeadless(Settings &settings, DemoRuntime &runtime)
 }
 
 #ifdef CALLOPS_WITH_UI
-int runWithWindow(Settings &settings, const CommandLineRequest &request, DemoRuntime &runtime)
+int runWithWindow(Settings &settings, DemoRuntime &runtime)
 {
     bool stopRequested = false;
     UnixSignalWatcher signalWatcher({SIGTERM, SIGINT});
@@ -133,12 +134,11 @@ int runWithWindow(Settings &settings, const CommandLineRequest &request, DemoRun
                          QCoreApplication::quit();
                      });
 
-    ConsoleCommand::installTranslation(settings, request.language);
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/callops.svg")));
 
     // Starting the cluster takes seconds (initdb the first time): off the GUI thread, with progress.
-    QProgressDialog progress(tr("Starting the CallOps demo…"), QString(), 0, 0);
-    progress.setWindowTitle(tr("CallOps demo"));
+    QProgressDialog progress(Text::tr("Starting the CallOps demo…"), QString(), 0, 0);
+    progress.setWindowTitle(Text::tr("CallOps demo"));
     progress.setCancelButton(nullptr);
     progress.setMinimumDuration(0);
     progress.show();
@@ -158,8 +158,8 @@ int runWithWindow(Settings &settings, const CommandLineRequest &request, DemoRun
     watcher.waitForFinished();
     progress.hide();
     if (!prepareError.isEmpty()) {
-        QMessageBox::critical(nullptr, tr("CallOps demo"),
-                              tr("The demo could not start:\n%1").arg(prepareError));
+        QMessageBox::critical(nullptr, Text::tr("CallOps demo"),
+                              Text::tr("The demo could not start:\n%1").arg(prepareError));
         return ExitCode::Failure;
     }
     if (stopRequested) {
@@ -169,8 +169,8 @@ int runWithWindow(Settings &settings, const CommandLineRequest &request, DemoRun
     announce(runtime);
     const auto config = runtime.startSimulator(settings);
     if (!config) {
-        QMessageBox::critical(nullptr, tr("CallOps demo"),
-                              tr("The demo could not start:\n%1").arg(config.error()));
+        QMessageBox::critical(nullptr, Text::tr("CallOps demo"),
+                              Text::tr("The demo could not start:\n%1").arg(config.error()));
         runtime.shutdown();
         return ExitCode::Failure;
     }
@@ -182,8 +182,8 @@ int runWithWindow(Settings &settings, const CommandLineRequest &request, DemoRun
         window.setPhoneRegion(config->defaultRegion);
         window.showAsDemo();
         // Another database would leave the engine and the simulator on this one.
-        window.disableConnectionChange(
-                tr("The demo runs its own database; start callops without --demo to connect to another."));
+        window.disableConnectionChange(Text::tr(
+                "The demo runs its own database; start callops without --demo to connect to another."));
         QObject::connect(&window, &MainWindow::exportRequested, &window, [&window] {
             auto *dialog = new ExportDialog(window.worker(), &window);
             dialog->setAttribute(Qt::WA_DeleteOnClose);
@@ -206,7 +206,7 @@ int DemoCommand::run(Settings &settings, const CommandLineRequest &request)
     DemoRuntime runtime(DemoRuntime::Options{{}, request.demoReset});
 #ifdef CALLOPS_WITH_UI
     if (!request.noGui)
-        return runWithWindow(settings, request, runtime);
+        return runWithWindow(settings, runtime);
 #endif
     return runHeadless(settings, runtime);
 }

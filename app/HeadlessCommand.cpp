@@ -21,10 +21,12 @@ Q_DECLARE_LOGGING_CATEGORY(lcEngine)
 namespace callops {
 namespace {
 
-QString tr(const char *text)
+// Text::tr, not a free tr(): lupdate files a free function's strings under the enclosing
+// namespace, so they never matched the context they were looked up in and stayed English.
+struct Text
 {
-    return QCoreApplication::translate("HeadlessCommand", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(HeadlessCommand)
+};
 
 struct PreflightProblem
 {
@@ -44,8 +46,8 @@ std::optional<PreflightProblem> preflight(const ConnectionSettings &database)
         auto db = DatabaseConnection::open(database, purpose);
         if (!db && ConnectionFailure::isRefusal(db.error()))
             return PreflightProblem{ExitCode::BadConfiguration,
-                                    tr("%1 (the server refused the login: retrying will not help; fix "
-                                       "the database settings, then start again)")
+                                    Text::tr("%1 (the server refused the login: retrying will not help; fix "
+                                             "the database settings, then start again)")
                                             .arg(db.error())};
         if (!db)
             return PreflightProblem{ExitCode::DatabaseUnavailable, db.error()};
@@ -54,9 +56,10 @@ std::optional<PreflightProblem> preflight(const ConnectionSettings &database)
         if (!pending)
             problem = PreflightProblem{ExitCode::BadConfiguration, pending.error()};
         else if (!pending->isEmpty())
-            problem = PreflightProblem{ExitCode::BadConfiguration,
-                                       tr("The database %1 lacks migrations %2: run callops --migrate first")
-                                               .arg(database.target(), pending->join(QStringLiteral(", ")))};
+            problem = PreflightProblem{
+                    ExitCode::BadConfiguration,
+                    Text::tr("The database %1 lacks migrations %2: run callops --migrate first")
+                            .arg(database.target(), pending->join(QStringLiteral(", ")))};
     }
     DatabaseConnection::close(purpose);
     return problem;

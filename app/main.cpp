@@ -5,6 +5,7 @@
 #include "HeadlessCommand.h"
 #include "MigrateCommand.h"
 #include "config/Settings.h"
+#include "i18n/Translation.h"
 
 #include <QCoreApplication>
 #include <QGuiApplication>
@@ -42,6 +43,17 @@ bool stderrIsTheJournal()
     const qulonglong device = stream.left(colon).toULongLong(&deviceOk);
     const qulonglong inode = stream.mid(colon + 1).toULongLong(&inodeOk);
     return deviceOk && inodeOk && device == status.st_dev && inode == status.st_ino;
+}
+
+// Every command speaks the user's language but the scheduler running without a window: its output
+// is log lines for operators grepping journals, and the engine writes its messages into the
+// database's last_error and failure_reason, where every reader expects the same words.
+bool speaksToAPerson(const Result<CommandLineRequest> &request)
+{
+    if (!request || request->showHelp || request->showVersion)
+        return true;
+    return request->mode != CommandLineRequest::Mode::Headless
+            && !(request->mode == CommandLineRequest::Mode::Demo && request->noGui);
 }
 
 #ifdef CALLOPS_WITH_UI
@@ -85,27 +97,21 @@ int main(int argc, char **argv)
     for (int i = 0; i < argc; ++i)
         arguments.append(QString::fromLocal8Bit(argv[i]));
     QTextStream err(stderr);
-    const auto request = CommandLine::parse(arguments);
-    if (!request) {
-        err << request.error() << Qt::endl;
-        return ExitCode::BadConfiguration;
-    }
+    // Parsed once before any application object exists, to know which one the mode needs.
+    const auto first = CommandLine::parse(arguments);
 
     std::unique_ptr<QCoreApplication> app;
+    bool noDisplay = false;
+    const bool helpOrVersion = first && (first->showHelp || first->showVersion);
 #ifdef CALLOPS_WITH_UI
-    if (needsWindow(*request) && !request->showHelp && !request->showVersion) {
-        if (!displayAvailable()) {
-            err << QCoreApplication::translate("main",
-                                               "No display to open the console on: run with --no-gui for "
-                                               "the headless scheduler, or set DISPLAY.")
-                << Qt::endl;
-            return ExitCode::BadConfiguration;
-        }
-        app = std::make_unique<QApplication>(argc, argv);
+    if (first && needsWindow(*first) && !helpOrVersion) {
+        if (displayAvailable())
+            app = std::make_unique<QApplication>(argc, argv);
+        else
+            noDisplay = true;
     }
 #endif
-    if (!app && request->mode == CommandLineRequest::Mode::ExportFailures && !request->showHelp
-        && !request->showVersion) {
+    if (!app && first && first->mode == CommandLineRequest::Mode::ExportFailures && !helpOrVersion) {
         // The PDF report needs fonts, so a QGuiApplication; without a display it paints offscreen.
         if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY")
             && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY"))
@@ -114,11 +120,30 @@ int main(int argc, char **argv)
     }
     if (!app)
         app = std::make_unique<QCoreApplication>(argc, argv);
+
+    const QString configFile = first ? first->configFile : CommandLine::lastValue(QStringLiteral("config"));
+    const auto settings
+            = configFile.isEmpty() ? std::make_unique<Settings>() : std::make_unique<Settings>(configFile);
+    if (speaksToAPerson(first)) {
+        translation::install(translation::chosen(
+                first ? first->language : CommandLine::lastValue(QStringLiteral("lang")), *settings));
+    }
+    // Parsed again in the user's language: the help and the errors are written as it parses.
+    const auto request = CommandLine::parse(arguments);
+    if (!request) {
+        err << request.error() << Qt::endl;
+        return ExitCode::BadConfiguration;
+    }
+    if (noDisplay) {
+        err << QCoreApplication::translate("main",
+                                           "No display to open the console on: run with --no-gui for "
+                                           "the headless scheduler, or set DISPLAY.")
+            << Qt::endl;
+        return ExitCode::BadConfiguration;
+    }
     if (request->showHelp || request->showVersion)
         CommandLine::showHelpOrVersion(*request);
 
-    const auto settings = request->configFile.isEmpty() ? std::make_unique<Settings>()
-                                                        : std::make_unique<Settings>(request->configFile);
     if (const Status status = CommandLine::applyTo(*settings); !status) {
         err << status.error() << Qt::endl;
         return ExitCode::BadConfiguration;
@@ -145,7 +170,7 @@ int main(int argc, char **argv)
         return ExportCommand::run(*settings, *request);
     case CommandLineRequest::Mode::Console:
 #ifdef CALLOPS_WITH_UI
-        return ConsoleCommand::run(*settings, *request);
+        return ConsoleCommand::run(*settings);
 #else
         break;
 #endif

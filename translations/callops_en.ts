@@ -90,6 +90,126 @@
         <source>Time zone assumed when a clinic&apos;s cannot be told (default America/New_York).</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>CallOps: the operations console and scheduler for automated clinic calls.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run the scheduler headless until SIGTERM or SIGINT.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>With --no-gui: run one pass, print its JSON summary, exit.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Apply the database migrations and exit.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run the self-contained demo: private PostgreSQL, simulated telephony.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>With --demo: throw away the demo database and start over.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Write failed calls to FILE (.csv or .pdf) and exit.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>With --export-failures: first day (YYYY-MM-DD).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>With --export-failures: last day (YYYY-MM-DD).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Settings file to use instead of the user&apos;s.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Language of the console, the reports and the messages (en, es; else CALLOPS_LANG, else the system&apos;s). Log lines stay in English.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--%1 expects a date as YYYY-MM-DD, not &quot;%2&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--export-failures expects a file ending in .csv or .pdf, not &quot;%1&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write the report to &quot;%1&quot;: it is a folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write the report to &quot;%1&quot;: the file is read-only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write the report to &quot;%1&quot;: the folder does not exist</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write the report to &quot;%1&quot;: the folder is not writable</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The settings file &quot;%1&quot; given to --config does not exist</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; given to --config is a folder, not a settings file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot read the settings file &quot;%1&quot; given to --config: check its permissions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1; see --help</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unexpected argument &quot;%1&quot;; see --help</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--%1 and --%2 do not go together: choose one; see --help</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--once does not go with --%1: it is for --no-gui alone</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--once only goes with --no-gui</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--demo-reset only goes with --demo</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--%1 only goes with --export-failures</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--until must not be before --since</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--%1 expects %2, not &quot;%3&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--%1 expects a number of 0 or more, not &quot;%2&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ConnectionSettings</name>
@@ -226,6 +346,26 @@
     </message>
     <message>
         <source>no answer: the server closed the connection</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>DemoCommand</name>
+    <message>
+        <source>The demo could not start:
+%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Starting the CallOps demo…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CallOps demo</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The demo runs its own database; start callops without --demo to connect to another.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -435,6 +575,17 @@
     </message>
     <message>
         <source>%1 to %2, whole days in %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>HeadlessCommand</name>
+    <message>
+        <source>%1 (the server refused the login: retrying will not help; fix the database settings, then start again)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The database %1 lacks migrations %2: run callops --migrate first</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1043,114 +1194,6 @@
     </message>
 </context>
 <context>
-    <name>callops</name>
-    <message>
-        <source>CallOps: the operations console and scheduler for automated clinic calls.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Run the scheduler headless until SIGTERM or SIGINT.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>With --no-gui: run one pass, print its JSON summary, exit.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Apply the database migrations and exit.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Run the self-contained demo: private PostgreSQL, simulated telephony.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>With --demo: throw away the demo database and start over.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Write failed calls to FILE (.csv or .pdf) and exit.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>With --export-failures: first day (YYYY-MM-DD).</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>With --export-failures: last day (YYYY-MM-DD).</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Settings file to use instead of the user&apos;s.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Language of the console (en, es).</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>--%1 expects a date as YYYY-MM-DD, not &quot;%2&quot;</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The database %1 lacks migrations %2: run callops --migrate first</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The demo could not start:
-%1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Starting the CallOps demo…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>CallOps demo</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>--export-failures expects a file ending in .csv or .pdf, not &quot;%1&quot;</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Cannot write the report to &quot;%1&quot;: it is a folder</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Cannot write the report to &quot;%1&quot;: the file is read-only</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Cannot write the report to &quot;%1&quot;: the folder does not exist</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Cannot write the report to &quot;%1&quot;: the folder is not writable</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The settings file &quot;%1&quot; given to --config does not exist</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>&quot;%1&quot; given to --config is a folder, not a settings file</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Cannot read the settings file &quot;%1&quot; given to --config: check its permissions</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The demo runs its own database; start callops without --demo to connect to another.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 (the server refused the login: retrying will not help; fix the database settings, then start again)</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
     <name>callops::ActionDialog</name>
     <message numerus="yes">
         <source>%1 for all %n call(s) matching the current filter?</source>
@@ -1452,49 +1495,6 @@
     </message>
     <message>
         <source>SUPABASE_URL contains a user name or password: remove it; the key goes in SUPABASE_SERVICE_ROLE_KEY.</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
-    <name>callops::CommandLine</name>
-    <message>
-        <source>Unexpected argument &quot;%1&quot;; see --help</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>--once only goes with --no-gui</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>--demo-reset only goes with --demo</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>--until must not be before --since</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>--%1 expects a number of 0 or more, not &quot;%2&quot;</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1; see --help</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>--%1 and --%2 do not go together: choose one; see --help</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>--once does not go with --%1: it is for --no-gui alone</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>--%1 expects %2, not &quot;%3&quot;</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>--%1 only goes with --export-failures</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -90,6 +90,126 @@
         <source>Time zone assumed when a clinic&apos;s cannot be told (default America/New_York).</source>
         <translation>Zona horaria supuesta cuando no se puede determinar la de una clínica (por defecto America/New_York).</translation>
     </message>
+    <message>
+        <source>CallOps: the operations console and scheduler for automated clinic calls.</source>
+        <translation>CallOps: la consola de operaciones y el planificador de llamadas automáticas a clínicas.</translation>
+    </message>
+    <message>
+        <source>Run the scheduler headless until SIGTERM or SIGINT.</source>
+        <translation>Ejecuta el planificador sin interfaz hasta SIGTERM o SIGINT.</translation>
+    </message>
+    <message>
+        <source>With --no-gui: run one pass, print its JSON summary, exit.</source>
+        <translation>Con --no-gui: ejecuta una pasada, imprime su resumen JSON y termina.</translation>
+    </message>
+    <message>
+        <source>Apply the database migrations and exit.</source>
+        <translation>Aplica las migraciones de la base de datos y termina.</translation>
+    </message>
+    <message>
+        <source>Run the self-contained demo: private PostgreSQL, simulated telephony.</source>
+        <translation>Ejecuta la demostración autónoma: PostgreSQL privado, telefonía simulada.</translation>
+    </message>
+    <message>
+        <source>With --demo: throw away the demo database and start over.</source>
+        <translation>Con --demo: descarta la base de datos de demostración y empieza de nuevo.</translation>
+    </message>
+    <message>
+        <source>Write failed calls to FILE (.csv or .pdf) and exit.</source>
+        <translation>Escribe las llamadas fallidas en FILE (.csv o .pdf) y termina.</translation>
+    </message>
+    <message>
+        <source>With --export-failures: first day (YYYY-MM-DD).</source>
+        <translation>Con --export-failures: primer día (AAAA-MM-DD).</translation>
+    </message>
+    <message>
+        <source>With --export-failures: last day (YYYY-MM-DD).</source>
+        <translation>Con --export-failures: último día (AAAA-MM-DD).</translation>
+    </message>
+    <message>
+        <source>Settings file to use instead of the user&apos;s.</source>
+        <translation>Archivo de configuración que se usa en lugar del del usuario.</translation>
+    </message>
+    <message>
+        <source>Language of the console, the reports and the messages (en, es; else CALLOPS_LANG, else the system&apos;s). Log lines stay in English.</source>
+        <translation>Idioma de la consola, los informes y los mensajes (en, es; si no, CALLOPS_LANG; si no, el del sistema). Las líneas del registro quedan en inglés.</translation>
+    </message>
+    <message>
+        <source>--%1 expects a date as YYYY-MM-DD, not &quot;%2&quot;</source>
+        <translation>--%1 espera una fecha AAAA-MM-DD, no «%2»</translation>
+    </message>
+    <message>
+        <source>--export-failures expects a file ending in .csv or .pdf, not &quot;%1&quot;</source>
+        <translation>--export-failures espera un archivo terminado en .csv o .pdf, no «%1»</translation>
+    </message>
+    <message>
+        <source>Cannot write the report to &quot;%1&quot;: it is a folder</source>
+        <translation>No se puede escribir el informe en «%1»: es una carpeta</translation>
+    </message>
+    <message>
+        <source>Cannot write the report to &quot;%1&quot;: the file is read-only</source>
+        <translation>No se puede escribir el informe en «%1»: el archivo es de solo lectura</translation>
+    </message>
+    <message>
+        <source>Cannot write the report to &quot;%1&quot;: the folder does not exist</source>
+        <translation>No se puede escribir el informe en «%1»: la carpeta no existe</translation>
+    </message>
+    <message>
+        <source>Cannot write the report to &quot;%1&quot;: the folder is not writable</source>
+        <translation>No se puede escribir el informe en «%1»: no se puede escribir en la carpeta</translation>
+    </message>
+    <message>
+        <source>The settings file &quot;%1&quot; given to --config does not exist</source>
+        <translation>El archivo de configuración «%1» indicado en --config no existe</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; given to --config is a folder, not a settings file</source>
+        <translation>«%1» indicado en --config es una carpeta, no un archivo de configuración</translation>
+    </message>
+    <message>
+        <source>Cannot read the settings file &quot;%1&quot; given to --config: check its permissions</source>
+        <translation>No se puede leer el archivo de configuración «%1» indicado en --config: revise sus permisos</translation>
+    </message>
+    <message>
+        <source>%1; see --help</source>
+        <translation>%1; consulte --help</translation>
+    </message>
+    <message>
+        <source>Unexpected argument &quot;%1&quot;; see --help</source>
+        <translation>Argumento inesperado «%1»; consulte --help</translation>
+    </message>
+    <message>
+        <source>--%1 and --%2 do not go together: choose one; see --help</source>
+        <translation>--%1 y --%2 no van juntos: elija uno; consulte --help</translation>
+    </message>
+    <message>
+        <source>--once does not go with --%1: it is for --no-gui alone</source>
+        <translation>--once no se usa con --%1: es solo para --no-gui</translation>
+    </message>
+    <message>
+        <source>--once only goes with --no-gui</source>
+        <translation>--once solo se usa con --no-gui</translation>
+    </message>
+    <message>
+        <source>--demo-reset only goes with --demo</source>
+        <translation>--demo-reset solo se usa con --demo</translation>
+    </message>
+    <message>
+        <source>--%1 only goes with --export-failures</source>
+        <translation>--%1 solo se usa con --export-failures</translation>
+    </message>
+    <message>
+        <source>--until must not be before --since</source>
+        <translation>--until no puede ser anterior a --since</translation>
+    </message>
+    <message>
+        <source>--%1 expects %2, not &quot;%3&quot;</source>
+        <translation>--%1 espera %2, no «%3»</translation>
+    </message>
+    <message>
+        <source>--%1 expects a number of 0 or more, not &quot;%2&quot;</source>
+        <translation>--%1 espera un número mayor o igual que 0, no «%2»</translation>
+    </message>
 </context>
 <context>
     <name>ConnectionSettings</name>
@@ -227,6 +347,27 @@
     <message>
         <source>no answer: the server closed the connection</source>
         <translation>sin respuesta: el servidor cerró la conexión</translation>
+    </message>
+</context>
+<context>
+    <name>DemoCommand</name>
+    <message>
+        <source>The demo could not start:
+%1</source>
+        <translation>La demostración no pudo iniciarse:
+%1</translation>
+    </message>
+    <message>
+        <source>Starting the CallOps demo…</source>
+        <translation>Iniciando la demostración de CallOps…</translation>
+    </message>
+    <message>
+        <source>CallOps demo</source>
+        <translation>Demostración de CallOps</translation>
+    </message>
+    <message>
+        <source>The demo runs its own database; start callops without --demo to connect to another.</source>
+        <translation>La demostración usa su propia base de datos; inicie callops sin --demo para conectarse a otra.</translation>
     </message>
 </context>
 <context>
@@ -436,6 +577,17 @@
     <message>
         <source>%1 to %2, whole days in %3</source>
         <translation>desde %1 hasta %2, días completos en %3</translation>
+    </message>
+</context>
+<context>
+    <name>HeadlessCommand</name>
+    <message>
+        <source>%1 (the server refused the login: retrying will not help; fix the database settings, then start again)</source>
+        <translation>%1 (el servidor rechazó el inicio de sesión: reintentar no servirá de nada; corrija la configuración de la base de datos y vuelva a iniciar)</translation>
+    </message>
+    <message>
+        <source>The database %1 lacks migrations %2: run callops --migrate first</source>
+        <translation>A la base de datos %1 le faltan las migraciones %2: ejecute antes callops --migrate</translation>
     </message>
 </context>
 <context>
@@ -1043,115 +1195,6 @@
     </message>
 </context>
 <context>
-    <name>callops</name>
-    <message>
-        <source>CallOps: the operations console and scheduler for automated clinic calls.</source>
-        <translation>CallOps: la consola de operaciones y el planificador de llamadas automáticas a clínicas.</translation>
-    </message>
-    <message>
-        <source>Run the scheduler headless until SIGTERM or SIGINT.</source>
-        <translation>Ejecuta el planificador sin interfaz hasta SIGTERM o SIGINT.</translation>
-    </message>
-    <message>
-        <source>With --no-gui: run one pass, print its JSON summary, exit.</source>
-        <translation>Con --no-gui: ejecuta una pasada, imprime su resumen JSON y termina.</translation>
-    </message>
-    <message>
-        <source>Apply the database migrations and exit.</source>
-        <translation>Aplica las migraciones de la base de datos y termina.</translation>
-    </message>
-    <message>
-        <source>Run the self-contained demo: private PostgreSQL, simulated telephony.</source>
-        <translation>Ejecuta la demostración autónoma: PostgreSQL privado, telefonía simulada.</translation>
-    </message>
-    <message>
-        <source>With --demo: throw away the demo database and start over.</source>
-        <translation>Con --demo: descarta la base de datos de demostración y empieza de nuevo.</translation>
-    </message>
-    <message>
-        <source>Write failed calls to FILE (.csv or .pdf) and exit.</source>
-        <translation>Escribe las llamadas fallidas en FILE (.csv o .pdf) y termina.</translation>
-    </message>
-    <message>
-        <source>With --export-failures: first day (YYYY-MM-DD).</source>
-        <translation>Con --export-failures: primer día (AAAA-MM-DD).</translation>
-    </message>
-    <message>
-        <source>With --export-failures: last day (YYYY-MM-DD).</source>
-        <translation>Con --export-failures: último día (AAAA-MM-DD).</translation>
-    </message>
-    <message>
-        <source>Settings file to use instead of the user&apos;s.</source>
-        <translation>Archivo de configuración que se usa en lugar del del usuario.</translation>
-    </message>
-    <message>
-        <source>Language of the console (en, es).</source>
-        <translation>Idioma de la consola (en, es).</translation>
-    </message>
-    <message>
-        <source>--%1 expects a date as YYYY-MM-DD, not &quot;%2&quot;</source>
-        <translation>--%1 espera una fecha AAAA-MM-DD, no «%2»</translation>
-    </message>
-    <message>
-        <source>The database %1 lacks migrations %2: run callops --migrate first</source>
-        <translation>A la base de datos %1 le faltan las migraciones %2: ejecute antes callops --migrate</translation>
-    </message>
-    <message>
-        <source>The demo could not start:
-%1</source>
-        <translation>La demostración no pudo iniciarse:
-%1</translation>
-    </message>
-    <message>
-        <source>Starting the CallOps demo…</source>
-        <translation>Iniciando la demostración de CallOps…</translation>
-    </message>
-    <message>
-        <source>CallOps demo</source>
-        <translation>Demostración de CallOps</translation>
-    </message>
-    <message>
-        <source>--export-failures expects a file ending in .csv or .pdf, not &quot;%1&quot;</source>
-        <translation>--export-failures espera un archivo terminado en .csv o .pdf, no «%1»</translation>
-    </message>
-    <message>
-        <source>Cannot write the report to &quot;%1&quot;: it is a folder</source>
-        <translation>No se puede escribir el informe en «%1»: es una carpeta</translation>
-    </message>
-    <message>
-        <source>Cannot write the report to &quot;%1&quot;: the file is read-only</source>
-        <translation>No se puede escribir el informe en «%1»: el archivo es de solo lectura</translation>
-    </message>
-    <message>
-        <source>Cannot write the report to &quot;%1&quot;: the folder does not exist</source>
-        <translation>No se puede escribir el informe en «%1»: la carpeta no existe</translation>
-    </message>
-    <message>
-        <source>Cannot write the report to &quot;%1&quot;: the folder is not writable</source>
-        <translation>No se puede escribir el informe en «%1»: no se puede escribir en la carpeta</translation>
-    </message>
-    <message>
-        <source>The settings file &quot;%1&quot; given to --config does not exist</source>
-        <translation>El archivo de configuración «%1» indicado en --config no existe</translation>
-    </message>
-    <message>
-        <source>&quot;%1&quot; given to --config is a folder, not a settings file</source>
-        <translation>«%1» indicado en --config es una carpeta, no un archivo de configuración</translation>
-    </message>
-    <message>
-        <source>Cannot read the settings file &quot;%1&quot; given to --config: check its permissions</source>
-        <translation>No se puede leer el archivo de configuración «%1» indicado en --config: revise sus permisos</translation>
-    </message>
-    <message>
-        <source>The demo runs its own database; start callops without --demo to connect to another.</source>
-        <translation>La demostración usa su propia base de datos; inicie callops sin --demo para conectarse a otra.</translation>
-    </message>
-    <message>
-        <source>%1 (the server refused the login: retrying will not help; fix the database settings, then start again)</source>
-        <translation>%1 (el servidor rechazó el inicio de sesión: reintentar no servirá de nada; corrija la configuración de la base de datos y vuelva a iniciar)</translation>
-    </message>
-</context>
-<context>
     <name>callops::ActionDialog</name>
     <message numerus="yes">
         <source>%1 for all %n call(s) matching the current filter?</source>
@@ -1454,49 +1497,6 @@
     <message>
         <source>SUPABASE_URL contains a user name or password: remove it; the key goes in SUPABASE_SERVICE_ROLE_KEY.</source>
         <translation>SUPABASE_URL contiene un usuario o una contraseña: quítelos; la clave va en SUPABASE_SERVICE_ROLE_KEY.</translation>
-    </message>
-</context>
-<context>
-    <name>callops::CommandLine</name>
-    <message>
-        <source>Unexpected argument &quot;%1&quot;; see --help</source>
-        <translation>Argumento inesperado «%1»; consulte --help</translation>
-    </message>
-    <message>
-        <source>--once only goes with --no-gui</source>
-        <translation>--once solo se usa con --no-gui</translation>
-    </message>
-    <message>
-        <source>--demo-reset only goes with --demo</source>
-        <translation>--demo-reset solo se usa con --demo</translation>
-    </message>
-    <message>
-        <source>--until must not be before --since</source>
-        <translation>--until no puede ser anterior a --since</translation>
-    </message>
-    <message>
-        <source>--%1 expects a number of 0 or more, not &quot;%2&quot;</source>
-        <translation>--%1 espera un número mayor o igual que 0, no «%2»</translation>
-    </message>
-    <message>
-        <source>%1; see --help</source>
-        <translation>%1; consulte --help</translation>
-    </message>
-    <message>
-        <source>--%1 and --%2 do not go together: choose one; see --help</source>
-        <translation>--%1 y --%2 no van juntos: elija uno; consulte --help</translation>
-    </message>
-    <message>
-        <source>--once does not go with --%1: it is for --no-gui alone</source>
-        <translation>--once no se usa con --%1: es solo para --no-gui</translation>
-    </message>
-    <message>
-        <source>--%1 expects %2, not &quot;%3&quot;</source>
-        <translation>--%1 espera %2, no «%3»</translation>
-    </message>
-    <message>
-        <source>--%1 only goes with --export-failures</source>
-        <translation>--%1 solo se usa con --export-failures</translation>
     </message>
 </context>
 <context>

@@ -23,6 +23,8 @@ QString CsvFailureReport::cell(const QString &value)
 
 QByteArray CsvFailureReport::render(const QList<CallRecord> &calls, const FailureReportOptions &options)
 {
+    // Field names, not titles: the same in every language (scripts read the columns by name), as
+    // are the cells (states by name, times in ISO 8601, plain numbers).
     const QStringList header{QStringLiteral("call_id"),        QStringLiteral("exam_id"),
                              QStringLiteral("employee_name"),  QStringLiteral("employee_dob"),
                              QStringLiteral("phone"),          QStringLiteral("clinic_name"),

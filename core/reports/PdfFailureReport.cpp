@@ -2,6 +2,7 @@
 
 #include <QCoreApplication>
 #include <QFontMetrics>
+#include <QLocale>
 #include <QMap>
 #include <QPageLayout>
 #include <QPageSize>
@@ -192,7 +193,8 @@ private:
                          QFontMetrics(m_small, &m_writer).height());
         m_painter->drawText(line, Qt::AlignLeft | Qt::AlignVCenter, m_footer);
         m_painter->drawText(line, Qt::AlignRight | Qt::AlignVCenter,
-                            PdfFailureReport::tr("Page %1 of %2").arg(m_page).arg(m_pageCount));
+                            PdfFailureReport::tr("Page %1 of %2")
+                                    .arg(QLocale().toString(m_page), QLocale().toString(m_pageCount)));
     }
 
     QPdfWriter &m_writer;
@@ -209,6 +211,8 @@ private:
 };
 
 // Lays the whole report out; once without a painter to count the pages, then to draw them.
+// Counts are written as the reader's language writes them (QLocale(), set with the translation);
+// dates and times stay numeric, year first, as the console shows them: "03/04" is read two ways.
 // `progress` is told of each call laid out.
 void layOut(Layout &layout, const QList<CallRecord> &calls, const FailureReportOptions &options,
             const std::function<void()> &progress)
@@ -233,7 +237,7 @@ void layOut(Layout &layout, const QList<CallRecord> &calls, const FailureReportO
         layout.text(PdfFailureReport::tr("No call failed in this period."), bold);
         return;
     }
-    layout.text(PdfFailureReport::tr("Failed calls: %1").arg(calls.size()), bold, gap);
+    layout.text(PdfFailureReport::tr("Failed calls: %1").arg(QLocale().toString(calls.size())), bold, gap);
 
     QMap<QString, int> totals;
     for (const CallRecord &call : calls)
@@ -249,7 +253,7 @@ void layOut(Layout &layout, const QList<CallRecord> &calls, const FailureReportO
     layout.beginTable(
             {{PdfFailureReport::tr("Failure reason"), PdfFailureReport::tr("Calls")}, {0.75, 0.25}});
     for (const auto &[reason, count] : sorted)
-        layout.row({reason, QString::number(count)});
+        layout.row({reason, QLocale().toString(count)});
     layout.endTable();
     layout.space(gap);
 
@@ -265,7 +269,7 @@ void layOut(Layout &layout, const QList<CallRecord> &calls, const FailureReportO
         layout.row({call.examId, call.employeeName, call.clinicName,
                     call.phoneDisplay.isEmpty() ? call.phone : call.phoneDisplay,
                     state == WorkflowState::Unknown ? call.state : workflow::stateLabel(state),
-                    call.failureReason, call.lastError, QString::number(call.attempt),
+                    call.failureReason, call.lastError, QLocale().toString(call.attempt),
                     options.timeText(call.failedAt.isValid() ? call.failedAt : call.stateChangedAt)});
         progress();
     }

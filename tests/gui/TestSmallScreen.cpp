@@ -1,10 +1,10 @@
-#include "ConsoleTranslation.h"
 #include "MainWindow.h"
 #include "TestDatabase.h"
 #include "calls/CallDetailPane.h"
 #include "calls/CallTableModel.h"
 #include "calls/ElidedComboBox.h"
 #include "dashboard/StateListView.h"
+#include "i18n/Translation.h"
 
 #include <QAbstractItemView>
 #include <QApplication>
@@ -138,7 +138,7 @@ void TestSmallScreen::consoleFitsASmallScreen_data()
 void TestSmallScreen::consoleFitsASmallScreen()
 {
     QFETCH(QString, language);
-    consoleTranslation::install(language);
+    translation::install(language);
     const QRect available = QGuiApplication::primaryScreen()->availableGeometry();
     QCOMPARE(available.size(), QSize(1024, 768));
 

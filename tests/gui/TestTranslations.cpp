@@ -1,9 +1,9 @@
-#include "ConsoleTranslation.h"
 #include "MainWindow.h"
 #include "calls/CallDetailPane.h"
 #include "console/CallRecord.h"
 #include "dashboard/StateListView.h"
 #include "db/ConnectionSettings.h"
+#include "i18n/Translation.h"
 #include "phone/PhoneNumberNormalizer.h"
 #include "scheduler/CallingWindow.h"
 
@@ -118,7 +118,7 @@ void TestTranslations::spanishIsComplete()
 }
 
 // The .ts file is complete only if it holds every tr() of the sources: lupdate (as the comment in
-// ui/CMakeLists.txt runs it) over a copy must find nothing new to translate.
+// core/CMakeLists.txt runs it) over a copy must find nothing new to translate.
 void TestTranslations::everyStringInTheSourcesIsTranslated()
 {
     QString lupdate = QLibraryInfo::path(QLibraryInfo::BinariesPath) + QStringLiteral("/lupdate");
@@ -143,7 +143,7 @@ void TestTranslations::everyStringInTheSourcesIsTranslated()
     QVERIFY(before.ok && after.ok);
     QVERIFY2(after.unfinished == 0,
              qPrintable(QStringLiteral("%1 string(s) in the sources are not in translations/callops_es.ts: "
-                                       "run lupdate (see ui/CMakeLists.txt) and translate them")
+                                       "run lupdate (see core/CMakeLists.txt) and translate them")
                                 .arg(after.unfinished)));
     QCOMPARE(after.messages, before.messages);
 }
@@ -157,7 +157,7 @@ void TestTranslations::stateLabelsAreShownWhole()
 void TestTranslations::stateLabelsAreShownWholeOnASmallScreen()
 {
     for (const QString &language : {QStringLiteral("en"), QStringLiteral("es")}) {
-        QVERIFY(consoleTranslation::install(language));
+        QVERIFY(translation::install(language));
         MainWindow window;
         verifyNoStateLabelIsCut(window, {1024, 600});
         if (QTest::currentTestFailed())
@@ -168,7 +168,7 @@ void TestTranslations::stateLabelsAreShownWholeOnASmallScreen()
 
 void TestTranslations::consoleSpeaksSpanish()
 {
-    QVERIFY(consoleTranslation::install(QStringLiteral("es")));
+    QVERIFY(translation::install(QStringLiteral("es")));
     MainWindow window;
     verifyNoStateLabelIsCut(window);
     if (QTest::currentTestFailed())
@@ -184,7 +184,7 @@ void TestTranslations::consoleSpeaksSpanish()
 // namespace while looking them up under the class name: the Spanish was there and never shown.
 void TestTranslations::coreMessagesSpeakSpanish()
 {
-    QVERIFY(consoleTranslation::install(QStringLiteral("es")));
+    QVERIFY(translation::install(QStringLiteral("es")));
     QCOMPARE(PhoneNumberNormalizer().normalize(QString()).error(),
              QStringLiteral("no se indicó número de teléfono"));
     QCOMPARE(ConnectionSettings::parse(QStringLiteral("postgresql://user@db.example:0/calls")).error(),
@@ -197,7 +197,7 @@ void TestTranslations::coreMessagesSpeakSpanish()
 // size gives it, a field that does not fit beside its label goes under it instead of past the edge.
 void TestTranslations::spanishDetailsStayInsideThePane()
 {
-    QVERIFY(consoleTranslation::install(QStringLiteral("es")));
+    QVERIFY(translation::install(QStringLiteral("es")));
     CallDetailPane pane;
     pane.resize(290, 700);
     pane.show();

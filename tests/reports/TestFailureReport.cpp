@@ -57,11 +57,19 @@ private slots:
     void csvOpensInASpreadsheet();
     void pdfWrapsLongTextOnNumberedPages();
     void emptyPdfSaysSo();
+    void pdfInTheChosenLanguage_data();
+    void pdfInTheChosenLanguage();
+    void csvFieldNamesInEveryLanguage();
+    void commandLineInTheChosenLanguage();
 
 private:
-    int runExport(const QStringList &arguments, QString *output, const QString &timeZone = QString());
+    // Runs callops with `arguments` and these extra NAME=value variables; the user's language and
+    // settings file are left out unless given, so that a developer's own do not change the result.
+    int runExport(const QStringList &arguments, QString *output, const QString &timeZone = QString(),
+                  const QStringList &environment = {});
     // Exports a PDF named `name` with these options and returns its text (empty on failure).
-    QString exportedPdf(const QString &name, const QStringList &options, const QString &timeZone = QString());
+    QString exportedPdf(const QString &name, const QStringList &options, const QString &timeZone = QString(),
+                        const QStringList &environment = {});
     void seed(const QString &sql);
     std::unique_ptr<TestDatabase> m_database;
     QTemporaryDir m_dir;
@@ -114,7 +122,8 @@ void TestFailureReport::cellsAreEscaped()
     QCOMPARE(CsvFailureReport::cell(value), expected);
 }
 
-int TestFailureReport::runExport(const QStringList &arguments, QString *output, const QString &timeZone)
+int TestFailureReport::runExport(const QStringList &arguments, QString *output, const QString &timeZone,
+                                 const QStringList &environment)
 {
     QProcess process;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
@@ -122,6 +131,12 @@ int TestFailureReport::runExport(const QStringList &arguments, QString *output, 
     if (!timeZone.isEmpty())
         env.insert("TZ", timeZone);
     env.insert("QT_QPA_PLATFORM", "offscreen");
+    for (const char *name : {"LC_ALL", "LC_MESSAGES", "LANGUAGE", "CALLOPS_LANG"})
+        env.remove(name);
+    env.insert("LANG", "C.UTF-8");
+    env.insert("XDG_CONFIG_HOME", m_dir.filePath("config"));
+    for (const QString &variable : environment)
+        env.insert(variable.section('=', 0, 0), variable.section('=', 1));
     process.setProcessEnvironment(env);
     process.start(CALLOPS_BINARY, arguments);
     if (!process.waitForFinished(60000)) {
@@ -215,11 +230,11 @@ void TestFailureReport::unwritablePathFails()
 }
 
 QString TestFailureReport::exportedPdf(const QString &name, const QStringList &options,
-                                       const QString &timeZone)
+                                       const QString &timeZone, const QStringList &environment)
 {
     const QString path = m_dir.filePath(name);
     QString output;
-    if (runExport(QStringList{"--export-failures", path} + options, &output, timeZone) != 0) {
+    if (runExport(QStringList{"--export-failures", path} + options, &output, timeZone, environment) != 0) {
         qWarning("%s", qPrintable(output));
         return QString();
     }
@@ -329,6 +344,100 @@ void TestFailureReport::emptyPdfSaysSo()
     const QString text = exportedPdf("none.pdf", {"--since", "2030-01-01"});
     QVERIFY2(text.contains("No call failed in this period."), qPrintable(text));
     QVERIFY2(!text.contains("Totals per failure reason"), qPrintable(text));
+}
+
+// A Spanish dispatcher's report is in Spanish, however the language was chosen: --lang, the
+// CALLOPS_LANG variable or the settings file, and the system's locale when none is; --lang wins.
+// Read back from the PDF itself, as a person would read it. The headless build (the sanitizer run
+// of scripts/test.sh has no console) runs this too: the translation is not the console's.
+void TestFailureReport::pdfInTheChosenLanguage_data()
+{
+    QTest::addColumn<QStringList>("options");
+    QTest::addColumn<QStringList>("environment");
+    QTest::addColumn<bool>("spanish");
+    QTest::newRow("--lang es") << QStringList{"--lang", "es"} << QStringList{} << true;
+    QTest::newRow("CALLOPS_LANG=es") << QStringList{} << QStringList{"CALLOPS_LANG=es"} << true;
+    QTest::newRow("settings file ui/language=es")
+            << QStringList{"--config", "es.conf"} << QStringList{} << true;
+    QTest::newRow("system locale es_ES") << QStringList{} << QStringList{"LANG=es_ES.UTF-8"} << true;
+    QTest::newRow("--lang en over CALLOPS_LANG=es")
+            << QStringList{"--lang", "en"} << QStringList{"CALLOPS_LANG=es"} << false;
+    QTest::newRow("LANG=C") << QStringList{} << QStringList{"LANG=C"} << false;
+}
+
+void TestFailureReport::pdfInTheChosenLanguage()
+{
+    QFETCH(QStringList, options);
+    QFETCH(QStringList, environment);
+    QFETCH(bool, spanish);
+    const int index = options.indexOf("--config");
+    if (index >= 0) {
+        QFile file(m_dir.filePath(options.at(index + 1)));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("[ui]\nlanguage=es\n");
+        options[index + 1] = file.fileName();
+    }
+    const QString text
+            = exportedPdf("language.pdf", options + QStringList{"--since", "2026-03-01"}, "UTC", environment);
+    QVERIFY(!text.isEmpty());
+    if (!spanish) {
+        QVERIFY2(text.contains("CallOps failure report") && text.contains("Failed calls: 3")
+                         && text.contains("Page 1 of "),
+                 qPrintable(text.left(2000)));
+        return;
+    }
+    QVERIFY2(text.contains("Informe de fallos de CallOps"), qPrintable(text.left(2000)));
+    QVERIFY2(text.contains("Periodo: desde 2026-03-01 hasta ahora, días completos en UTC"),
+             qPrintable(text.left(2000)));
+    QVERIFY2(text.contains("Llamadas fallidas: 3"), qPrintable(text.left(2000)));
+    QVERIFY(text.contains("Totales por motivo de fallo"));
+    QVERIFY(text.contains("Motivo de fallo"));
+    QVERIFY(text.contains("Último error"));
+    QVERIFY(text.contains("Página 1 de "));
+    // The calls' own data is not translated: it is what the database holds.
+    QVERIFY(text.contains("Max retries exceeded"));
+    for (const char *english : {"failure report", "Failed calls", "Totals per failure reason", "Last error",
+                                "Page 1 of", "whole days"})
+        QVERIFY2(!text.contains(english), english);
+}
+
+// The CSV's header row names fields for scripts and spreadsheets' lookups: the same in every
+// language, as are its values (states by name, ISO times).
+void TestFailureReport::csvFieldNamesInEveryLanguage()
+{
+    const QString path = m_dir.filePath("es.csv");
+    QString output;
+    QCOMPARE(runExport({"--export-failures", path, "--since", "2026-03-01", "--lang", "es"}, &output, "UTC"),
+             0);
+    QVERIFY2(output.contains("Se escribieron 3 llamadas fallidas"), qPrintable(output));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray bytes = file.readAll();
+    QVERIFY2(bytes.startsWith("\xEF\xBB\xBF"
+                              "call_id,exam_id,employee_name,employee_dob,phone,clinic_name,workflow_state,"
+                              "failure_reason,failed_at,retry_count,attempts,last_error\r\n"),
+             bytes.left(200).constData());
+    const QString csv = QString::fromUtf8(bytes);
+    QVERIFY(csv.contains(",classification_failed,"));
+    QVERIFY2(csv.contains(",2026-03-02T10:00:00"), qPrintable(csv));
+}
+
+// The command line's own messages (its errors, --help) follow the same choice.
+void TestFailureReport::commandLineInTheChosenLanguage()
+{
+    QString output;
+    QCOMPARE(runExport({"--export-failures", m_dir.filePath("report.txt"), "--lang", "es"}, &output), 2);
+    QVERIFY2(output.contains("--export-failures espera un archivo terminado en .csv o .pdf"),
+             qPrintable(output));
+    QCOMPARE(runExport({"--export-failures", m_dir.filePath("report.pdf"), "--bogus"}, &output, QString(),
+                       {"CALLOPS_LANG=es"}),
+             2);
+    // Qt's own part of the message too ("Unknown option"), from Qt's translations.
+    QVERIFY2(output.contains("Opción desconocida") && output.contains("consulte --help"), qPrintable(output));
+    QCOMPARE(runExport({"--help"}, &output, QString(), {"CALLOPS_LANG=es"}), 0);
+    QVERIFY2(output.contains("Idioma de la consola, los informes"), qPrintable(output));
+    QVERIFY2(output.contains("Escribe las llamadas fallidas en"), qPrintable(output));
+    QVERIFY2(!output.contains("Write failed calls to"), qPrintable(output));
 }
 
 QTEST_GUILESS_MAIN(TestFailureReport)

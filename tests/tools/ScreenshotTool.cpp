@@ -1,11 +1,11 @@
 // Takes the console's screenshots for docs/screenshots (run by scripts/screenshots.sh under
 // xvfb-run against a throwaway database it has seeded). Not a test.
-#include "ConsoleTranslation.h"
 #include "MainWindow.h"
 #include "calls/CallDetailPane.h"
 #include "calls/CallTableModel.h"
 #include "dashboard/StateListView.h"
 #include "dialogs/ActionDialog.h"
+#include "i18n/Translation.h"
 
 #include <QAction>
 #include <QApplication>
@@ -67,7 +67,7 @@ int main(int argc, char **argv)
     const QString exam = args.at(3);
     bool ok = true;
     {
-        consoleTranslation::install(QStringLiteral("en"));
+        translation::install(QStringLiteral("en"));
         MainWindow window;
         window.resize(1500, 900);
         window.connectToDatabase(url);
@@ -97,7 +97,7 @@ int main(int argc, char **argv)
         }
     }
     {
-        consoleTranslation::install(QStringLiteral("es"));
+        translation::install(QStringLiteral("es"));
         MainWindow window;
         window.resize(1500, 900);
         window.connectToDatabase(url);

@@ -1,11 +1,13 @@
-#include "ConsoleTranslation.h"
+#include "Translation.h"
+
+#include "config/Settings.h"
 
 #include <QCoreApplication>
 #include <QLibraryInfo>
 #include <QLocale>
 #include <QTranslator>
 
-namespace callops::consoleTranslation {
+namespace callops::translation {
 
 bool install(const QString &languageCode)
 {
@@ -26,4 +28,9 @@ bool install(const QString &languageCode)
     return false;
 }
 
-} // namespace callops::consoleTranslation
+QString chosen(const QString &commandLine, const Settings &settings)
+{
+    return commandLine.isEmpty() ? settings.string(Settings::Key::Language) : commandLine;
+}
+
+} // namespace callops::translation
