@@ -1,5 +1,6 @@
 #include "Translation.h"
 
+#include "SourceLanguage.h"
 #include "config/Settings.h"
 
 #include <QCoreApplication>
@@ -9,17 +10,35 @@
 
 namespace callops::translation {
 
+namespace {
+
+// A translator that stands back on a thread in SourceLanguage.
+class ScopedTranslator final : public QTranslator
+{
+public:
+    using QTranslator::QTranslator;
+    QString translate(const char *context, const char *sourceText, const char *disambiguation,
+                      int n) const override
+    {
+        if (SourceLanguage::isHeldOnThisThread())
+            return {};
+        return QTranslator::translate(context, sourceText, disambiguation, n);
+    }
+};
+
+} // namespace
+
 bool install(const QString &languageCode)
 {
     const QLocale locale = languageCode.isEmpty() ? QLocale::system() : QLocale(languageCode);
     QLocale::setDefault(locale);
-    auto *qt = new QTranslator(QCoreApplication::instance());
+    auto *qt = new ScopedTranslator(QCoreApplication::instance());
     if (qt->load(locale, QStringLiteral("qtbase"), QStringLiteral("_"),
                  QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
         QCoreApplication::installTranslator(qt);
     else
         delete qt;
-    auto *ours = new QTranslator(QCoreApplication::instance());
+    auto *ours = new ScopedTranslator(QCoreApplication::instance());
     if (ours->load(locale, QStringLiteral("callops"), QStringLiteral("_"), QStringLiteral(":/i18n"))) {
         QCoreApplication::installTranslator(ours);
         return true;

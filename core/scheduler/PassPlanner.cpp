@@ -1,5 +1,7 @@
 #include "PassPlanner.h"
 
+#include "i18n/SourceLanguage.h"
+
 #include "phone/PhoneNumberNormalizer.h"
 #include "phone/TimeZoneResolver.h"
 #include "scheduler/CallingWindow.h"
@@ -37,6 +39,8 @@ PassPlanner::PassPlanner(Config config, const PhoneNumberNormalizer &normalizer,
 
 void PassPlanner::normalise(QList<ClaimedCall> &rows, QHash<QString, QString> &errors) const
 {
+    // The errors become the calls' failure_reason: in the source language, as every writer's.
+    const SourceLanguage stored;
     // Calls to one clinic share its number: parse each distinct string once per pass.
     QHash<QString, Result<NormalizedPhone>> parsed;
     for (ClaimedCall &row : rows) {
@@ -118,7 +122,8 @@ Decision PassPlanner::decideOne(const ClaimedCall &row, const QHash<QString, QSt
 
     if (const auto error = normaliseErrors.constFind(row.id); error != normaliseErrors.cend()) {
         move(decision, WorkflowEvent::InvalidPhoneNumber);
-        decision.failureReason = Text::tr("Invalid phone number: %1").arg(*error);
+        decision.failureReason
+                = SourceLanguage::text([&] { return Text::tr("Invalid phone number: %1").arg(*error); });
         decision.lastError = decision.failureReason;
         decision.clearNextAction = true;
         decision.status = QStringLiteral("invalid_phone_number");
@@ -162,10 +167,11 @@ Decision PassPlanner::decideOne(const ClaimedCall &row, const QHash<QString, QSt
             || row.retryCount > m_config.maxSaneRetries || row.maxRetries > m_config.maxSaneRetries) {
             // Not ours to guess: report it on the row and look again in an hour.
             decision.event = WorkflowEvent::RetryScheduled;
-            decision.lastError
-                    = Text::tr("Skipped: retry_count %1 / max_retries %2 are not valid; correct the row")
-                              .arg(row.retryCount)
-                              .arg(row.maxRetries);
+            decision.lastError = SourceLanguage::text([&] {
+                return Text::tr("Skipped: retry_count %1 / max_retries %2 are not valid; correct the row")
+                        .arg(row.retryCount)
+                        .arg(row.maxRetries);
+            });
             decision.nextActionAt = now.addSecs(3600);
             decision.status = QStringLiteral("skipped");
             decision.detail = decision.lastError;
@@ -176,8 +182,10 @@ Decision PassPlanner::decideOne(const ClaimedCall &row, const QHash<QString, QSt
             // (and spend the task's retries). Classify again, within the classification attempts.
             if (row.classificationAttempts >= row.maxRetries) {
                 move(decision, WorkflowEvent::ClassificationAttemptsExhausted);
-                decision.lastError = Text::tr(
-                        "Classification attempts exhausted: the last classification call did not finish");
+                decision.lastError = SourceLanguage::text([] {
+                    return Text::tr(
+                            "Classification attempts exhausted: the last classification call did not finish");
+                });
                 decision.failureReason = decision.lastError;
                 decision.clearNextAction = true;
                 decision.status = QStringLiteral("classification_attempts_exhausted");
@@ -240,13 +248,17 @@ void PassPlanner::decideCall(const ClaimedCall &row, const QHash<QString, Workfl
         return;
     }
 
-    const ResolvedZone zone = m_zones.resolve(row.clinicTimezone, row.region);
+    // Its note goes into last_error: in the source language.
+    const ResolvedZone zone
+            = SourceLanguage::text([&] { return m_zones.resolve(row.clinicTimezone, row.region); });
     decision.timeZoneId = QString::fromUtf8(zone.zone.id());
     decision.zoneAssumed = zone.assumed;
     // A clinic_timezone that is no time zone (a typo) is said on the row, where a dispatcher sees
     // it, not only in the pass's detail: the calling hours are then the assumed zone's.
     if (!zone.note.isEmpty())
-        decision.lastError = Text::tr("%1; calling hours of %2 assumed").arg(zone.note, decision.timeZoneId);
+        decision.lastError = SourceLanguage::text([&] {
+            return Text::tr("%1; calling hours of %2 assumed").arg(zone.note, decision.timeZoneId);
+        });
     if (!m_window.isOpen(now, zone.zone)) {
         move(decision, WorkflowEvent::OutsideCallingWindow);
         decision.nextActionAt = m_window.nextOpening(now, zone.zone);

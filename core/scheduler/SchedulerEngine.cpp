@@ -9,6 +9,7 @@
 #include "db/DatabaseConnection.h"
 #include "db/PreparedStatements.h"
 #include "db/SessionWatch.h"
+#include "i18n/SourceLanguage.h"
 #include "phone/PhoneNumberNormalizer.h"
 #include "phone/TimeZoneResolver.h"
 #include "scheduler/CallingWindow.h"
@@ -56,6 +57,19 @@ QString makeSchedulerId()
             .arg(QRandomGenerator::global()->generate() & 0xffff, 4, 16, QLatin1Char('0'));
 }
 
+// Writes the message `make` builds into the journal in the source language (operators grep for
+// it, whatever language the console running this engine speaks) and returns it translated, for
+// the console.
+template<typename Make> QString journalled(QtMsgType type, Make &&make)
+{
+    const QString journal = SourceLanguage::text(make);
+    if (type == QtCriticalMsg)
+        qCCritical(lcEngine).noquote() << journal;
+    else
+        qCWarning(lcEngine).noquote() << journal;
+    return make();
+}
+
 } // namespace
 
 SchedulerEngine::SchedulerEngine(SchedulerConfig config)
@@ -96,6 +110,8 @@ void SchedulerEngine::start()
     QObject::connect(m_trigger, &CallTrigger::finished, this, &SchedulerEngine::onCallFinished);
     m_inFlight = 0;
     m_httpThread->start();
+    // What the POSTs' errors say goes into last_error and the journal (Qt's network errors too).
+    QMetaObject::invokeMethod(m_trigger, [] { SourceLanguage::holdOnThisThread(); });
 
     auto makeTimer = [this](bool singleShot, auto slot) {
         auto *timer = new QTimer(this);
@@ -186,13 +202,12 @@ bool SchedulerEngine::connect()
     m_guideCheck = std::make_unique<GuideSchedulerCheck>(*db);
     QSqlDriver *driver = db->driver();
     if (m_config.database.looksLikeTransactionPooler()) {
-        const QString warning
-                = tr("%1 looks like Supabase's transaction pooler (port 6543): LISTEN/NOTIFY and "
-                     "prepared statements do not work through it; use the session pooler (port 5432) "
-                     "or the direct host")
-                          .arg(m_config.database.endpoint());
-        qCWarning(lcEngine).noquote() << warning;
-        emit errorOccurred(warning);
+        emit errorOccurred(journalled(QtWarningMsg, [this] {
+            return tr("%1 looks like Supabase's transaction pooler (port 6543): LISTEN/NOTIFY and "
+                      "prepared statements do not work through it; use the session pooler (port 5432) "
+                      "or the direct host")
+                    .arg(m_config.database.endpoint());
+        }));
     } else if (!m_config.continuous) {
         // One pass only: nothing to wake up for.
     } else if (driver->subscribeToNotification(kChannel)) {
@@ -255,12 +270,12 @@ void SchedulerEngine::scheduleReconnect()
     if (m_stopping || m_reconnectTimer->isActive())
         return;
     if (m_loginRefused) {
-        const QString message = tr("The database refused the login: fix the database settings. Trying "
-                                   "again in %n minute(s), not sooner: failed logins again and again "
-                                   "get this machine blocked.",
-                                   nullptr, kRefusedLoginRetrySeconds / 60);
-        qCWarning(lcEngine).noquote() << message;
-        emit errorOccurred(message);
+        emit errorOccurred(journalled(QtWarningMsg, [] {
+            return tr("The database refused the login: fix the database settings. Trying "
+                      "again in %n minute(s), not sooner: failed logins again and again "
+                      "get this machine blocked.",
+                      nullptr, kRefusedLoginRetrySeconds / 60);
+        }));
         m_reconnectTimer->start(kRefusedLoginRetrySeconds * 1000);
         return;
     }
@@ -633,19 +648,21 @@ void SchedulerEngine::stopCallsAfterRefusal(const CallResult &result)
     if (refused())
         return; // the other requests that were in flight get the same answer
     m_probing = false;
-    const QString message = result.httpStatus == 0
-            ? tr("The call trigger's TLS certificate is not trusted on this machine (%1): install the CA "
-                 "certificates (Debian: ca-certificates) or look for a proxy that intercepts TLS. No calls "
-                 "are placed for %2 s; the calls go back to where they were without spending an attempt.")
-                      .arg(result.error)
-                      .arg(m_refusedPauseSeconds)
-            : tr("The call trigger refused the request (%1): check SUPABASE_URL (the project URL, "
-                 "https://<ref>.supabase.co) and SUPABASE_SERVICE_ROLE_KEY. No calls are placed for %2 s; "
-                 "the calls go back to where they were without spending an attempt.")
-                      .arg(result.error)
-                      .arg(m_refusedPauseSeconds);
-    qCCritical(lcEngine).noquote() << message;
-    emit errorOccurred(message);
+    emit errorOccurred(journalled(QtCriticalMsg, [&] {
+        return result.httpStatus == 0
+                ? tr("The call trigger's TLS certificate is not trusted on this machine (%1): install the CA "
+                     "certificates (Debian: ca-certificates) or look for a proxy that intercepts TLS. No "
+                     "calls "
+                     "are placed for %2 s; the calls go back to where they were without spending an attempt.")
+                          .arg(result.error)
+                          .arg(m_refusedPauseSeconds)
+                : tr("The call trigger refused the request (%1): check SUPABASE_URL (the project URL, "
+                     "https://<ref>.supabase.co) and SUPABASE_SERVICE_ROLE_KEY. No calls are placed for %2 "
+                     "s; "
+                     "the calls go back to where they were without spending an attempt.")
+                          .arg(result.error)
+                          .arg(m_refusedPauseSeconds);
+    }));
     m_refusedTimer->start(m_refusedPauseSeconds * 1000);
     // Other schedulers may be configured well: give them the queue at once.
     releaseQueue(QStringLiteral("released"), 0);
@@ -697,20 +714,22 @@ void SchedulerEngine::checkGuideScheduler()
         if (!owners.contains(job.owner))
             owners.append(job.owner);
     }
-    const QString reason
-            = tr("The guide's scheduler is still active on this database: pg_cron job %1, posting to the "
-                 "scheduler Edge Function, which dials calls without CallOps' claims, so a clinic could be "
-                 "called twice. No calls are placed while it is active; the calls stay as they are. Remove "
-                 "it as %2 (or a superuser): %3 (or switch it off: %4). CallOps looks again every %5 s and "
-                 "goes on by itself.")
-                      .arg(jobs.join(QStringLiteral(", ")), owners.join(QStringLiteral(", ")),
-                           unschedule.join(u' '), deactivate.join(u' '))
-                      .arg(qMax(1, m_config.guideSchedulerCheckSeconds));
+    auto say = [&] {
+        return tr("The guide's scheduler is still active on this database: pg_cron job %1, posting to the "
+                  "scheduler Edge Function, which dials calls without CallOps' claims, so a clinic could be "
+                  "called twice. No calls are placed while it is active; the calls stay as they are. Remove "
+                  "it as %2 (or a superuser): %3 (or switch it off: %4). CallOps looks again every %5 s and "
+                  "goes on by itself.")
+                .arg(jobs.join(QStringLiteral(", ")), owners.join(QStringLiteral(", ")),
+                     unschedule.join(u' '), deactivate.join(u' '))
+                .arg(qMax(1, m_config.guideSchedulerCheckSeconds));
+    };
+    const QString reason = say();
     if (reason == m_heldReason)
         return;
     const bool wasHeld = held();
     m_heldReason = reason;
-    qCWarning(lcEngine).noquote() << reason;
+    journalled(QtWarningMsg, say);
     emit errorOccurred(reason);
     emit heldChanged(true, reason);
     // Calls claimed but not yet started go back as they were, for nobody until the job is gone.
@@ -812,14 +831,16 @@ void SchedulerEngine::checkRowsNeedingAttention()
         if (m_reportedRows.contains(row.id))
             continue;
         m_reportedRows.insert(row.id);
-        const QString message = row.noDueTime
-                ? tr("Call %1 is in state %2 with no next_action_at: it never comes due; skipped")
-                          .arg(row.id, row.stateName)
-                : tr("Call %1 is in unknown state \"%2\": skipped").arg(row.id, row.stateName.left(64));
-        qCWarning(lcEngine).noquote() << message;
-        emit errorOccurred(message);
+        auto say = [&row] {
+            return row.noDueTime
+                    ? tr("Call %1 is in state %2 with no next_action_at: it never comes due; skipped")
+                              .arg(row.id, row.stateName)
+                    : tr("Call %1 is in unknown state \"%2\": skipped").arg(row.id, row.stateName.left(64));
+        };
+        emit errorOccurred(journalled(QtWarningMsg, say));
         ids.append(row.id);
-        messages.append(message);
+        // The row's note is read by every console: in the source language.
+        messages.append(SourceLanguage::text(say));
     }
     // Also on the rows, where the console shows it beside the call.
     if (Status noted = m_repository->noteOnRows(ids, messages); !noted)

@@ -38,7 +38,6 @@ private slots:
     void roleThatCannotSeeTheJobCallsOn();
 
 private:
-    QString insert(const QString &state, const QString &phone);
     // Everything about the call an attempt would change, in one string.
     QString rowOf(const QString &id);
     SchedulerConfig config(const ConnectionSettings &database) const;
@@ -65,20 +64,6 @@ void TestGuideScheduler::cleanupTestCase()
 {
     m_server.reset();
     m_cluster.reset();
-}
-
-QString TestGuideScheduler::insert(const QString &state, const QString &phone)
-{
-    QSqlQuery query(m_cluster->connection());
-    query.prepare(QStringLiteral("INSERT INTO pending_calls (exam_id, employee_name, phone, workflow_state) "
-                                 "VALUES ('EX', 'Some Body', :phone, :state) RETURNING id"));
-    query.bindValue(QStringLiteral(":phone"), phone);
-    query.bindValue(QStringLiteral(":state"), state);
-    if (!query.exec() || !query.next()) {
-        qWarning("insert failed: %s", qPrintable(query.lastError().text()));
-        return {};
-    }
-    return query.value(0).toString();
 }
 
 QString TestGuideScheduler::rowOf(const QString &id)
@@ -162,9 +147,11 @@ void TestGuideScheduler::jobsThatRunTheGuidesScheduler()
 
 void TestGuideScheduler::activeJobHoldsCallsUntilUnscheduled()
 {
-    const QString task = insert(QStringLiteral("ready_to_call"), QStringLiteral("+1 212-736-5000"));
+    const QString task = insertPendingCall(m_cluster->connection(), QStringLiteral("ready_to_call"),
+                                           QStringLiteral("+1 212-736-5000"));
     const QString classify
-            = insert(QStringLiteral("needs_classification"), QStringLiteral("+44 20 7946 0000"));
+            = insertPendingCall(m_cluster->connection(), QStringLiteral("needs_classification"),
+                                QStringLiteral("+44 20 7946 0000"));
     const qint64 job = m_cluster->scheduleGuideJob();
     QVERIFY(job > 0);
     const QString taskBefore = rowOf(task);
@@ -214,7 +201,8 @@ void TestGuideScheduler::activeJobHoldsCallsUntilUnscheduled()
 void TestGuideScheduler::switchedOffJobLetsCallsGo()
 {
     // An operator who keeps the job but switches it off (cron.alter_job ... active := false).
-    const QString task = insert(QStringLiteral("ready_to_call"), QStringLiteral("+1 212-736-5000"));
+    const QString task = insertPendingCall(m_cluster->connection(), QStringLiteral("ready_to_call"),
+                                           QStringLiteral("+1 212-736-5000"));
     const qint64 job = m_cluster->scheduleGuideJob();
     QVERIFY(job > 0);
     QVERIFY(m_cluster->exec(QStringLiteral("SELECT cron.alter_job(%1, active := false)").arg(job)));
@@ -231,7 +219,8 @@ void TestGuideScheduler::oncePassSaysWhyItDidNothing()
 {
     // `callops --no-gui --once` prints its pass's JSON and exits: with the job active the pass
     // places nothing, and the JSON, the exit code and the journal say why.
-    const QString task = insert(QStringLiteral("ready_to_call"), QStringLiteral("+1 212-736-5000"));
+    const QString task = insertPendingCall(m_cluster->connection(), QStringLiteral("ready_to_call"),
+                                           QStringLiteral("+1 212-736-5000"));
     QVERIFY(m_cluster->scheduleGuideJob() > 0);
     const QString before = rowOf(task);
     const OncePassRun run = runOncePass(QStringLiteral(CALLOPS_BINARY), m_cluster->settings().url(),
@@ -265,7 +254,8 @@ void TestGuideScheduler::roleThatCannotSeeTheJobCallsOn()
     QFETCH(QString, said);
     if (usage)
         QVERIFY(m_cluster->exec(QStringLiteral("GRANT USAGE ON SCHEMA cron TO callops_engine_login")));
-    const QString task = insert(QStringLiteral("ready_to_call"), QStringLiteral("+1 212-736-5000"));
+    const QString task = insertPendingCall(m_cluster->connection(), QStringLiteral("ready_to_call"),
+                                           QStringLiteral("+1 212-736-5000"));
     QVERIFY(m_cluster->scheduleGuideJob() > 0);
     QTest::ignoreMessage(
             QtInfoMsg,

@@ -119,4 +119,13 @@ QVariant scalar(const QSqlDatabase &db, const QString &sql, const QVariantList &
     return query.value(0);
 }
 
+QString insertPendingCall(const QSqlDatabase &db, const QString &state, const QString &phone)
+{
+    return scalar(db,
+                  QStringLiteral("INSERT INTO pending_calls (exam_id, employee_name, phone, workflow_state) "
+                                 "VALUES ('EX', 'Some Body', ?, ?) RETURNING id"),
+                  {phone, state})
+            .toString();
+}
+
 } // namespace callops::test

@@ -42,4 +42,8 @@ private:
 // (and a warning naming the statement) when it fails or returns nothing.
 QVariant scalar(const QSqlDatabase &db, const QString &sql, const QVariantList &binds = {});
 
+// A new pending call in `state` to `phone` (exam EX, employee Some Body): its id, or an empty string
+// (and a warning) when the insert fails.
+QString insertPendingCall(const QSqlDatabase &db, const QString &state, const QString &phone);
+
 } // namespace callops::test
