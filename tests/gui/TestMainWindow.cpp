@@ -353,10 +353,10 @@ void TestMainWindow::supersededRequestsAreNotRun()
     ConsoleWorker *worker = window->worker();
     QMetaObject::invokeMethod(worker, [&busy] { busy.acquire(); }); // holds the worker
     CallFilter filter;
-    for (const QString &search : {"55", "555 2", "555 200 0003"}) {
-        filter.search = search;
+    for (const char *search : {"55", "555 2", "555 200 0003"}) {
+        filter.search = QString::fromLatin1(search);
         own.setFilter(filter);
-        own.sort(CallTableModel::Clinic, search.size() % 2 ? Qt::AscendingOrder : Qt::DescendingOrder);
+        own.sort(CallTableModel::Clinic, filter.search.size() % 2 ? Qt::AscendingOrder : Qt::DescendingOrder);
     }
     busy.release();
     QVERIFY(drainWorker(*window)); // queued behind the requests; answers here after theirs

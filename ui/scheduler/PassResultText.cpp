@@ -53,9 +53,6 @@ QString PassResultText::describe(const QString &status)
 
 QString PassResultText::describeDetail(const QString &status, const QString &detail)
 {
-    auto tr = [](const char *text) {
-        return QCoreApplication::translate("PassResultText", text);
-    };
     if (status == u"retry_scheduled") {
         bool number = false;
         const int retry = detail.toInt(&number);
