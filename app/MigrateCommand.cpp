@@ -4,6 +4,7 @@
 #include "config/Settings.h"
 #include "db/DatabaseConnection.h"
 #include "db/Migrator.h"
+#include "scheduler/GuideSchedulerCheck.h"
 
 #include <QCoreApplication>
 #include <QTextStream>
@@ -43,6 +44,18 @@ int MigrateCommand::run(const Settings &settings)
         err << QCoreApplication::translate("MigrateCommand", "Applied %n migration(s) to %1: %2.", nullptr,
                                            int(applied->size()))
                         .arg(connection->target(), applied->join(QStringLiteral(", ")))
+            << Qt::endl;
+    }
+    // The README's switch-over runs this right after removing the guide's pg_cron job: a job still
+    // there is said now, not first found by a scheduler that then places no calls.
+    const GuideSchedulerCheck::Finding guide = GuideSchedulerCheck(*db).look();
+    if (guide.kind == GuideSchedulerCheck::Finding::Kind::Active) {
+        const GuideSchedulerCheck::Remedy remedy = GuideSchedulerCheck::remedy(guide.jobs);
+        err << QCoreApplication::translate(
+                       "MigrateCommand",
+                       "The guide's scheduler is still active on this database (pg_cron job %1): CallOps "
+                       "places no calls while it is. Remove it as %2: %3")
+                        .arg(remedy.jobs, remedy.owners, remedy.unschedule)
             << Qt::endl;
     }
     return ExitCode::Ok;

@@ -628,6 +628,10 @@
             <numerusform>Applied %n migrations to %1: %2.</numerusform>
         </translation>
     </message>
+    <message>
+        <source>The guide&apos;s scheduler is still active on this database (pg_cron job %1): CallOps places no calls while it is. Remove it as %2: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Migrator</name>

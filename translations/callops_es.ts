@@ -629,6 +629,10 @@
             <numerusform>Se aplicaron %n migraciones a %1: %2.</numerusform>
         </translation>
     </message>
+    <message>
+        <source>The guide&apos;s scheduler is still active on this database (pg_cron job %1): CallOps places no calls while it is. Remove it as %2: %3</source>
+        <translation>El planificador de la guía sigue activo en esta base de datos (trabajo de pg_cron %1): CallOps no realiza llamadas mientras lo esté. Elimínelo como %2: %3</translation>
+    </message>
 </context>
 <context>
     <name>Migrator</name>

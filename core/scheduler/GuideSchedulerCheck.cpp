@@ -82,4 +82,23 @@ QString GuideSchedulerCheck::deactivateStatement(const Job &job)
     return QStringLiteral("SELECT cron.alter_job(%1, active := false);").arg(job.id);
 }
 
+GuideSchedulerCheck::Remedy GuideSchedulerCheck::remedy(const QList<Job> &jobs)
+{
+    QStringList described;
+    QStringList owners;
+    QStringList unschedule;
+    QStringList deactivate;
+    for (const Job &job : jobs) {
+        described.append(job.name.isEmpty()
+                                 ? QStringLiteral("%1 (%2)").arg(job.id).arg(job.schedule)
+                                 : QStringLiteral("%1 \"%2\" (%3)").arg(job.id).arg(job.name, job.schedule));
+        unschedule.append(unscheduleStatement(job));
+        deactivate.append(deactivateStatement(job));
+        if (!owners.contains(job.owner))
+            owners.append(job.owner);
+    }
+    return {described.join(QStringLiteral(", ")), owners.join(QStringLiteral(", ")), unschedule.join(u' '),
+            deactivate.join(u' ')};
+}
+
 } // namespace callops

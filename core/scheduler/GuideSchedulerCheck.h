@@ -48,6 +48,17 @@ public:
     static QString unscheduleStatement(const Job &job);
     static QString deactivateStatement(const Job &job);
 
+    // The jobs found, said for a message: which ones (id, name, schedule), who may remove them, and
+    // the statements that do.
+    struct Remedy
+    {
+        QString jobs;
+        QString owners;
+        QString unschedule;
+        QString deactivate;
+    };
+    static Remedy remedy(const QList<Job> &jobs);
+
 private:
     QSqlDatabase m_db;
 };

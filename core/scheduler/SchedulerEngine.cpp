@@ -701,27 +701,14 @@ void SchedulerEngine::checkGuideScheduler()
         return;
     }
 
-    QStringList jobs;
-    QStringList unschedule;
-    QStringList deactivate;
-    QStringList owners;
-    for (const GuideSchedulerCheck::Job &job : finding.jobs) {
-        jobs.append(job.name.isEmpty()
-                            ? QStringLiteral("%1 (%2)").arg(job.id).arg(job.schedule)
-                            : QStringLiteral("%1 \"%2\" (%3)").arg(job.id).arg(job.name, job.schedule));
-        unschedule.append(GuideSchedulerCheck::unscheduleStatement(job));
-        deactivate.append(GuideSchedulerCheck::deactivateStatement(job));
-        if (!owners.contains(job.owner))
-            owners.append(job.owner);
-    }
+    const GuideSchedulerCheck::Remedy remedy = GuideSchedulerCheck::remedy(finding.jobs);
     auto say = [&] {
         return tr("The guide's scheduler is still active on this database: pg_cron job %1, posting to the "
                   "scheduler Edge Function, which dials calls without CallOps' claims, so a clinic could be "
                   "called twice. No calls are placed while it is active; the calls stay as they are. Remove "
                   "it as %2 (or a superuser): %3 (or switch it off: %4). CallOps looks again every %5 s and "
                   "goes on by itself.")
-                .arg(jobs.join(QStringLiteral(", ")), owners.join(QStringLiteral(", ")),
-                     unschedule.join(u' '), deactivate.join(u' '))
+                .arg(remedy.jobs, remedy.owners, remedy.unschedule, remedy.deactivate)
                 .arg(qMax(1, m_config.guideSchedulerCheckSeconds));
     };
     const QString reason = say();

@@ -8,6 +8,7 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QSqlError>
@@ -34,6 +35,7 @@ private slots:
     void activeJobHoldsCallsUntilUnscheduled();
     void switchedOffJobLetsCallsGo();
     void oncePassSaysWhyItDidNothing();
+    void migrateSaysTheJobIsStillThere();
     void roleThatCannotSeeTheJobCallsOn_data();
     void roleThatCannotSeeTheJobCallsOn();
 
@@ -235,6 +237,32 @@ void TestGuideScheduler::oncePassSaysWhyItDidNothing()
     QVERIFY2(err.contains("SELECT cron.unschedule('call-scheduler');"), err.constData());
     QCOMPARE(m_server->received().size(), 0);
     QCOMPARE(rowOf(task), before);
+}
+
+void TestGuideScheduler::migrateSaysTheJobIsStillThere()
+{
+    // The README's switch-over removes the job, then runs --migrate: a job left is said there.
+    auto migrate = [this] {
+        QProcess process;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        for (const char *name : {"LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "CALLOPS_LANG"})
+            env.remove(QString::fromLatin1(name)); // its words in English, whatever the machine's language
+        process.setProcessEnvironment(env);
+        process.start(QStringLiteral(CALLOPS_BINARY),
+                      {QStringLiteral("--migrate"), QStringLiteral("--db"), m_cluster->settings().url()});
+        const bool finished = process.waitForFinished(60000);
+        return std::pair{finished && process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
+                         process.readAllStandardError()};
+    };
+    const auto [cleanCode, clean] = migrate();
+    QVERIFY2(cleanCode == 0, clean.constData());
+    QVERIFY2(!clean.contains("cron.unschedule"), clean.constData());
+
+    QVERIFY(m_cluster->scheduleGuideJob() > 0);
+    const auto [code, err] = migrate();
+    QVERIFY2(code == 0, err.constData());
+    QVERIFY2(err.contains("up to date"), err.constData());
+    QVERIFY2(err.contains("SELECT cron.unschedule('call-scheduler');"), err.constData());
 }
 
 void TestGuideScheduler::roleThatCannotSeeTheJobCallsOn_data()
