@@ -2205,6 +2205,14 @@
         <source>Scheduler: not calling while the guide&apos;s scheduler (pg_cron) is active</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The call trigger accepts calls again: placing calls.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scheduler: not calling, the call trigger refuses the requests (see the log)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>callops::StateListView</name>

@@ -2206,6 +2206,14 @@
         <source>Scheduler: not calling while the guide&apos;s scheduler (pg_cron) is active</source>
         <translation>Planificador: sin llamar mientras el planificador de la guía (pg_cron) esté activo</translation>
     </message>
+    <message>
+        <source>The call trigger accepts calls again: placing calls.</source>
+        <translation>El disparador de llamadas vuelve a aceptar llamadas: se realizan llamadas.</translation>
+    </message>
+    <message>
+        <source>Scheduler: not calling, the call trigger refuses the requests (see the log)</source>
+        <translation>Planificador: sin llamar, el disparador de llamadas rechaza las solicitudes (vea el registro)</translation>
+    </message>
 </context>
 <context>
     <name>callops::StateListView</name>

@@ -663,6 +663,10 @@ void SchedulerEngine::stopCallsAfterRefusal(const CallResult &result)
                           .arg(result.error)
                           .arg(m_refusedPauseSeconds);
     }));
+    if (!m_refusalShown) {
+        m_refusalShown = true;
+        emit refusedChanged(true);
+    }
     m_refusedTimer->start(m_refusedPauseSeconds * 1000);
     // Other schedulers may be configured well: give them the queue at once.
     releaseQueue(QStringLiteral("released"), 0);
@@ -745,6 +749,8 @@ void SchedulerEngine::onCallFinished(const CallResult &result)
             m_probing = false;
             m_refusedPauseSeconds = qMax(1, m_config.refusedPauseSeconds);
             qCInfo(lcEngine) << "the call trigger accepts calls again";
+            if (std::exchange(m_refusalShown, false))
+                emit refusedChanged(false);
         }
         // callops.http has already logged the answer at info level; this adds the engine's view.
         qCDebug(lcEngine) << "call" << id << callKindName(result.request.kind) << "attempt"

@@ -62,6 +62,9 @@ signals:
     // Calls are held (none placed, none claimed) for a reason outside the engine that someone has
     // to remove, said in `reason` (also sent once through errorOccurred); held false: going on.
     void heldChanged(bool held, const QString &reason);
+    // The call trigger refuses our requests (a wrong key or URL, a certificate not trusted): no
+    // calls until a trial call is accepted (refused false). The reason comes through errorOccurred.
+    void refusedChanged(bool refused);
     void passStarted();
     void passFinished(const callops::PassSummary &summary);
     void errorOccurred(const QString &message);
@@ -160,6 +163,7 @@ private:
     // m_refusedTimer runs (refused()); then one call at a time until one is accepted.
     bool m_probing = false;
     int m_refusedPauseSeconds = 0;
+    bool m_refusalShown = false; // refusedChanged(true) was sent and not taken back yet
     QString m_heldReason; // why calls are held (the guide's scheduler is active); empty: they are not
     QString m_guideNoteReported; // what the guide's scheduler check could not see, said once
     int m_reconnectDelaySeconds = 1;

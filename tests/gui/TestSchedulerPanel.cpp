@@ -1,3 +1,4 @@
+#include "ContractServer.h"
 #include "CronCluster.h"
 #include "TestDatabase.h"
 #include "config/Settings.h"
@@ -45,6 +46,16 @@ SchedulerConfig simulatedCalls(const ConnectionSettings &database, const Simulat
     return config;
 }
 
+// The lines of the panel's log, oldest first.
+QStringList logLines(const SchedulerPanel &panel)
+{
+    const auto *log = panel.findChild<QListWidget *>("schedulerLog");
+    QStringList lines;
+    for (int row = 0; log && row < log->count(); ++row)
+        lines.append(log->item(row)->text());
+    return lines;
+}
+
 } // namespace
 
 // The engine runs inside the console only when started there, and the panel drives it.
@@ -56,6 +67,7 @@ private slots:
     void startRunOnePassAndStop();
     void givenConfigurationStartsAgainAfterStop();
     void guideSchedulerStillActiveIsShown();
+    void refusedRequestsAreShownUntilAccepted();
 };
 
 void TestSchedulerPanel::startRunOnePassAndStop()
@@ -101,11 +113,8 @@ void TestSchedulerPanel::startRunOnePassAndStop()
     runOnce->click();
     auto *log = panel.findChild<QListWidget *>("schedulerLog");
     QVERIFY(log);
-    auto logText = [log] {
-        QStringList lines;
-        for (int row = 0; row < log->count(); ++row)
-            lines.append(log->item(row)->text());
-        return lines;
+    auto logText = [&panel] {
+        return logLines(panel);
     };
     QTRY_VERIFY_WITH_TIMEOUT(logText().join(u'\n').contains("processed"), 20000);
     // Each log line starts with its time, once ("03:22:24 1 processed, ...").
@@ -190,12 +199,8 @@ void TestSchedulerPanel::guideSchedulerStillActiveIsShown()
     config.guideSchedulerCheckSeconds = 1;
 
     SchedulerPanel panel;
-    auto *log = panel.findChild<QListWidget *>("schedulerLog");
-    auto logText = [log] {
-        QStringList lines;
-        for (int row = 0; row < log->count(); ++row)
-            lines.append(log->item(row)->text());
-        return lines.join(u'\n');
+    auto logText = [&panel] {
+        return logLines(panel).join(u'\n');
     };
     auto stateOfCall = [&cluster] {
         return scalar(cluster.connection(),
@@ -217,6 +222,48 @@ void TestSchedulerPanel::guideSchedulerStillActiveIsShown()
     QTRY_VERIFY_WITH_TIMEOUT(panel.stateText().contains("running"), 20000);
     QVERIFY2(logText().contains("placing calls again"), qPrintable(logText()));
     QTRY_VERIFY_WITH_TIMEOUT(stateOfCall() != QStringLiteral("ready_to_call"), 20000);
+    panel.stopEngineAndWait(30000);
+}
+
+void TestSchedulerPanel::refusedRequestsAreShownUntilAccepted()
+{
+    // A wrong key: the engine places no calls until a trial call is accepted. The panel's state
+    // says so (it said "running" while nothing was called), and says when calls go on again.
+    TestDatabase db(QStringLiteral("panel_refused"));
+    QVERIFY2(db.isValid() && db.migrate(), qPrintable(db.error()));
+    const QString id = insertPendingCall(db.connection(), QStringLiteral("ready_to_call"),
+                                         QStringLiteral("+1 212-736-5000"));
+    ContractServer server;
+    server.setDefaultStatus(401);
+    SchedulerConfig config;
+    config.database = db.settings();
+    config.supabaseUrl = server.baseUrl();
+    config.serviceKey = QStringLiteral("panel-test-key");
+    config.callingHours = QStringLiteral("mon-sun 00:00-24:00");
+    config.callsPerSecond = 0;
+    config.intervalSeconds = 1;
+    config.refusedPauseSeconds = 1;
+
+    SchedulerPanel panel;
+    auto logText = [&panel] {
+        return logLines(panel).join(u'\n');
+    };
+    panel.startEngine(config);
+    QTRY_VERIFY_WITH_TIMEOUT(panel.stateText().contains("refuses"), 20000);
+    QVERIFY2(logText().contains("SUPABASE_SERVICE_ROLE_KEY"), qPrintable(logText()));
+    // Trial calls are refused too: the state stays.
+    QTRY_VERIFY_WITH_TIMEOUT(server.received().size() >= 2, 20000);
+    QVERIFY(panel.stateText().contains("refuses"));
+
+    server.setDefaultStatus(202);
+    QTRY_VERIFY_WITH_TIMEOUT(panel.stateText().contains("running"), 20000);
+    QVERIFY(!panel.stateText().contains("refuses"));
+    QVERIFY2(logText().contains("accepts calls again"), qPrintable(logText()));
+    QTRY_COMPARE_WITH_TIMEOUT(scalar(db.connection(),
+                                     QStringLiteral("SELECT workflow_state FROM pending_calls WHERE id = ?"),
+                                     {id})
+                                      .toString(),
+                              QStringLiteral("calling"), 20000);
     panel.stopEngineAndWait(30000);
 }
 

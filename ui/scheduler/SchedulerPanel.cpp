@@ -194,6 +194,12 @@ void SchedulerPanel::startEngine(const SchedulerConfig &config)
         if (released)
             log(tr("The guide's scheduler is no longer active: placing calls again."));
     });
+    connect(engine, &SchedulerEngine::refusedChanged, this, [this](bool refused) {
+        m_refused = refused;
+        setState(runningStateText());
+        if (!refused)
+            log(tr("The call trigger accepts calls again: placing calls."));
+    });
     // No state text of its own for a pass: at a pass every 2 s the status bar flickered between
     // "running" and "pass running"; the last pass's summary says what passes do.
     connect(engine, &SchedulerEngine::passFinished, this, &SchedulerPanel::passFinished);
@@ -210,6 +216,7 @@ void SchedulerPanel::startEngine(const SchedulerConfig &config)
             m_thread.reset();
             m_paused = false;
             m_held = false;
+            m_refused = false;
             updateButtons();
         });
     });
@@ -226,6 +233,7 @@ void SchedulerPanel::stopEngineAndWait(int timeoutMs)
     m_thread.reset();
     m_paused = false;
     m_held = false;
+    m_refused = false;
     updateButtons();
 }
 
@@ -302,6 +310,8 @@ QString SchedulerPanel::runningStateText() const
 {
     if (m_held)
         return tr("Scheduler: not calling while the guide's scheduler (pg_cron) is active");
+    if (m_refused)
+        return tr("Scheduler: not calling, the call trigger refuses the requests (see the log)");
     return m_paused ? tr("Scheduler: paused") : tr("Scheduler: running");
 }
 

@@ -70,6 +70,7 @@ private:
     std::unique_ptr<SchedulerThread> m_thread;
     bool m_paused = false;
     bool m_held = false; // the engine holds calls (heldChanged): the guide's scheduler is active
+    bool m_refused = false; // the call trigger refuses the requests (refusedChanged)
     QString m_stateText;
     QPushButton *m_startStop = nullptr;
     QPushButton *m_pause = nullptr;
