@@ -125,8 +125,16 @@ int main(int argc, char **argv)
     const auto settings
             = configFile.isEmpty() ? std::make_unique<Settings>() : std::make_unique<Settings>(configFile);
     if (speaksToAPerson(first)) {
-        translation::install(translation::chosen(
-                first ? first->language : CommandLine::lastValue(QStringLiteral("lang")), *settings));
+        const QString language = translation::chosen(
+                first ? first->language : CommandLine::lastValue(QStringLiteral("lang")), *settings);
+        // Asked for by name (not the system's own language) and not there: said, not ignored.
+        if (!translation::install(language) && !language.isEmpty()) {
+            err << QCoreApplication::translate("main",
+                                               "No translation for the language \"%1\": English is used "
+                                               "(translations: %2).")
+                            .arg(language, translation::available().join(QStringLiteral(", ")))
+                << Qt::endl;
+        }
     }
     // Parsed again in the user's language: the help and the errors are written as it parses.
     const auto request = CommandLine::parse(arguments);

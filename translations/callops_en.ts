@@ -2332,5 +2332,9 @@
         <source>CallOps</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>No translation for the language &quot;%1&quot;: English is used (translations: %2).</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 </TS>

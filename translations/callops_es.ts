@@ -2333,5 +2333,9 @@
         <source>CallOps</source>
         <translation>CallOps</translation>
     </message>
+    <message>
+        <source>No translation for the language &quot;%1&quot;: English is used (translations: %2).</source>
+        <translation>No hay traducción para el idioma «%1»: se usa el inglés (traducciones: %2).</translation>
+    </message>
 </context>
 </TS>

@@ -4,6 +4,7 @@
 #include "config/Settings.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QLibraryInfo>
 #include <QLocale>
 #include <QTranslator>
@@ -45,6 +46,15 @@ bool install(const QString &languageCode)
     }
     delete ours;
     return false;
+}
+
+QStringList available()
+{
+    QStringList codes;
+    const QDir embedded(QStringLiteral(":/i18n"), QStringLiteral("callops_*.qm"));
+    for (const QString &file : embedded.entryList(QDir::Files, QDir::Name))
+        codes.append(file.mid(int(qstrlen("callops_"))).chopped(int(qstrlen(".qm"))));
+    return codes;
 }
 
 QString chosen(const QString &commandLine, const Settings &settings)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QString>
+#include <QStringList>
 
 namespace callops {
 
@@ -14,6 +15,9 @@ namespace translation {
 
 // True when a CallOps translation was installed (the English one only carries the plural forms).
 bool install(const QString &languageCode);
+
+// The languages CallOps has a translation for ("en", "es"), sorted.
+QStringList available();
 
 // The language asked for: `commandLine` (--lang) when given, else the Language setting
 // (ui/language, CALLOPS_LANG); empty for the system locale.

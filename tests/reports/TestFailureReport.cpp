@@ -438,6 +438,12 @@ void TestFailureReport::commandLineInTheChosenLanguage()
     QVERIFY2(output.contains("Idioma de la consola, los informes"), qPrintable(output));
     QVERIFY2(output.contains("Escribe las llamadas fallidas en"), qPrintable(output));
     QVERIFY2(!output.contains("Write failed calls to"), qPrintable(output));
+    // A language we have no translation for is said, and the export goes on in English.
+    QCOMPARE(runExport({"--export-failures", m_dir.filePath("report.csv"), "--lang", "fr"}, &output), 0);
+    QVERIFY2(output.contains(
+                     "No translation for the language \"fr\": English is used (translations: en, es)."),
+             qPrintable(output));
+    QVERIFY2(output.contains("Wrote"), qPrintable(output));
 }
 
 QTEST_GUILESS_MAIN(TestFailureReport)
