@@ -2213,6 +2213,10 @@
         <source>Scheduler: not calling, the call trigger refuses the requests (see the log)</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Scheduler: waiting for the database (see the log)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>callops::StateListView</name>

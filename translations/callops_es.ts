@@ -2214,6 +2214,10 @@
         <source>Scheduler: not calling, the call trigger refuses the requests (see the log)</source>
         <translation>Planificador: sin llamar, el disparador de llamadas rechaza las solicitudes (vea el registro)</translation>
     </message>
+    <message>
+        <source>Scheduler: waiting for the database (see the log)</source>
+        <translation>Planificador: esperando a la base de datos (vea el registro)</translation>
+    </message>
 </context>
 <context>
     <name>callops::StateListView</name>

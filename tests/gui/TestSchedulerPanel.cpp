@@ -68,6 +68,7 @@ private slots:
     void givenConfigurationStartsAgainAfterStop();
     void guideSchedulerStillActiveIsShown();
     void refusedRequestsAreShownUntilAccepted();
+    void unreachableDatabaseIsShown();
 };
 
 void TestSchedulerPanel::startRunOnePassAndStop()
@@ -264,6 +265,24 @@ void TestSchedulerPanel::refusedRequestsAreShownUntilAccepted()
                                      {id})
                                       .toString(),
                               QStringLiteral("calling"), 20000);
+    panel.stopEngineAndWait(30000);
+}
+
+void TestSchedulerPanel::unreachableDatabaseIsShown()
+{
+    // Nothing listens there: the engine keeps trying, and the state says it waits rather than
+    // "running" (which it said while no call could be placed).
+    const auto unreachable
+            = ConnectionSettings::parse(QStringLiteral("postgresql://callops@127.0.0.1:1/none"));
+    QVERIFY(unreachable);
+    SchedulerConfig config;
+    config.database = *unreachable;
+    config.supabaseUrl = QUrl(QStringLiteral("http://127.0.0.1:1"));
+    config.serviceKey = QStringLiteral("panel-test-key");
+    SchedulerPanel panel;
+    panel.startEngine(config);
+    QTRY_VERIFY_WITH_TIMEOUT(logLines(panel).join(u'\n').contains("Scheduler started."), 20000);
+    QVERIFY2(panel.stateText().contains("waiting for the database"), qPrintable(panel.stateText()));
     panel.stopEngineAndWait(30000);
 }
 

@@ -176,8 +176,9 @@ void SchedulerPanel::startEngine(const SchedulerConfig &config)
         m_givenConfig = std::make_unique<SchedulerConfig>(config);
     m_thread = std::make_unique<SchedulerThread>(config);
     SchedulerEngine *engine = m_thread->engine();
+    m_connected = false;
     connect(engine, &SchedulerEngine::started, this, [this] {
-        setState(tr("Scheduler: running"));
+        setState(runningStateText());
         log(tr("Scheduler started."));
     });
     connect(engine, &SchedulerEngine::pausedChanged, this, [this](bool paused) {
@@ -206,6 +207,8 @@ void SchedulerPanel::startEngine(const SchedulerConfig &config)
     connect(engine, &SchedulerEngine::errorOccurred, this, [this](const QString &message) { log(message); });
     connect(engine, &SchedulerEngine::connectionChanged, this,
             [this](bool connected, const QString &message) {
+                m_connected = connected;
+                setState(runningStateText());
                 log(connected ? tr("Connected: %1").arg(message) : tr("Disconnected: %1").arg(message));
             });
     connect(m_thread.get(), &SchedulerThread::stopped, this, [this] {
@@ -308,6 +311,8 @@ void SchedulerPanel::setState(const QString &text)
 
 QString SchedulerPanel::runningStateText() const
 {
+    if (!m_connected)
+        return tr("Scheduler: waiting for the database (see the log)");
     if (m_held)
         return tr("Scheduler: not calling while the guide's scheduler (pg_cron) is active");
     if (m_refused)

@@ -71,6 +71,7 @@ private:
     bool m_paused = false;
     bool m_held = false; // the engine holds calls (heldChanged): the guide's scheduler is active
     bool m_refused = false; // the call trigger refuses the requests (refusedChanged)
+    bool m_connected = false; // the engine has its database connection (connectionChanged)
     QString m_stateText;
     QPushButton *m_startStop = nullptr;
     QPushButton *m_pause = nullptr;
