@@ -46,8 +46,8 @@ bool stderrIsTheJournal()
 }
 
 // Every command speaks the user's language but the scheduler running without a window: its output
-// is log lines for operators grepping journals, and the engine writes its messages into the
-// database's last_error and failure_reason, where every reader expects the same words.
+// is the journal, which operators grep in one language. (What any engine writes into the database
+// and its own journal lines are in the source language anyway: SourceLanguage.)
 bool speaksToAPerson(const Result<CommandLineRequest> &request)
 {
     if (!request || request->showHelp || request->showVersion)

@@ -256,16 +256,24 @@ void ConsoleWorker::loadFilterOptions()
     emit filterOptionsLoaded(*clinics, *reasons);
 }
 
-void ConsoleWorker::countFiltered(quint64 stream, quint64 generation, const CallFilter &filter)
+std::optional<qint64> ConsoleWorker::countRead(quint64 stream, quint64 generation, const CallFilter &filter)
 {
     if (m_reads->isSuperseded(stream, generation) || !ensureOpen())
-        return;
+        return std::nullopt;
     const auto total = runRead(stream, generation, [&] { return m_repository->count(filter); });
     if (!total)
-        return;
-    if (!*total)
-        return lostConnection(total->error());
-    emit filteredCounted(generation, **total);
+        return std::nullopt;
+    if (!*total) {
+        lostConnection(total->error());
+        return std::nullopt;
+    }
+    return **total;
+}
+
+void ConsoleWorker::countFiltered(quint64 stream, quint64 generation, const CallFilter &filter)
+{
+    if (const std::optional<qint64> total = countRead(stream, generation, filter))
+        emit filteredCounted(generation, *total);
 }
 
 void ConsoleWorker::loadPage(quint64 stream, quint64 generation, const CallFilter &filter,
@@ -302,14 +310,8 @@ void ConsoleWorker::loadCall(const QString &id)
 
 void ConsoleWorker::countMatching(quint64 stream, quint64 ticket, const CallFilter &filter)
 {
-    if (m_reads->isSuperseded(stream, ticket) || !ensureOpen())
-        return;
-    const auto total = runRead(stream, ticket, [&] { return m_repository->count(filter); });
-    if (!total)
-        return;
-    if (!*total)
-        return lostConnection(total->error());
-    emit matchingCounted(ticket, **total);
+    if (const std::optional<qint64> total = countRead(stream, ticket, filter))
+        emit matchingCounted(ticket, *total);
 }
 
 void ConsoleWorker::applyAction(ManualAction action, const QStringList &ids, const QString &reason,

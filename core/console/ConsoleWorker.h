@@ -103,6 +103,9 @@ private:
     // whether before it starts or by a cancel while it runs.
     template<typename Read>
     std::optional<std::invoke_result_t<Read>> runRead(quint64 stream, quint64 generation, Read read);
+    // The calls `filter` matches, counted as a read of `stream`; nothing when superseded or failed
+    // (a failure is handled as a lost connection).
+    std::optional<qint64> countRead(quint64 stream, quint64 generation, const CallFilter &filter);
 
     QString m_url;
     StuckRules m_rules;

@@ -647,7 +647,9 @@ void SchedulerEngine::stopCallsAfterRefusal(const CallResult &result)
 {
     if (refused())
         return; // the other requests that were in flight get the same answer
-    m_probing = false;
+    // A trial call refused again: the console was told at the first refusal.
+    if (!std::exchange(m_probing, false))
+        emit refusedChanged(true);
     emit errorOccurred(journalled(QtCriticalMsg, [&] {
         return result.httpStatus == 0
                 ? tr("The call trigger's TLS certificate is not trusted on this machine (%1): install the CA "
@@ -663,10 +665,6 @@ void SchedulerEngine::stopCallsAfterRefusal(const CallResult &result)
                           .arg(result.error)
                           .arg(m_refusedPauseSeconds);
     }));
-    if (!m_refusalShown) {
-        m_refusalShown = true;
-        emit refusedChanged(true);
-    }
     m_refusedTimer->start(m_refusedPauseSeconds * 1000);
     // Other schedulers may be configured well: give them the queue at once.
     releaseQueue(QStringLiteral("released"), 0);
@@ -749,8 +747,7 @@ void SchedulerEngine::onCallFinished(const CallResult &result)
             m_probing = false;
             m_refusedPauseSeconds = qMax(1, m_config.refusedPauseSeconds);
             qCInfo(lcEngine) << "the call trigger accepts calls again";
-            if (std::exchange(m_refusalShown, false))
-                emit refusedChanged(false);
+            emit refusedChanged(false);
         }
         // callops.http has already logged the answer at info level; this adds the engine's view.
         qCDebug(lcEngine) << "call" << id << callKindName(result.request.kind) << "attempt"

@@ -163,7 +163,6 @@ private:
     // m_refusedTimer runs (refused()); then one call at a time until one is accepted.
     bool m_probing = false;
     int m_refusedPauseSeconds = 0;
-    bool m_refusalShown = false; // refusedChanged(true) was sent and not taken back yet
     QString m_heldReason; // why calls are held (the guide's scheduler is active); empty: they are not
     QString m_guideNoteReported; // what the guide's scheduler check could not see, said once
     int m_reconnectDelaySeconds = 1;

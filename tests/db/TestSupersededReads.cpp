@@ -100,15 +100,7 @@ void TestSupersededReads::supersededWhileItRunsIsCancelled()
         reads.supersede(stream, 2);
         // Until the cancel got there: the lock goes after. Not there in time, the read ends when the
         // lock goes and the checks below say so.
-        (void)QTest::qWaitFor(
-                [&] {
-                    return scalar(watch,
-                                  "SELECT count(*) FROM pg_stat_activity WHERE datname = "
-                                  "current_database() AND wait_event_type = 'Lock'")
-                                   .toInt()
-                            == 0;
-                },
-                30000);
+        (void)QTest::qWaitFor([&] { return LockRace::lockWaits(watch) == 0; }, 30000);
     });
     QVERIFY(!counted);
     QVERIFY2(counted.error().contains("57014"), qPrintable(counted.error()));

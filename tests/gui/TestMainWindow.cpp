@@ -376,12 +376,15 @@ void TestMainWindow::endConsoleSession(MainWindow &window)
     QTRY_VERIFY_WITH_TIMEOUT(window.connectionText().startsWith("Not connected"), 10000);
 }
 
+namespace {
+// The console's sessions waiting for a lock.
+const char *const kConsoleLockWaits = "FROM pg_stat_activity WHERE datname = current_database() AND "
+                                      "application_name = 'callops-console' AND wait_event_type = 'Lock'";
+} // namespace
+
 int TestMainWindow::consoleWaitingOnALock()
 {
-    return scalar(m_db,
-                  "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                  "AND application_name = 'callops-console' AND wait_event_type = 'Lock'")
-            .toInt();
+    return scalar(m_db, QStringLiteral("SELECT count(*) ") + QLatin1String(kConsoleLockWaits)).toInt();
 }
 
 void TestMainWindow::searchGivesWayToTheNextFilter(MainWindow &window)
@@ -461,9 +464,7 @@ void TestMainWindow::readCancelledThoughNotSupersededRunsAgain()
     window->searchField()->setText("EX-1001");
     emit window->searchField()->returnPressed();
     QTRY_COMPARE(consoleWaitingOnALock(), 1);
-    const QString waiting = QStringLiteral(
-            "FROM pg_stat_activity WHERE datname = current_database() AND application_name = "
-            "'callops-console' AND wait_event_type = 'Lock'");
+    const QString waiting = QLatin1String(kConsoleLockWaits);
     const qint64 firstStart
             = scalar(m_db, "SELECT (extract(epoch FROM query_start) * 1e6)::bigint " + waiting).toLongLong();
     QVERIFY(scalar(m_db, "SELECT pg_cancel_backend(pid) " + waiting).toBool());

@@ -21,16 +21,20 @@ std::thread LockRace::onOwnConnection(const TestDatabase &database, const QStrin
     });
 }
 
+int LockRace::lockWaits(const QSqlDatabase &watch)
+{
+    return scalar(watch,
+                  "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                  "AND wait_event_type = 'Lock'")
+            .toInt();
+}
+
 bool LockRace::waitForLockWait(const QSqlDatabase &watch, int sessions)
 {
     QElapsedTimer timer;
     timer.start();
     while (timer.elapsed() < 10000) {
-        if (scalar(watch,
-                   "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                   "AND wait_event_type = 'Lock'")
-                    .toInt()
-            >= sessions)
+        if (lockWaits(watch) >= sessions)
             return true;
         QTest::qWait(20);
     }

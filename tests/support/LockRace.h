@@ -19,6 +19,8 @@ public:
     // Runs `work` on a new thread with a connection of its own, closed when the work is done.
     static std::thread onOwnConnection(const TestDatabase &database, const QString &purpose,
                                        std::function<void(const QSqlDatabase &)> work);
+    // How many sessions of watch's database wait for a lock now.
+    static int lockWaits(const QSqlDatabase &watch);
     // True once at least `sessions` sessions of watch's database wait for a lock (within 10 s).
     static bool waitForLockWait(const QSqlDatabase &watch, int sessions = 1);
 };
