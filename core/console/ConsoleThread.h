@@ -13,7 +13,9 @@ namespace callops {
 class ConsoleWorker;
 
 // Owns the console's worker and the thread it runs on: made together, and on destruction the
-// worker closes its connection on its own thread before the thread is quit and waited for.
+// worker closes its connection on its own thread before the thread is quit and waited for. A
+// statement the server does not answer within a few seconds does not hold the destruction: its
+// session is cut (ConsoleWorker::cutConnection).
 class ConsoleThread final
 {
     Q_DISABLE_COPY_MOVE(ConsoleThread)

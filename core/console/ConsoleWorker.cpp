@@ -2,6 +2,7 @@
 
 #include "ConsoleRepository.h"
 #include "common/ClockOffset.h"
+#include "db/ConnectionCutter.h"
 #include "db/ConnectionFailure.h"
 #include "db/ConnectionSettings.h"
 #include "db/DatabaseConnection.h"
@@ -32,6 +33,7 @@ const QString kChannel = QStringLiteral("pending_calls");
 
 ConsoleWorker::ConsoleWorker(StuckRules rules)
     : m_rules(std::move(rules))
+    , m_cutter(std::make_shared<ConnectionCutter>())
 {
     qRegisterMetaType<StateCounts>();
     qRegisterMetaType<CallRecord>();
@@ -78,7 +80,7 @@ bool ConsoleWorker::ensureOpen()
 {
     if (m_repository)
         return true;
-    if (m_url.isEmpty())
+    if (m_url.isEmpty() || m_closing.load())
         return false;
     // A refused login waits for reconnect() or new settings: trying it again by itself would get
     // the dispatcher's address blocked (ConnectionFailure).
@@ -102,7 +104,7 @@ bool ConsoleWorker::ensureOpen()
     }
     m_failure.clear();
     if (Status prepared = ConsoleRepository::prepareSession(*db); !prepared)
-        qCWarning(lcConsole) << "console session left with the server's planner costs:" << prepared.error();
+        qCWarning(lcConsole) << "console session left with the server's settings:" << prepared.error();
     if (!m_debounce) {
         m_debounce = new QTimer(this);
         m_debounce->setSingleShot(true);
@@ -123,6 +125,7 @@ bool ConsoleWorker::ensureOpen()
     m_repository = std::make_unique<ConsoleRepository>(*db, m_rules);
     // The server knows a cancel by the session it is meant for: each new session needs its own.
     m_reads->setCanceller(QueryCanceller::forConnection(*db));
+    m_cutter->set(*db);
     if (!m_probe) {
         // A dead session shows only when a query fails, and the console queries every 15 s: a
         // round trip every few seconds tells the dispatcher sooner that the screen is not live.
@@ -159,8 +162,9 @@ void ConsoleWorker::lostConnection(const QString &message)
 {
     qCWarning(lcConsole) << "console query failed:" << message;
     emit errorOccurred(message);
-    // The next request opens a fresh connection; a broken one would fail every query.
-    if (m_repository && !m_repository->stateCounts()) {
+    // The next request opens a fresh connection; a broken one would fail every query. Closing, the
+    // session was cut on purpose: nothing to ask it.
+    if (m_repository && (m_closing.load() || !m_repository->stateCounts())) {
         if (m_probe)
             m_probe->stop();
         dropRepository();
@@ -171,6 +175,7 @@ void ConsoleWorker::lostConnection(const QString &message)
 
 void ConsoleWorker::dropRepository()
 {
+    m_cutter->clear();
     m_reads->setCanceller(nullptr);
     m_repository.reset();
     DatabaseConnection::close(kPurpose);

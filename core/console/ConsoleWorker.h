@@ -16,6 +16,7 @@
 #include <QSqlDatabase>
 #include <QStringList>
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <type_traits>
@@ -24,6 +25,7 @@ class QTimer;
 
 namespace callops {
 
+class ConnectionCutter;
 class ConsoleRepository;
 
 // The console's database side: a parentless QObject that lives on its own thread (ConsoleThread)
@@ -64,6 +66,13 @@ public:
     // Any thread: where askers say which of their reads are superseded. The same object for the
     // worker's whole life.
     const std::shared_ptr<SupersededReads> &reads() const { return m_reads; }
+    // Any thread: the worker is being closed, and opens no session from now on (a request still
+    // queued finds none and does nothing).
+    void beginClosing() { m_closing.store(true); }
+    // Any thread: ends the session under the statement the worker waits on, which then fails at
+    // once. For closing when the server does not answer; the same object for the worker's whole
+    // life, and safe to use after it.
+    const std::shared_ptr<ConnectionCutter> &cutter() const { return m_cutter; }
     // `seenAttempts`: as ConsoleRepository::apply takes them.
     void applyAction(ManualAction action, const QStringList &ids, const QString &reason, const QString &actor,
                      const QList<int> &seenAttempts = {});
@@ -112,6 +121,8 @@ private:
     PhoneNumberNormalizer m_phones;
     std::unique_ptr<ConsoleRepository> m_repository;
     const std::shared_ptr<SupersededReads> m_reads = std::make_shared<SupersededReads>();
+    const std::shared_ptr<ConnectionCutter> m_cutter;
+    std::atomic<bool> m_closing = false;
     QTimer *m_debounce = nullptr;
     QTimer *m_probe = nullptr; // finds a lost session between refreshes
     int m_debounceMs = 500;

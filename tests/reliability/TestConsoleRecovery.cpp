@@ -1,4 +1,6 @@
+#include "StoppedBackend.h"
 #include "TestDatabase.h"
+#include "console/ConsoleThread.h"
 #include "console/ConsoleWorker.h"
 #include "console/StateCounts.h"
 
@@ -6,6 +8,10 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
+
+#include <atomic>
+#include <memory>
+#include <thread>
 
 using namespace callops;
 using namespace callops::test;
@@ -19,6 +25,7 @@ class TestConsoleRecovery : public QObject
 private slots:
     void reconnectsAfterTheServerDropsItsSession();
     void silentServerIsNotAskedOncePerRequest();
+    void closingDoesNotWaitForAServerThatDoesNotAnswer();
 };
 
 void TestConsoleRecovery::reconnectsAfterTheServerDropsItsSession()
@@ -95,6 +102,51 @@ void TestConsoleRecovery::silentServerIsNotAskedOncePerRequest()
         delete socket;
     }
     QCOMPARE(attempts, 1);
+}
+
+void TestConsoleRecovery::closingDoesNotWaitForAServerThatDoesNotAnswer()
+{
+    // The console's own server process stopped in its tracks (StoppedBackend): closing the console
+    // waited for its statement, and the program never exited.
+    TestDatabase database("console_close_unanswered");
+    QVERIFY2(database.isValid() && database.migrate(), qPrintable(database.error()));
+    auto console = std::make_unique<ConsoleThread>();
+    ConsoleWorker *worker = console->worker();
+    QObject here; // the worker's signals come to this thread, queued
+    bool connected = false;
+    QObject::connect(worker, &ConsoleWorker::connectionChanged, &here,
+                     [&connected](bool now, const QString &) { connected = now; });
+    QMetaObject::invokeMethod(worker, [worker, url = database.url()] { worker->openDatabase(url); });
+    QTRY_VERIFY_WITH_TIMEOUT(connected, 20000);
+
+    StoppedBackend backend(database, QStringLiteral("callops-console"));
+    QVERIFY2(backend.isStopped(), qPrintable(backend.error()));
+    // Whatever happens below, the server process goes on at the end, and the closing thread is
+    // joined (a close that hangs returns once the server answers again).
+    std::thread closer;
+    const auto resume = qScopeGuard([&] {
+        backend.resume();
+        if (closer.joinable())
+            closer.join();
+    });
+
+    std::atomic<bool> asked = false;
+    QMetaObject::invokeMethod(worker, [worker, &asked] {
+        asked = true;
+        worker->refreshCounts(); // sent, and never answered
+    });
+    QTRY_VERIFY(asked.load());
+
+    std::atomic<bool> closed = false;
+    closer = std::thread([&console, &closed] {
+        console.reset();
+        closed = true;
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(closed.load(), 30000);
+
+    // The session was ended, not left behind: once the server process runs again it sees its
+    // client gone and exits.
+    QVERIFY(backend.endsOnceResumed());
 }
 
 QTEST_GUILESS_MAIN(TestConsoleRecovery)
