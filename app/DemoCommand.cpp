@@ -130,7 +130,8 @@ int runWithWindow(Settings &settings, DemoRuntime &runtime)
                      [&stopRequested](int signalNumber) {
                          qCInfo(lcDemo) << "received signal" << signalNumber << "- closing the demo";
                          stopRequested = true;
-                         QApplication::closeAllWindows();
+                         // Ends every event loop, a dialog's too; closing the windows instead would
+                         // ask the dispatcher about a manual action still being written.
                          QCoreApplication::quit();
                      });
 

@@ -1981,6 +1981,30 @@
         <source>Waiting for the database</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Quit CallOps</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A change to calls is still being written to the database.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quit when it is done, or quit now: the database then undoes the change if it has not finished it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quit When &amp;Done</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quit &amp;Now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quitting once the change is written…</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>callops::OfflineBanner</name>

@@ -1982,6 +1982,30 @@
         <source>Waiting for the database</source>
         <translation>Esperando a la base de datos</translation>
     </message>
+    <message>
+        <source>Quit CallOps</source>
+        <translation>Salir de CallOps</translation>
+    </message>
+    <message>
+        <source>A change to calls is still being written to the database.</source>
+        <translation>Todavía se está escribiendo en la base de datos un cambio en las llamadas.</translation>
+    </message>
+    <message>
+        <source>Quit when it is done, or quit now: the database then undoes the change if it has not finished it.</source>
+        <translation>Salir cuando termine, o salir ahora: la base de datos deshace entonces el cambio si no lo ha terminado.</translation>
+    </message>
+    <message>
+        <source>Quit When &amp;Done</source>
+        <translation>Salir al &amp;terminar</translation>
+    </message>
+    <message>
+        <source>Quit &amp;Now</source>
+        <translation>Salir &amp;ahora</translation>
+    </message>
+    <message>
+        <source>Quitting once the change is written…</source>
+        <translation>Se saldrá en cuanto se escriba el cambio…</translation>
+    </message>
 </context>
 <context>
     <name>callops::OfflineBanner</name>

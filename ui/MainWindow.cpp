@@ -21,6 +21,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QCloseEvent>
 #include <QComboBox>
 #include <QContextMenuEvent>
 #include <QDir>
@@ -35,6 +36,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QScreen>
 #include <QShortcut>
 #include <QSplitter>
@@ -923,7 +925,49 @@ void MainWindow::actionFinished(const ActionOutcome &outcome)
     m_filterOptionsAge.invalidate();
     statusBar()->showMessage(message, 15000);
     emit actionReported(outcome, message);
+    if (m_closeWhenActionsDone) {
+        // A failed action stays on screen (its warning above) rather than going with the window.
+        if (!outcome.ok())
+            m_closeWhenActionsDone = false;
+        else if (m_actionsRunning == 0)
+            QMetaObject::invokeMethod(this, &QWidget::close, Qt::QueuedConnection);
+    }
     refreshNow();
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (m_actionsRunning == 0) {
+        QMainWindow::closeEvent(event);
+        return;
+    }
+    QMessageBox box(QMessageBox::Question, tr("Quit CallOps"),
+                    tr("A change to calls is still being written to the database."), QMessageBox::NoButton,
+                    this);
+    box.setObjectName(QStringLiteral("closeUnderActionBox"));
+    box.setInformativeText(tr("Quit when it is done, or quit now: the database then undoes the change "
+                              "if it has not finished it."));
+    QPushButton *whenDone = box.addButton(tr("Quit When &Done"), QMessageBox::AcceptRole);
+    whenDone->setObjectName(QStringLiteral("quitWhenDone"));
+    QPushButton *now = box.addButton(tr("Quit &Now"), QMessageBox::DestructiveRole);
+    now->setObjectName(QStringLiteral("quitNow"));
+    box.addButton(QMessageBox::Cancel);
+    box.setDefaultButton(whenDone);
+    box.exec();
+    if (box.clickedButton() == now) {
+        m_closeWhenActionsDone = false;
+        QMainWindow::closeEvent(event);
+        return;
+    }
+    event->ignore();
+    // The action may have finished while the box was open.
+    m_closeWhenActionsDone = box.clickedButton() == whenDone;
+    if (m_closeWhenActionsDone) {
+        if (m_actionsRunning == 0)
+            QMetaObject::invokeMethod(this, &QWidget::close, Qt::QueuedConnection);
+        else
+            statusBar()->showMessage(tr("Quitting once the change is written…"));
+    }
 }
 
 void MainWindow::showHistorySearch()

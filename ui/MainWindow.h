@@ -13,6 +13,7 @@
 #include <memory>
 
 class QAction;
+class QCloseEvent;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -93,6 +94,11 @@ signals:
     void connectionRequested();
     void exportRequested();
 
+protected:
+    // Under a manual action not yet written, asks whether to quit when it is done or now (the
+    // database then undoes it).
+    void closeEvent(QCloseEvent *event) override;
+
 private:
     void buildActions();
     void buildMenus();
@@ -161,6 +167,7 @@ private:
     quint64 m_countTicket = 0;
     quint64 m_matchingStream = 0; // the stream of the counts above, on the worker's reads()
     int m_actionsRunning = 0; // sent to the worker, not reported done yet
+    bool m_closeWhenActionsDone = false; // the dispatcher chose to quit once they are
     ManualAction m_pendingFilterAction = ManualAction::RetryNow;
     CallFilter m_pendingFilter;
     // The reason of each action sent and not yet reported done: kept when the action fails (a

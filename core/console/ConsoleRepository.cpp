@@ -14,6 +14,8 @@ Q_LOGGING_CATEGORY(lcConsole, "callops.console")
 namespace callops {
 namespace {
 
+constexpr int kClientCheckIntervalMs = 2000;
+
 const QString kCallColumns = QStringLiteral(
         "pc.id::text, pc.exam_id, pc.employee_name, pc.employee_dob, pc.phone, pc.clinic_name, "
         "pc.clinic_timezone, pc.appointment_time, pc.workflow_state, coalesce(pc.retry_count, 0), "
@@ -106,6 +108,14 @@ Status ConsoleRepository::prepareSession(const QSqlDatabase &db)
     QSqlQuery query(db);
     if (!query.exec(QStringLiteral("SELECT set_config('random_page_cost', "
                                    "least(current_setting('random_page_cost')::float8, 1.1)::text, false)")))
+        return Error{query.lastError().text()};
+    // A console that went away (its session cut when it closed, ConsoleThread) while a manual
+    // action waited on a lock: without this the server would go on waiting, and write the action
+    // once the lock came free, for a dispatcher who was told it was undone. The server looks
+    // every few seconds whether the client is still there (PostgreSQL 14 and later).
+    if (!query.exec(QStringLiteral("SELECT set_config('client_connection_check_interval', '%1', false) "
+                                   "WHERE current_setting('server_version_num')::int >= 140000")
+                            .arg(kClientCheckIntervalMs)))
         return Error{query.lastError().text()};
     return Status::success();
 }

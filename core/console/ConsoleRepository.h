@@ -23,7 +23,8 @@ class ConsoleRepository final
 public:
     explicit ConsoleRepository(QSqlDatabase db, StuckRules rules = StuckRules::defaults());
 
-    // Sets up the console's own session for its queries (planner costs); once per connection.
+    // Sets up the console's own session (planner costs, a check that the console is still there);
+    // once per connection.
     static Status prepareSession(const QSqlDatabase &db);
 
     void setStuckRules(const StuckRules &rules) { m_rules = rules; }

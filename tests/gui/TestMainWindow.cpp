@@ -17,6 +17,7 @@
 
 #include <QTreeWidget>
 
+#include <QAbstractButton>
 #include <QAbstractItemModelTester>
 #include <QAction>
 #include <QApplication>
@@ -134,6 +135,8 @@ private slots:
     void actionsWaitForTheConnection();
     void refusedLoginIsNotTriedAgainByItself();
     void reasonOfAFailedActionIsKept();
+    void closingWaitsForAManualActionWhenAsked();
+    void closingNowUndoesTheActionNotWritten();
     void liveCallsTakeNoActionUntilStuck();
     void consoleGoesByTheDatabasesClock();
     void lostSessionIsNoticedBetweenRefreshes();
@@ -154,6 +157,12 @@ private:
     // Lets the test database take new connections or not (an empty string, else psql's output).
     QString admitConnections(bool allow);
     std::unique_ptr<MainWindow> makeWindow();
+    // Retry now on `id`, confirmed, while another session holds pending_calls: the action waits
+    // on the server until `lock` is released.
+    bool startActionHeldUp(MainWindow &window, const QString &id, const TableLock &lock);
+    // Closes the window under a running action and answers the question with the button `choice`;
+    // the question's text, or empty when none was asked.
+    QString closeAnswering(MainWindow &window, const QString &choice);
     // The server ends the console's session, as a restart would; the console notices by itself.
     void endConsoleSession(MainWindow &window);
     // The console's statements waiting on a lock now.
@@ -1293,6 +1302,91 @@ void TestMainWindow::refusedLoginIsNotTriedAgainByItself()
     window->connectToDatabase(m_database->url());
     QTRY_VERIFY(window->connectionText().startsWith("Connected"));
     QVERIFY(!offline->isVisibleTo(window.get()));
+}
+
+bool TestMainWindow::startActionHeldUp(MainWindow &window, const QString &id, const TableLock &lock)
+{
+    if (!lock.isHeld() || !selectCall(window, id)
+        || !QTest::qWaitFor([&] { return window.actionFor(ManualAction::RetryNow)->isEnabled(); }))
+        return false;
+    window.actionFor(ManualAction::RetryNow)->trigger();
+    ActionDialog *dialog = waitForDialog(window);
+    if (!dialog)
+        return false;
+    dialog->setReason(QStringLiteral("number corrected"));
+    dialog->accept();
+    return QTest::qWaitFor([this] { return consoleWaitingOnALock() == 1; }, 10000);
+}
+
+QString TestMainWindow::closeAnswering(MainWindow &window, const QString &choice)
+{
+    QString question;
+    QTimer answerer;
+    answerer.setInterval(20);
+    connect(&answerer, &QTimer::timeout, this, [&] {
+        auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+        if (!box || box->objectName() != QLatin1String("closeUnderActionBox"))
+            return;
+        question = box->text();
+        if (auto *button = box->findChild<QAbstractButton *>(choice))
+            button->click();
+        else
+            box->button(QMessageBox::Cancel)->click();
+    });
+    answerer.start();
+    window.close();
+    return question;
+}
+
+// A manual action takes seconds on many calls (Retry now on 71,000: 13 s). Closing the window
+// then went on as if nothing ran: the window went and the worker was left to finish or not.
+void TestMainWindow::closingWaitsForAManualActionWhenAsked()
+{
+    auto window = makeWindow();
+    QTRY_VERIFY(window->connectionText().startsWith("Connected"));
+    TableLock lock(*m_database, QStringLiteral("pending_calls"));
+    QVERIFY(startActionHeldUp(*window, uuid(3), lock));
+
+    // Cancel: nothing closes.
+    QVERIFY(!closeAnswering(*window, QString()).isEmpty());
+    QVERIFY(window->isVisible());
+    // Quit when done: the window stays while the action waits, and goes once it is written.
+    const QString question = closeAnswering(*window, QStringLiteral("quitWhenDone"));
+    QVERIFY2(question.contains("still being written"), qPrintable(question));
+    QTest::qWait(200);
+    QVERIFY(window->isVisible());
+    lock.release();
+    QTRY_VERIFY(!window->isVisible());
+    QCOMPARE(scalar(m_db, "SELECT workflow_state FROM pending_calls WHERE id = ?", {uuid(3)}).toString(),
+             QStringLiteral("new"));
+}
+
+// Quit now under an action held up on the server: the window goes, the console's session ends
+// a few seconds later (no waiting for ever on a server that does not answer), and the server
+// undoes the action rather than write it after the console has gone.
+void TestMainWindow::closingNowUndoesTheActionNotWritten()
+{
+    const int historyBefore
+            = scalar(m_db, "SELECT count(*) FROM workflow_events WHERE pending_call_id = ?", {uuid(3)})
+                      .toInt();
+    auto window = makeWindow();
+    QTRY_VERIFY(window->connectionText().startsWith("Connected"));
+    TableLock lock(*m_database, QStringLiteral("pending_calls"));
+    QVERIFY(startActionHeldUp(*window, uuid(3), lock));
+    QVERIFY(!closeAnswering(*window, QStringLiteral("quitNow")).isEmpty());
+    QVERIFY(!window->isVisible());
+    window.reset();
+    QTRY_COMPARE_WITH_TIMEOUT(scalar(m_db,
+                                     "SELECT count(*) FROM pg_stat_activity "
+                                     "WHERE application_name = 'callops-console'")
+                                      .toInt(),
+                              0, 20000);
+    lock.release();
+    QCOMPARE(scalar(m_db, "SELECT workflow_state FROM pending_calls WHERE id = ?", {uuid(3)}).toString(),
+             QStringLiteral("failed"));
+    QCOMPARE(
+            scalar(m_db, "SELECT count(*) FROM workflow_events WHERE pending_call_id = ?", {uuid(3)}).toInt(),
+            historyBefore);
 }
 
 // The connection went while the confirmation was open: the action failed with a message box, and
