@@ -5,6 +5,7 @@
 #include "PendingCallRepository.h"
 #include "common/ClockOffset.h"
 #include "config/Settings.h"
+#include "db/ConnectionCutter.h"
 #include "db/ConnectionFailure.h"
 #include "db/DatabaseConnection.h"
 #include "db/PreparedStatements.h"
@@ -41,7 +42,6 @@ constexpr int kMaxReconnectDelaySeconds = 30;
 // A refused login is tried again this seldom: it needs someone to fix the settings, and Supabase
 // blocks an address that fails to log in again and again (ConnectionFailure).
 constexpr int kRefusedLoginRetrySeconds = 600;
-constexpr int kLockTimeoutSeconds = 10;
 constexpr int kNotifyDebounceMs = 200;
 // How soon a dispatch that failed on something other than a lost connection is tried again.
 constexpr int kDispatchRetryMs = 1000;
@@ -74,6 +74,7 @@ template<typename Make> QString journalled(QtMsgType type, Make &&make)
 
 SchedulerEngine::SchedulerEngine(SchedulerConfig config)
     : m_config(std::move(config))
+    , m_cutter(std::make_shared<ConnectionCutter>())
 {
     if (m_config.schedulerId.isEmpty())
         m_config.schedulerId = makeSchedulerId();
@@ -199,6 +200,7 @@ bool SchedulerEngine::connect()
         qCWarning(lcEngine).noquote()
                 << "cannot set lock_timeout:" << DatabaseConnection::describeError(lockTimeout.lastError());
     m_repository = std::make_unique<PendingCallRepository>(*db, m_config.schedulerId);
+    m_cutter->set(*db);
     m_guideCheck = std::make_unique<GuideSchedulerCheck>(*db);
     QSqlDriver *driver = db->driver();
     if (m_config.database.looksLikeTransactionPooler()) {
@@ -943,6 +945,7 @@ void SchedulerEngine::dropConnection()
     // which on a connection the server dropped only prints a warning each.
     const std::unique_ptr<PreparedStatements> statements
             = m_repository ? m_repository->takeStatements() : nullptr;
+    m_cutter->clear();
     m_sessionWatch.reset();
     m_guideCheck.reset();
     m_repository.reset();

@@ -18,6 +18,7 @@ namespace callops {
 
 class CallTrigger;
 class CallingWindow;
+class ConnectionCutter;
 class GuideSchedulerCheck;
 class PassPlanner;
 class PendingCallRepository;
@@ -38,10 +39,17 @@ class SchedulerEngine final : public QObject
     Q_DISABLE_COPY_MOVE(SchedulerEngine)
 
 public:
+    // A statement of the engine's waiting for a lock gives up after this (its session's
+    // lock_timeout), so that a stop is heard.
+    static constexpr int kLockTimeoutSeconds = 10;
+
     explicit SchedulerEngine(SchedulerConfig config);
     ~SchedulerEngine() override;
 
     const SchedulerConfig &config() const { return m_config; }
+    // Any thread: ends the engine's database session under the statement it waits on, which then
+    // fails at once. For stopping when the server does not answer; outlives the engine.
+    const std::shared_ptr<ConnectionCutter> &cutter() const { return m_cutter; }
 
 public slots:
     void start();
@@ -134,6 +142,7 @@ private:
     std::unique_ptr<RetryPolicy> m_retry;
     std::unique_ptr<PassPlanner> m_planner;
     std::unique_ptr<PendingCallRepository> m_repository;
+    const std::shared_ptr<ConnectionCutter> m_cutter;
     std::unique_ptr<SessionWatch> m_sessionWatch;
     std::unique_ptr<GuideSchedulerCheck> m_guideCheck;
     // The POSTs run on a thread of their own: answers are taken in and requests written while

@@ -1,20 +1,45 @@
 #include "SchedulerThread.h"
 
 #include "SchedulerEngine.h"
+#include "db/ConnectionCutter.h"
 
 #include <QDeadlineTimer>
 #include <QEventLoop>
+#include <QLoggingCategory>
 #include <QThread>
 #include <QTimer>
 
+Q_DECLARE_LOGGING_CATEGORY(lcEngine)
+
 namespace callops {
+
+namespace {
+
+// The engine's statements take milliseconds, and one waiting for a lock gives up after its lock
+// timeout (and says so in the journal); an engine that has not taken a stop request after both is
+// waiting on a server that does not answer. Well within systemd's TimeoutStopSec (60 s).
+constexpr int kUnansweredStopMs = SchedulerEngine::kLockTimeoutSeconds * 1000 + 5000;
+
+} // namespace
 
 SchedulerThread::SchedulerThread(SchedulerConfig config, QObject *parent)
     : QObject(parent)
     , m_thread(std::make_unique<QThread>())
     , m_engine(new SchedulerEngine(std::move(config)))
+    , m_cutter(m_engine->cutter())
+    , m_stopTaken(std::make_shared<std::atomic<bool>>(false))
 {
     m_thread->setObjectName(QStringLiteral("callops-scheduler"));
+    m_unansweredStop = new QTimer(this);
+    m_unansweredStop->setSingleShot(true);
+    m_unansweredStop->setInterval(kUnansweredStopMs);
+    QObject::connect(m_unansweredStop, &QTimer::timeout, this, [this] {
+        // The statement fails at once, the engine counts the connection lost and takes the stop
+        // request next; its claims are left to expire.
+        if (!m_stopped && !m_stopTaken->load() && m_cutter->cut())
+            qCWarning(lcEngine) << "the database has not answered the scheduler for" << kUnansweredStopMs
+                                << "ms; its session is cut so that it can stop";
+    });
     m_engine->moveToThread(m_thread.get());
     QObject::connect(m_thread.get(), &QThread::finished, m_engine, &QObject::deleteLater);
     QObject::connect(m_engine, &SchedulerEngine::stopped, this, [this] {
@@ -25,7 +50,11 @@ SchedulerThread::SchedulerThread(SchedulerConfig config, QObject *parent)
 
 SchedulerThread::~SchedulerThread()
 {
-    stopAndWait(20000);
+    if (!stopAndWait(20000) && m_thread->isRunning()) {
+        // Destroying a running QThread aborts the process; at exit the system ends the thread.
+        qCCritical(lcEngine) << "the scheduler's thread did not end; leaving it to the process's exit";
+        (void)m_thread.release();
+    }
 }
 
 void SchedulerThread::start()
@@ -39,8 +68,17 @@ void SchedulerThread::start()
 
 void SchedulerThread::requestStop()
 {
-    if (m_started && !m_stopped)
-        QMetaObject::invokeMethod(m_engine, &SchedulerEngine::stop, Qt::QueuedConnection);
+    if (!m_started || m_stopped || !m_engine)
+        return;
+    QMetaObject::invokeMethod(
+            m_engine,
+            [engine = m_engine, taken = m_stopTaken] {
+                taken->store(true);
+                engine->stop();
+            },
+            Qt::QueuedConnection);
+    if (!m_unansweredStop->isActive() && !m_stopTaken->load())
+        m_unansweredStop->start();
 }
 
 bool SchedulerThread::stopAndWait(int timeoutMs)
