@@ -1376,11 +1376,12 @@ void TestMainWindow::closingNowUndoesTheActionNotWritten()
     QVERIFY(!closeAnswering(*window, QStringLiteral("quitNow")).isEmpty());
     QVERIFY(!window->isVisible());
     window.reset();
-    QTRY_COMPARE_WITH_TIMEOUT(scalar(m_db,
-                                     "SELECT count(*) FROM pg_stat_activity "
-                                     "WHERE application_name = 'callops-console'")
-                                      .toInt(),
-                              0, 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+            scalar(m_db,
+                   "SELECT count(*) FROM pg_stat_activity "
+                   "WHERE datname = current_database() AND application_name = 'callops-console'")
+                    .toInt(),
+            0, 20000);
     lock.release();
     QCOMPARE(scalar(m_db, "SELECT workflow_state FROM pending_calls WHERE id = ?", {uuid(3)}).toString(),
              QStringLiteral("failed"));

@@ -20,7 +20,9 @@ StoppedBackend::StoppedBackend(const TestDatabase &database, const QString &appl
 {
     QString output;
     // The name comes from the test itself, never from outside.
-    if (database.psql(QStringLiteral("SELECT pid FROM pg_stat_activity WHERE application_name = '%1'")
+    // The cluster is shared by the tests running at the same time: this test's database only.
+    if (database.psql(QStringLiteral("SELECT pid FROM pg_stat_activity "
+                                     "WHERE datname = current_database() AND application_name = '%1'")
                               .arg(applicationName),
                       &output, kValuesOnly)
         != 0) {

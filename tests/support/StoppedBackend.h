@@ -15,7 +15,7 @@ class TestDatabase;
 class StoppedBackend
 {
 public:
-    // The session whose application_name is `applicationName` (the only one).
+    // The session of `database` whose application_name is `applicationName` (the only one).
     StoppedBackend(const TestDatabase &database, const QString &applicationName);
     ~StoppedBackend();
     StoppedBackend(const StoppedBackend &) = delete;
