@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "AccentText.h"
+#include "ClockText.h"
 #include "StateColors.h"
 #include "calls/CallDetailPane.h"
 #include "calls/CallFilterBar.h"
@@ -32,7 +33,6 @@
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
-#include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
@@ -661,8 +661,7 @@ void MainWindow::countsLoaded(const StateCounts &counts)
     m_lastRefresh = QDateTime::currentDateTime();
     m_states->setCounts(counts);
     m_banner->setStuckCount(counts.stuck);
-    m_refreshLabel->setText(
-            tr("Last refresh %1").arg(QLocale().toString(m_lastRefresh.time(), QLocale::ShortFormat)));
+    m_refreshLabel->setText(tr("Last refresh %1").arg(clockText::of(m_lastRefresh)));
     if (m_tray && counts.stuck > m_previousStuck) {
         m_tray->showMessage(
                 tr("Stuck calls"),

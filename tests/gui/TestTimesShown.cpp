@@ -1,6 +1,8 @@
+#include "ClockText.h"
 #include "calls/CallDetailPane.h"
 #include "calls/CallTableModel.h"
 #include "console/CallRecord.h"
+#include "dashboard/OfflineBanner.h"
 
 #include <QRegularExpression>
 #include <QTest>
@@ -20,6 +22,7 @@ private slots:
     void appointmentIsAlsoInTheClinicsTime();
     void appointmentInTheSameZoneIsSaidOnce();
     void tableSaysWhoseTimeItShows();
+    void timesInPassingAreSaidAsTheTableSaysThem();
 
 private:
     static CallRecord call(const QString &clinicZone);
@@ -79,6 +82,23 @@ void TestTimesShown::tableSaysWhoseTimeItShows()
                         .match(model.headerData(column, Qt::Horizontal, Qt::ToolTipRole).toString())
                         .hasMatch());
     QVERIFY(!model.headerData(CallTableModel::Clinic, Qt::Horizontal, Qt::ToolTipRole).isValid());
+}
+
+// The status bar's "Last refresh", the scheduler's last pass and the offline banner said the locale's
+// short time ("1:05 PM" in en_US) beside the table's and the details' 24-hour times.
+void TestTimesShown::timesInPassingAreSaidAsTheTableSaysThem()
+{
+    const QLocale before;
+    QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
+    const auto restore = qScopeGuard([&] { QLocale::setDefault(before); });
+    const QDateTime lastRefresh(QDate(2026, 11, 26), QTime(12, 5, 9), Qt::UTC); // 13:05:09 in Madrid
+    QCOMPARE(clockText::of(lastRefresh), QStringLiteral("13:05:09"));
+
+    OfflineBanner banner;
+    banner.showOffline(QStringLiteral("could not connect to server"), lastRefresh);
+    QVERIFY2(banner.text().contains(QStringLiteral("as of 13:05:09")), qPrintable(banner.text()));
+    QVERIFY2(!banner.text().contains(QStringLiteral(" PM")) && !banner.text().contains(QStringLiteral(" AM")),
+             qPrintable(banner.text()));
 }
 
 QTEST_MAIN(TestTimesShown)

@@ -1,11 +1,11 @@
 #include "OfflineBanner.h"
 
+#include "ClockText.h"
 #include "StateColors.h"
 #include "db/ConnectionFailure.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QLocale>
 #include <QPushButton>
 
 namespace callops {
@@ -35,8 +35,7 @@ void OfflineBanner::showOffline(const QString &reason, const QDateTime &lastRefr
 {
     if (!isVisibleTo(parentWidget()) || !m_since.isValid())
         m_since = QDateTime::currentDateTime();
-    const QLocale locale;
-    const QString since = locale.toString(m_since.time(), QLocale::ShortFormat);
+    const QString since = clockText::of(m_since);
     if (ConnectionFailure::isRefusal(reason)) {
         m_label->setText(tr("Not live since %1: the database refused the login. Correct it under File → "
                             "Connection…, or press Reconnect now once it is put right elsewhere; a "
@@ -49,7 +48,7 @@ void OfflineBanner::showOffline(const QString &reason, const QDateTime &lastRefr
     QString text = lastRefresh.isValid()
             ? tr("Not live since %1: the database cannot be reached. Counts and calls are as of %2; "
                  "the console reconnects by itself.")
-                      .arg(since, locale.toString(lastRefresh.time(), QLocale::ShortFormat))
+                      .arg(since, clockText::of(lastRefresh))
             : tr("Not live since %1: the database cannot be reached; the console reconnects by itself.")
                       .arg(since);
     m_label->setText(text);

@@ -1,5 +1,6 @@
 #include "SchedulerPanel.h"
 
+#include "ClockText.h"
 #include "PassResultText.h"
 
 #include "config/Settings.h"
@@ -260,8 +261,7 @@ void SchedulerPanel::passFinished(const PassSummary &summary)
     if (!summary.error.isEmpty())
         counts += u'\n' + tr("Error: %1").arg(summary.error);
     // The label says when the last pass ended; every log line starts with its own time already.
-    m_summary->setText(tr("%1: %2").arg(
-            QLocale().toString(summary.finishedAt.toLocalTime().time(), QLocale::ShortFormat), counts));
+    m_summary->setText(tr("%1: %2").arg(clockText::of(summary.finishedAt), counts));
     // A pass that found nothing to do shows in the label only: at a pass every few seconds those
     // lines buried the ones that say something.
     if (summary.processed > 0 || summary.rescued > 0 || !summary.error.isEmpty())
@@ -291,9 +291,7 @@ void SchedulerPanel::setCallNamer(std::function<QString(const QString &)> namer)
 void SchedulerPanel::log(const QString &line, const QString &callId)
 {
     constexpr int kMaxLines = 2000;
-    auto *item = new QListWidgetItem(
-            QLocale().toString(QDateTime::currentDateTime().time(), QStringLiteral("HH:mm:ss")) + u' '
-            + line);
+    auto *item = new QListWidgetItem(clockText::of(QDateTime::currentDateTime()) + u' ' + line);
     if (!callId.isEmpty()) {
         item->setData(Qt::UserRole, callId);
         item->setToolTip(tr("Double-click or press Enter to show this call (%1).").arg(callId));
