@@ -953,20 +953,15 @@ void MainWindow::closeEvent(QCloseEvent *event)
     box.addButton(QMessageBox::Cancel);
     box.setDefaultButton(whenDone);
     box.exec();
-    if (box.clickedButton() == now) {
-        m_closeWhenActionsDone = false;
+    // The action may have finished while the box was open.
+    m_closeWhenActionsDone = box.clickedButton() == whenDone && m_actionsRunning > 0;
+    if (box.clickedButton() == now || (box.clickedButton() == whenDone && !m_closeWhenActionsDone)) {
         QMainWindow::closeEvent(event);
         return;
     }
     event->ignore();
-    // The action may have finished while the box was open.
-    m_closeWhenActionsDone = box.clickedButton() == whenDone;
-    if (m_closeWhenActionsDone) {
-        if (m_actionsRunning == 0)
-            QMetaObject::invokeMethod(this, &QWidget::close, Qt::QueuedConnection);
-        else
-            statusBar()->showMessage(tr("Quitting once the change is written…"));
-    }
+    if (m_closeWhenActionsDone)
+        statusBar()->showMessage(tr("Quitting once the change is written…"));
 }
 
 void MainWindow::showHistorySearch()

@@ -15,7 +15,7 @@ class ConsoleWorker;
 // Owns the console's worker and the thread it runs on: made together, and on destruction the
 // worker closes its connection on its own thread before the thread is quit and waited for. A
 // statement the server does not answer within a few seconds does not hold the destruction: its
-// session is cut (ConsoleWorker::cutConnection).
+// session is cut (ConsoleWorker::cutter).
 class ConsoleThread final
 {
     Q_DISABLE_COPY_MOVE(ConsoleThread)

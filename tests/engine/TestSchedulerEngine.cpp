@@ -1,6 +1,7 @@
 #include "ChildProcesses.h"
 #include "ContractServer.h"
 #include "LockRace.h"
+#include "StoppedBackend.h"
 #include "TestDatabase.h"
 #include "scheduler/SchedulerEngine.h"
 #include "scheduler/SchedulerThread.h"
@@ -77,6 +78,7 @@ private slots:
     void answerThatComesWhileTheDatabaseIsAwayIsKept();
     void refusedLoginIsNotTriedAgainAndAgain();
     void stopIsHeardWhileATableLockIsHeld();
+    void stopIsHeardWhileTheServerDoesNotAnswer();
 
 private:
     QString insert(const QString &state, const QString &phone, const QString &extraColumns = {},
@@ -957,6 +959,33 @@ void TestSchedulerEngine::stopIsHeardWhileATableLockIsHeld()
         return args.at(0).toString().contains("lock timeout");
     }));
     QVERIFY(holder.rollback());
+}
+
+void TestSchedulerEngine::stopIsHeardWhileTheServerDoesNotAnswer()
+{
+    // The engine's own server process stopped in its tracks (StoppedBackend): no lock timeout ends
+    // a statement the server never looks at. The stop request was never taken, the headless program
+    // never exited, and the console aborted ("QThread: Destroyed while thread is still running")
+    // when it gave up waiting.
+    SchedulerThread scheduler(continuousConfig(*m_db, *m_server));
+    QSignalSpy passes(scheduler.engine(), &SchedulerEngine::passFinished);
+    scheduler.start();
+    QVERIFY(passes.wait(20000)); // connected, its first pass done
+
+    StoppedBackend backend(*m_db, QStringLiteral("callops-scheduler"));
+    QVERIFY2(backend.isStopped(), qPrintable(backend.error()));
+    QSignalSpy started(scheduler.engine(), &SchedulerEngine::passStarted);
+    QMetaObject::invokeMethod(scheduler.engine(), &SchedulerEngine::runPassNow, Qt::QueuedConnection);
+    QVERIFY(started.wait(10000)); // and now waiting on the server
+
+    QTest::ignoreMessage(QtWarningMsg,
+                         "the database has not answered the scheduler for 15000 ms; its "
+                         "session is cut so that it can stop");
+    QVERIFY(scheduler.stopAndWait(30000));
+    QVERIFY(scheduler.isStopped());
+    // The session was ended, not left behind: once the server process runs again it sees its
+    // client gone and exits.
+    QVERIFY(backend.endsOnceResumed());
 }
 
 QTEST_GUILESS_MAIN(TestSchedulerEngine)
