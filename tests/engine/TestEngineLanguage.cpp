@@ -1,4 +1,5 @@
 #include "ContractServer.h"
+#include "SignalArrival.h"
 #include "TestDatabase.h"
 #include "i18n/SourceLanguage.h"
 #include "i18n/Translation.h"
@@ -108,7 +109,7 @@ void TestEngineLanguage::rowsAndJournalInTheSourceLanguage()
         QObject::connect(scheduler.engine(), &SchedulerEngine::errorOccurred, this,
                          [&toConsole](const QString &message) { toConsole.append(message); });
         scheduler.start();
-        QVERIFY(finished.wait(20000));
+        QVERIFY(arrives(finished, 20000));
         QTRY_VERIFY_WITH_TIMEOUT(column(QStringLiteral("workflow_state"), slowAnswer)
                                          == QLatin1String("ready_to_call"),
                                  20000);

@@ -1,5 +1,6 @@
 #include "CallingHoursAround.h"
 #include "ContractServer.h"
+#include "SignalArrival.h"
 #include "TestDatabase.h"
 #include "scheduler/SchedulerEngine.h"
 #include "scheduler/SchedulerThread.h"
@@ -138,7 +139,7 @@ void TestSchedulerClock::stepsAreDueByTheDatabaseClock()
     SchedulerThread scheduler(once);
     QSignalSpy finished(scheduler.engine(), &SchedulerEngine::passFinished);
     scheduler.start();
-    QVERIFY(finished.wait(20000));
+    QVERIFY(arrives(finished, 20000));
     QVERIFY(scheduler.stopAndWait(10000));
     QCOMPARE(finished.first().at(0).value<PassSummary>().processed, 4);
 
@@ -178,7 +179,7 @@ void TestSchedulerClock::callingHoursAreReadOnTheDatabaseClock()
     SchedulerThread scheduler(once);
     QSignalSpy finished(scheduler.engine(), &SchedulerEngine::passFinished);
     scheduler.start();
-    QVERIFY(finished.wait(20000));
+    QVERIFY(arrives(finished, 20000));
     QVERIFY(scheduler.stopAndWait(10000));
     if (openByTheDatabase) {
         QCOMPARE(m_server->received().size(), 1);
@@ -231,7 +232,7 @@ void TestSchedulerClock::clockAheadDoesNotSpinThePasses()
     SchedulerThread scheduler(config(kTenMinutes));
     QSignalSpy passes(scheduler.engine(), &SchedulerEngine::passStarted);
     scheduler.start();
-    QVERIFY(passes.wait(20000));
+    QVERIFY(arrives(passes, 20000));
     passes.clear();
     QTest::qWait(3000);
     QVERIFY2(passes.size() <= 2,

@@ -1,6 +1,7 @@
 #include "ChildProcesses.h"
 #include "ContractServer.h"
 #include "LockRace.h"
+#include "SignalArrival.h"
 #include "StoppedBackend.h"
 #include "TestDatabase.h"
 #include "scheduler/SchedulerEngine.h"
@@ -157,7 +158,7 @@ PassSummary TestSchedulerEngine::runPass(const QString &callingHours, QStringLis
     QSignalSpy finished(scheduler.engine(), &SchedulerEngine::passFinished);
     QSignalSpy failures(scheduler.engine(), &SchedulerEngine::errorOccurred);
     scheduler.start();
-    if (!finished.wait(20000)) {
+    if (!arrives(finished, 20000)) {
         qWarning("no pass finished");
         return {};
     }
@@ -579,7 +580,7 @@ void TestSchedulerEngine::newWorkWakesTheSchedulerAtOnce()
     SchedulerThread scheduler(continuousConfig(*m_db, *m_server));
     QSignalSpy passes(scheduler.engine(), &SchedulerEngine::passFinished);
     scheduler.start();
-    QVERIFY(passes.wait(20000)); // the first pass finds nothing
+    QVERIFY(arrives(passes, 20000)); // the first pass finds nothing
     QString output;
     QCOMPARE(m_db->psql("INSERT INTO pending_calls (exam_id, phone, workflow_state) "
                         "VALUES ('EX', '+1 212-736-5000', 'ready_to_call')",
@@ -667,7 +668,7 @@ void TestSchedulerEngine::lostConnectionIsReconnected()
     QSignalSpy passes(scheduler.engine(), &SchedulerEngine::passFinished);
     QSignalSpy connection(scheduler.engine(), &SchedulerEngine::connectionChanged);
     scheduler.start();
-    QVERIFY(passes.wait(20000));
+    QVERIFY(arrives(passes, 20000));
     // The journal, which said the connection was lost, says when it is back.
     QTest::ignoreMessage(QtInfoMsg, QRegularExpression("^database connection restored: "));
     // The server drops the scheduler's session, as a restart or a network cut would.
@@ -706,7 +707,7 @@ void TestSchedulerEngine::closedSessionIsNoticedWhileWaitingForWork()
     QSignalSpy passes(scheduler.engine(), &SchedulerEngine::passFinished);
     QSignalSpy connection(scheduler.engine(), &SchedulerEngine::connectionChanged);
     scheduler.start();
-    QVERIFY(passes.wait(20000)); // the first pass finds nothing; the engine waits on LISTEN
+    QVERIFY(arrives(passes, 20000)); // the first pass finds nothing; the engine waits on LISTEN
     QCOMPARE(connection.size(), 1);
     QString output;
     QCOMPARE(m_db->psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
@@ -970,13 +971,13 @@ void TestSchedulerEngine::stopIsHeardWhileTheServerDoesNotAnswer()
     SchedulerThread scheduler(continuousConfig(*m_db, *m_server));
     QSignalSpy passes(scheduler.engine(), &SchedulerEngine::passFinished);
     scheduler.start();
-    QVERIFY(passes.wait(20000)); // connected, its first pass done
+    QVERIFY(arrives(passes, 20000)); // connected, its first pass done
 
     StoppedBackend backend(*m_db, QStringLiteral("callops-scheduler"));
     QVERIFY2(backend.isStopped(), qPrintable(backend.error()));
     QSignalSpy started(scheduler.engine(), &SchedulerEngine::passStarted);
     QMetaObject::invokeMethod(scheduler.engine(), &SchedulerEngine::runPassNow, Qt::QueuedConnection);
-    QVERIFY(started.wait(10000)); // and now waiting on the server
+    QVERIFY(arrives(started, 10000)); // and now waiting on the server
 
     QTest::ignoreMessage(QtWarningMsg,
                          "the database has not answered the scheduler for 15000 ms; its "
