@@ -52,14 +52,16 @@ std::optional<PreflightProblem> preflight(const ConnectionSettings &database)
         if (!db)
             return PreflightProblem{ExitCode::DatabaseUnavailable, db.error()};
         Migrator migrator(*db);
-        const auto pending = migrator.pendingVersions();
-        if (!pending)
-            problem = PreflightProblem{ExitCode::BadConfiguration, pending.error()};
-        else if (!pending->isEmpty())
-            problem = PreflightProblem{
-                    ExitCode::BadConfiguration,
-                    Text::tr("The database %1 lacks migrations %2: run callops --migrate first")
-                            .arg(database.target(), pending->join(QStringLiteral(", ")))};
+        const auto schema = migrator.schemaState();
+        if (!schema) {
+            problem = PreflightProblem{ExitCode::BadConfiguration, schema.error()};
+        } else if (!schema->isUsable()) {
+            problem = PreflightProblem{ExitCode::BadConfiguration, schema->missingMessage(database.target())};
+        } else if (!schema->unknown.isEmpty()) {
+            // Mid-way through upgrading a fleet, the servers not yet upgraded go on: what they call
+            // is kept by the newer migrations. Said at every start, so that none is forgotten.
+            qCWarning(lcEngine).noquote() << schema->newerMessage(database.target());
+        }
     }
     DatabaseConnection::close(purpose);
     return problem;

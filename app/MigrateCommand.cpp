@@ -46,6 +46,10 @@ int MigrateCommand::run(const Settings &settings)
                         .arg(connection->target(), applied->join(QStringLiteral(", ")))
             << Qt::endl;
     }
+    // An older CallOps on a database a newer one migrated applies nothing: "up to date" alone
+    // would hide that this program is the one behind.
+    if (const auto schema = migrator.schemaState(); schema && !schema->unknown.isEmpty())
+        err << schema->newerMessage(connection->target()) << Qt::endl;
     // The README's switch-over runs this right after removing the guide's pg_cron job: a job still
     // there is said now, not first found by a scheduler that then places no calls.
     const GuideSchedulerCheck::Finding guide = GuideSchedulerCheck(*db).look();

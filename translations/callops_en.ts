@@ -326,6 +326,10 @@
         <source>An export is already running.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source> (migrated by a newer CallOps: update CallOps on this computer)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>CsvFailureReport</name>
@@ -582,10 +586,6 @@
     <name>HeadlessCommand</name>
     <message>
         <source>%1 (the server refused the login: retrying will not help; fix the database settings, then start again)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The database %1 lacks migrations %2: run callops --migrate first</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1014,6 +1014,21 @@
     </message>
     <message>
         <source>Claims must last from %1 to %2 seconds, not %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SchemaState</name>
+    <message>
+        <source>The database %1 has no CallOps tables yet: run callops --migrate against it (as the database&apos;s owner).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The database %1 lacks CallOps migrations %2 (it was migrated by an older CallOps): run callops --migrate against it (as the database&apos;s owner).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The database %1 was migrated by a newer CallOps (migrations %2 are unknown to this one): update CallOps on this computer.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2026,6 +2041,10 @@
     </message>
     <message>
         <source>Database connection lost</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not live since %1: %2 The console looks again by itself.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

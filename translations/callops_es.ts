@@ -326,6 +326,10 @@
         <source>An export is already running.</source>
         <translation>Ya hay una exportación en curso.</translation>
     </message>
+    <message>
+        <source> (migrated by a newer CallOps: update CallOps on this computer)</source>
+        <translation> (migrada por un CallOps más reciente: actualice CallOps en este equipo)</translation>
+    </message>
 </context>
 <context>
     <name>CsvFailureReport</name>
@@ -584,10 +588,6 @@
     <message>
         <source>%1 (the server refused the login: retrying will not help; fix the database settings, then start again)</source>
         <translation>%1 (el servidor rechazó el inicio de sesión: reintentar no servirá de nada; corrija la configuración de la base de datos y vuelva a iniciar)</translation>
-    </message>
-    <message>
-        <source>The database %1 lacks migrations %2: run callops --migrate first</source>
-        <translation>A la base de datos %1 le faltan las migraciones %2: ejecute antes callops --migrate</translation>
     </message>
 </context>
 <context>
@@ -1016,6 +1016,21 @@
     <message>
         <source>Claims must last from %1 to %2 seconds, not %3</source>
         <translation>Las reservas deben durar de %1 a %2 segundos, no %3</translation>
+    </message>
+</context>
+<context>
+    <name>SchemaState</name>
+    <message>
+        <source>The database %1 has no CallOps tables yet: run callops --migrate against it (as the database&apos;s owner).</source>
+        <translation>La base de datos %1 aún no tiene las tablas de CallOps: ejecute callops --migrate sobre ella (como propietario de la base de datos).</translation>
+    </message>
+    <message>
+        <source>The database %1 lacks CallOps migrations %2 (it was migrated by an older CallOps): run callops --migrate against it (as the database&apos;s owner).</source>
+        <translation>A la base de datos %1 le faltan las migraciones de CallOps %2 (la migró un CallOps anterior): ejecute callops --migrate sobre ella (como propietario de la base de datos).</translation>
+    </message>
+    <message>
+        <source>The database %1 was migrated by a newer CallOps (migrations %2 are unknown to this one): update CallOps on this computer.</source>
+        <translation>La base de datos %1 la migró un CallOps más reciente (este no conoce las migraciones %2): actualice CallOps en este equipo.</translation>
     </message>
 </context>
 <context>
@@ -2028,6 +2043,10 @@
     <message>
         <source>Database connection lost</source>
         <translation>Conexión con la base de datos perdida</translation>
+    </message>
+    <message>
+        <source>Not live since %1: %2 The console looks again by itself.</source>
+        <translation>Sin datos en vivo desde las %1: %2 La consola vuelve a comprobarlo por sí sola.</translation>
     </message>
 </context>
 <context>

@@ -117,33 +117,36 @@ MainWindow::MainWindow(StuckRules rules, QWidget *parent)
         m_clockOffsetMs = offsetMs;
         updateActions();
     });
-    connect(worker, &ConsoleWorker::connectionChanged, this, [this](bool connected, const QString &message) {
-        // Requests made while the connection was down got no answer; those sent with the first
-        // connection are answered in order after it (redoing them cost a second of whole-table
-        // reads at a million calls).
-        const bool reconnected = connected && !m_connected && m_answersMissed;
-        m_answersMissed = !connected;
-        m_connected = connected;
-        m_connectionMessage = message;
-        if (!connected)
-            m_refreshRunning = false;
-        m_connectionLabel->setText(connected ? tr("Connected: %1").arg(message)
-                                             : tr("Not connected: %1").arg(message));
-        AccentText::set(m_connectionLabel, connected ? QColor() : stateColors::color(WorkflowState::Failed));
-        if (connected)
-            m_offline->hideOffline();
-        else
-            m_offline->showOffline(message, m_lastRefresh);
-        updateActions();
-        updateBusy();
-        if (reconnected) {
-            // Start the table over.
-            m_refreshRunning = false;
-            m_filterOptionsAge.invalidate();
-            m_model->setFilter(m_model->filter());
-            refreshNow();
-        }
-    });
+    connect(worker, &ConsoleWorker::connectionChanged, this,
+            [this](bool connected, const QString &message, ConnectionProblem problem) {
+                // Requests made while the connection was down got no answer; those sent with the first
+                // connection are answered in order after it (redoing them cost a second of whole-table
+                // reads at a million calls).
+                const bool reconnected = connected && !m_connected && m_answersMissed;
+                m_answersMissed = !connected;
+                m_connected = connected;
+                m_connectionMessage = message;
+                if (!connected)
+                    m_refreshRunning = false;
+                m_connectionLabel->setText(connected ? tr("Connected: %1").arg(message)
+                                                     : tr("Not connected: %1").arg(message));
+                AccentText::set(m_connectionLabel,
+                                connected ? QColor() : stateColors::color(WorkflowState::Failed));
+                if (connected)
+                    m_offline->hideOffline();
+                else
+                    m_offline->showOffline(message, problem, m_lastRefresh);
+                updateTotalLabel();
+                updateActions();
+                updateBusy();
+                if (reconnected) {
+                    // Start the table over.
+                    m_refreshRunning = false;
+                    m_filterOptionsAge.invalidate();
+                    m_model->setFilter(m_model->filter());
+                    refreshNow();
+                }
+            });
     connect(worker, &ConsoleWorker::errorOccurred, this, [this](const QString &message) {
         m_refreshRunning = false;
         statusBar()->showMessage(message, 10000);
@@ -451,9 +454,8 @@ void MainWindow::buildLayout()
             &MainWindow::selectionChanged);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &MainWindow::selectionChanged);
-    connect(m_model, &CallTableModel::totalCountChanged, this, [this](qint64 total) {
-        m_totalLabel->setText(total < 0 ? tr("Counting…")
-                                        : tr("%n call(s)", nullptr, int(std::min<qint64>(total, INT_MAX))));
+    connect(m_model, &CallTableModel::totalCountChanged, this, [this] {
+        updateTotalLabel();
         updateActions();
     });
     connect(m_model, &CallTableModel::modelReset, this, &MainWindow::selectionChanged);
@@ -678,6 +680,16 @@ bool MainWindow::waitsForDatabase() const
     // Not while disconnected: the offline banner says why nothing comes. An action on many calls
     // takes seconds (13 s for 71,000), and the table's requests queue behind it.
     return m_connected && (m_model->isLoading() || m_model->totalCount() < 0 || m_actionsRunning > 0);
+}
+
+void MainWindow::updateTotalLabel()
+{
+    const qint64 total = m_model->totalCount();
+    // Without a connection no count is coming: "Counting…" under an empty table said otherwise.
+    if (total < 0)
+        m_totalLabel->setText(m_connected ? tr("Counting…") : QString());
+    else
+        m_totalLabel->setText(tr("%n call(s)", nullptr, int(std::min<qint64>(total, INT_MAX))));
 }
 
 void MainWindow::updateBusy()

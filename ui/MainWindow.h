@@ -109,6 +109,7 @@ private:
     // Shows that the console is waiting for the database (the table's rows or their count, a
     // manual action), once the wait is long enough to notice.
     void updateBusy();
+    void updateTotalLabel();
     bool waitsForDatabase() const;
     void selectionChanged();
     void countsLoaded(const StateCounts &counts);

@@ -6,6 +6,7 @@
 #include "db/ConnectionFailure.h"
 #include "db/ConnectionSettings.h"
 #include "db/DatabaseConnection.h"
+#include "db/Migrator.h"
 #include "db/QueryCanceller.h"
 #include "reports/FailureReportFile.h"
 
@@ -35,6 +36,7 @@ ConsoleWorker::ConsoleWorker(StuckRules rules)
     : m_rules(std::move(rules))
     , m_cutter(std::make_shared<ConnectionCutter>())
 {
+    qRegisterMetaType<ConnectionProblem>();
     qRegisterMetaType<StateCounts>();
     qRegisterMetaType<CallRecord>();
     qRegisterMetaType<WorkflowEventRecord>();
@@ -72,7 +74,8 @@ void ConsoleWorker::closeDatabase()
         dropRepository();
     if (m_connected) {
         m_connected = false;
-        emit connectionChanged(false, QCoreApplication::translate("ConsoleWorker", "Disconnected"));
+        emit connectionChanged(false, QCoreApplication::translate("ConsoleWorker", "Disconnected"),
+                               ConnectionProblem::Unreachable);
     }
 }
 
@@ -85,24 +88,41 @@ bool ConsoleWorker::ensureOpen()
     // A refused login waits for reconnect() or new settings: trying it again by itself would get
     // the dispatcher's address blocked (ConnectionFailure).
     if (!m_failure.isEmpty()
-        && (ConnectionFailure::isRefusal(m_failure) || m_sinceFailure.elapsed() < kRetryAfterFailureMs)) {
-        emit connectionChanged(false, m_failure);
+        && (m_failureProblem == ConnectionProblem::Refused
+            || m_sinceFailure.elapsed() < kRetryAfterFailureMs)) {
+        emit connectionChanged(false, m_failure, m_failureProblem);
         return false;
     }
     const auto settings = ConnectionSettings::parse(m_url);
     if (!settings) {
-        emit connectionChanged(false, settings.error());
+        emit connectionChanged(false, settings.error(), ConnectionProblem::Unreachable);
         return false;
     }
     auto db = DatabaseConnection::open(*settings, kPurpose);
     if (!db) {
-        m_connected = false;
-        m_failure = db.error();
-        m_sinceFailure.start();
-        emit connectionChanged(false, db.error());
+        connectFailed(db.error(),
+                      ConnectionFailure::isRefusal(db.error()) ? ConnectionProblem::Refused
+                                                               : ConnectionProblem::Unreachable);
         return false;
     }
+    // A database CallOps has not migrated (this far) fails every read of the console's, and each
+    // failure looked like a lost connection: the console reconnected and failed again, dozens of
+    // times a second, under a banner saying the database could not be reached.
+    QString newer;
+    if (const auto schema = Migrator(*db).schemaState(); !schema) {
+        qCInfo(lcConsole).noquote() << "cannot tell which migrations the database has:" << schema.error();
+    } else if (!schema->isUsable()) {
+        db.value() = QSqlDatabase(); // the last handle goes before its connection is removed
+        DatabaseConnection::close(kPurpose);
+        connectFailed(schema->missingMessage(settings->target()), ConnectionProblem::NotMigrated);
+        return false;
+    } else if (!schema->unknown.isEmpty()) {
+        qCWarning(lcConsole).noquote() << schema->newerMessage(settings->target());
+        newer = QCoreApplication::translate(
+                "ConsoleWorker", " (migrated by a newer CallOps: update CallOps on this computer)");
+    }
     m_failure.clear();
+    m_failureProblem = ConnectionProblem::None;
     if (Status prepared = ConsoleRepository::prepareSession(*db); !prepared)
         qCWarning(lcConsole) << "console session left with the server's settings:" << prepared.error();
     if (!m_debounce) {
@@ -135,7 +155,7 @@ bool ConsoleWorker::ensureOpen()
     }
     m_probe->start();
     m_connected = true;
-    emit connectionChanged(true, settings->target() + listening);
+    emit connectionChanged(true, settings->target() + listening + newer, ConnectionProblem::None);
     probe();
     return m_connected;
 }
@@ -169,8 +189,17 @@ void ConsoleWorker::lostConnection(const QString &message)
             m_probe->stop();
         dropRepository();
         m_connected = false;
-        emit connectionChanged(false, message);
+        emit connectionChanged(false, message, ConnectionProblem::Unreachable);
     }
+}
+
+void ConsoleWorker::connectFailed(const QString &message, ConnectionProblem problem)
+{
+    m_connected = false;
+    m_failure = message;
+    m_failureProblem = problem;
+    m_sinceFailure.start();
+    emit connectionChanged(false, message, problem);
 }
 
 void ConsoleWorker::dropRepository()

@@ -7,6 +7,7 @@
 #include "StateCounts.h"
 #include "StuckRules.h"
 #include "SupersededReads.h"
+#include "db/ConnectionProblem.h"
 #include "phone/PhoneNumberNormalizer.h"
 #include "reports/FailureReportOptions.h"
 
@@ -83,7 +84,8 @@ public:
     void exportFailures(const QString &path, const FailureReportOptions &options);
 
 signals:
-    void connectionChanged(bool connected, const QString &message);
+    // problem: ConnectionProblem::None when connected, else why not.
+    void connectionChanged(bool connected, const QString &message, callops::ConnectionProblem problem);
     void countsLoaded(const callops::StateCounts &counts);
     void filterOptionsLoaded(const QStringList &clinics, const QList<callops::ReasonCount> &failureReasons);
     void filteredCounted(quint64 generation, qint64 total);
@@ -104,6 +106,7 @@ signals:
 private:
     bool ensureOpen();
     void lostConnection(const QString &message);
+    void connectFailed(const QString &message, ConnectionProblem problem);
     void probe();
     void notificationReceived(const QString &channel);
     void addPhoneDisplayForm(CallRecord &call) const;
@@ -128,6 +131,7 @@ private:
     int m_debounceMs = 500;
     bool m_connected = false;
     QString m_failure; // why the last attempt to connect failed; empty after a success
+    ConnectionProblem m_failureProblem = ConnectionProblem::None;
     QElapsedTimer m_sinceFailure;
     std::optional<qint64> m_clockOffsetMs; // as last said in clockOffsetMeasured()
     QFuture<void> m_export; // laying out and writing a report, off this thread

@@ -85,17 +85,33 @@ Result<QStringList> Migrator::appliedVersions()
     return versions;
 }
 
-Result<QStringList> Migrator::pendingVersions()
+Result<SchemaState> Migrator::schemaState()
 {
-    const Result<QStringList> applied = appliedVersions();
-    if (!applied)
-        return applied;
-    QStringList pending;
-    for (const Migration &migration : m_migrations) {
-        if (!applied->contains(migration.version))
-            pending.append(migration.version);
+    // Only reads: a console or a scheduler looking must not create the bookkeeping table (nor
+    // could a least-privilege role).
+    QSqlQuery query(m_db);
+    if (!query.exec(QStringLiteral("SELECT to_regclass('schema_migrations') IS NOT NULL")) || !query.next())
+        return Error{DatabaseConnection::describeError(query.lastError())};
+    QStringList recorded;
+    if (query.value(0).toBool()) {
+        if (!query.exec(QStringLiteral("SELECT version FROM schema_migrations ORDER BY version")))
+            return Error{DatabaseConnection::describeError(query.lastError())};
+        while (query.next())
+            recorded.append(query.value(0).toString());
     }
-    return pending;
+    SchemaState state;
+    state.noneRecorded = recorded.isEmpty();
+    QStringList known;
+    for (const Migration &migration : std::as_const(m_migrations)) {
+        known.append(migration.version);
+        if (!recorded.contains(migration.version))
+            state.missing.append(migration.version);
+    }
+    for (const QString &version : std::as_const(recorded)) {
+        if (!known.contains(version))
+            state.unknown.append(version);
+    }
+    return state;
 }
 
 Result<QStringList> Migrator::migrate()

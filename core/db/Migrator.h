@@ -1,5 +1,6 @@
 #pragma once
 
+#include "SchemaState.h"
 #include "common/Result.h"
 
 #include <QList>
@@ -30,7 +31,8 @@ public:
     // Versions applied by this call, in order.
     Result<QStringList> migrate();
     Result<QStringList> appliedVersions();
-    Result<QStringList> pendingVersions();
+    // How this database's recorded migrations compare with these; reads only.
+    Result<SchemaState> schemaState();
 
 private:
     Status ensureBookkeeping();

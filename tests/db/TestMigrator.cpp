@@ -46,6 +46,7 @@ private slots:
     void failingMigrationRollsBackAndNamesItself();
     void concurrentMigratorsDoNotRace();
     void checkConstraintMatchesWorkflowCore();
+    void olderAndNewerProgramsAreToldApart();
 };
 
 void TestMigrator::freshDatabase()
@@ -60,7 +61,8 @@ void TestMigrator::freshDatabase()
     const auto applied = migrator.migrate();
     QVERIFY2(applied.ok(), qPrintable(applied.error()));
     QCOMPARE(applied->size(), all.size());
-    QCOMPARE(migrator.pendingVersions()->size(), 0);
+    QVERIFY(migrator.schemaState()->missing.isEmpty());
+    QVERIFY(migrator.schemaState()->unknown.isEmpty());
 
     for (const char *table :
          {"pending_calls", "call_classifications", "call_sessions", "workflow_events", "schema_migrations"}) {
@@ -179,11 +181,69 @@ void TestMigrator::failingMigrationRollsBackAndNamesItself()
     QVERIFY(scalar(db, "SELECT to_regclass('half_done') IS NULL").toBool());
     QCOMPARE(scalar(db, "SELECT count(*) FROM schema_migrations WHERE version = '9999'").toInt(), 0);
     QCOMPARE(scalar(db, "SELECT count(*) FROM schema_migrations WHERE version = '9998'").toInt(), 1);
-    QCOMPARE(migrator.pendingVersions().value(), QStringList{"9999"});
+    QCOMPARE(migrator.schemaState()->missing, QStringList{"9999"});
 
     // The connection is usable afterwards, and the lock was released: a second migrator gets it.
     Migrator fixed(database.connection("second"), Migrator::builtInMigrations());
     QVERIFY2(fixed.migrate().ok(), "lock left held");
+}
+
+// Mid-way through an upgrade, programs and databases of different versions meet. A scheduler on
+// a database it was not migrated for found out by its first failing statement; one older than its
+// database, and --migrate run by it ("up to date"), said nothing at all.
+void TestMigrator::olderAndNewerProgramsAreToldApart()
+{
+    TestDatabase database("versions");
+    QVERIFY2(database.isValid(), qPrintable(database.error()));
+    QSqlDatabase db = database.connection();
+    const QList<Migration> all = Migrator::builtInMigrations();
+    QStringList versions;
+    for (const Migration &migration : all)
+        versions.append(migration.version);
+
+    // Not migrated at all; looking creates nothing.
+    auto state = Migrator(db).schemaState();
+    QVERIFY2(state.ok(), qPrintable(state.error()));
+    QVERIFY(state->noneRecorded);
+    QCOMPARE(state->missing, versions);
+    QVERIFY(state->unknown.isEmpty());
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("SUPABASE_URL", "http://127.0.0.1:9");
+    env.insert("SUPABASE_SERVICE_ROLE_KEY", "eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoic2VydmljZV9yb2xlIn0.sig");
+    env.insert("CALLOPS_CALLING_HOURS", "mon-sun 00:00-24:00");
+    CliRun run = runCallops({"--no-gui", "--once", "--db", database.url()}, env);
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.output.contains("has no CallOps tables yet: run callops --migrate"), qPrintable(run.output));
+    QVERIFY(scalar(db, "SELECT to_regclass('schema_migrations') IS NULL").toBool());
+
+    // Migrated by an older CallOps: the migrations it lacks, named.
+    QVERIFY(Migrator(db, all.mid(0, all.size() - 2)).migrate().ok());
+    state = Migrator(db).schemaState();
+    QVERIFY(!state->noneRecorded);
+    QCOMPARE(state->missing, versions.mid(versions.size() - 2));
+    run = runCallops({"--no-gui", "--once", "--db", database.url()}, env);
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(
+            run.output.contains(QStringLiteral("lacks CallOps migrations %1").arg(state->missing.join(", "))),
+            qPrintable(run.output));
+
+    // Migrated by a newer CallOps: this one runs, and says it is behind, each time.
+    QVERIFY(Migrator(db).migrate().ok());
+    QVERIFY(scalar(db,
+                   "INSERT INTO schema_migrations (version, name, checksum) "
+                   "VALUES ('9999', '9999_from_the_future.sql', 'x') RETURNING version")
+                    .isValid());
+    state = Migrator(db).schemaState();
+    QVERIFY(state->missing.isEmpty());
+    QCOMPARE(state->unknown, QStringList{"9999"});
+    const QString newer
+            = QStringLiteral("was migrated by a newer CallOps (migrations 9999 are unknown to this one)");
+    run = runCallops({"--no-gui", "--once", "--db", database.url()}, env);
+    QVERIFY2(run.exitCode == 0, qPrintable(run.output));
+    QVERIFY2(run.output.contains(newer), qPrintable(run.output));
+    run = runCallops({"--migrate", "--db", database.url()}, env);
+    QVERIFY2(run.exitCode == 0, qPrintable(run.output));
+    QVERIFY2(run.output.contains("up to date") && run.output.contains(newer), qPrintable(run.output));
 }
 
 void TestMigrator::concurrentMigratorsDoNotRace()

@@ -134,6 +134,7 @@ private slots:
     void tabLeavesTheTable();
     void actionsWaitForTheConnection();
     void refusedLoginIsNotTriedAgainByItself();
+    void databaseNotMigratedSaysWhatToDo();
     void reasonOfAFailedActionIsKept();
     void closingWaitsForAManualActionWhenAsked();
     void closingNowUndoesTheActionNotWritten();
@@ -1272,6 +1273,35 @@ void TestMainWindow::actionsWaitForTheConnection()
     QVERIFY(selectCall(*window, uuid(3)));
     QTRY_VERIFY(window->actionFor(ManualAction::RetryNow)->isEnabled());
     QTRY_VERIFY(window->filterActionFor(ManualAction::RetryNow)->isEnabled());
+}
+
+// A database CallOps has not migrated was "cannot be reached": the dispatcher waited for a network
+// that was fine, while the console reconnected dozens of times a second.
+void TestMainWindow::databaseNotMigratedSaysWhatToDo()
+{
+    TestDatabase bare(QStringLiteral("bare"));
+    QVERIFY2(bare.isValid(), qPrintable(bare.error()));
+    auto window = std::make_unique<MainWindow>();
+    window->setRefreshIntervalSeconds(1);
+    window->connectToDatabase(bare.url());
+    window->show();
+    auto *offline = window->findChild<OfflineBanner *>();
+    QVERIFY(offline);
+    QTRY_VERIFY(offline->isVisibleTo(window.get()));
+    QVERIFY2(offline->text().contains("has no CallOps tables yet: run callops --migrate against it")
+                     && offline->text().contains("looks again by itself")
+                     && !offline->text().contains("cannot be reached"),
+             qPrintable(offline->text()));
+    QVERIFY(window->connectionText().startsWith("Not connected"));
+    auto *total = window->findChild<QLabel *>(QStringLiteral("totalLabel"));
+    QVERIFY(total);
+    QVERIFY2(!total->text().contains("Counting"), qPrintable(total->text())); // nothing is
+
+    // Once someone migrates it, the console comes live by itself.
+    QVERIFY2(bare.migrate(), qPrintable(bare.error()));
+    QTRY_VERIFY_WITH_TIMEOUT(window->connectionText().startsWith("Connected"), 15000);
+    QVERIFY(!offline->isVisibleTo(window.get()));
+    QTRY_VERIFY2(total->text().startsWith("0 call"), qPrintable(total->text()));
 }
 
 // A refused login (a wrong password) was tried again by every request of every refresh, a dozen

@@ -249,7 +249,7 @@ void TestPaletteContrast::bannersAreReadable()
     StuckBanner stuck;
     stuck.setStuckCount(4);
     OfflineBanner offline;
-    offline.showOffline(QStringLiteral("could not connect"), {});
+    offline.showOffline(QStringLiteral("could not connect"), ConnectionProblem::Unreachable, {});
     for (QFrame *banner : {static_cast<QFrame *>(&stuck), static_cast<QFrame *>(&offline)}) {
         banner->resize(900, banner->sizeHint().height());
         banner->show();
@@ -269,7 +269,7 @@ void TestPaletteContrast::bannersAreReadable()
 void TestPaletteContrast::bannersFollowAPaletteChange()
 {
     OfflineBanner offline;
-    offline.showOffline(QStringLiteral("could not connect"), {});
+    offline.showOffline(QStringLiteral("could not connect"), ConnectionProblem::Unreachable, {});
     offline.resize(900, offline.sizeHint().height());
     offline.show();
     QVERIFY(QTest::qWaitForWindowExposed(&offline));

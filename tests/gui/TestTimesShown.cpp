@@ -95,7 +95,8 @@ void TestTimesShown::timesInPassingAreSaidAsTheTableSaysThem()
     QCOMPARE(clockText::of(lastRefresh), QStringLiteral("13:05:09"));
 
     OfflineBanner banner;
-    banner.showOffline(QStringLiteral("could not connect to server"), lastRefresh);
+    banner.showOffline(QStringLiteral("could not connect to server"), ConnectionProblem::Unreachable,
+                       lastRefresh);
     QVERIFY2(banner.text().contains(QStringLiteral("as of 13:05:09")), qPrintable(banner.text()));
     QVERIFY2(!banner.text().contains(QStringLiteral(" PM")) && !banner.text().contains(QStringLiteral(" AM")),
              qPrintable(banner.text()));

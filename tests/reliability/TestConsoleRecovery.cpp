@@ -4,6 +4,7 @@
 #include "console/ConsoleWorker.h"
 #include "console/StateCounts.h"
 
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -26,6 +27,7 @@ private slots:
     void reconnectsAfterTheServerDropsItsSession();
     void silentServerIsNotAskedOncePerRequest();
     void closingDoesNotWaitForAServerThatDoesNotAnswer();
+    void databaseNotMigratedIsSaidNotRetriedInALoop();
 };
 
 void TestConsoleRecovery::reconnectsAfterTheServerDropsItsSession()
@@ -70,6 +72,58 @@ void TestConsoleRecovery::reconnectsAfterTheServerDropsItsSession()
     // And LISTEN is back: a change by someone else is announced.
     QCOMPARE(database.psql("UPDATE pending_calls SET workflow_state = 'failed'", &output), 0);
     QVERIFY(changes.wait(10000));
+}
+
+// Pointed at a database CallOps has not migrated, every read failed ("relation pending_calls does
+// not exist"), each failure counted as a lost connection, and the next request connected again:
+// hundreds of sessions and warnings a minute, under "the database cannot be reached".
+void TestConsoleRecovery::databaseNotMigratedIsSaidNotRetriedInALoop()
+{
+    TestDatabase database("not_migrated");
+    QVERIFY2(database.isValid(), qPrintable(database.error()));
+    ConsoleWorker worker;
+    QSignalSpy connection(&worker, &ConsoleWorker::connectionChanged);
+    QSignalSpy counts(&worker, &ConsoleWorker::countsLoaded);
+    QSignalSpy errors(&worker, &ConsoleWorker::errorOccurred);
+    worker.openDatabase(database.url());
+    QVERIFY(!connection.isEmpty());
+    QCOMPARE(connection.last().at(0).toBool(), false);
+    QCOMPARE(connection.last().at(2).value<ConnectionProblem>(), ConnectionProblem::NotMigrated);
+    const QString message = connection.last().at(1).toString();
+    QVERIFY2(message.contains("has no CallOps tables yet: run callops --migrate"), qPrintable(message));
+
+    // A refresh's requests, a few times over: none of them reaches the database.
+    for (int i = 0; i < 3; ++i) {
+        worker.refreshCounts();
+        worker.loadFilterOptions();
+        worker.loadCall(QStringLiteral("00000000-0000-0000-0000-000000000000"));
+    }
+    QVERIFY2(errors.isEmpty(), qPrintable(errors.value(0).value(0).toString()));
+    QCOMPARE(counts.size(), 0);
+    QCOMPARE(connection.last().at(2).value<ConnectionProblem>(), ConnectionProblem::NotMigrated);
+
+    // Migrated meanwhile: a request after the pause between attempts connects by itself.
+    QVERIFY2(database.migrate(), qPrintable(database.error()));
+    QTest::qWait(3500);
+    worker.refreshCounts();
+    QVERIFY(connection.last().at(0).toBool());
+    QCOMPARE(connection.last().at(2).value<ConnectionProblem>(), ConnectionProblem::None);
+    QCOMPARE(counts.size(), 1);
+    QVERIFY(errors.isEmpty());
+
+    // A newer CallOps migrated it further: this console works on, and says it is behind.
+    QString output;
+    QCOMPARE(database.psql("INSERT INTO schema_migrations (version, name, checksum) "
+                           "VALUES ('9999', '9999_from_the_future.sql', 'x')",
+                           &output),
+             0);
+    QTest::ignoreMessage(
+            QtWarningMsg,
+            QRegularExpression("was migrated by a newer CallOps \\(migrations 9999 are unknown"));
+    worker.openDatabase(database.url());
+    QVERIFY(connection.last().at(0).toBool());
+    QVERIFY2(connection.last().at(1).toString().contains("migrated by a newer CallOps: update CallOps"),
+             qPrintable(connection.last().at(1).toString()));
 }
 
 void TestConsoleRecovery::silentServerIsNotAskedOncePerRequest()

@@ -2,7 +2,6 @@
 
 #include "ClockText.h"
 #include "StateColors.h"
-#include "db/ConnectionFailure.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
@@ -31,12 +30,21 @@ OfflineBanner::OfflineBanner(QWidget *parent)
     setVisible(false);
 }
 
-void OfflineBanner::showOffline(const QString &reason, const QDateTime &lastRefresh)
+void OfflineBanner::showOffline(const QString &reason, ConnectionProblem problem,
+                                const QDateTime &lastRefresh)
 {
     if (!isVisibleTo(parentWidget()) || !m_since.isValid())
         m_since = QDateTime::currentDateTime();
     const QString since = clockText::of(m_since);
-    if (ConnectionFailure::isRefusal(reason)) {
+    if (problem == ConnectionProblem::NotMigrated) {
+        // The reason is ours and says what to do; the server's answer would only be "relation
+        // does not exist".
+        m_label->setText(tr("Not live since %1: %2 The console looks again by itself.").arg(since, reason));
+        m_label->setToolTip(QString());
+        setVisible(true);
+        return;
+    }
+    if (problem == ConnectionProblem::Refused) {
         m_label->setText(tr("Not live since %1: the database refused the login. Correct it under File → "
                             "Connection…, or press Reconnect now once it is put right elsewhere; a "
                             "refused login is not tried again by itself.")

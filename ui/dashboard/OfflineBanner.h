@@ -1,6 +1,7 @@
 #pragma once
 
 #include "BannerFrame.h"
+#include "db/ConnectionProblem.h"
 
 #include <QDateTime>
 
@@ -20,7 +21,7 @@ public:
     explicit OfflineBanner(QWidget *parent = nullptr);
 
     // lastRefresh: when what is on screen was read (invalid: never).
-    void showOffline(const QString &reason, const QDateTime &lastRefresh);
+    void showOffline(const QString &reason, ConnectionProblem problem, const QDateTime &lastRefresh);
     void hideOffline();
     QString text() const;
 
