@@ -8,6 +8,7 @@
 #include "db/ConnectionCutter.h"
 #include "db/ConnectionFailure.h"
 #include "db/DatabaseConnection.h"
+#include "db/Migrator.h"
 #include "db/PreparedStatements.h"
 #include "db/SessionWatch.h"
 #include "i18n/SourceLanguage.h"
@@ -192,6 +193,23 @@ bool SchedulerEngine::connect()
         qCWarning(lcEngine).noquote() << db.error();
         return false;
     }
+    // Started from the console on a database not migrated this far, every pass failed with
+    // "relation ... does not exist". Said once, with what to do; tried again like a lost connection,
+    // so that it goes on by itself once migrated. (The headless program refuses to start instead.)
+    if (const auto schema = Migrator(*db).schemaState(); schema && !schema->isUsable()) {
+        auto say = [&] {
+            return schema->missingMessage(m_config.database.target());
+        };
+        const QString message = say();
+        db.value() = QSqlDatabase(); // the last handle goes before its connection is removed
+        DatabaseConnection::close(kPurpose);
+        m_connected = false;
+        emit connectionChanged(false, message);
+        if (std::exchange(m_notMigratedSaid, message) != message)
+            emit errorOccurred(journalled(QtWarningMsg, say));
+        return false;
+    }
+    m_notMigratedSaid.clear();
     // A statement of the engine's that waits for a lock (a migration, an ALTER TABLE, a table locked
     // from psql) gives up after this: without it the engine's thread waited as long as the lock was
     // held, deaf to SIGTERM (systemd killed it, claims held) and silent in the journal.
