@@ -330,6 +330,10 @@
         <source> (migrated by a newer CallOps: update CallOps on this computer)</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>%1 may not read %2: log in as a dispatcher (a role granted callops_dispatcher) or have SELECT on them granted.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>CsvFailureReport</name>

@@ -330,6 +330,10 @@
         <source> (migrated by a newer CallOps: update CallOps on this computer)</source>
         <translation> (migrada por un CallOps más reciente: actualice CallOps en este equipo)</translation>
     </message>
+    <message>
+        <source>%1 may not read %2: log in as a dispatcher (a role granted callops_dispatcher) or have SELECT on them granted.</source>
+        <translation>%1 no puede leer %2: inicie sesión como operador (un rol con callops_dispatcher concedido) o pida que le concedan SELECT sobre ellas.</translation>
+    </message>
 </context>
 <context>
     <name>CsvFailureReport</name>

@@ -120,6 +120,20 @@ Status ConsoleRepository::prepareSession(const QSqlDatabase &db)
     return Status::success();
 }
 
+Result<QStringList> ConsoleRepository::unreadableTables(const QSqlDatabase &db)
+{
+    QSqlQuery query(db);
+    if (!query.exec(
+                QStringLiteral("SELECT t FROM unnest(ARRAY['pending_calls', 'workflow_events', "
+                               "'call_classifications', 'call_sessions']) AS t "
+                               "WHERE to_regclass(t) IS NOT NULL AND NOT has_table_privilege(t, 'SELECT')")))
+        return Error{DatabaseConnection::describeError(query.lastError())};
+    QStringList tables;
+    while (query.next())
+        tables.append(query.value(0).toString());
+    return tables;
+}
+
 QString ConsoleRepository::filterCondition(const CallFilter &filter)
 {
     QString condition = QStringLiteral("callops_call_matches(pc, :f_states::text[], :f_clinic, :f_reason, ")

@@ -26,6 +26,8 @@ public:
     // Sets up the console's own session (planner costs, a check that the console is still there);
     // once per connection.
     static Status prepareSession(const QSqlDatabase &db);
+    // The tables the console reads that this session's role may not: empty when it may read them all.
+    static Result<QStringList> unreadableTables(const QSqlDatabase &db);
 
     void setStuckRules(const StuckRules &rules) { m_rules = rules; }
     const StuckRules &stuckRules() const { return m_rules; }

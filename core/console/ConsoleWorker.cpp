@@ -105,21 +105,34 @@ bool ConsoleWorker::ensureOpen()
                                                                : ConnectionProblem::Unreachable);
         return false;
     }
-    // A database CallOps has not migrated (this far) fails every read of the console's, and each
-    // failure looked like a lost connection: the console reconnected and failed again, dozens of
-    // times a second, under a banner saying the database could not be reached.
+    // A database CallOps has not migrated (this far), or a role that may not read the calls, fails
+    // every read of the console's; each failure looked like a lost connection, and the console
+    // reconnected and failed again dozens of times a second, under a banner saying the database
+    // could not be reached. Said instead, with what to do, and looked at again every few seconds.
     QString newer;
+    auto refuse = [&](const QString &message, ConnectionProblem problem) {
+        db.value() = QSqlDatabase(); // the last handle goes before its connection is removed
+        DatabaseConnection::close(kPurpose);
+        connectFailed(message, problem);
+        return false;
+    };
     if (const auto schema = Migrator(*db).schemaState(); !schema) {
         qCInfo(lcConsole).noquote() << "cannot tell which migrations the database has:" << schema.error();
     } else if (!schema->isUsable()) {
-        db.value() = QSqlDatabase(); // the last handle goes before its connection is removed
-        DatabaseConnection::close(kPurpose);
-        connectFailed(schema->missingMessage(settings->target()), ConnectionProblem::NotMigrated);
-        return false;
+        return refuse(schema->missingMessage(settings->target()), ConnectionProblem::NotMigrated);
     } else if (!schema->unknown.isEmpty()) {
         qCWarning(lcConsole).noquote() << schema->newerMessage(settings->target());
         newer = QCoreApplication::translate(
                 "ConsoleWorker", " (migrated by a newer CallOps: update CallOps on this computer)");
+    }
+    if (const auto unreadable = ConsoleRepository::unreadableTables(*db);
+        unreadable && !unreadable->isEmpty()) {
+        return refuse(
+                QCoreApplication::translate("ConsoleWorker",
+                                            "%1 may not read %2: log in as a dispatcher (a role granted "
+                                            "callops_dispatcher) or have SELECT on them granted.")
+                        .arg(settings->target(), unreadable->join(QStringLiteral(", "))),
+                ConnectionProblem::NotPermitted);
     }
     m_failure.clear();
     m_failureProblem = ConnectionProblem::None;
@@ -182,9 +195,11 @@ void ConsoleWorker::lostConnection(const QString &message)
 {
     qCWarning(lcConsole) << "console query failed:" << message;
     emit errorOccurred(message);
-    // The next request opens a fresh connection; a broken one would fail every query. Closing, the
-    // session was cut on purpose: nothing to ask it.
-    if (m_repository && (m_closing.load() || !m_repository->stateCounts())) {
+    // The next request opens a fresh connection; a broken one would fail every query. A session
+    // that still answers keeps its connection: the statement failed on its own (a privilege
+    // revoked meanwhile), and reconnecting would only fail it again, at once. Closing, the session
+    // was cut on purpose: nothing to ask it.
+    if (m_repository && (m_closing.load() || !m_repository->ping())) {
         if (m_probe)
             m_probe->stop();
         dropRepository();

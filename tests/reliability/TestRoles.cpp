@@ -6,6 +6,7 @@
 #include "ContractServer.h"
 #include "TestDatabase.h"
 #include "console/ConsoleRepository.h"
+#include "console/ConsoleWorker.h"
 #include "db/DatabaseConnection.h"
 #include "scheduler/OutcomeRecorder.h"
 
@@ -14,6 +15,9 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRandomGenerator>
+#include <QRegularExpression>
+#include <QScopeGuard>
+#include <QSignalSpy>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTest>
@@ -69,6 +73,7 @@ private slots:
     void dispatcherReadsWhatTheConsoleShows();
     void dispatcherAppliesManualActions();
     void consoleWorksAsADispatcher();
+    void consoleAsARoleThatMayNotReadSaysSo();
     void searchAndFiltersAreParameterised_data();
     void searchAndFiltersAreParameterised();
     void schedulerRunsTheEngine();
@@ -311,6 +316,65 @@ void TestRoles::consoleWorksAsADispatcher()
     const ActionOutcome outcome = repository.apply(ManualAction::MarkFailed, {id}, "wrong number", "Ana");
     QVERIFY2(outcome.ok(), qPrintable(outcome.error));
     QCOMPARE(outcome.changed(), qint64(1));
+}
+
+// A console logged in as a role without the dispatcher's grants failed every read, reconnected at
+// each failure and failed again: dozens of sessions a second, under "the database cannot be reached".
+void TestRoles::consoleAsARoleThatMayNotReadSaysSo()
+{
+    const QString reader = "callops_t_reader_" + uniqueSuffix();
+    QString output;
+    QCOMPARE(
+            m_db->psql(QStringLiteral("CREATE ROLE %1 LOGIN PASSWORD '%2'").arg(reader, m_password), &output),
+            0);
+    const auto dropReader = qScopeGuard([&] {
+        m_db->psql(
+                QStringLiteral("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '%1'")
+                        .arg(reader));
+        m_db->psql(QStringLiteral("DROP ROLE IF EXISTS %1").arg(reader));
+    });
+    const ConnectionSettings admin = m_db->settings();
+    const QString url = QStringLiteral("host=%1 port=%2 dbname=%3 user=%4 password=%5 sslmode=disable")
+                                .arg(admin.host())
+                                .arg(admin.port())
+                                .arg(admin.databaseName(), reader, m_password);
+    ConsoleWorker worker;
+    const auto closeWorker = qScopeGuard([&] { worker.closeDatabase(); }); // before the role goes
+    QSignalSpy connection(&worker, &ConsoleWorker::connectionChanged);
+    QSignalSpy counts(&worker, &ConsoleWorker::countsLoaded);
+    QSignalSpy errors(&worker, &ConsoleWorker::errorOccurred);
+    worker.openDatabase(url);
+    QVERIFY(!connection.isEmpty());
+    QCOMPARE(connection.last().at(0).toBool(), false);
+    QCOMPARE(connection.last().at(2).value<ConnectionProblem>(), ConnectionProblem::NotPermitted);
+    const QString message = connection.last().at(1).toString();
+    QVERIFY2(message.contains(
+                     "may not read pending_calls, workflow_events, call_classifications, call_sessions")
+                     && message.contains("callops_dispatcher"),
+             qPrintable(message));
+    for (int i = 0; i < 3; ++i) {
+        worker.refreshCounts();
+        worker.loadFilterOptions();
+    }
+    QVERIFY2(errors.isEmpty(), qPrintable(errors.value(0).value(0).toString()));
+
+    // Made a dispatcher meanwhile: a request after the pause between attempts connects by itself.
+    QCOMPARE(m_db->psql(QStringLiteral("GRANT callops_dispatcher TO %1").arg(reader), &output), 0);
+    QTest::qWait(3500);
+    worker.refreshCounts();
+    QVERIFY(connection.last().at(0).toBool());
+    QCOMPARE(counts.size(), 1);
+
+    // The grant taken back while connected: the read fails and says why, and the session, which
+    // still answers, is kept rather than opened again at every failing request.
+    QCOMPARE(m_db->psql(QStringLiteral("REVOKE callops_dispatcher FROM %1").arg(reader), &output), 0);
+    const qsizetype connectionNews = connection.size();
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression("permission denied for table pending_calls"));
+    worker.refreshCounts();
+    QCOMPARE(counts.size(), 1);
+    QVERIFY2(errors.size() == 1 && errors.first().at(0).toString().contains("permission denied"),
+             qPrintable(errors.value(0).value(0).toString()));
+    QCOMPARE(connection.size(), connectionNews);
 }
 
 void TestRoles::searchAndFiltersAreParameterised_data()

@@ -36,9 +36,9 @@ void OfflineBanner::showOffline(const QString &reason, ConnectionProblem problem
     if (!isVisibleTo(parentWidget()) || !m_since.isValid())
         m_since = QDateTime::currentDateTime();
     const QString since = clockText::of(m_since);
-    if (problem == ConnectionProblem::NotMigrated) {
+    if (problem == ConnectionProblem::NotMigrated || problem == ConnectionProblem::NotPermitted) {
         // The reason is ours and says what to do; the server's answer would only be "relation
-        // does not exist".
+        // does not exist" or "permission denied".
         m_label->setText(tr("Not live since %1: %2 The console looks again by itself.").arg(since, reason));
         m_label->setToolTip(QString());
         setVisible(true);
