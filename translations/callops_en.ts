@@ -334,6 +334,10 @@
         <source>%1 may not read %2: log in as a dispatcher (a role granted callops_dispatcher) or have SELECT on them granted.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source> (read only: this role may not change calls)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>CsvFailureReport</name>
@@ -2022,6 +2026,10 @@
     </message>
     <message>
         <source>Quitting once the change is written…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This database role may only read: nothing was changed. Log in as a dispatcher (a role granted callops_dispatcher) to change calls.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

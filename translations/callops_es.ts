@@ -334,6 +334,10 @@
         <source>%1 may not read %2: log in as a dispatcher (a role granted callops_dispatcher) or have SELECT on them granted.</source>
         <translation>%1 no puede leer %2: inicie sesión como operador (un rol con callops_dispatcher concedido) o pida que le concedan SELECT sobre ellas.</translation>
     </message>
+    <message>
+        <source> (read only: this role may not change calls)</source>
+        <translation> (solo lectura: este rol no puede cambiar llamadas)</translation>
+    </message>
 </context>
 <context>
     <name>CsvFailureReport</name>
@@ -2024,6 +2028,10 @@
     <message>
         <source>Quitting once the change is written…</source>
         <translation>Se saldrá en cuanto se escriba el cambio…</translation>
+    </message>
+    <message>
+        <source>This database role may only read: nothing was changed. Log in as a dispatcher (a role granted callops_dispatcher) to change calls.</source>
+        <translation>Este rol de la base de datos solo puede leer: no se cambió nada. Inicie sesión como operador (un rol con callops_dispatcher concedido) para cambiar llamadas.</translation>
     </message>
 </context>
 <context>

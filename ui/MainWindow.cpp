@@ -147,6 +147,10 @@ MainWindow::MainWindow(StuckRules rules, QWidget *parent)
                     refreshNow();
                 }
             });
+    connect(worker, &ConsoleWorker::changesPermitted, this, [this](bool permitted) {
+        m_mayChange = permitted;
+        updateActions();
+    });
     connect(worker, &ConsoleWorker::errorOccurred, this, [this](const QString &message) {
         m_refreshRunning = false;
         statusBar()->showMessage(message, 10000);
@@ -789,14 +793,15 @@ void MainWindow::updateActions()
     const CallFilter filter = m_model->filter();
     const QList<WorkflowState> filterStates
             = filter.states.isEmpty() ? workflow::knownStates() : filter.states;
-    // Without a connection an action could only fail, after the dispatcher has typed a reason.
+    // Without a connection, or as a role that may only read, an action could only fail, after the
+    // dispatcher has typed a reason.
+    const bool mayAct = m_connected && m_mayChange;
     for (ManualAction action : manualActions::all()) {
-        m_actions.value(action)->setEnabled(m_connected && selectedTaking(action) > 0);
+        m_actions.value(action)->setEnabled(mayAct && selectedTaking(action) > 0);
         bool anyFilterState = false;
         for (WorkflowState state : filterStates)
             anyFilterState = anyFilterState || manualActions::allowedFrom(action, state);
-        m_filterActions.value(action)->setEnabled(m_connected && anyFilterState
-                                                  && m_model->totalCount() != 0);
+        m_filterActions.value(action)->setEnabled(mayAct && anyFilterState && m_model->totalCount() != 0);
     }
 }
 
@@ -806,6 +811,12 @@ void MainWindow::requestAction(ManualAction action, bool wholeFilter)
     if (!m_connected) {
         statusBar()->showMessage(tr("Not connected to the database: nothing was changed. Try again once "
                                     "the console is connected."),
+                                 10000);
+        return;
+    }
+    if (!m_mayChange) {
+        statusBar()->showMessage(tr("This database role may only read: nothing was changed. Log in as a "
+                                    "dispatcher (a role granted callops_dispatcher) to change calls."),
                                  10000);
         return;
     }

@@ -176,6 +176,7 @@ private:
     QMap<ManualAction, QString> m_unappliedReasons;
     bool m_demo = false;
     bool m_connected = false;
+    bool m_mayChange = true; // the role connected as may run the manual actions
     bool m_answersMissed = false; // the connection was lost or refused since connectToDatabase()
     // One refresh at a time: changes arriving meanwhile fold into one more refresh afterwards.
     bool m_refreshRunning = false;

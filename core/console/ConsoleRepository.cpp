@@ -134,6 +134,19 @@ Result<QStringList> ConsoleRepository::unreadableTables(const QSqlDatabase &db)
     return tables;
 }
 
+Result<bool> ConsoleRepository::mayChangeCalls(const QSqlDatabase &db)
+{
+    QSqlQuery query(db);
+    if (!query.exec(
+                QStringLiteral("SELECT coalesce(bool_and(has_function_privilege(p.oid, 'EXECUTE')), false) "
+                               "FROM pg_proc p WHERE p.pronamespace = current_schema()::regnamespace "
+                               "AND p.proname IN ('callops_apply_manual_action', "
+                               "'callops_apply_manual_action_to_filter')"))
+        || !query.next())
+        return Error{DatabaseConnection::describeError(query.lastError())};
+    return query.value(0).toBool();
+}
+
 QString ConsoleRepository::filterCondition(const CallFilter &filter)
 {
     QString condition = QStringLiteral("callops_call_matches(pc, :f_states::text[], :f_clinic, :f_reason, ")

@@ -28,6 +28,9 @@ public:
     static Status prepareSession(const QSqlDatabase &db);
     // The tables the console reads that this session's role may not: empty when it may read them all.
     static Result<QStringList> unreadableTables(const QSqlDatabase &db);
+    // Whether this session's role may run the manual actions (callops_dispatcher's grant); a role
+    // that may only read gets "permission denied" from each.
+    static Result<bool> mayChangeCalls(const QSqlDatabase &db);
 
     void setStuckRules(const StuckRules &rules) { m_rules = rules; }
     const StuckRules &stuckRules() const { return m_rules; }

@@ -109,7 +109,7 @@ bool ConsoleWorker::ensureOpen()
     // every read of the console's; each failure looked like a lost connection, and the console
     // reconnected and failed again dozens of times a second, under a banner saying the database
     // could not be reached. Said instead, with what to do, and looked at again every few seconds.
-    QString newer;
+    QString notes; // said after the connection's name
     auto refuse = [&](const QString &message, ConnectionProblem problem) {
         db.value() = QSqlDatabase(); // the last handle goes before its connection is removed
         DatabaseConnection::close(kPurpose);
@@ -122,7 +122,7 @@ bool ConsoleWorker::ensureOpen()
         return refuse(schema->missingMessage(settings->target()), ConnectionProblem::NotMigrated);
     } else if (!schema->unknown.isEmpty()) {
         qCWarning(lcConsole).noquote() << schema->newerMessage(settings->target());
-        newer = QCoreApplication::translate(
+        notes = QCoreApplication::translate(
                 "ConsoleWorker", " (migrated by a newer CallOps: update CallOps on this computer)");
     }
     if (const auto unreadable = ConsoleRepository::unreadableTables(*db);
@@ -133,6 +133,13 @@ bool ConsoleWorker::ensureOpen()
                                             "callops_dispatcher) or have SELECT on them granted.")
                         .arg(settings->target(), unreadable->join(QStringLiteral(", "))),
                 ConnectionProblem::NotPermitted);
+    }
+    // A role that may only read (an auditor's) sees everything; the actions are not offered to it
+    // rather than failing with "permission denied" after the dispatcher typed a reason.
+    const auto mayChange = ConsoleRepository::mayChangeCalls(*db);
+    const bool readOnly = mayChange && !*mayChange;
+    if (readOnly) {
+        notes += QCoreApplication::translate("ConsoleWorker", " (read only: this role may not change calls)");
     }
     m_failure.clear();
     m_failureProblem = ConnectionProblem::None;
@@ -168,7 +175,8 @@ bool ConsoleWorker::ensureOpen()
     }
     m_probe->start();
     m_connected = true;
-    emit connectionChanged(true, settings->target() + listening + newer, ConnectionProblem::None);
+    emit changesPermitted(!readOnly);
+    emit connectionChanged(true, settings->target() + listening + notes, ConnectionProblem::None);
     probe();
     return m_connected;
 }

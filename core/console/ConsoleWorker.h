@@ -86,6 +86,9 @@ public:
 signals:
     // problem: ConnectionProblem::None when connected, else why not.
     void connectionChanged(bool connected, const QString &message, callops::ConnectionProblem problem);
+    // Whether the role the console is connected as may run the manual actions; said before each
+    // connectionChanged(true).
+    void changesPermitted(bool permitted);
     void countsLoaded(const callops::StateCounts &counts);
     void filterOptionsLoaded(const QStringList &clinics, const QList<callops::ReasonCount> &failureReasons);
     void filteredCounted(quint64 generation, qint64 total);

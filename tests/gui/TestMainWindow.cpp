@@ -135,6 +135,7 @@ private slots:
     void actionsWaitForTheConnection();
     void refusedLoginIsNotTriedAgainByItself();
     void databaseNotMigratedSaysWhatToDo();
+    void roleThatMayOnlyReadIsNotOfferedActions();
     void reasonOfAFailedActionIsKept();
     void closingWaitsForAManualActionWhenAsked();
     void closingNowUndoesTheActionNotWritten();
@@ -1302,6 +1303,50 @@ void TestMainWindow::databaseNotMigratedSaysWhatToDo()
     QTRY_VERIFY_WITH_TIMEOUT(window->connectionText().startsWith("Connected"), 15000);
     QVERIFY(!offline->isVisibleTo(window.get()));
     QTRY_VERIFY2(total->text().startsWith("0 call"), qPrintable(total->text()));
+}
+
+// A role that may read everything but run no manual action (an auditor's) was offered every
+// action, and each failed with "permission denied for function" after the reason was typed.
+void TestMainWindow::roleThatMayOnlyReadIsNotOfferedActions()
+{
+    const QString auditor
+            = QStringLiteral("callops_console_auditor_%1").arg(QRandomGenerator::global()->generate());
+    const QString password = QStringLiteral("Auditor-Pass-42");
+    QString output;
+    QCOMPARE(m_database->psql(QStringLiteral("CREATE ROLE %1 LOGIN PASSWORD '%2'; "
+                                             "GRANT SELECT ON ALL TABLES IN SCHEMA public TO %1;")
+                                      .arg(auditor, password),
+                              &output),
+             0);
+    auto window = std::make_unique<MainWindow>();
+    const auto dropAuditor = qScopeGuard([&] {
+        window.reset();
+        m_database->psql(
+                QStringLiteral("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '%1'")
+                        .arg(auditor));
+        m_database->psql(QStringLiteral("DROP OWNED BY %1; DROP ROLE IF EXISTS %1").arg(auditor));
+    });
+    window->setRefreshIntervalSeconds(3600);
+    window->connectToDatabase(
+            QStringLiteral("postgresql://%1:%2@%3/%4")
+                    .arg(auditor, password, m_database->settings().endpoint(), m_database->name()));
+    window->show();
+    QTRY_VERIFY(window->connectionText().startsWith("Connected"));
+    QVERIFY2(window->connectionText().contains("read only"), qPrintable(window->connectionText()));
+    // Everything is there to read ...
+    QVERIFY(selectCall(*window, uuid(3))); // failed: Retry now would apply
+    QTRY_COMPARE(window->detailPane()->callId(), uuid(3));
+    // ... and nothing is offered to change, nor asked for from elsewhere (the stuck banner).
+    for (ManualAction action : manualActions::all()) {
+        QVERIFY2(!window->actionFor(action)->isEnabled(), qPrintable(manualActions::actionName(action)));
+        QVERIFY2(!window->filterActionFor(action)->isEnabled(),
+                 qPrintable(manualActions::actionName(action)));
+    }
+    window->requestAction(ManualAction::ResetStuck, true);
+    QTest::qWait(100);
+    QVERIFY(!window->findChild<ActionDialog *>());
+    QVERIFY2(window->statusBar()->currentMessage().contains("may only read"),
+             qPrintable(window->statusBar()->currentMessage()));
 }
 
 // A refused login (a wrong password) was tried again by every request of every refresh, a dozen
