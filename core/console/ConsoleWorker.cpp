@@ -111,8 +111,7 @@ bool ConsoleWorker::ensureOpen()
     // could not be reached. Said instead, with what to do, and looked at again every few seconds.
     QString notes; // said after the connection's name
     auto refuse = [&](const QString &message, ConnectionProblem problem) {
-        db.value() = QSqlDatabase(); // the last handle goes before its connection is removed
-        DatabaseConnection::close(kPurpose);
+        DatabaseConnection::close(db.value(), kPurpose);
         connectFailed(message, problem);
         return false;
     };

@@ -102,6 +102,12 @@ void DatabaseConnection::close(const QString &purpose)
     QSqlDatabase::removeDatabase(name);
 }
 
+void DatabaseConnection::close(QSqlDatabase &lastHandle, const QString &purpose)
+{
+    lastHandle = QSqlDatabase();
+    close(purpose);
+}
+
 QString DatabaseConnection::describeFailure(const ConnectionSettings &settings, const QSqlError &error)
 {
     QString reason = firstLine(error.databaseText());

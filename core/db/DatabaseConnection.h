@@ -19,6 +19,9 @@ public:
     static Result<QSqlDatabase> open(const ConnectionSettings &settings, const QString &purpose);
     // Closes and forgets the calling thread's connection of `purpose`.
     static void close(const QString &purpose);
+    // The same, for a connection whose last handle outside the registry the caller holds: the
+    // handle is let go first (Qt warns of a connection removed while still in use).
+    static void close(QSqlDatabase &lastHandle, const QString &purpose);
     static QString connectionName(const QString &purpose);
 
     // A one-line message for a failed connection: the server, what libpq said, never the password.

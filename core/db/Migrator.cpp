@@ -72,14 +72,18 @@ Status Migrator::ensureBookkeeping()
     return Status::success();
 }
 
-Result<QStringList> Migrator::appliedVersions()
+Result<QStringList> Migrator::recordedVersions()
 {
-    if (Status status = ensureBookkeeping(); !status)
-        return Error{status.error()};
+    // Only reads: a console or a scheduler looking must not create the bookkeeping table (nor
+    // could a least-privilege role).
     QSqlQuery query(m_db);
-    if (!query.exec(QStringLiteral("SELECT version FROM schema_migrations ORDER BY version")))
+    if (!query.exec(QStringLiteral("SELECT to_regclass('schema_migrations') IS NOT NULL")) || !query.next())
         return Error{DatabaseConnection::describeError(query.lastError())};
     QStringList versions;
+    if (!query.value(0).toBool())
+        return versions;
+    if (!query.exec(QStringLiteral("SELECT version FROM schema_migrations ORDER BY version")))
+        return Error{DatabaseConnection::describeError(query.lastError())};
     while (query.next())
         versions.append(query.value(0).toString());
     return versions;
@@ -87,27 +91,18 @@ Result<QStringList> Migrator::appliedVersions()
 
 Result<SchemaState> Migrator::schemaState()
 {
-    // Only reads: a console or a scheduler looking must not create the bookkeeping table (nor
-    // could a least-privilege role).
-    QSqlQuery query(m_db);
-    if (!query.exec(QStringLiteral("SELECT to_regclass('schema_migrations') IS NOT NULL")) || !query.next())
-        return Error{DatabaseConnection::describeError(query.lastError())};
-    QStringList recorded;
-    if (query.value(0).toBool()) {
-        if (!query.exec(QStringLiteral("SELECT version FROM schema_migrations ORDER BY version")))
-            return Error{DatabaseConnection::describeError(query.lastError())};
-        while (query.next())
-            recorded.append(query.value(0).toString());
-    }
+    const Result<QStringList> recorded = recordedVersions();
+    if (!recorded)
+        return Error{recorded.error()};
     SchemaState state;
-    state.noneRecorded = recorded.isEmpty();
+    state.noneRecorded = recorded->isEmpty();
     QStringList known;
     for (const Migration &migration : std::as_const(m_migrations)) {
         known.append(migration.version);
-        if (!recorded.contains(migration.version))
+        if (!recorded->contains(migration.version))
             state.missing.append(migration.version);
     }
-    for (const QString &version : std::as_const(recorded)) {
+    for (const QString &version : *recorded) {
         if (!known.contains(version))
             state.unknown.append(version);
     }
@@ -141,7 +136,9 @@ Result<QStringList> Migrator::migrate()
 
     // Read what is applied only once the lock is held, so a migrator that waited sees the
     // other's work.
-    const Result<QStringList> applied = appliedVersions();
+    if (Status status = ensureBookkeeping(); !status)
+        return Error{status.error()};
+    const Result<QStringList> applied = recordedVersions();
     if (!applied)
         return applied;
 

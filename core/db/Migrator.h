@@ -30,12 +30,13 @@ public:
 
     // Versions applied by this call, in order.
     Result<QStringList> migrate();
-    Result<QStringList> appliedVersions();
     // How this database's recorded migrations compare with these; reads only.
     Result<SchemaState> schemaState();
 
 private:
     Status ensureBookkeeping();
+    // The versions schema_migrations records, in order; none when it does not exist. Reads only.
+    Result<QStringList> recordedVersions();
     Status apply(const Migration &migration);
 
     QSqlDatabase m_db;

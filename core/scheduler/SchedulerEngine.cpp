@@ -201,8 +201,7 @@ bool SchedulerEngine::connect()
             return schema->missingMessage(m_config.database.target());
         };
         const QString message = say();
-        db.value() = QSqlDatabase(); // the last handle goes before its connection is removed
-        DatabaseConnection::close(kPurpose);
+        DatabaseConnection::close(db.value(), kPurpose);
         m_connected = false;
         emit connectionChanged(false, message);
         if (std::exchange(m_notMigratedSaid, message) != message)
