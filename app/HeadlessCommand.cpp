@@ -7,6 +7,7 @@
 #include "db/DatabaseConnection.h"
 #include "db/Migrator.h"
 #include "scheduler/SchedulerEngine.h"
+#include "scheduler/SchedulerGrants.h"
 #include "scheduler/SchedulerThread.h"
 
 #include <QCoreApplication>
@@ -36,8 +37,9 @@ struct PreflightProblem
 
 // The database must be reachable and migrated before the scheduler starts: a server that cannot
 // do its job says so at once instead of retrying quietly forever. Unreachable is worth another
-// try later (systemd restarts on DatabaseUnavailable); a refused login and missing migrations are
-// not, and logging in again and again with a wrong password gets the server's address banned.
+// try later (systemd restarts on DatabaseUnavailable); a refused login, a login without the
+// scheduler's grants and missing migrations are not, and logging in again and again with a wrong
+// password gets the server's address banned.
 std::optional<PreflightProblem> preflight(const ConnectionSettings &database)
 {
     const QString purpose = QStringLiteral("preflight");
@@ -52,8 +54,15 @@ std::optional<PreflightProblem> preflight(const ConnectionSettings &database)
         if (!db)
             return PreflightProblem{ExitCode::DatabaseUnavailable, db.error()};
         Migrator migrator(*db);
+        const auto grants = SchedulerGrants::check(*db);
         const auto schema = migrator.schemaState();
-        if (!schema) {
+        if (!grants) {
+            problem = PreflightProblem{ExitCode::BadConfiguration, grants.error()};
+        } else if (!grants->complete()) {
+            // Before the schema: a login that may not read schema_migrations cannot be told how
+            // migrated the database is, only that it is the wrong login.
+            problem = PreflightProblem{ExitCode::BadConfiguration, grants->message(database.target())};
+        } else if (!schema) {
             problem = PreflightProblem{ExitCode::BadConfiguration, schema.error()};
         } else if (!schema->isUsable()) {
             problem = PreflightProblem{ExitCode::BadConfiguration, schema->missingMessage(database.target())};

@@ -1026,6 +1026,13 @@
     </message>
 </context>
 <context>
+    <name>SchedulerGrants</name>
+    <message>
+        <source>The database role %1 may not do what the scheduler does on %2 (%3): log in as a role granted callops_scheduler (as the database&apos;s owner: GRANT callops_scheduler TO %1), or have these granted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>SchemaState</name>
     <message>
         <source>The database %1 has no CallOps tables yet: run callops --migrate against it (as the database&apos;s owner).</source>

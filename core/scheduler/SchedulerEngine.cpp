@@ -3,6 +3,7 @@
 #include "GuideSchedulerCheck.h"
 #include "PassPlanner.h"
 #include "PendingCallRepository.h"
+#include "SchedulerGrants.h"
 #include "common/ClockOffset.h"
 #include "config/Settings.h"
 #include "db/ConnectionCutter.h"
@@ -31,6 +32,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <functional>
 
 Q_LOGGING_CATEGORY(lcEngine, "callops.engine")
 
@@ -193,22 +195,33 @@ bool SchedulerEngine::connect()
         qCWarning(lcEngine).noquote() << db.error();
         return false;
     }
-    // Started from the console on a database not migrated this far, every pass failed with
-    // "relation ... does not exist". Said once, with what to do; tried again like a lost connection,
-    // so that it goes on by itself once migrated. (The headless program refuses to start instead.)
-    if (const auto schema = Migrator(*db).schemaState(); schema && !schema->isUsable()) {
-        auto say = [&] {
-            return schema->missingMessage(m_config.database.target());
+    // Started from the console on a database not migrated this far, or logged in as a role without
+    // the scheduler's grants, every pass failed ("relation ... does not exist", "permission denied").
+    // Said once, with what to do; tried again like a lost connection, so that it goes on by itself
+    // once migrated or granted. (The headless program refuses to start instead.) The grants come
+    // first: a login that may not read schema_migrations cannot be told how migrated it is.
+    const QString target = m_config.database.target();
+    const auto grants = SchedulerGrants::check(*db);
+    const auto schema = Migrator(*db).schemaState();
+    std::function<QString()> say;
+    if (grants && !grants->complete())
+        say = [&] {
+            return grants->message(target);
         };
+    else if (schema && !schema->isUsable())
+        say = [&] {
+            return schema->missingMessage(target);
+        };
+    if (say) {
         const QString message = say();
         DatabaseConnection::close(db.value(), kPurpose);
         m_connected = false;
         emit connectionChanged(false, message);
-        if (std::exchange(m_notMigratedSaid, message) != message)
+        if (std::exchange(m_unusableSaid, message) != message)
             emit errorOccurred(journalled(QtWarningMsg, say));
         return false;
     }
-    m_notMigratedSaid.clear();
+    m_unusableSaid.clear();
     // A statement of the engine's that waits for a lock (a migration, an ALTER TABLE, a table locked
     // from psql) gives up after this: without it the engine's thread waited as long as the lock was
     // held, deaf to SIGTERM (systemd killed it, claims held) and silent in the journal.

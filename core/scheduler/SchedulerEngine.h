@@ -176,7 +176,8 @@ private:
     QString m_guideNoteReported; // what the guide's scheduler check could not see, said once
     int m_reconnectDelaySeconds = 1;
     bool m_loginRefused = false; // the last connection attempt was refused (ConnectionFailure)
-    QString m_notMigratedSaid; // what was said of the database's missing migrations, once
+    // Why the database cannot be used (unreachable, not migrated, no grants): said once a reason.
+    QString m_unusableSaid;
     int m_nextPassId = 1;
     QDateTime m_reservedSlot; // the database's time
     qint64 m_clockOffsetMs = 0; // the database's clock minus this machine's

@@ -4,11 +4,14 @@
 // directly, and nobody but the owner can write or erase history.
 #include "ChildProcesses.h"
 #include "ContractServer.h"
+#include "SignalArrival.h"
 #include "TestDatabase.h"
 #include "console/ConsoleRepository.h"
 #include "console/ConsoleWorker.h"
 #include "db/DatabaseConnection.h"
 #include "scheduler/OutcomeRecorder.h"
+#include "scheduler/SchedulerEngine.h"
+#include "scheduler/SchedulerThread.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>
@@ -77,12 +80,18 @@ private slots:
     void searchAndFiltersAreParameterised_data();
     void searchAndFiltersAreParameterised();
     void schedulerRunsTheEngine();
+    void schedulerWithoutItsGrantsIsToldWhatToGrant();
     void schedulerCannotTouchHistory_data();
     void schedulerCannotTouchHistory();
     void historyCannotBeForgedByOthers();
 
 private:
     QSqlDatabase loginAs(const QString &user, const QString &purpose);
+    // The test cluster's database, logged in as this user (password, TCP).
+    ConnectionSettings loginSettings(const QString &user) const;
+    QString loginUrl(const QString &user) const;
+    // Drops a login a test made, with its sessions and what was granted to it.
+    void dropLogin(const QString &role);
     QString seedCall(const QString &state, const QString &phone);
 
     std::unique_ptr<TestDatabase> m_db;
@@ -127,17 +136,38 @@ void TestRoles::cleanupTestCase()
     m_db.reset();
 }
 
-QSqlDatabase TestRoles::loginAs(const QString &user, const QString &purpose)
+ConnectionSettings TestRoles::loginSettings(const QString &user) const
 {
-    ConnectionSettings settings = m_db->settings();
+    const ConnectionSettings settings = m_db->settings();
     auto parsed = ConnectionSettings::parse(
             QStringLiteral("host=%1 port=%2 dbname=%3 user=%4 password=%5 sslmode=disable")
                     .arg(settings.host())
                     .arg(settings.port())
                     .arg(settings.databaseName(), user, m_password));
     if (!parsed)
-        return {};
-    auto db = DatabaseConnection::open(*parsed, "as-" + purpose);
+        qWarning("%s", qPrintable(parsed.error()));
+    return parsed ? *parsed : ConnectionSettings{};
+}
+
+QString TestRoles::loginUrl(const QString &user) const
+{
+    const ConnectionSettings settings = m_db->settings();
+    return QStringLiteral("postgresql://%1:%2@%3:%4/%5?sslmode=disable")
+            .arg(user, m_password, settings.host())
+            .arg(settings.port())
+            .arg(settings.databaseName());
+}
+
+void TestRoles::dropLogin(const QString &role)
+{
+    m_db->psql(QStringLiteral("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '%1'")
+                       .arg(role));
+    m_db->psql(QStringLiteral("DROP OWNED BY %1; DROP ROLE IF EXISTS %1").arg(role));
+}
+
+QSqlDatabase TestRoles::loginAs(const QString &user, const QString &purpose)
+{
+    auto db = DatabaseConnection::open(loginSettings(user), "as-" + purpose);
     if (!db) {
         qWarning("%s", qPrintable(db.error()));
         return {};
@@ -327,17 +357,8 @@ void TestRoles::consoleAsARoleThatMayNotReadSaysSo()
     QCOMPARE(
             m_db->psql(QStringLiteral("CREATE ROLE %1 LOGIN PASSWORD '%2'").arg(reader, m_password), &output),
             0);
-    const auto dropReader = qScopeGuard([&] {
-        m_db->psql(
-                QStringLiteral("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '%1'")
-                        .arg(reader));
-        m_db->psql(QStringLiteral("DROP ROLE IF EXISTS %1").arg(reader));
-    });
-    const ConnectionSettings admin = m_db->settings();
-    const QString url = QStringLiteral("host=%1 port=%2 dbname=%3 user=%4 password=%5 sslmode=disable")
-                                .arg(admin.host())
-                                .arg(admin.port())
-                                .arg(admin.databaseName(), reader, m_password);
+    const auto dropReader = qScopeGuard([&] { dropLogin(reader); });
+    const QString url = loginUrl(reader);
     ConsoleWorker worker;
     const auto closeWorker = qScopeGuard([&] { worker.closeDatabase(); }); // before the role goes
     QSignalSpy connection(&worker, &ConsoleWorker::connectionChanged);
@@ -428,11 +449,7 @@ void TestRoles::schedulerRunsTheEngine()
     const QString ready = seedCall("ready_to_call", "+1 212-736-5003");
     const QString fresh = seedCall("new", "+1 212-736-5004");
     ContractServer server;
-    ConnectionSettings settings = m_db->settings();
-    const QString url = QStringLiteral("postgresql://%1:%2@%3:%4/%5?sslmode=disable")
-                                .arg(m_scheduler, m_password, settings.host())
-                                .arg(settings.port())
-                                .arg(settings.databaseName());
+    const QString url = loginUrl(m_scheduler);
     const OncePassRun once = runOncePass(QStringLiteral(CALLOPS_BINARY), url, server.baseUrl(),
                                          QStringLiteral("sb_secret_rolesTestKey"));
     QVERIFY2(once.exitCode == 0, once.err.constData());
@@ -471,6 +488,66 @@ void TestRoles::schedulerRunsTheEngine()
     QCOMPARE(state.value(0).toString(), QStringLiteral("needs_classification"));
     // Rescue works as the scheduler.
     QVERIFY(run(db, "SELECT * FROM callops_rescue_inflight(600)").ok);
+}
+
+void TestRoles::schedulerWithoutItsGrantsIsToldWhatToGrant()
+{
+    // A dispatcher's login in the scheduler's settings (a slip): it may read the calls, so it
+    // got past every check and failed each pass with "permission denied". It must be told which
+    // role to log in as, change nothing, and go on by itself once granted.
+    QVERIFY(run(m_db->connection(), "DELETE FROM pending_calls").ok); // rows of the tests before
+    const QString ready = seedCall("ready_to_call", "+1 212-736-5005");
+    ContractServer server;
+    const QString url = loginUrl(m_dispatcher);
+    const OncePassRun once = runOncePass(QStringLiteral(CALLOPS_BINARY), url, server.baseUrl(),
+                                         QStringLiteral("sb_secret_rolesTestKey"));
+    QCOMPARE(once.exitCode, 2);
+    const QString err = QString::fromUtf8(once.err);
+    QVERIFY2(err.contains(QStringLiteral("The database role %1 may not do what the scheduler does")
+                                  .arg(m_dispatcher))
+                     && err.contains("UPDATE pending_calls")
+                     && err.contains("EXECUTE callops_record_task_result")
+                     && err.contains(QStringLiteral("GRANT callops_scheduler TO %1").arg(m_dispatcher))
+                     && !err.contains("permission denied"),
+             qPrintable(err));
+    QVERIFY(!err.contains("SELECT pending_calls")); // what it may do is not listed
+    QCOMPARE(server.received().size(), 0);
+
+    // The engine as the console's panel runs it: said once, looked at again, on by itself once
+    // the login is granted the scheduler's role.
+    const QString newcomer = "callops_t_newcomer_" + uniqueSuffix();
+    QString output;
+    QCOMPARE(m_db->psql(QStringLiteral("CREATE ROLE %1 LOGIN PASSWORD '%2' IN ROLE callops_dispatcher")
+                                .arg(newcomer, m_password),
+                        &output),
+             0);
+    const auto dropNewcomer = qScopeGuard([&] { dropLogin(newcomer); });
+    SchedulerConfig config;
+    config.database = loginSettings(newcomer);
+    config.supabaseUrl = server.baseUrl();
+    config.serviceKey = QStringLiteral("test-service-key");
+    config.callsPerSecond = 0;
+    config.callingHours = QStringLiteral("mon-sun 00:00-24:00");
+    config.intervalSeconds = 1;
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression("may not do what the scheduler does"));
+    SchedulerThread scheduler(config);
+    QSignalSpy errors(scheduler.engine(), &SchedulerEngine::errorOccurred);
+    QSignalSpy passes(scheduler.engine(), &SchedulerEngine::passFinished);
+    scheduler.start();
+    QVERIFY(arrives(errors, 20000));
+    QVERIFY2(errors.first().at(0).toString().contains(
+                     QStringLiteral("GRANT callops_scheduler TO %1").arg(newcomer)),
+             qPrintable(errors.first().at(0).toString()));
+    QTest::qWait(3500); // looked at again after 1 s and 2 s
+    QCOMPARE(errors.size(), 1);
+    QCOMPARE(passes.size(), 0);
+    QCOMPARE(server.received().size(), 0);
+
+    QCOMPARE(m_db->psql(QStringLiteral("GRANT callops_scheduler TO %1").arg(newcomer), &output), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(server.received().size(), 1, 20000);
+    QCOMPARE(server.received().first().pendingCallId, ready);
+    QCOMPARE(errors.size(), 1);
+    QVERIFY(scheduler.stopAndWait(10000));
 }
 
 void TestRoles::schedulerCannotTouchHistory_data()
