@@ -191,7 +191,10 @@ bool SchedulerEngine::connect()
         m_connected = false;
         m_loginRefused = ConnectionFailure::isRefusal(db.error());
         emit connectionChanged(false, db.error());
-        emit errorOccurred(db.error());
+        // The journal has every try (it shows the scheduler still trying); whoever shows the
+        // errors to a person hears a failure again only when it is a different one.
+        if (std::exchange(m_unusableSaid, db.error()) != db.error())
+            emit errorOccurred(db.error());
         qCWarning(lcEngine).noquote() << db.error();
         return false;
     }

@@ -22,6 +22,8 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include <utility>
+
 namespace callops {
 
 SchedulerPanel::SchedulerPanel(QWidget *parent)
@@ -178,6 +180,7 @@ void SchedulerPanel::startEngine(const SchedulerConfig &config)
     m_thread = std::make_unique<SchedulerThread>(config);
     SchedulerEngine *engine = m_thread->engine();
     m_connected = false;
+    m_lastConnectionLine.clear();
     connect(engine, &SchedulerEngine::started, this, [this] {
         setState(runningStateText());
         log(tr("Scheduler started."));
@@ -210,7 +213,12 @@ void SchedulerPanel::startEngine(const SchedulerConfig &config)
             [this](bool connected, const QString &message) {
                 m_connected = connected;
                 setState(runningStateText());
-                log(connected ? tr("Connected: %1").arg(message) : tr("Disconnected: %1").arg(message));
+                // The engine tries again at 1, 2, 4 ... 30 s: a retry that fails the same way is
+                // not news, and filled the log with a line every half minute.
+                const QString line
+                        = connected ? tr("Connected: %1").arg(message) : tr("Disconnected: %1").arg(message);
+                if (std::exchange(m_lastConnectionLine, line) != line)
+                    log(line);
             });
     connect(m_thread.get(), &SchedulerThread::stopped, this, [this] {
         log(tr("Scheduler stopped."));

@@ -73,6 +73,7 @@ private:
     bool m_refused = false; // the call trigger refuses the requests (refusedChanged)
     bool m_connected = false; // the engine has its database connection (connectionChanged)
     QString m_stateText;
+    QString m_lastConnectionLine; // the last connection change logged, said once per change
     QPushButton *m_startStop = nullptr;
     QPushButton *m_pause = nullptr;
     QPushButton *m_runOnce = nullptr;
