@@ -98,6 +98,9 @@ QCommandLineParser &parser()
             {QStringLiteral("no-gui"), Text::tr("Run the scheduler headless until SIGTERM or SIGINT.")},
             {QStringLiteral("once"), Text::tr("With --no-gui: run one pass, print its JSON summary, exit.")},
             {QStringLiteral("migrate"), Text::tr("Apply the database migrations and exit.")},
+            {QStringLiteral("check"),
+             Text::tr("Check what --no-gui would run with (settings, database login, grants, migrations, "
+                      "the guide's pg_cron job) without placing a call, and exit.")},
             {QStringLiteral("demo"),
              Text::tr("Run the self-contained demo: private PostgreSQL, simulated telephony.")},
             {QStringLiteral("demo-reset"),
@@ -138,7 +141,7 @@ Result<QDate> parseDate(const QString &text, const char *option)
 QStringList modeOptions(const QCommandLineParser &p)
 {
     QStringList given;
-    for (const char *option : {"migrate", "export-failures", "demo", "no-gui"}) {
+    for (const char *option : {"migrate", "check", "export-failures", "demo", "no-gui"}) {
         if (p.isSet(QString::fromLatin1(option)))
             given << QString::fromLatin1(option);
     }
@@ -233,6 +236,8 @@ Result<CommandLineRequest> CommandLine::parse(const QStringList &arguments)
     const bool demo = p.isSet(QStringLiteral("demo"));
     if (p.isSet(QStringLiteral("migrate")))
         request.mode = CommandLineRequest::Mode::Migrate;
+    else if (p.isSet(QStringLiteral("check")))
+        request.mode = CommandLineRequest::Mode::Check;
     else if (p.isSet(QStringLiteral("export-failures")))
         request.mode = CommandLineRequest::Mode::ExportFailures;
     else if (demo)

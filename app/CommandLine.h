@@ -13,7 +13,7 @@ class Settings;
 // size, ...) go into Settings at their command-line precedence; what is left here picks the mode.
 struct CommandLineRequest
 {
-    enum class Mode { Console, Headless, Migrate, ExportFailures, Demo };
+    enum class Mode { Console, Headless, Migrate, Check, ExportFailures, Demo };
 
     Mode mode = Mode::Console;
     bool once = false; // headless: one pass, JSON on stdout

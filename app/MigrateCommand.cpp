@@ -1,10 +1,10 @@
 #include "MigrateCommand.h"
 
 #include "ExitCode.h"
+#include "SchedulerPreflight.h"
 #include "config/Settings.h"
 #include "db/DatabaseConnection.h"
 #include "db/Migrator.h"
-#include "scheduler/GuideSchedulerCheck.h"
 
 #include <QCoreApplication>
 #include <QTextStream>
@@ -52,16 +52,9 @@ int MigrateCommand::run(const Settings &settings)
         err << schema->newerMessage(connection->target()) << Qt::endl;
     // The README's switch-over runs this right after removing the guide's pg_cron job: a job still
     // there is said now, not first found by a scheduler that then places no calls.
-    const GuideSchedulerCheck::Finding guide = GuideSchedulerCheck(*db).look();
-    if (guide.kind == GuideSchedulerCheck::Finding::Kind::Active) {
-        const GuideSchedulerCheck::Remedy remedy = GuideSchedulerCheck::remedy(guide.jobs);
-        err << QCoreApplication::translate(
-                       "MigrateCommand",
-                       "The guide's scheduler is still active on this database (pg_cron job %1): CallOps "
-                       "places no calls while it is. Remove it as %2: %3")
-                        .arg(remedy.jobs, remedy.owners, remedy.unschedule)
-            << Qt::endl;
-    }
+    if (const auto guide = SchedulerPreflight::guideScheduler(*db);
+        guide.kind == SchedulerPreflight::Finding::Kind::Problem)
+        err << guide.text << Qt::endl;
     return ExitCode::Ok;
 }
 

@@ -1,3 +1,4 @@
+#include "CheckCommand.h"
 #include "CommandLine.h"
 #include "DemoCommand.h"
 #include "ExitCode.h"
@@ -170,6 +171,8 @@ int main(int argc, char **argv)
     switch (request->mode) {
     case CommandLineRequest::Mode::Migrate:
         return MigrateCommand::run(*settings);
+    case CommandLineRequest::Mode::Check:
+        return CheckCommand::run(*settings);
     case CommandLineRequest::Mode::Headless:
         return HeadlessCommand::run(*settings, request->once);
     case CommandLineRequest::Mode::Demo:

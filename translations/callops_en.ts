@@ -53,6 +53,41 @@
     </message>
 </context>
 <context>
+    <name>CheckCommand</name>
+    <message>
+        <source>ok</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>note</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>FAIL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not ready: fix the settings above.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Calls go to %1 with the key as %2 (not called by this check).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A pass every %1 s, at most %2 calls a pass; calls per second for all schedulers together: %3 (0: no limit); calling hours %4.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not ready: callops --no-gui would not place calls; fix what FAIL says above.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ready: callops --no-gui would place calls with these settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>CommandLine</name>
     <message>
         <source>PostgreSQL URL or libpq keyword string (else DATABASE_URL).</source>
@@ -208,6 +243,10 @@
     </message>
     <message>
         <source>--%1 expects a number of 0 or more, not &quot;%2&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check what --no-gui would run with (settings, database login, grants, migrations, the guide&apos;s pg_cron job) without placing a call, and exit.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -591,13 +630,6 @@
     </message>
 </context>
 <context>
-    <name>HeadlessCommand</name>
-    <message>
-        <source>%1 (the server refused the login: retrying will not help; fix the database settings, then start again)</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
     <name>KeychainStore</name>
     <message>
         <source>This build has no keychain support.</source>
@@ -635,10 +667,6 @@
             <numerusform>Applied %n migration to %1: %2.</numerusform>
             <numerusform>Applied %n migrations to %1: %2.</numerusform>
         </translation>
-    </message>
-    <message>
-        <source>The guide&apos;s scheduler is still active on this database (pg_cron job %1): CallOps places no calls while it is. Remove it as %2: %3</source>
-        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -1029,6 +1057,37 @@
     <name>SchedulerGrants</name>
     <message>
         <source>The database role %1 may not do what the scheduler does on %2 (%3): log in as a role granted callops_scheduler (as the database&apos;s owner: GRANT callops_scheduler TO %1), or have these granted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SchedulerPreflight</name>
+    <message>
+        <source>%1 (the server refused the login: retrying will not help; fix the database settings, then start again)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connected to %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The login may do what the scheduler does.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The database has every migration of this CallOps.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The guide&apos;s scheduler is still active on this database (pg_cron job %1): CallOps places no calls while it is. Remove it as %2: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot tell whether the guide&apos;s scheduler (pg_cron job %1) is still active: %2. Make sure it is unscheduled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The guide&apos;s scheduler (pg_cron job %1) is not active here.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -53,6 +53,41 @@
     </message>
 </context>
 <context>
+    <name>CheckCommand</name>
+    <message>
+        <source>ok</source>
+        <translation>ok</translation>
+    </message>
+    <message>
+        <source>note</source>
+        <translation>nota</translation>
+    </message>
+    <message>
+        <source>FAIL</source>
+        <translation>FALLO</translation>
+    </message>
+    <message>
+        <source>Not ready: fix the settings above.</source>
+        <translation>No está listo: corrija la configuración de arriba.</translation>
+    </message>
+    <message>
+        <source>Calls go to %1 with the key as %2 (not called by this check).</source>
+        <translation>Las llamadas van a %1 con la clave como %2 (esta comprobación no llama).</translation>
+    </message>
+    <message>
+        <source>A pass every %1 s, at most %2 calls a pass; calls per second for all schedulers together: %3 (0: no limit); calling hours %4.</source>
+        <translation>Una pasada cada %1 s, como mucho %2 llamadas por pasada; llamadas por segundo entre todos los planificadores: %3 (0: sin límite); horario de llamadas %4.</translation>
+    </message>
+    <message>
+        <source>Not ready: callops --no-gui would not place calls; fix what FAIL says above.</source>
+        <translation>No está listo: callops --no-gui no realizaría llamadas; corrija lo que dice FALLO arriba.</translation>
+    </message>
+    <message>
+        <source>Ready: callops --no-gui would place calls with these settings.</source>
+        <translation>Listo: callops --no-gui realizaría llamadas con esta configuración.</translation>
+    </message>
+</context>
+<context>
     <name>CommandLine</name>
     <message>
         <source>PostgreSQL URL or libpq keyword string (else DATABASE_URL).</source>
@@ -209,6 +244,10 @@
     <message>
         <source>--%1 expects a number of 0 or more, not &quot;%2&quot;</source>
         <translation>--%1 espera un número mayor o igual que 0, no «%2»</translation>
+    </message>
+    <message>
+        <source>Check what --no-gui would run with (settings, database login, grants, migrations, the guide&apos;s pg_cron job) without placing a call, and exit.</source>
+        <translation>Comprobar con qué funcionaría --no-gui (configuración, inicio de sesión en la base de datos, permisos, migraciones, el trabajo pg_cron de la guía) sin realizar ninguna llamada, y salir.</translation>
     </message>
 </context>
 <context>
@@ -592,13 +631,6 @@
     </message>
 </context>
 <context>
-    <name>HeadlessCommand</name>
-    <message>
-        <source>%1 (the server refused the login: retrying will not help; fix the database settings, then start again)</source>
-        <translation>%1 (el servidor rechazó el inicio de sesión: reintentar no servirá de nada; corrija la configuración de la base de datos y vuelva a iniciar)</translation>
-    </message>
-</context>
-<context>
     <name>KeychainStore</name>
     <message>
         <source>This build has no keychain support.</source>
@@ -636,10 +668,6 @@
             <numerusform>Se aplicó %n migración a %1: %2.</numerusform>
             <numerusform>Se aplicaron %n migraciones a %1: %2.</numerusform>
         </translation>
-    </message>
-    <message>
-        <source>The guide&apos;s scheduler is still active on this database (pg_cron job %1): CallOps places no calls while it is. Remove it as %2: %3</source>
-        <translation>El planificador de la guía sigue activo en esta base de datos (trabajo de pg_cron %1): CallOps no realiza llamadas mientras lo esté. Elimínelo como %2: %3</translation>
     </message>
 </context>
 <context>
@@ -1031,6 +1059,37 @@
     <message>
         <source>The database role %1 may not do what the scheduler does on %2 (%3): log in as a role granted callops_scheduler (as the database&apos;s owner: GRANT callops_scheduler TO %1), or have these granted.</source>
         <translation>El rol de base de datos %1 no puede hacer lo que hace el planificador en %2 (%3): inicie sesión como un rol con callops_scheduler concedido (como propietario de la base de datos: GRANT callops_scheduler TO %1), o pida que se le concedan estos permisos.</translation>
+    </message>
+</context>
+<context>
+    <name>SchedulerPreflight</name>
+    <message>
+        <source>%1 (the server refused the login: retrying will not help; fix the database settings, then start again)</source>
+        <translation>%1 (el servidor rechazó el inicio de sesión: reintentar no servirá de nada; corrija la configuración de la base de datos y vuelva a iniciar)</translation>
+    </message>
+    <message>
+        <source>Connected to %1.</source>
+        <translation>Conectado a %1.</translation>
+    </message>
+    <message>
+        <source>The login may do what the scheduler does.</source>
+        <translation>El inicio de sesión puede hacer lo que hace el planificador.</translation>
+    </message>
+    <message>
+        <source>The database has every migration of this CallOps.</source>
+        <translation>La base de datos tiene todas las migraciones de este CallOps.</translation>
+    </message>
+    <message>
+        <source>The guide&apos;s scheduler is still active on this database (pg_cron job %1): CallOps places no calls while it is. Remove it as %2: %3</source>
+        <translation>El planificador de la guía sigue activo en esta base de datos (trabajo de pg_cron %1): CallOps no realiza llamadas mientras lo esté. Elimínelo como %2: %3</translation>
+    </message>
+    <message>
+        <source>Cannot tell whether the guide&apos;s scheduler (pg_cron job %1) is still active: %2. Make sure it is unscheduled.</source>
+        <translation>No se puede saber si el planificador de la guía (trabajo de pg_cron %1) sigue activo: %2. Asegúrese de que no esté programado.</translation>
+    </message>
+    <message>
+        <source>The guide&apos;s scheduler (pg_cron job %1) is not active here.</source>
+        <translation>El planificador de la guía (trabajo de pg_cron %1) no está activo aquí.</translation>
     </message>
 </context>
 <context>

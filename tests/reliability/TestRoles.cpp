@@ -81,6 +81,7 @@ private slots:
     void searchAndFiltersAreParameterised();
     void schedulerRunsTheEngine();
     void schedulerWithoutItsGrantsIsToldWhatToGrant();
+    void checkSaysWhetherTheSchedulerCouldRun();
     void schedulerCannotTouchHistory_data();
     void schedulerCannotTouchHistory();
     void historyCannotBeForgedByOthers();
@@ -548,6 +549,48 @@ void TestRoles::schedulerWithoutItsGrantsIsToldWhatToGrant()
     QCOMPARE(server.received().first().pendingCallId, ready);
     QCOMPARE(errors.size(), 1);
     QVERIFY(scheduler.stopAndWait(10000));
+}
+
+void TestRoles::checkSaysWhetherTheSchedulerCouldRun()
+{
+    // `callops --check`, before enabling the service: what --no-gui would find, without a call.
+    ContractServer server;
+    const QString key = QStringLiteral("sb_secret_rolesCheckKey");
+    const QStringList check{QStringLiteral("--check")};
+    const OncePassRun ready = runWithScheduler(QStringLiteral(CALLOPS_BINARY), loginUrl(m_scheduler),
+                                               server.baseUrl(), key, check);
+    const QString readyOut = QString::fromUtf8(ready.out);
+    QVERIFY2(ready.exitCode == 0, qPrintable(readyOut + ready.err));
+    QVERIFY2(readyOut.contains(QStringLiteral("ok   Connected to %1").arg(m_db->settings().host()))
+                     && readyOut.contains("ok   The login may do what the scheduler does.")
+                     && readyOut.contains("ok   The database has every migration of this CallOps.")
+                     && readyOut.contains("with the key as apikey") && !readyOut.contains("FAIL")
+                     && readyOut.trimmed().endsWith("Ready: callops --no-gui would place calls with these "
+                                                    "settings."),
+             qPrintable(readyOut));
+    QVERIFY(!readyOut.contains(key) && !ready.err.contains(key.toUtf8()));
+    QVERIFY(!readyOut.contains(m_password));
+
+    // A dispatcher's login: every finding is printed, the grants' one failed.
+    const OncePassRun wrongLogin = runWithScheduler(QStringLiteral(CALLOPS_BINARY), loginUrl(m_dispatcher),
+                                                    server.baseUrl(), key, check);
+    const QString wrongOut = QString::fromUtf8(wrongLogin.out);
+    QCOMPARE(wrongLogin.exitCode, 2);
+    QVERIFY2(wrongOut.contains(QStringLiteral("FAIL The database role %1 may not do what the scheduler does")
+                                       .arg(m_dispatcher))
+                     && wrongOut.contains("ok   The database has every migration of this CallOps.")
+                     && wrongOut.trimmed().endsWith("fix what FAIL says above."),
+             qPrintable(wrongOut));
+
+    // Nothing listens: worth another try later, as the service's own exit says.
+    const OncePassRun unreachable = runWithScheduler(QStringLiteral(CALLOPS_BINARY),
+                                                     QStringLiteral("postgresql://x@127.0.0.1:1/none"),
+                                                     server.baseUrl(), key, check);
+    QCOMPARE(unreachable.exitCode, 75);
+    QVERIFY2(
+            QString::fromUtf8(unreachable.out).contains("FAIL Cannot connect to the database at 127.0.0.1:1"),
+            unreachable.out.constData());
+    QCOMPARE(server.received().size(), 0);
 }
 
 void TestRoles::schedulerCannotTouchHistory_data()

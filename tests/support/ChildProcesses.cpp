@@ -13,6 +13,14 @@ namespace callops::test {
 OncePassRun runOncePass(const QString &program, const QString &databaseUrl, const QUrl &supabaseUrl,
                         const QString &key)
 {
+    return runWithScheduler(program, databaseUrl, supabaseUrl, key,
+                            {QStringLiteral("--no-gui"), QStringLiteral("--once"),
+                             QStringLiteral("--calls-per-second"), QStringLiteral("0")});
+}
+
+OncePassRun runWithScheduler(const QString &program, const QString &databaseUrl, const QUrl &supabaseUrl,
+                             const QString &key, const QStringList &arguments)
+{
     QProcess process;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("DATABASE_URL"), databaseUrl);
@@ -21,9 +29,7 @@ OncePassRun runOncePass(const QString &program, const QString &databaseUrl, cons
     env.insert(QStringLiteral("CALLOPS_CALLING_HOURS"), QStringLiteral("mon-sun 00:00-24:00"));
     process.setProcessEnvironment(env);
     dieWithTheTest(process);
-    process.start(program,
-                  {QStringLiteral("--no-gui"), QStringLiteral("--once"), QStringLiteral("--calls-per-second"),
-                   QStringLiteral("0")});
+    process.start(program, arguments);
     OncePassRun run;
     if (!process.waitForStarted())
         return run;

@@ -38,5 +38,8 @@ struct OncePassRun
 // test's thread answers its calls meanwhile.
 OncePassRun runOncePass(const QString &program, const QString &databaseUrl, const QUrl &supabaseUrl,
                         const QString &key);
+// The same with other arguments (`--check`).
+OncePassRun runWithScheduler(const QString &program, const QString &databaseUrl, const QUrl &supabaseUrl,
+                             const QString &key, const QStringList &arguments);
 
 } // namespace callops::test

@@ -1,0 +1,78 @@
+#include "CheckCommand.h"
+
+#include "ExitCode.h"
+#include "SchedulerPreflight.h"
+#include "config/Settings.h"
+#include "scheduler/SchedulerConfig.h"
+#include "telephony/CallTrigger.h"
+
+#include <QCoreApplication>
+#include <QTextStream>
+
+namespace callops {
+namespace {
+
+struct Text
+{
+    Q_DECLARE_TR_FUNCTIONS(CheckCommand)
+};
+
+QString mark(SchedulerPreflight::Finding::Kind kind)
+{
+    switch (kind) {
+    case SchedulerPreflight::Finding::Kind::Ok:
+        return Text::tr("ok");
+    case SchedulerPreflight::Finding::Kind::Note:
+        return Text::tr("note");
+    case SchedulerPreflight::Finding::Kind::Problem:
+        break;
+    }
+    return Text::tr("FAIL");
+}
+
+} // namespace
+
+int CheckCommand::run(const Settings &settings)
+{
+    QTextStream out(stdout);
+    auto say = [&out](SchedulerPreflight::Finding::Kind kind, const QString &text) {
+        out << mark(kind).leftJustified(5) << text << Qt::endl;
+    };
+    const auto config = SchedulerConfig::fromSettings(settings);
+    if (!config) {
+        say(SchedulerPreflight::Finding::Kind::Problem, config.error());
+        out << Text::tr("Not ready: fix the settings above.") << Qt::endl;
+        return ExitCode::BadConfiguration;
+    }
+    // The key itself is never printed, only how it is sent.
+    const bool secretKey = CallTrigger::keyForm(config->serviceKey) == CallTrigger::KeyForm::SecretKey;
+    say(SchedulerPreflight::Finding::Kind::Ok,
+        Text::tr("Calls go to %1 with the key as %2 (not called by this check).")
+                .arg(CallTrigger::endpoint(config->supabaseUrl).toDisplayString(QUrl::RemoveUserInfo),
+                     secretKey ? QStringLiteral("apikey") : QStringLiteral("Authorization: Bearer")));
+    say(SchedulerPreflight::Finding::Kind::Ok,
+        Text::tr("A pass every %1 s, at most %2 calls a pass; calls per second for all schedulers "
+                 "together: %3 (0: no limit); calling hours %4.")
+                .arg(config->intervalSeconds)
+                .arg(config->batchSize)
+                .arg(config->callsPerSecond)
+                .arg(config->callingHours));
+    if (const Status status = config->database.checkNotTransactionPooler(); !status) {
+        say(SchedulerPreflight::Finding::Kind::Problem, status.error());
+        out << Text::tr("Not ready: fix the settings above.") << Qt::endl;
+        return ExitCode::BadConfiguration;
+    }
+
+    const SchedulerPreflight::Report report = SchedulerPreflight::run(config->database, true);
+    for (const SchedulerPreflight::Finding &finding : report.findings)
+        say(finding.kind, finding.text);
+    if (report.exitCode != ExitCode::Ok) {
+        out << Text::tr("Not ready: callops --no-gui would not place calls; fix what FAIL says above.")
+            << Qt::endl;
+        return report.exitCode;
+    }
+    out << Text::tr("Ready: callops --no-gui would place calls with these settings.") << Qt::endl;
+    return ExitCode::Ok;
+}
+
+} // namespace callops
