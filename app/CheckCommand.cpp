@@ -5,9 +5,11 @@
 #include "config/Settings.h"
 #include "scheduler/SchedulerConfig.h"
 #include "telephony/CallTrigger.h"
+#include "telephony/CallTriggerReach.h"
 
 #include <QCoreApplication>
 #include <QTextStream>
+#include <QUrl>
 
 namespace callops {
 namespace {
@@ -46,9 +48,11 @@ int CheckCommand::run(const Settings &settings)
     }
     // The key itself is never printed, only how it is sent.
     const bool secretKey = CallTrigger::keyForm(config->serviceKey) == CallTrigger::KeyForm::SecretKey;
+    const QUrl endpoint = CallTrigger::endpoint(config->supabaseUrl);
     say(SchedulerPreflight::Finding::Kind::Ok,
-        Text::tr("Calls go to %1 with the key as %2 (not called by this check).")
-                .arg(CallTrigger::endpoint(config->supabaseUrl).toDisplayString(QUrl::RemoveUserInfo),
+        Text::tr("Calls go to %1 with the key as %2 (this check calls nothing: the key is first tried by the "
+                 "first call).")
+                .arg(endpoint.toDisplayString(QUrl::RemoveUserInfo),
                      secretKey ? QStringLiteral("apikey") : QStringLiteral("Authorization: Bearer")));
     say(SchedulerPreflight::Finding::Kind::Ok,
         Text::tr("A pass every %1 s, at most %2 calls a pass; calls per second for all schedulers "
@@ -57,6 +61,22 @@ int CheckCommand::run(const Settings &settings)
                 .arg(config->batchSize)
                 .arg(config->callsPerSecond)
                 .arg(config->callingHours));
+    // Reached, not called: a POST would place a call, so whether the key is accepted shows with
+    // the first call (a refused key stops calls without spending attempts).
+    const Status reach = CallTriggerReach::check(endpoint, config->httpTimeoutMs);
+    const QString hostAndPort = QStringLiteral("%1:%2")
+                                        .arg(endpoint.host())
+                                        .arg(endpoint.port(endpoint.scheme() == u"https" ? 443 : 80));
+    if (!reach)
+        say(SchedulerPreflight::Finding::Kind::Problem, reach.error());
+    else if (endpoint.scheme() == u"https")
+        say(SchedulerPreflight::Finding::Kind::Ok,
+            Text::tr(
+                    "The call trigger's host answers at %1 over TLS, with a certificate this machine trusts.")
+                    .arg(hostAndPort));
+    else
+        say(SchedulerPreflight::Finding::Kind::Ok,
+            Text::tr("The call trigger's host answers at %1.").arg(hostAndPort));
     if (const Status status = config->database.checkNotTransactionPooler(); !status) {
         say(SchedulerPreflight::Finding::Kind::Problem, status.error());
         out << Text::tr("Not ready: fix the settings above.") << Qt::endl;
@@ -66,10 +86,13 @@ int CheckCommand::run(const Settings &settings)
     const SchedulerPreflight::Report report = SchedulerPreflight::run(config->database, true);
     for (const SchedulerPreflight::Finding &finding : report.findings)
         say(finding.kind, finding.text);
-    if (report.exitCode != ExitCode::Ok) {
+    int exitCode = report.exitCode;
+    if (exitCode == ExitCode::Ok && !reach)
+        exitCode = ExitCode::Failure;
+    if (exitCode != ExitCode::Ok) {
         out << Text::tr("Not ready: callops --no-gui would not place calls; fix what FAIL says above.")
             << Qt::endl;
-        return report.exitCode;
+        return exitCode;
     }
     out << Text::tr("Ready: callops --no-gui would place calls with these settings.") << Qt::endl;
     return ExitCode::Ok;

@@ -113,9 +113,8 @@ SchedulerPreflight::Finding SchedulerPreflight::guideScheduler(const QSqlDatabas
     }
     case GuideSchedulerCheck::Finding::Kind::Unknown:
         return {Finding::Kind::Note,
-                Text::tr("Cannot tell whether the guide's scheduler (pg_cron job %1) is still active: %2. "
-                         "Make "
-                         "sure it is unscheduled.")
+                Text::tr("Cannot tell whether the guide's scheduler (pg_cron job %1) is still active: "
+                         "%2. Make sure it is unscheduled.")
                         .arg(GuideSchedulerCheck::jobName(), guide.note)};
     case GuideSchedulerCheck::Finding::Kind::None:
         break;

@@ -2,6 +2,25 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US">
 <context>
+    <name>CallTriggerReach</name>
+    <message>
+        <source>The call trigger&apos;s host %1 was not found (DNS): check SUPABASE_URL.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The call trigger&apos;s TLS certificate is not trusted on this machine (%1): install the CA certificates (Debian: ca-certificates) or look for a proxy that intercepts TLS.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The call trigger at %1 did not answer within %2 ms: check SUPABASE_URL and this machine&apos;s way out (firewall, proxy).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot reach the call trigger at %1: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>CallingWindow</name>
     <message>
         <source>write calling hours like &quot;mon-fri 08:00-17:00&quot; or &quot;mon-fri 08:00-12:00,13:00-17:00; sat 09:00-12:00&quot;</source>
@@ -71,10 +90,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Calls go to %1 with the key as %2 (not called by this check).</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>A pass every %1 s, at most %2 calls a pass; calls per second for all schedulers together: %3 (0: no limit); calling hours %4.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -84,6 +99,18 @@
     </message>
     <message>
         <source>Ready: callops --no-gui would place calls with these settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Calls go to %1 with the key as %2 (this check calls nothing: the key is first tried by the first call).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The call trigger&apos;s host answers at %1 over TLS, with a certificate this machine trusts.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The call trigger&apos;s host answers at %1.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -2,6 +2,25 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="es_ES">
 <context>
+    <name>CallTriggerReach</name>
+    <message>
+        <source>The call trigger&apos;s host %1 was not found (DNS): check SUPABASE_URL.</source>
+        <translation>No se encontró el host %1 del disparador de llamadas (DNS): revise SUPABASE_URL.</translation>
+    </message>
+    <message>
+        <source>The call trigger&apos;s TLS certificate is not trusted on this machine (%1): install the CA certificates (Debian: ca-certificates) or look for a proxy that intercepts TLS.</source>
+        <translation>El certificado TLS del disparador de llamadas no es de confianza en esta máquina (%1): instale los certificados de las CA (Debian: ca-certificates) o busque un proxy que intercepte TLS.</translation>
+    </message>
+    <message>
+        <source>The call trigger at %1 did not answer within %2 ms: check SUPABASE_URL and this machine&apos;s way out (firewall, proxy).</source>
+        <translation>El disparador de llamadas en %1 no respondió en %2 ms: revise SUPABASE_URL y la salida de esta máquina (cortafuegos, proxy).</translation>
+    </message>
+    <message>
+        <source>Cannot reach the call trigger at %1: %2.</source>
+        <translation>No se puede llegar al disparador de llamadas en %1: %2.</translation>
+    </message>
+</context>
+<context>
     <name>CallingWindow</name>
     <message>
         <source>write calling hours like &quot;mon-fri 08:00-17:00&quot; or &quot;mon-fri 08:00-12:00,13:00-17:00; sat 09:00-12:00&quot;</source>
@@ -71,10 +90,6 @@
         <translation>No está listo: corrija la configuración de arriba.</translation>
     </message>
     <message>
-        <source>Calls go to %1 with the key as %2 (not called by this check).</source>
-        <translation>Las llamadas van a %1 con la clave como %2 (esta comprobación no llama).</translation>
-    </message>
-    <message>
         <source>A pass every %1 s, at most %2 calls a pass; calls per second for all schedulers together: %3 (0: no limit); calling hours %4.</source>
         <translation>Una pasada cada %1 s, como mucho %2 llamadas por pasada; llamadas por segundo entre todos los planificadores: %3 (0: sin límite); horario de llamadas %4.</translation>
     </message>
@@ -85,6 +100,18 @@
     <message>
         <source>Ready: callops --no-gui would place calls with these settings.</source>
         <translation>Listo: callops --no-gui realizaría llamadas con esta configuración.</translation>
+    </message>
+    <message>
+        <source>Calls go to %1 with the key as %2 (this check calls nothing: the key is first tried by the first call).</source>
+        <translation>Las llamadas van a %1 con la clave como %2 (esta comprobación no llama: la clave se prueba con la primera llamada).</translation>
+    </message>
+    <message>
+        <source>The call trigger&apos;s host answers at %1 over TLS, with a certificate this machine trusts.</source>
+        <translation>El host del disparador de llamadas responde en %1 por TLS, con un certificado en el que esta máquina confía.</translation>
+    </message>
+    <message>
+        <source>The call trigger&apos;s host answers at %1.</source>
+        <translation>El host del disparador de llamadas responde en %1.</translation>
     </message>
 </context>
 <context>

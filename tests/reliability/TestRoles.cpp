@@ -565,6 +565,9 @@ void TestRoles::checkSaysWhetherTheSchedulerCouldRun()
                      && readyOut.contains("ok   The login may do what the scheduler does.")
                      && readyOut.contains("ok   The database has every migration of this CallOps.")
                      && readyOut.contains("with the key as apikey") && !readyOut.contains("FAIL")
+                     && readyOut.contains(
+                             QStringLiteral("ok   The call trigger's host answers at 127.0.0.1:%1.")
+                                     .arg(server.baseUrl().port()))
                      && readyOut.trimmed().endsWith("Ready: callops --no-gui would place calls with these "
                                                     "settings."),
              qPrintable(readyOut));
@@ -581,6 +584,16 @@ void TestRoles::checkSaysWhetherTheSchedulerCouldRun()
                      && wrongOut.contains("ok   The database has every migration of this CallOps.")
                      && wrongOut.trimmed().endsWith("fix what FAIL says above."),
              qPrintable(wrongOut));
+
+    // The database is fine, the call trigger's address is not: not ready, and said which.
+    const OncePassRun noTrigger = runWithScheduler(QStringLiteral(CALLOPS_BINARY), loginUrl(m_scheduler),
+                                                   QUrl(QStringLiteral("http://127.0.0.1:1")), key, check);
+    const QString noTriggerOut = QString::fromUtf8(noTrigger.out);
+    QCOMPARE(noTrigger.exitCode, 1);
+    QVERIFY2(noTriggerOut.contains("FAIL Cannot reach the call trigger at 127.0.0.1:1")
+                     && noTriggerOut.contains("ok   The login may do what the scheduler does.")
+                     && noTriggerOut.contains("Not ready"),
+             qPrintable(noTriggerOut));
 
     // Nothing listens: worth another try later, as the service's own exit says.
     const OncePassRun unreachable = runWithScheduler(QStringLiteral(CALLOPS_BINARY),

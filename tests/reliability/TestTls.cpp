@@ -5,6 +5,7 @@
 // TLS to the call endpoint (https://, as Supabase serves it): the same certificate on a
 // pre-classify-call endpoint; the call trigger posts when the CA is trusted, and when it is not
 // the POST fails before anything (the key above all) reaches the server.
+#include "ChildProcesses.h"
 #include "ContractServer.h"
 #include "TestCluster.h"
 #include "db/DatabaseConnection.h"
@@ -26,6 +27,8 @@
 #include <unistd.h>
 
 using namespace callops;
+using callops::test::OncePassRun;
+using callops::test::runWithScheduler;
 
 namespace {
 
@@ -66,6 +69,7 @@ private slots:
     void requireConnectsWithoutACa();
     void callTriggerPostsOverHttps();
     void callTriggerSendsNothingToAnUntrustedServer();
+    void checkSaysTheCallTriggersCertificateIsNotTrusted();
 
 private:
     bool openssl(const QStringList &args);
@@ -317,6 +321,24 @@ void TestTls::callTriggerSendsNothingToAnUntrustedServer()
              qPrintable(result.error));
     QVERIFY(!result.error.contains("tls-test-key"));
     QVERIFY2(server->received().isEmpty(), "the request reached a server whose certificate is not trusted");
+}
+
+void TestTls::checkSaysTheCallTriggersCertificateIsNotTrusted()
+{
+    // `callops --check` on a machine that does not trust the endpoint's CA (no ca-certificates, a
+    // proxy intercepting TLS): said before the first call is refused, and nothing is sent.
+    auto server = httpsServer();
+    QVERIFY(server);
+    const OncePassRun check = runWithScheduler(
+            QStringLiteral(CALLOPS_BINARY), QStringLiteral("postgresql://x@127.0.0.1:1/none"),
+            server->baseUrl(), QStringLiteral("sb_secret_tls-test-key"), {QStringLiteral("--check")});
+    const QString out = QString::fromUtf8(check.out);
+    QVERIFY2(out.contains("FAIL The call trigger's TLS certificate is not trusted on this machine")
+                     && out.contains("ca-certificates"),
+             qPrintable(out + check.err));
+    QVERIFY(check.exitCode != 0);
+    QVERIFY(!out.contains("tls-test-key"));
+    QVERIFY2(server->received().isEmpty(), "the check sent a request");
 }
 
 QTEST_GUILESS_MAIN(TestTls)
