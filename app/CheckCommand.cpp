@@ -37,8 +37,13 @@ QString mark(SchedulerPreflight::Finding::Kind kind)
 int CheckCommand::run(const Settings &settings)
 {
     QTextStream out(stdout);
-    auto say = [&out](SchedulerPreflight::Finding::Kind kind, const QString &text) {
-        out << mark(kind).leftJustified(5) << text << Qt::endl;
+    // The marks line up in any language ("FAIL" is "FALLO" in Spanish).
+    qsizetype width = 0;
+    for (const auto kind : {SchedulerPreflight::Finding::Kind::Ok, SchedulerPreflight::Finding::Kind::Note,
+                            SchedulerPreflight::Finding::Kind::Problem})
+        width = qMax(width, mark(kind).size());
+    auto say = [&out, width](SchedulerPreflight::Finding::Kind kind, const QString &text) {
+        out << mark(kind).leftJustified(width) << u' ' << text << Qt::endl;
     };
     const auto config = SchedulerConfig::fromSettings(settings);
     if (!config) {

@@ -99,8 +99,9 @@ QCommandLineParser &parser()
             {QStringLiteral("once"), Text::tr("With --no-gui: run one pass, print its JSON summary, exit.")},
             {QStringLiteral("migrate"), Text::tr("Apply the database migrations and exit.")},
             {QStringLiteral("check"),
-             Text::tr("Check what --no-gui would run with (settings, database login, grants, migrations, "
-                      "the guide's pg_cron job) without placing a call, and exit.")},
+             Text::tr("Check what --no-gui would run with (settings, the call trigger's host, database "
+                      "login, grants, migrations, the guide's pg_cron job) without placing a call, and "
+                      "exit.")},
             {QStringLiteral("demo"),
              Text::tr("Run the self-contained demo: private PostgreSQL, simulated telephony.")},
             {QStringLiteral("demo-reset"),

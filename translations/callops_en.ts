@@ -273,7 +273,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Check what --no-gui would run with (settings, database login, grants, migrations, the guide&apos;s pg_cron job) without placing a call, and exit.</source>
+        <source>Check what --no-gui would run with (settings, the call trigger&apos;s host, database login, grants, migrations, the guide&apos;s pg_cron job) without placing a call, and exit.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -273,8 +273,8 @@
         <translation>--%1 espera un número mayor o igual que 0, no «%2»</translation>
     </message>
     <message>
-        <source>Check what --no-gui would run with (settings, database login, grants, migrations, the guide&apos;s pg_cron job) without placing a call, and exit.</source>
-        <translation>Comprobar con qué funcionaría --no-gui (configuración, inicio de sesión en la base de datos, permisos, migraciones, el trabajo pg_cron de la guía) sin realizar ninguna llamada, y salir.</translation>
+        <source>Check what --no-gui would run with (settings, the call trigger&apos;s host, database login, grants, migrations, the guide&apos;s pg_cron job) without placing a call, and exit.</source>
+        <translation>Comprobar con qué funcionaría --no-gui (configuración, el host del disparador de llamadas, inicio de sesión en la base de datos, permisos, migraciones, el trabajo pg_cron de la guía) sin realizar ninguna llamada, y salir.</translation>
     </message>
 </context>
 <context>
