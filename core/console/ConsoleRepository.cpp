@@ -2,6 +2,7 @@
 
 #include "db/DatabaseConnection.h"
 #include "db/PgArray.h"
+#include "db/RolePrivileges.h"
 
 #include <QCoreApplication>
 #include <QLoggingCategory>
@@ -122,29 +123,26 @@ Status ConsoleRepository::prepareSession(const QSqlDatabase &db)
 
 Result<QStringList> ConsoleRepository::unreadableTables(const QSqlDatabase &db)
 {
-    QSqlQuery query(db);
-    if (!query.exec(
-                QStringLiteral("SELECT t FROM unnest(ARRAY['pending_calls', 'workflow_events', "
-                               "'call_classifications', 'call_sessions']) AS t "
-                               "WHERE to_regclass(t) IS NOT NULL AND NOT has_table_privilege(t, 'SELECT')")))
-        return Error{DatabaseConnection::describeError(query.lastError())};
+    QList<RolePrivileges::TablePrivilege> reads;
+    for (const char *table : {"pending_calls", "workflow_events", "call_classifications", "call_sessions"})
+        reads.append({QString::fromLatin1(table), QStringLiteral("SELECT")});
+    const auto lacking = RolePrivileges::lacking(db, reads, {});
+    if (!lacking)
+        return Error{lacking.error()};
     QStringList tables;
-    while (query.next())
-        tables.append(query.value(0).toString());
+    for (const RolePrivileges::TablePrivilege &read : lacking->tables)
+        tables.append(read.table);
     return tables;
 }
 
 Result<bool> ConsoleRepository::mayChangeCalls(const QSqlDatabase &db)
 {
-    QSqlQuery query(db);
-    if (!query.exec(
-                QStringLiteral("SELECT coalesce(bool_and(has_function_privilege(p.oid, 'EXECUTE')), false) "
-                               "FROM pg_proc p WHERE p.pronamespace = current_schema()::regnamespace "
-                               "AND p.proname IN ('callops_apply_manual_action', "
-                               "'callops_apply_manual_action_to_filter')"))
-        || !query.next())
-        return Error{DatabaseConnection::describeError(query.lastError())};
-    return query.value(0).toBool();
+    const auto lacking = RolePrivileges::lacking(db, {},
+                                                 {QStringLiteral("callops_apply_manual_action"),
+                                                  QStringLiteral("callops_apply_manual_action_to_filter")});
+    if (!lacking)
+        return Error{lacking.error()};
+    return lacking->functions.isEmpty();
 }
 
 QString ConsoleRepository::filterCondition(const CallFilter &filter)

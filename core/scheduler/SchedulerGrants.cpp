@@ -1,11 +1,8 @@
 #include "SchedulerGrants.h"
 
-#include "db/DatabaseConnection.h"
-#include "db/SqlResource.h"
+#include "db/RolePrivileges.h"
 
 #include <QCoreApplication>
-#include <QSqlError>
-#include <QSqlQuery>
 
 namespace callops {
 namespace {
@@ -19,14 +16,30 @@ struct Text
 
 Result<SchedulerGrants> SchedulerGrants::check(const QSqlDatabase &db)
 {
-    QSqlQuery query(db);
-    if (!query.exec(SqlResource::text(QStringLiteral("engine/missing_grants.sql"))))
-        return Error{DatabaseConnection::describeError(query.lastError())};
+    // The grants migrations 0020, 0021 and 0024 give callops_scheduler (FOR UPDATE needs UPDATE),
+    // in the order the message has named them.
+    const auto lacking = RolePrivileges::lacking(
+            db,
+            {{QStringLiteral("call_classifications"), QStringLiteral("INSERT")},
+             {QStringLiteral("call_classifications"), QStringLiteral("SELECT")},
+             {QStringLiteral("call_classifications"), QStringLiteral("UPDATE")},
+             {QStringLiteral("call_sessions"), QStringLiteral("INSERT")},
+             {QStringLiteral("call_sessions"), QStringLiteral("SELECT")},
+             {QStringLiteral("callops_rate_limit"), QStringLiteral("INSERT")},
+             {QStringLiteral("callops_rate_limit"), QStringLiteral("SELECT")},
+             {QStringLiteral("callops_rate_limit"), QStringLiteral("UPDATE")},
+             {QStringLiteral("pending_calls"), QStringLiteral("SELECT")},
+             {QStringLiteral("pending_calls"), QStringLiteral("UPDATE")},
+             {QStringLiteral("schema_migrations"), QStringLiteral("SELECT")}},
+            {QStringLiteral("callops_record_classification"), QStringLiteral("callops_record_post_failure"),
+             QStringLiteral("callops_record_task_result"), QStringLiteral("callops_record_task_results"),
+             QStringLiteral("callops_reserve_call_slot"), QStringLiteral("callops_rescue_inflight"),
+             QStringLiteral("callops_start_calls")});
+    if (!lacking)
+        return Error{lacking.error()};
     SchedulerGrants grants;
-    while (query.next()) {
-        grants.m_role = query.value(0).toString();
-        grants.m_missing.append(query.value(1).toString());
-    }
+    grants.m_role = lacking->role;
+    grants.m_missing = lacking->describe();
     return grants;
 }
 
