@@ -198,19 +198,22 @@ Result<StateCounts> ConsoleRepository::stateCounts() const
 {
     StateCounts counts;
     QSqlQuery query(m_db);
-    if (!query.exec(QStringLiteral(
-                "SELECT coalesce(workflow_state, ''), count(*) FROM pending_calls GROUP BY 1")))
+    query.setForwardOnly(true);
+    // One pass over the table for both (migration 0027): the stuck count through the table's filter
+    // was a second whole-table read, the longest of a refresh.
+    query.prepare(QStringLiteral("SELECT workflow_state, calls, stuck FROM callops_state_counts("
+                                 ":stuck_states::text[], :stuck_seconds::int[])"));
+    query.bindValue(QStringLiteral(":stuck_states"), m_rules.statesArrayLiteral());
+    query.bindValue(QStringLiteral(":stuck_seconds"), m_rules.secondsArrayLiteral());
+    if (!query.exec())
         return queryError(query);
     while (query.next()) {
         counts.byState.insert(query.value(0).toString(), query.value(1).toLongLong());
         counts.total += query.value(1).toLongLong();
+        counts.stuck += query.value(2).toLongLong();
     }
-    CallFilter stuck;
-    stuck.stuckOnly = true;
-    const auto stuckCount = count(stuck);
-    if (!stuckCount)
-        return Error{stuckCount.error()};
-    counts.stuck = *stuckCount;
+    if (query.lastError().isValid())
+        return queryError(query);
     return counts;
 }
 

@@ -234,6 +234,24 @@ void TestConsoleRepository::stuckCallsFollowTheThresholds()
     for (const CallRecord &call : *rows)
         ids.insert(call.id);
     QCOMPARE(ids, (QSet<QString>{uuid(4), uuid(9)}));
+    QCOMPARE(repository.stateCounts()->stuck, 2);
+
+    // Past every threshold but the retry's wait: every call in a state that has a threshold
+    // (terminal ones have none), and a state written by someone else never.
+    // (A newer program's state, or a hand edit once the constraint is gone.)
+    QSqlQuery query(m_db);
+    QVERIFY(query.exec("ALTER TABLE pending_calls DROP CONSTRAINT valid_workflow_state"));
+    QVERIFY(query.exec("UPDATE pending_calls SET workflow_state = 'on_hold' WHERE id = '" + uuid(2) + "'"));
+    for (WorkflowState state : workflow::knownStates())
+        rules.setThresholdSeconds(state, rules.thresholdSeconds(state) > 0 ? 1 : 0);
+    repository.setStuckRules(rules);
+    QTest::qWait(1100);
+    rows = repository.page(stuck, {}, 0, 100);
+    ids.clear();
+    for (const CallRecord &call : *rows)
+        ids.insert(call.id);
+    QCOMPARE(ids, (QSet<QString>{uuid(1), uuid(3), uuid(4), uuid(9)}));
+    QCOMPARE(repository.stateCounts()->stuck, 4);
 }
 
 // A scheduler that leases a due row and lets it go again (its number busy, the clinic closed) has
