@@ -1119,6 +1119,84 @@
     </message>
 </context>
 <context>
+    <name>SchedulerStatusText</name>
+    <message>
+        <source>%1 (console of %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, process %2, a service, running since %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, process %2, started in the console of %3 at %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>holding calls: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>paused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no pass yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>last pass %n s ago</source>
+        <translation>
+            <numerusform>last pass %n s ago</numerusform>
+            <numerusform>last pass %n s ago</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>reported %n s ago</source>
+        <translation>
+            <numerusform>reported %n s ago</numerusform>
+            <numerusform>reported %n s ago</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 · %n more elsewhere</source>
+        <translation>
+            <numerusform>%1 · %n more elsewhere</numerusform>
+            <numerusform>%1 · %n more elsewhere</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Scheduler: none running on this database</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>No CallOps scheduler has reported itself in the last %n s: no calls are placed until one runs (Scheduler ▸ Start here, or callops --no-gui on a server).</source>
+        <translation>
+            <numerusform>No CallOps scheduler has reported itself in the last %n s: no calls are placed until one runs (Scheduler ▸ Start here, or callops --no-gui on a server).</numerusform>
+            <numerusform>No CallOps scheduler has reported itself in the last %n s: no calls are placed until one runs (Scheduler ▸ Start here, or callops --no-gui on a server).</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Scheduler: holding calls on %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scheduler: paused on %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scheduler: running on %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Schedulers: %n running elsewhere</source>
+        <translation>
+            <numerusform>Schedulers: %n running elsewhere</numerusform>
+            <numerusform>Schedulers: %n running elsewhere</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>SchemaState</name>
     <message>
         <source>The database %1 has no CallOps tables yet: run callops --migrate against it (as the database&apos;s owner).</source>
@@ -2196,6 +2274,10 @@
     </message>
     <message>
         <source>The guide&apos;s scheduler is still active on this database: pg_cron job %1, posting to the scheduler Edge Function, which dials calls without CallOps&apos; claims, so a clinic could be called twice. No calls are placed while it is active; the calls stay as they are. Remove it as %2 (or a superuser): %3 (or switch it off: %4). CallOps looks again every %5 s and goes on by itself.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The call trigger refuses its requests; trying again later</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -1120,6 +1120,84 @@
     </message>
 </context>
 <context>
+    <name>SchedulerStatusText</name>
+    <message>
+        <source>%1 (console of %2)</source>
+        <translation>%1 (consola de %2)</translation>
+    </message>
+    <message>
+        <source>%1, process %2, a service, running since %3</source>
+        <translation>%1, proceso %2, un servicio, en marcha desde %3</translation>
+    </message>
+    <message>
+        <source>%1, process %2, started in the console of %3 at %4</source>
+        <translation>%1, proceso %2, iniciado en la consola de %3 a las %4</translation>
+    </message>
+    <message>
+        <source>holding calls: %1</source>
+        <translation>retiene las llamadas: %1</translation>
+    </message>
+    <message>
+        <source>paused</source>
+        <translation>en pausa</translation>
+    </message>
+    <message>
+        <source>no pass yet</source>
+        <translation>aún ninguna pasada</translation>
+    </message>
+    <message numerus="yes">
+        <source>last pass %n s ago</source>
+        <translation>
+            <numerusform>última pasada hace %n s</numerusform>
+            <numerusform>última pasada hace %n s</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>reported %n s ago</source>
+        <translation>
+            <numerusform>último aviso hace %n s</numerusform>
+            <numerusform>último aviso hace %n s</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 · %n more elsewhere</source>
+        <translation>
+            <numerusform>%1 · %n más en otro equipo</numerusform>
+            <numerusform>%1 · %n más en otros equipos</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Scheduler: none running on this database</source>
+        <translation>Planificador: ninguno en marcha en esta base de datos</translation>
+    </message>
+    <message numerus="yes">
+        <source>No CallOps scheduler has reported itself in the last %n s: no calls are placed until one runs (Scheduler ▸ Start here, or callops --no-gui on a server).</source>
+        <translation>
+            <numerusform>Ningún planificador de CallOps ha dado señales en el último %n s: no se hace ninguna llamada hasta que uno esté en marcha (Planificador ▸ Iniciar aquí, o callops --no-gui en un servidor).</numerusform>
+            <numerusform>Ningún planificador de CallOps ha dado señales en los últimos %n s: no se hace ninguna llamada hasta que uno esté en marcha (Planificador ▸ Iniciar aquí, o callops --no-gui en un servidor).</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Scheduler: holding calls on %1</source>
+        <translation>Planificador: retiene las llamadas en %1</translation>
+    </message>
+    <message>
+        <source>Scheduler: paused on %1</source>
+        <translation>Planificador: en pausa en %1</translation>
+    </message>
+    <message>
+        <source>Scheduler: running on %1</source>
+        <translation>Planificador: en marcha en %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Schedulers: %n running elsewhere</source>
+        <translation>
+            <numerusform>Planificadores: %n en marcha en otro equipo</numerusform>
+            <numerusform>Planificadores: %n en marcha en otros equipos</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>SchemaState</name>
     <message>
         <source>The database %1 has no CallOps tables yet: run callops --migrate against it (as the database&apos;s owner).</source>
@@ -2198,6 +2276,10 @@
     <message>
         <source>The guide&apos;s scheduler is still active on this database: pg_cron job %1, posting to the scheduler Edge Function, which dials calls without CallOps&apos; claims, so a clinic could be called twice. No calls are placed while it is active; the calls stay as they are. Remove it as %2 (or a superuser): %3 (or switch it off: %4). CallOps looks again every %5 s and goes on by itself.</source>
         <translation>El planificador de la guía sigue activo en esta base de datos: el trabajo de pg_cron %1, que llama a la Edge Function scheduler, la cual marca llamadas sin las reservas de CallOps, de modo que una clínica podría recibir dos llamadas. No se realizan llamadas mientras esté activo; las llamadas se quedan como están. Elimínelo como %2 (o como superusuario): %3 (o desactívelo: %4). CallOps vuelve a comprobarlo cada %5 s y sigue por sí solo.</translation>
+    </message>
+    <message>
+        <source>The call trigger refuses its requests; trying again later</source>
+        <translation>El disparador de llamadas rechaza sus peticiones; se volverá a intentar más tarde</translation>
     </message>
 </context>
 <context>

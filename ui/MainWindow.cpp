@@ -19,6 +19,7 @@
 #include "dialogs/HistorySearchDialog.h"
 #include "dialogs/StuckRulesDialog.h"
 #include "scheduler/SchedulerPanel.h"
+#include "scheduler/SchedulerStatusText.h"
 
 #include <QAction>
 #include <QApplication>
@@ -111,6 +112,10 @@ MainWindow::MainWindow(StuckRules rules, QWidget *parent)
 
     ConsoleWorker *worker = m_thread->worker();
     connect(worker, &ConsoleWorker::countsLoaded, this, &MainWindow::countsLoaded);
+    connect(worker, &ConsoleWorker::schedulersSeen, this, [this](const QList<SchedulerSighting> &seen) {
+        m_schedulersSeen = seen;
+        updateSchedulerLabel();
+    });
     connect(worker, &ConsoleWorker::actionFinished, this, &MainWindow::actionFinished);
     connect(worker, &ConsoleWorker::databaseChanged, this, &MainWindow::refreshNow);
     connect(worker, &ConsoleWorker::clockOffsetMeasured, this, [this](qint64 offsetMs) {
@@ -126,8 +131,12 @@ MainWindow::MainWindow(StuckRules rules, QWidget *parent)
                 m_answersMissed = !connected;
                 m_connected = connected;
                 m_connectionMessage = message;
-                if (!connected)
+                if (!connected) {
                     m_refreshRunning = false;
+                    // What the last database said no longer holds (or another database is next).
+                    m_schedulersSeen.reset();
+                    updateSchedulerLabel();
+                }
                 m_connectionLabel->setText(connected ? tr("Connected: %1").arg(message)
                                                      : tr("Not connected: %1").arg(message));
                 AccentText::set(m_connectionLabel,
@@ -529,7 +538,8 @@ void MainWindow::buildLayout()
     m_connectionLabel->setObjectName(QStringLiteral("connectionLabel"));
     m_refreshLabel = new ElidedLabel(this);
     m_refreshLabel->setObjectName(QStringLiteral("refreshLabel"));
-    m_schedulerLabel = new ElidedLabel(tr("Scheduler: not running in this console"), this);
+    m_localSchedulerState = tr("Scheduler: not running in this console");
+    m_schedulerLabel = new ElidedLabel(m_localSchedulerState, this);
     m_schedulerLabel->setObjectName(QStringLiteral("schedulerLabel"));
     // No stretch: QStatusBar draws temporary messages (action results, worker errors) in the room
     // left of the permanent widgets, and a stretching one would leave them none.
@@ -557,7 +567,10 @@ void MainWindow::buildLayout()
     statusBar()->addPermanentWidget(m_connectionLabel);
     statusBar()->addPermanentWidget(m_refreshLabel);
     statusBar()->addPermanentWidget(m_schedulerLabel);
-    connect(m_scheduler, &SchedulerPanel::stateChanged, m_schedulerLabel, &QLabel::setText);
+    connect(m_scheduler, &SchedulerPanel::stateChanged, this, [this](const QString &state) {
+        m_localSchedulerState = state;
+        updateSchedulerLabel();
+    });
     connect(m_scheduler, &SchedulerPanel::callRequested, this, &MainWindow::showCall);
     // The log names calls the table has loaded as the table does; the others by their id.
     m_scheduler->setCallNamer([this](const QString &id) {
@@ -654,6 +667,14 @@ void MainWindow::refreshNow()
         if (options)
             worker->loadFilterOptions();
     });
+}
+
+void MainWindow::updateSchedulerLabel()
+{
+    const auto shown = SchedulerStatusText::describe(m_localSchedulerState, m_scheduler->isRunning(),
+                                                     m_schedulersSeen);
+    m_schedulerLabel->setText(shown.text);
+    m_schedulerLabel->setToolTip(shown.toolTip);
 }
 
 void MainWindow::countsLoaded(const StateCounts &counts)

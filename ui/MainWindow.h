@@ -2,6 +2,7 @@
 
 #include "console/ActionOutcome.h"
 #include "console/CallFilter.h"
+#include "console/SchedulerSighting.h"
 #include "console/StateCounts.h"
 #include "console/StuckRules.h"
 
@@ -11,6 +12,7 @@
 #include <QMap>
 
 #include <memory>
+#include <optional>
 
 class QAction;
 class QCloseEvent;
@@ -113,6 +115,8 @@ private:
     bool waitsForDatabase() const;
     void selectionChanged();
     void countsLoaded(const StateCounts &counts);
+    // The scheduler label: this console's engine and those running elsewhere.
+    void updateSchedulerLabel();
     void actionFinished(const ActionOutcome &outcome);
     void confirmAction(ManualAction action, bool wholeFilter, qint64 count, qint64 allowed,
                        const QStringList &ids = {}, const QList<int> &attempts = {},
@@ -161,6 +165,8 @@ private:
     QAction *m_historyAction = nullptr;
     QString m_callToSelect;
     StateCounts m_counts;
+    QString m_localSchedulerState; // the Scheduler panel's line
+    std::optional<QList<SchedulerSighting>> m_schedulersSeen; // nullopt: not known
     qint64 m_previousStuck = 0;
     QDateTime m_lastRefresh;
     QElapsedTimer m_filterOptionsAge; // since the filter boxes' values were last asked for

@@ -4,6 +4,7 @@
 #include "CallFilter.h"
 #include "CallRecord.h"
 #include "ReasonCount.h"
+#include "SchedulerSighting.h"
 #include "StateCounts.h"
 #include "StuckRules.h"
 #include "common/Result.h"
@@ -52,6 +53,9 @@ public:
     // Distinct values for the filter boxes.
     Result<QStringList> clinics() const;
     Result<QList<ReasonCount>> failureReasons() const;
+    // The schedulers that have reported themselves within `withinSeconds` (migration 0028), the
+    // longest running first.
+    Result<QList<SchedulerSighting>> schedulers(int withinSeconds) const;
 
     // The action on the calls `ids`. `seenAttempts` (parallel to ids, or empty) are the attempts
     // the console showed: a call that started another attempt since is left alone. A call in

@@ -4,6 +4,7 @@
 #include "CallFilter.h"
 #include "CallRecord.h"
 #include "ReasonCount.h"
+#include "SchedulerSighting.h"
 #include "StateCounts.h"
 #include "StuckRules.h"
 #include "SupersededReads.h"
@@ -90,6 +91,8 @@ signals:
     // connectionChanged(true).
     void changesPermitted(bool permitted);
     void countsLoaded(const callops::StateCounts &counts);
+    // The schedulers running on the database, wherever (read with the counts).
+    void schedulersSeen(const QList<callops::SchedulerSighting> &schedulers);
     void filterOptionsLoaded(const QStringList &clinics, const QList<callops::ReasonCount> &failureReasons);
     void filteredCounted(quint64 generation, qint64 total);
     void pageLoaded(quint64 generation, qint64 offset, const QList<callops::CallRecord> &calls,

@@ -21,6 +21,8 @@ struct SchedulerConfig
     QUrl supabaseUrl;
     QString serviceKey;
     QString schedulerId; // names this scheduler in leases and the history; made up when empty
+    // The dispatcher who started it in a console, for the other consoles to see; empty: a service.
+    QString startedBy;
     int batchSize = 50;
     int intervalSeconds = 30;
     double callsPerSecond = 1.0; // shared by all schedulers on the database; 0 = no limit
@@ -37,6 +39,9 @@ struct SchedulerConfig
     // How often the engine looks for the guide's scheduler (a pg_cron job) still active on the
     // database; it places no calls while one is (GuideSchedulerCheck).
     int guideSchedulerCheckSeconds = 60;
+    // How often the engine writes its row in callops_scheduler_presence (SchedulerPresence); tests
+    // shorten it.
+    int presenceSeconds = 30;
     RetryPolicy::Config retry;
     QString callingHours = QStringLiteral("mon-fri 08:00-17:00");
     QString defaultRegion = QStringLiteral("US");

@@ -4,6 +4,7 @@
 #include "PassPlanner.h"
 #include "PendingCallRepository.h"
 #include "SchedulerGrants.h"
+#include "SchedulerPresence.h"
 #include "common/ClockOffset.h"
 #include "config/Settings.h"
 #include "db/ConnectionCutter.h"
@@ -155,6 +156,8 @@ void SchedulerEngine::start()
         runPass(false);
     });
     m_guideCheckTimer = makeTimer(false, [this] { checkGuideScheduler(); });
+    m_presenceTimer = makeTimer(false, [this] { reportPresence(); });
+    m_presenceTimer->setTimerType(Qt::VeryCoarseTimer);
     m_refusedPauseSeconds = qMax(1, m_config.refusedPauseSeconds);
     m_notifyDebounce->setInterval(kNotifyDebounceMs);
     m_intervalTimer->setTimerType(Qt::VeryCoarseTimer);
@@ -171,8 +174,10 @@ void SchedulerEngine::start()
     if (m_config.continuous)
         m_intervalTimer->start(m_config.intervalSeconds * 1000);
     m_leaseTimer->start(qMax(1, m_config.leaseSeconds / 3) * 1000);
-    if (m_config.continuous)
+    if (m_config.continuous) {
         m_guideCheckTimer->start(qMax(1, m_config.guideSchedulerCheckSeconds) * 1000);
+        m_presenceTimer->start(qMax(1, m_config.presenceSeconds) * 1000);
+    }
     emit started();
     // Before the first pass: not one call while the old scheduler runs.
     if (ok)
@@ -235,6 +240,8 @@ bool SchedulerEngine::connect()
     m_repository = std::make_unique<PendingCallRepository>(*db, m_config.schedulerId);
     m_cutter->set(*db);
     m_guideCheck = std::make_unique<GuideSchedulerCheck>(*db);
+    if (m_config.continuous)
+        m_presence = std::make_unique<SchedulerPresence>(*db, m_config.schedulerId, m_config.startedBy);
     QSqlDriver *driver = db->driver();
     if (m_config.database.looksLikeTransactionPooler()) {
         emit errorOccurred(journalled(QtWarningMsg, [this] {
@@ -274,6 +281,7 @@ bool SchedulerEngine::connect()
     m_loginRefused = false;
     m_reconnectDelaySeconds = 1;
     emit connectionChanged(true, m_config.database.target());
+    reportPresence();
     return true;
 }
 
@@ -326,6 +334,7 @@ void SchedulerEngine::pause()
     m_paused = true;
     releaseQueue(QStringLiteral("released"), 0);
     emit pausedChanged(true);
+    reportPresence();
 }
 
 void SchedulerEngine::resume()
@@ -334,6 +343,7 @@ void SchedulerEngine::resume()
         return;
     m_paused = false;
     emit pausedChanged(false);
+    reportPresence();
     runPass(false);
 }
 
@@ -381,6 +391,7 @@ void SchedulerEngine::runPass(bool forced)
         return;
     }
     m_inPass = true;
+    m_lastPassAt = databaseNow();
     emit passStarted();
 
     const int passId = m_nextPassId++;
@@ -703,6 +714,7 @@ void SchedulerEngine::stopCallsAfterRefusal(const CallResult &result)
     m_refusedTimer->start(m_refusedPauseSeconds * 1000);
     // Other schedulers may be configured well: give them the queue at once.
     releaseQueue(QStringLiteral("released"), 0);
+    reportPresence();
     m_refusedPauseSeconds = qMin(m_refusedPauseSeconds * 2, 10 * qMax(1, m_config.refusedPauseSeconds));
 }
 
@@ -733,6 +745,7 @@ void SchedulerEngine::checkGuideScheduler()
         m_heldReason.clear();
         qCInfo(lcEngine) << "the guide's scheduler is no longer active: placing calls again";
         emit heldChanged(false, {});
+        reportPresence();
         if (m_config.continuous)
             runPass(false);
         return;
@@ -756,6 +769,7 @@ void SchedulerEngine::checkGuideScheduler()
     journalled(QtWarningMsg, say);
     emit errorOccurred(reason);
     emit heldChanged(true, reason);
+    reportPresence();
     // Calls claimed but not yet started go back as they were, for nobody until the job is gone.
     if (!wasHeld)
         releaseQueue(QStringLiteral("released"), 0);
@@ -783,6 +797,7 @@ void SchedulerEngine::onCallFinished(const CallResult &result)
             m_refusedPauseSeconds = qMax(1, m_config.refusedPauseSeconds);
             qCInfo(lcEngine) << "the call trigger accepts calls again";
             emit refusedChanged(false);
+            reportPresence();
         }
         // callops.http has already logged the answer at info level; this adds the engine's view.
         qCDebug(lcEngine) << "call" << id << callKindName(result.request.kind) << "attempt"
@@ -903,7 +918,7 @@ void SchedulerEngine::stop()
         return;
     m_stopping = true;
     for (QTimer *timer : {m_intervalTimer, m_wakeTimer, m_dispatchTimer, m_leaseTimer, m_reconnectTimer,
-                          m_notifyDebounce, m_guideCheckTimer})
+                          m_notifyDebounce, m_guideCheckTimer, m_presenceTimer})
         timer->stop();
     releaseQueue(QStringLiteral("released"), 0);
     qCInfo(lcEngine) << "stopping;" << m_inFlight << "request(s) in flight";
@@ -926,6 +941,11 @@ void SchedulerEngine::finishStop()
     if (m_repository && m_connected) {
         if (Status status = m_repository->releaseAllLeases(); !status)
             qCWarning(lcEngine).noquote() << status.error();
+    }
+    // The consoles stop showing it now rather than when its row goes stale.
+    if (m_presence && m_connected) {
+        if (const auto withdrawn = m_presence->withdraw(); !withdrawn.ok())
+            qCWarning(lcEngine).noquote() << "cannot remove this scheduler's presence:" << withdrawn.error;
     }
     m_running = false;
     stopHttpThread();
@@ -972,6 +992,27 @@ QDateTime SchedulerEngine::measureDatabaseClock(const QDateTime &before, const D
     return time.transactionStart;
 }
 
+void SchedulerEngine::reportPresence()
+{
+    if (!m_presence || !m_connected || m_stopping)
+        return;
+    QString held = m_heldReason;
+    if (held.isEmpty() && (refused() || m_probing))
+        held = tr("The call trigger refuses its requests; trying again later");
+    const auto reported = m_presence->report({m_paused, m_lastPassAt, held});
+    if (reported.ok()) {
+        m_presenceFailure.clear();
+        return;
+    }
+    if (reported.connectionLost) {
+        disconnectAfterError(reported.error);
+        return;
+    }
+    // Nothing the calls depend on: the journal says it, once a reason.
+    if (std::exchange(m_presenceFailure, reported.error) != reported.error)
+        qCWarning(lcEngine).noquote() << "cannot tell the consoles this scheduler runs:" << reported.error;
+}
+
 void SchedulerEngine::dropConnection()
 {
     // The statements go after the connection: with its driver gone they skip their DEALLOCATE,
@@ -981,6 +1022,7 @@ void SchedulerEngine::dropConnection()
     m_cutter->clear();
     m_sessionWatch.reset();
     m_guideCheck.reset();
+    m_presence.reset();
     m_repository.reset();
     DatabaseConnection::close(kPurpose);
 }

@@ -24,6 +24,7 @@ class PassPlanner;
 class PendingCallRepository;
 class PhoneNumberNormalizer;
 class RetryPolicy;
+class SchedulerPresence;
 class SessionWatch;
 class TimeZoneResolver;
 struct CallResult;
@@ -116,6 +117,8 @@ private:
     // Holds calls while the guide's pg_cron scheduler is active on the database, and lets them go
     // once it is not.
     void checkGuideScheduler();
+    // Writes this engine's row in callops_scheduler_presence (not for a one-pass run).
+    void reportPresence();
     void recordFailure(const callops::CallResult &result);
     void stopCallsAfterRefusal(const callops::CallResult &result);
     void onCallFinished(const callops::CallResult &result);
@@ -145,6 +148,7 @@ private:
     const std::shared_ptr<ConnectionCutter> m_cutter;
     std::unique_ptr<SessionWatch> m_sessionWatch;
     std::unique_ptr<GuideSchedulerCheck> m_guideCheck;
+    std::unique_ptr<SchedulerPresence> m_presence;
     // The POSTs run on a thread of their own: answers are taken in and requests written while
     // this thread waits on the database, instead of queueing behind a pass or a commit.
     std::unique_ptr<QThread> m_httpThread;
@@ -160,6 +164,7 @@ private:
     QTimer *m_stopGrace = nullptr;
     QTimer *m_refusedTimer = nullptr;
     QTimer *m_guideCheckTimer = nullptr;
+    QTimer *m_presenceTimer = nullptr;
 
     bool m_running = false;
     bool m_connected = false;
@@ -180,6 +185,8 @@ private:
     QString m_unusableSaid;
     int m_nextPassId = 1;
     QDateTime m_reservedSlot; // the database's time
+    QDateTime m_lastPassAt; // the database's time, for the consoles
+    QString m_presenceFailure; // the last failure to report presence, said once
     qint64 m_clockOffsetMs = 0; // the database's clock minus this machine's
     bool m_clockOffReported = false;
     QList<QueuedCall> m_queue;

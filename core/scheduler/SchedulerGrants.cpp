@@ -16,7 +16,7 @@ struct Text
 
 Result<SchedulerGrants> SchedulerGrants::check(const QSqlDatabase &db)
 {
-    // The grants migrations 0020, 0021 and 0024 give callops_scheduler (FOR UPDATE needs UPDATE),
+    // The grants migrations 0020, 0021, 0024 and 0028 give callops_scheduler (FOR UPDATE needs UPDATE),
     // in the order the message has named them.
     const auto lacking = RolePrivileges::lacking(
             db,
@@ -28,6 +28,10 @@ Result<SchedulerGrants> SchedulerGrants::check(const QSqlDatabase &db)
              {QStringLiteral("callops_rate_limit"), QStringLiteral("INSERT")},
              {QStringLiteral("callops_rate_limit"), QStringLiteral("SELECT")},
              {QStringLiteral("callops_rate_limit"), QStringLiteral("UPDATE")},
+             {QStringLiteral("callops_scheduler_presence"), QStringLiteral("DELETE")},
+             {QStringLiteral("callops_scheduler_presence"), QStringLiteral("INSERT")},
+             {QStringLiteral("callops_scheduler_presence"), QStringLiteral("SELECT")},
+             {QStringLiteral("callops_scheduler_presence"), QStringLiteral("UPDATE")},
              {QStringLiteral("pending_calls"), QStringLiteral("SELECT")},
              {QStringLiteral("pending_calls"), QStringLiteral("UPDATE")},
              {QStringLiteral("schema_migrations"), QStringLiteral("SELECT")}},

@@ -4,6 +4,7 @@
 #include "SignalArrival.h"
 #include "StoppedBackend.h"
 #include "TestDatabase.h"
+#include "console/ConsoleRepository.h"
 #include "scheduler/SchedulerEngine.h"
 #include "scheduler/SchedulerThread.h"
 
@@ -15,6 +16,7 @@
 #include <QSignalSpy>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QSysInfo>
 #include <QTest>
 #include <QTimeZone>
 
@@ -81,6 +83,7 @@ private slots:
     void stopIsHeardWhileATableLockIsHeld();
     void stopIsHeardWhileTheServerDoesNotAnswer();
     void databaseNotMigratedIsSaidOnceAndWaitedFor();
+    void presenceIsReportedForTheConsoles();
 
 private:
     QString insert(const QString &state, const QString &phone, const QString &extraColumns = {},
@@ -1043,6 +1046,63 @@ void TestSchedulerEngine::databaseNotMigratedIsSaidOnceAndWaitedFor()
              qPrintable(passes.first().at(0).value<PassSummary>().error));
     QCOMPARE(errors.size(), 1);
     QVERIFY(scheduler.stopAndWait(10000));
+}
+
+// A scheduler says where it runs while it runs (callops_scheduler_presence), so that a dispatcher's
+// console can show a headless one; it takes its row away when it stops, and forgets rows of engines
+// gone for a day.
+void TestSchedulerEngine::presenceIsReportedForTheConsoles()
+{
+    QSqlDatabase db = m_db->connection();
+    QString output;
+    QCOMPARE(m_db->psql(
+                     "INSERT INTO callops_scheduler_presence (scheduler_id, host, pid, started_at, seen_at) "
+                     "VALUES ('dead-for-days', 'old-box', 1, now() - interval '3 days', "
+                     "now() - interval '2 days'), "
+                     "('gone-a-while', 'srv-2', 2, now() - interval '1 hour', now() - interval '5 minutes')",
+                     &output),
+             0);
+    SchedulerConfig config = continuousConfig(*m_db, *m_server);
+    config.schedulerId = QStringLiteral("presence-test");
+    config.presenceSeconds = 1;
+    SchedulerThread scheduler(config);
+    QSignalSpy passes(scheduler.engine(), &SchedulerEngine::passFinished);
+    scheduler.start();
+    QVERIFY(arrives(passes, 20000));
+    const QString row = QStringLiteral(
+            "SELECT %1 FROM callops_scheduler_presence WHERE scheduler_id = 'presence-test'");
+    QTRY_VERIFY_WITH_TIMEOUT(!scalar(db, row.arg("last_pass_at")).isNull(), 5000);
+    QCOMPARE(scalar(db, row.arg("host")).toString(), QSysInfo::machineHostName());
+    QCOMPARE(scalar(db, row.arg("pid")).toLongLong(), QCoreApplication::applicationPid());
+    QVERIFY(scalar(db, row.arg("started_by")).isNull()); // not started in a console: a service
+    QCOMPARE(scalar(db, row.arg("paused")).toBool(), false);
+    QCOMPARE(scalar(db,
+                    "SELECT string_agg(scheduler_id, ',' ORDER BY scheduler_id) FROM "
+                    "callops_scheduler_presence")
+                     .toString(),
+             QStringLiteral("gone-a-while,presence-test"));
+
+    // Reported again and again while it runs, paused or not.
+    const QDateTime seen = scalar(db, row.arg("seen_at")).toDateTime();
+    QTRY_VERIFY_WITH_TIMEOUT(scalar(db, row.arg("seen_at")).toDateTime() > seen, 5000);
+    QMetaObject::invokeMethod(scheduler.engine(), &SchedulerEngine::pause, Qt::QueuedConnection);
+    QTRY_COMPARE_WITH_TIMEOUT(scalar(db, row.arg("paused")).toBool(), true, 5000);
+
+    // What a console reads: the schedulers heard from lately, not the one gone five minutes ago.
+    ConsoleRepository console(db);
+    const auto sightings = console.schedulers(90);
+    QVERIFY2(sightings, qPrintable(sightings.error()));
+    QCOMPARE(sightings->size(), 1);
+    QCOMPARE(sightings->first().schedulerId, QStringLiteral("presence-test"));
+    QVERIFY(sightings->first().paused);
+    QVERIFY(sightings->first().seenSecondsAgo <= 2);
+    QVERIFY(sightings->first().lastPassSecondsAgo >= 0);
+
+    QMetaObject::invokeMethod(scheduler.engine(), &SchedulerEngine::resume, Qt::QueuedConnection);
+    QTRY_COMPARE_WITH_TIMEOUT(scalar(db, row.arg("paused")).toBool(), false, 5000);
+    QVERIFY(scheduler.stopAndWait(10000));
+    QCOMPARE(scalar(db, "SELECT string_agg(scheduler_id, ',') FROM callops_scheduler_presence").toString(),
+             QStringLiteral("gone-a-while"));
 }
 
 QTEST_GUILESS_MAIN(TestSchedulerEngine)

@@ -42,6 +42,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStatusBar>
+#include <QSysInfo>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -147,6 +148,7 @@ private slots:
     void firstExportWorksWithoutADocumentsFolder();
     void demoSaysItIsTheDemo();
     void repaintsLeaveThePixmapCacheAlone();
+    void schedulersElsewhereAreShown();
 
 private:
     ActionOutcome retrySelected(MainWindow &window);
@@ -1721,6 +1723,56 @@ void TestMainWindow::repaintsLeaveThePixmapCacheAlone()
     QPixmap found;
     QVERIFY2(QPixmapCache::find(QStringLiteral("sentinel"), &found),
              "500 paints of the table pushed an unrelated pixmap out of a 256 KB cache");
+}
+
+// A dispatcher sees whether calls are being placed at all: a scheduler running on a server (or in
+// another console) is named in the status bar, one that stopped reporting is not, and none is said.
+void TestMainWindow::schedulersElsewhereAreShown()
+{
+    auto window = makeWindow();
+    auto *label = window->findChild<QLabel *>(QStringLiteral("schedulerLabel"));
+    QVERIFY(label);
+    QTRY_COMPARE(label->text(), QStringLiteral("Scheduler: none running on this database"));
+    QVERIFY(label->toolTip().contains(QStringLiteral("--no-gui")));
+
+    QSqlQuery query(m_db);
+    QVERIFY2(query.exec(QStringLiteral("INSERT INTO callops_scheduler_presence (scheduler_id, host, pid, "
+                                       "started_at, seen_at, "
+                                       "last_pass_at) VALUES "
+                                       "('srv-1:42:ab12', 'srv-1', 42, now() - interval '1 hour', now(), "
+                                       "now() - interval '10 s'), "
+                                       "('srv-9:7:cd34', 'srv-9', 7, now() - interval '1 day', now() - "
+                                       "interval '10 minutes', NULL), "
+                                       "('own', '%1', %2, now(), now(), NULL)")
+                                .arg(QSysInfo::machineHostName())
+                                .arg(QCoreApplication::applicationPid())),
+             qPrintable(query.lastError().text()));
+    window->refreshNow();
+    // This console's own engine is the Scheduler panel's business, and srv-9 stopped reporting.
+    QTRY_COMPARE(label->text(), QStringLiteral("Scheduler: running on srv-1"));
+    QVERIFY2(label->toolTip().contains(QStringLiteral("srv-1, process 42, a service")),
+             qPrintable(label->toolTip()));
+    QVERIFY2(label->toolTip().contains(QStringLiteral("last pass 10 s ago")), qPrintable(label->toolTip()));
+    QVERIFY(!label->toolTip().contains(QStringLiteral("srv-9")));
+
+    QVERIFY(query.exec("UPDATE callops_scheduler_presence SET paused = true, started_by = 'maria', "
+                       "seen_at = now() WHERE host = 'srv-1'"));
+    window->refreshNow();
+    QTRY_COMPARE(label->text(), QStringLiteral("Scheduler: paused on srv-1 (console of maria)"));
+    QVERIFY(query.exec("UPDATE callops_scheduler_presence SET paused = false, held_reason = 'The guide''s "
+                       "scheduler is still active', seen_at = now() WHERE host = 'srv-1'"));
+    window->refreshNow();
+    QTRY_COMPARE(label->text(), QStringLiteral("Scheduler: holding calls on srv-1 (console of maria)"));
+    QVERIFY(label->toolTip().contains(
+            QStringLiteral("holding calls: The guide's scheduler is still active")));
+
+    QVERIFY(query.exec("UPDATE callops_scheduler_presence SET seen_at = now() WHERE host = 'srv-9'"));
+    window->refreshNow();
+    QTRY_COMPARE(label->text(), QStringLiteral("Schedulers: 2 running elsewhere"));
+
+    QVERIFY(query.exec("DELETE FROM callops_scheduler_presence"));
+    window->refreshNow();
+    QTRY_COMPARE(label->text(), QStringLiteral("Scheduler: none running on this database"));
 }
 
 QTEST_MAIN(TestMainWindow)

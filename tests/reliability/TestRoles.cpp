@@ -11,6 +11,7 @@
 #include "db/DatabaseConnection.h"
 #include "scheduler/OutcomeRecorder.h"
 #include "scheduler/SchedulerEngine.h"
+#include "scheduler/SchedulerPresence.h"
 #include "scheduler/SchedulerThread.h"
 
 #include <QCoreApplication>
@@ -229,6 +230,11 @@ void TestRoles::dispatcherReadsButCannotWrite_data()
                "'attempt', 1, 'success', true)) FROM pending_calls))";
     QTest::newRow("start calls") << "SELECT * FROM callops_record_classification("
                                     "(SELECT id FROM pending_calls LIMIT 1), 1, 'human')";
+    // The consoles show which schedulers run: a dispatcher cannot make one up or hide one.
+    QTest::newRow("claim a scheduler runs")
+            << "INSERT INTO callops_scheduler_presence (scheduler_id, host, pid, started_at, seen_at) "
+               "VALUES ('made-up', 'nowhere', 1, now(), now())";
+    QTest::newRow("hide a scheduler") << "DELETE FROM callops_scheduler_presence";
 }
 
 void TestRoles::dispatcherReadsButCannotWrite()
@@ -257,7 +263,8 @@ void TestRoles::dispatcherReadsWhatTheConsoleShows()
                                QStringLiteral("SELECT count(*) FROM workflow_events"),
                                QStringLiteral("SELECT count(*) FROM call_classifications"),
                                QStringLiteral("SELECT count(*) FROM call_sessions"),
-                               QStringLiteral("SELECT * FROM scheduler_dashboard")}) {
+                               QStringLiteral("SELECT * FROM scheduler_dashboard"),
+                               QStringLiteral("SELECT count(*) FROM callops_scheduler_presence")}) {
         const Attempt attempt = run(db, sql);
         QVERIFY2(attempt.ok, qPrintable(sql + ": " + attempt.error));
     }
@@ -462,6 +469,12 @@ void TestRoles::schedulerRunsTheEngine()
     // The outcome, recorded as the scheduler, moves the row and is in the history under its name.
     QSqlDatabase db = loginAs(m_scheduler, "scheduler");
     QVERIFY(db.isOpen());
+    // What a continuous engine writes for the consoles, the scheduler's login may write.
+    const SchedulerPresence presence(db, QStringLiteral("roles-test"), {});
+    const auto reported = presence.report({});
+    QVERIFY2(reported.ok(), qPrintable(reported.error));
+    const auto withdrawn = presence.withdraw();
+    QVERIFY2(withdrawn.ok(), qPrintable(withdrawn.error));
     OutcomeRecorder recorder(db);
     const auto applied
             = recorder.recordTaskResult(ready, server.received().first().attempt, TaskResult::Success);

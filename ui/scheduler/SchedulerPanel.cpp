@@ -4,6 +4,7 @@
 #include "PassResultText.h"
 
 #include "config/Settings.h"
+#include "console/OperatorIdentity.h"
 #include "scheduler/PassSummary.h"
 #include "scheduler/SchedulerConfig.h"
 #include "scheduler/SchedulerEngine.h"
@@ -177,7 +178,11 @@ void SchedulerPanel::startEngine(const SchedulerConfig &config)
     }
     if (!m_settings)
         m_givenConfig = std::make_unique<SchedulerConfig>(config);
-    m_thread = std::make_unique<SchedulerThread>(config);
+    SchedulerConfig engineConfig = config;
+    // Other consoles show who runs it (callops_scheduler_presence).
+    if (engineConfig.startedBy.isEmpty())
+        engineConfig.startedBy = operatorIdentity::name();
+    m_thread = std::make_unique<SchedulerThread>(engineConfig);
     SchedulerEngine *engine = m_thread->engine();
     m_connected = false;
     m_lastConnectionLine.clear();

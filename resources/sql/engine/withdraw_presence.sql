@@ -1,0 +1,1 @@
+DELETE FROM callops_scheduler_presence WHERE scheduler_id = CAST(:scheduler AS text)
