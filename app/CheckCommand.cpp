@@ -88,7 +88,8 @@ int CheckCommand::run(const Settings &settings)
         return ExitCode::BadConfiguration;
     }
 
-    const SchedulerPreflight::Report report = SchedulerPreflight::run(config->database, true);
+    const SchedulerPreflight::Report report
+            = SchedulerPreflight::run(config->database, {.guideScheduler = true, .otherSchedulers = true});
     for (const SchedulerPreflight::Finding &finding : report.findings)
         say(finding.kind, finding.text);
     int exitCode = report.exitCode;

@@ -35,7 +35,7 @@ int HeadlessCommand::run(const Settings &settings, bool once)
     // The database must be reachable, usable by this login and migrated before the scheduler
     // starts: a server that cannot do its job says so at once instead of retrying quietly forever.
     // (The guide's pg_cron job is the engine's to watch: it holds calls until the job is gone.)
-    const SchedulerPreflight::Report preflight = SchedulerPreflight::run(config->database, false);
+    const SchedulerPreflight::Report preflight = SchedulerPreflight::run(config->database);
     if (preflight.exitCode != ExitCode::Ok) {
         err << preflight.problem << Qt::endl;
         return preflight.exitCode;

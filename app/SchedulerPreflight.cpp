@@ -7,8 +7,10 @@
 #include "db/Migrator.h"
 #include "scheduler/GuideSchedulerCheck.h"
 #include "scheduler/SchedulerGrants.h"
+#include "scheduler/SchedulerPresence.h"
 
 #include <QCoreApplication>
+#include <QLocale>
 
 namespace callops {
 namespace {
@@ -38,13 +40,30 @@ private:
     SchedulerPreflight::Report m_report;
 };
 
+// "Schedulers already running on this database: srv-1 (process 42, since 09:12), desk-7 (...)".
+QString running(const QList<SchedulerSighting> &others)
+{
+    QStringList names;
+    for (const SchedulerSighting &other : others) {
+        const QString since = QLocale().toString(other.startedAt.toLocalTime(), QLocale::ShortFormat);
+        names << (other.startedBy.isEmpty()
+                          ? Text::tr("%1 (process %2, since %3)").arg(other.host).arg(other.pid).arg(since)
+                          : Text::tr("%1 (process %2, in the console of %3, since %4)")
+                                    .arg(other.host)
+                                    .arg(other.pid)
+                                    .arg(other.startedBy, since));
+    }
+    return Text::tr("Schedulers already running on this database: %1. They go on as before; the due calls "
+                    "are shared with them, and no call is placed twice.")
+            .arg(names.join(QStringLiteral(", ")));
+}
+
 } // namespace
 
 // Unreachable is worth another try later (systemd restarts on DatabaseUnavailable); a refused
 // login, a login without the scheduler's grants and missing migrations are not, and logging in
 // again and again with a wrong password gets the server's address banned.
-SchedulerPreflight::Report SchedulerPreflight::run(const ConnectionSettings &database,
-                                                   bool lookForGuideScheduler)
+SchedulerPreflight::Report SchedulerPreflight::run(const ConnectionSettings &database, Looks looks)
 {
     const QString purpose = QStringLiteral("preflight");
     Findings findings;
@@ -85,8 +104,13 @@ SchedulerPreflight::Report SchedulerPreflight::run(const ConnectionSettings &dat
         } else {
             findings.ok(Text::tr("The database has every migration of this CallOps."));
         }
+        // Not a problem (several may run at once), but an operator about to start one should know.
+        if (looks.otherSchedulers && schema && schema->isUsable() && grants && grants->complete()) {
+            if (const auto others = SchedulerPresence::seen(*db); others && !others->isEmpty())
+                findings.note(running(*others));
+        }
 
-        if (lookForGuideScheduler) {
+        if (looks.guideScheduler) {
             const Finding guide = guideScheduler(*db);
             if (guide.kind == Finding::Kind::Problem)
                 findings.problem(ExitCode::Failure, guide.text);

@@ -10,8 +10,8 @@ namespace callops {
 class ConnectionSettings;
 
 // What the scheduler finds on its database before it starts: the login, the scheduler's grants,
-// the migrations and, if asked, the guide's pg_cron scheduler. `callops --no-gui` stops at the
-// first problem; `callops --check` prints every finding.
+// the migrations and, if asked, the guide's pg_cron scheduler and the schedulers already running
+// there. `callops --no-gui` stops at the first problem; `callops --check` prints every finding.
 class SchedulerPreflight
 {
 public:
@@ -28,7 +28,13 @@ public:
         QString problem; // the first problem's text
     };
 
-    static Report run(const ConnectionSettings &database, bool lookForGuideScheduler);
+    struct Looks
+    {
+        bool guideScheduler = false;
+        bool otherSchedulers = false; // a note naming them, for an operator about to start one
+    };
+    static Report run(const ConnectionSettings &database, Looks looks);
+    static Report run(const ConnectionSettings &database) { return run(database, Looks{}); }
     // Whether the guide's pg_cron scheduler is still active on `db` (a Problem: no calls while it
     // is), with how to remove it.
     static Finding guideScheduler(const QSqlDatabase &db);

@@ -1117,6 +1117,18 @@
         <source>The guide&apos;s scheduler (pg_cron job %1) is not active here.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>%1 (process %2, since %3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (process %2, in the console of %3, since %4)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Schedulers already running on this database: %1. They go on as before; the due calls are shared with them, and no call is placed twice.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>SchedulerStatusText</name>

@@ -1118,6 +1118,18 @@
         <source>The guide&apos;s scheduler (pg_cron job %1) is not active here.</source>
         <translation>El planificador de la guía (trabajo de pg_cron %1) no está activo aquí.</translation>
     </message>
+    <message>
+        <source>%1 (process %2, since %3)</source>
+        <translation>%1 (proceso %2, desde %3)</translation>
+    </message>
+    <message>
+        <source>%1 (process %2, in the console of %3, since %4)</source>
+        <translation>%1 (proceso %2, en la consola de %3, desde %4)</translation>
+    </message>
+    <message>
+        <source>Schedulers already running on this database: %1. They go on as before; the due calls are shared with them, and no call is placed twice.</source>
+        <translation>Planificadores ya en marcha en esta base de datos: %1. Siguen como antes; las llamadas pendientes se reparten con ellos, y ninguna llamada se hace dos veces.</translation>
+    </message>
 </context>
 <context>
     <name>SchedulerStatusText</name>

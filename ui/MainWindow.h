@@ -2,7 +2,7 @@
 
 #include "console/ActionOutcome.h"
 #include "console/CallFilter.h"
-#include "console/SchedulerSighting.h"
+#include "scheduler/SchedulerSighting.h"
 #include "console/StateCounts.h"
 #include "console/StuckRules.h"
 

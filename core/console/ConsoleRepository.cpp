@@ -3,6 +3,7 @@
 #include "db/DatabaseConnection.h"
 #include "db/PgArray.h"
 #include "db/RolePrivileges.h"
+#include "scheduler/SchedulerPresence.h"
 
 #include <QCoreApplication>
 #include <QLoggingCategory>
@@ -351,25 +352,7 @@ Result<QList<ReasonCount>> ConsoleRepository::failureReasons() const
 
 Result<QList<SchedulerSighting>> ConsoleRepository::schedulers(int withinSeconds) const
 {
-    QSqlQuery query(m_db);
-    query.setForwardOnly(true);
-    query.prepare(QStringLiteral("SELECT scheduler_id, host, pid, started_by, started_at, "
-                                 "       floor(extract(epoch FROM now() - seen_at))::bigint, "
-                                 "       coalesce(floor(extract(epoch FROM now() - last_pass_at))::bigint, "
-                                 "-1), paused, held_reason "
-                                 "  FROM callops_scheduler_presence "
-                                 " WHERE seen_at > now() - make_interval(secs => :within) "
-                                 " ORDER BY started_at, scheduler_id"));
-    query.bindValue(QStringLiteral(":within"), withinSeconds);
-    if (!query.exec())
-        return queryError(query);
-    QList<SchedulerSighting> seen;
-    while (query.next())
-        seen.append({query.value(0).toString(), query.value(1).toString(), query.value(2).toLongLong(),
-                     query.value(3).toString(), query.value(4).toDateTime(),
-                     std::max<qint64>(0, query.value(5).toLongLong()), query.value(6).toLongLong(),
-                     query.value(7).toBool(), query.value(8).toString()});
-    return seen;
+    return SchedulerPresence::seen(m_db, withinSeconds);
 }
 
 ActionOutcome ConsoleRepository::readOutcome(QSqlQuery &query, ManualAction action, qint64 requested) const

@@ -4,10 +4,10 @@
 #include "CallFilter.h"
 #include "CallRecord.h"
 #include "ReasonCount.h"
-#include "SchedulerSighting.h"
 #include "StateCounts.h"
 #include "StuckRules.h"
 #include "common/Result.h"
+#include "scheduler/SchedulerSighting.h"
 
 #include <QSqlDatabase>
 #include <QStringList>

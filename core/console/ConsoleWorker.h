@@ -4,13 +4,13 @@
 #include "CallFilter.h"
 #include "CallRecord.h"
 #include "ReasonCount.h"
-#include "SchedulerSighting.h"
 #include "StateCounts.h"
 #include "StuckRules.h"
 #include "SupersededReads.h"
 #include "db/ConnectionProblem.h"
 #include "phone/PhoneNumberNormalizer.h"
 #include "reports/FailureReportOptions.h"
+#include "scheduler/SchedulerSighting.h"
 
 #include <QElapsedTimer>
 #include <QFuture>

@@ -10,6 +10,8 @@
 #include <QSysInfo>
 #include <QVariant>
 
+#include <algorithm>
+
 namespace callops {
 
 namespace {
@@ -53,6 +55,25 @@ SchedulerPresence::Outcome SchedulerPresence::withdraw() const
     query.prepare(SqlResource::text(QStringLiteral("engine/withdraw_presence.sql")));
     query.bindValue(QStringLiteral(":scheduler"), m_schedulerId);
     return outcomeOf(query, m_db);
+}
+
+Result<QList<SchedulerSighting>> SchedulerPresence::seen(const QSqlDatabase &db, int withinSeconds)
+{
+    QSqlQuery query(db);
+    query.setForwardOnly(true);
+    query.prepare(SqlResource::text(QStringLiteral("session/schedulers_seen.sql")));
+    query.bindValue(QStringLiteral(":within"), withinSeconds);
+    if (!query.exec())
+        return Error{DatabaseConnection::describeError(query.lastError())};
+    QList<SchedulerSighting> seen;
+    while (query.next())
+        seen.append({query.value(0).toString(), query.value(1).toString(), query.value(2).toLongLong(),
+                     query.value(3).toString(), query.value(4).toDateTime(),
+                     std::max<qint64>(0, query.value(5).toLongLong()), query.value(6).toLongLong(),
+                     query.value(7).toBool(), query.value(8).toString()});
+    if (query.lastError().isValid())
+        return Error{DatabaseConnection::describeError(query.lastError())};
+    return seen;
 }
 
 } // namespace callops

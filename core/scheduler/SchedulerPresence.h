@@ -1,6 +1,10 @@
 #pragma once
 
+#include "SchedulerSighting.h"
+#include "common/Result.h"
+
 #include <QDateTime>
+#include <QList>
 #include <QSqlDatabase>
 #include <QString>
 
@@ -36,6 +40,10 @@ public:
 
     Outcome report(const State &state) const;
     Outcome withdraw() const;
+
+    // The schedulers that have reported within `withinSeconds` (kStaleSeconds: the ones running),
+    // the longest running first; ages by the database's clock.
+    static Result<QList<SchedulerSighting>> seen(const QSqlDatabase &db, int withinSeconds = kStaleSeconds);
 
 private:
     QSqlDatabase m_db;

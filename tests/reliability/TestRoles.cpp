@@ -86,6 +86,7 @@ private slots:
     void schedulerCannotTouchHistory_data();
     void schedulerCannotTouchHistory();
     void historyCannotBeForgedByOthers();
+    void supabaseApiGetsNothingOfTheSchedulersTables();
 
 private:
     QSqlDatabase loginAs(const QString &user, const QString &purpose);
@@ -586,6 +587,21 @@ void TestRoles::checkSaysWhetherTheSchedulerCouldRun()
              qPrintable(readyOut));
     QVERIFY(!readyOut.contains(key) && !ready.err.contains(key.toUtf8()));
     QVERIFY(!readyOut.contains(m_password));
+    QVERIFY2(!readyOut.contains("already running"), qPrintable(readyOut));
+
+    // A scheduler already running there (a server's service) is named, and is no reason not to start.
+    QVERIFY(run(m_db->connection(),
+                "INSERT INTO callops_scheduler_presence (scheduler_id, host, pid, started_at, seen_at) "
+                "VALUES ('srv-1:42:ab12', 'srv-1', 42, now() - interval '1 hour', now())")
+                    .ok);
+    const auto forget
+            = qScopeGuard([&] { run(m_db->connection(), "DELETE FROM callops_scheduler_presence"); });
+    const OncePassRun shared = runWithScheduler(QStringLiteral(CALLOPS_BINARY), loginUrl(m_scheduler),
+                                                server.baseUrl(), key, check);
+    const QString sharedOut = QString::fromUtf8(shared.out);
+    QVERIFY2(shared.exitCode == 0, qPrintable(sharedOut + shared.err));
+    QVERIFY2(sharedOut.contains("note Schedulers already running on this database: srv-1 (process 42, since "),
+             qPrintable(sharedOut));
 
     // A dispatcher's login: every finding is printed, the grants' one failed.
     const OncePassRun wrongLogin = runWithScheduler(QStringLiteral(CALLOPS_BINARY), loginUrl(m_dispatcher),
@@ -663,6 +679,46 @@ void TestRoles::historyCannotBeForgedByOthers()
     QVERIFY(query.next());
     QVERIFY(query.value(0).toBool());
     QVERIFY2(query.value(1).toString().startsWith("search_path="), qPrintable(query.value(1).toString()));
+}
+
+// Supabase grants every new table of the public schema to its API roles (default privileges). The
+// consoles' list of running schedulers and the shared calls-per-second slot are not the API's: an
+// API user could make up a scheduler, hide one, or push the slot ahead and stop every call.
+void TestRoles::supabaseApiGetsNothingOfTheSchedulersTables()
+{
+    // Roles are the cluster's, and another suite may be creating them at the same moment.
+    QString output;
+    for (const char *role : {"anon", "authenticated"}) {
+        QCOMPARE(m_db->psql(QStringLiteral(
+                                    "DO $$ BEGIN CREATE ROLE %1 NOLOGIN; "
+                                    "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$")
+                                    .arg(QLatin1String(role)),
+                            &output),
+                 0);
+    }
+    TestDatabase supabase(QStringLiteral("supabase-defaults"));
+    QVERIFY2(supabase.isValid(), qPrintable(supabase.error()));
+    QCOMPARE(supabase.psql(
+                     "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON TABLES TO anon, authenticated",
+                     &output),
+             0);
+    QVERIFY2(supabase.migrate(), qPrintable(supabase.error()));
+    QSqlDatabase db = supabase.connection();
+    auto may = [&](const char *role, const char *table, const char *privilege) {
+        return scalar(db,
+                      QStringLiteral("SELECT has_table_privilege('%1', '%2', '%3')")
+                              .arg(QLatin1String(role), QLatin1String(table), QLatin1String(privilege)))
+                .toBool();
+    };
+    // The default privileges took effect (the guide's tables are the API's, as on Supabase)...
+    QVERIFY(may("anon", "pending_calls", "SELECT"));
+    // ...and not on these.
+    for (const char *role : {"anon", "authenticated"}) {
+        for (const char *privilege : {"SELECT", "INSERT", "UPDATE", "DELETE"}) {
+            QVERIFY2(!may(role, "callops_scheduler_presence", privilege), privilege);
+            QVERIFY2(!may(role, "callops_rate_limit", privilege), privilege);
+        }
+    }
 }
 
 QTEST_GUILESS_MAIN(TestRoles)

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "console/SchedulerSighting.h"
+#include "scheduler/SchedulerSighting.h"
 
 #include <QList>
 #include <QString>
