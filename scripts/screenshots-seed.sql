@@ -64,3 +64,7 @@ UPDATE pending_calls SET workflow_state = 'ready_to_call', last_error = NULL WHE
 UPDATE pending_calls SET workflow_state = 'calling' WHERE exam_id = 'EX-24011';
 UPDATE pending_calls SET workflow_state = 'retry_pending', last_error = 'No answer', retry_count = 1,
        next_action_at = now() + interval '25 minutes' WHERE exam_id = 'EX-24011';
+
+-- A scheduler running as a service on a server, as the status bar names it.
+INSERT INTO callops_scheduler_presence (scheduler_id, host, pid, started_by, started_at, seen_at, last_pass_at)
+VALUES ('sched-01:4121:9f3a', 'sched-01', 4121, NULL, now() - interval '3 hours', now(), now() - interval '12 seconds');
