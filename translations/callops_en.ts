@@ -2459,6 +2459,10 @@
         <source>Scheduler: waiting for the database (see the log)</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Due calls are dialled through %1, %2, until you stop the scheduler or close the console. Also running on this database: %3. They go on as before and share the due calls with this one; a call is never dialled twice.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>callops::StateListView</name>

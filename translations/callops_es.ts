@@ -2460,6 +2460,10 @@
         <source>Scheduler: waiting for the database (see the log)</source>
         <translation>Planificador: esperando a la base de datos (vea el registro)</translation>
     </message>
+    <message>
+        <source>Due calls are dialled through %1, %2, until you stop the scheduler or close the console. Also running on this database: %3. They go on as before and share the due calls with this one; a call is never dialled twice.</source>
+        <translation>Las llamadas pendientes se marcan a través de %1, %2, hasta que detenga el planificador o cierre la consola. También en marcha en esta base de datos: %3. Siguen igual y se reparten con este las llamadas pendientes; una llamada nunca se marca dos veces.</translation>
+    </message>
 </context>
 <context>
     <name>callops::StateListView</name>

@@ -114,6 +114,7 @@ MainWindow::MainWindow(StuckRules rules, QWidget *parent)
     connect(worker, &ConsoleWorker::countsLoaded, this, &MainWindow::countsLoaded);
     connect(worker, &ConsoleWorker::schedulersSeen, this, [this](const QList<SchedulerSighting> &seen) {
         m_schedulersSeen = seen;
+        m_scheduler->setSchedulersElsewhere(SchedulerStatusText::elsewhere(seen));
         updateSchedulerLabel();
     });
     connect(worker, &ConsoleWorker::actionFinished, this, &MainWindow::actionFinished);

@@ -23,14 +23,17 @@ using namespace callops::test;
 
 namespace {
 
-// Answers the confirmation that starting the scheduler opens, once it is shown.
-void answerStartConfirmation(QMessageBox::StandardButton answer)
+// Answers the confirmation that starting the scheduler opens, once it is shown; what it explains
+// goes to `informative` when given.
+void answerStartConfirmation(QMessageBox::StandardButton answer, QString *informative = nullptr)
 {
-    QTimer::singleShot(0, qApp, [answer] {
+    QTimer::singleShot(0, qApp, [answer, informative] {
         auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
         QVERIFY(box);
         QCOMPARE(box->objectName(), QStringLiteral("startSchedulerConfirmation"));
         QCOMPARE(box->defaultButton(), box->button(QMessageBox::No));
+        if (informative)
+            *informative = box->informativeText();
         box->button(answer)->click();
     });
 }
@@ -102,10 +105,19 @@ void TestSchedulerPanel::startRunOnePassAndStop()
     QVERIFY(startStop->isEnabled());
     QVERIFY(!panel.isRunning());
 
-    // Starting places real calls: it asks first, and Cancel leaves it off.
-    answerStartConfirmation(QMessageBox::No);
+    // Starting places real calls: it asks first, and Cancel leaves it off. It names the schedulers
+    // already running elsewhere on the database, which go on.
+    QString question;
+    answerStartConfirmation(QMessageBox::No, &question);
     startStop->click();
     QVERIFY(!panel.isRunning());
+    QVERIFY2(question.contains("Servers running the scheduler go on as before"), qPrintable(question));
+    panel.setSchedulersElsewhere({QStringLiteral("sched-01"), QStringLiteral("desk-7 (console of maria)")});
+    answerStartConfirmation(QMessageBox::No, &question);
+    startStop->click();
+    QVERIFY(!panel.isRunning());
+    QVERIFY2(question.contains("Also running on this database: sched-01, desk-7 (console of maria)."),
+             qPrintable(question));
     answerStartConfirmation(QMessageBox::Yes);
     startStop->click();
     QVERIFY(panel.isRunning());

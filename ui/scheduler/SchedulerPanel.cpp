@@ -154,10 +154,15 @@ void SchedulerPanel::startEngine()
             ? tr("at most %1 calls per second").arg(QLocale().toString(config->callsPerSecond))
             : tr("with no limit on calls per second");
     confirm.setInformativeText(
-            tr("Due calls are dialled through %1, %2, until you stop the scheduler or close "
-               "the console. Servers running the scheduler go on as before; a call is never "
-               "dialled twice.")
-                    .arg(config->supabaseUrl.host(), pace));
+            m_elsewhere.isEmpty()
+                    ? tr("Due calls are dialled through %1, %2, until you stop the scheduler or close "
+                         "the console. Servers running the scheduler go on as before; a call is never "
+                         "dialled twice.")
+                              .arg(config->supabaseUrl.host(), pace)
+                    : tr("Due calls are dialled through %1, %2, until you stop the scheduler or close "
+                         "the console. Also running on this database: %3. They go on as before and share "
+                         "the due calls with this one; a call is never dialled twice.")
+                              .arg(config->supabaseUrl.host(), pace, m_elsewhere.join(QStringLiteral(", "))));
     confirm.setDefaultButton(QMessageBox::No);
     confirm.button(QMessageBox::Yes)->setText(tr("Start"));
     confirm.button(QMessageBox::No)->setText(tr("Cancel"));

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QStringList>
 #include <QWidget>
 
 #include <functional>
@@ -47,6 +48,8 @@ public:
     void setCallNamer(std::function<QString(const QString &callId)> namer);
     // Replaces the note above the buttons (the demo's says its calls are simulated).
     void setNote(const QString &text);
+    // The schedulers running elsewhere on the database ("srv-1"), for Start's question to name.
+    void setSchedulersElsewhere(const QStringList &where) { m_elsewhere = where; }
 
 signals:
     void stateChanged(const QString &text);
@@ -84,6 +87,7 @@ private:
     QListWidget *m_log = nullptr;
     bool m_followLog = true; // the log is scrolled to its end: keep it there
     std::function<QString(const QString &)> m_callNamer;
+    QStringList m_elsewhere;
 };
 
 } // namespace callops

@@ -29,6 +29,16 @@ bool SchedulerStatusText::isThisProcess(const SchedulerSighting &sighting)
     return sighting.pid == QCoreApplication::applicationPid() && sighting.host == QSysInfo::machineHostName();
 }
 
+QStringList SchedulerStatusText::elsewhere(const QList<SchedulerSighting> &seen)
+{
+    QStringList places;
+    for (const SchedulerSighting &sighting : seen) {
+        if (!isThisProcess(sighting))
+            places << where(sighting);
+    }
+    return places;
+}
+
 QString SchedulerStatusText::describe(const SchedulerSighting &sighting)
 {
     QStringList parts;

@@ -4,6 +4,7 @@
 
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 
@@ -32,6 +33,8 @@ public:
     static QString describe(const SchedulerSighting &sighting);
 
     static bool isThisProcess(const SchedulerSighting &sighting);
+    // Where the others run, one each: "srv-1", "desk-7 (console of maria)".
+    static QStringList elsewhere(const QList<SchedulerSighting> &seen);
 };
 
 } // namespace callops
