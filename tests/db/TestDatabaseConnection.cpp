@@ -1,3 +1,4 @@
+#include "ClosedPort.h"
 #include "TestDatabase.h"
 #include "db/ConnectionFailure.h"
 #include "db/DatabaseConnection.h"
@@ -23,16 +24,6 @@ using namespace callops;
 using namespace callops::test;
 
 namespace {
-
-// A port on which nothing listens: bind one, note it, let it go.
-int closedPort()
-{
-    QTcpServer server;
-    server.listen(QHostAddress::LocalHost, 0);
-    const int port = server.serverPort();
-    server.close();
-    return port;
-}
 
 struct CliRun
 {

@@ -2,6 +2,7 @@
 // failures included and every log category at debug level, never write the database password,
 // the service key, an employee's name or date of birth to stdout, stderr or any file they leave
 // behind (settings included).
+#include "ClosedPort.h"
 #include "ContractServer.h"
 #include "TestDatabase.h"
 
@@ -27,15 +28,6 @@ const QString kDob = QStringLiteral("1958-02-27");
 // The date of birth as it may be written elsewhere too.
 const QStringList kDobForms{kDob, QStringLiteral("02/27/1958"), QStringLiteral("27.02.1958"),
                             QStringLiteral("27/02/1958"), QStringLiteral("Feb 27 1958")};
-
-int closedPort()
-{
-    QTcpServer server;
-    server.listen(QHostAddress::LocalHost, 0);
-    const int port = server.serverPort();
-    server.close();
-    return port;
-}
 
 } // namespace
 

@@ -1,3 +1,4 @@
+#include "ClosedPort.h"
 #include "telephony/CallTrigger.h"
 
 #include <QHttpServer>
@@ -17,6 +18,7 @@
 #include <vector>
 
 using namespace callops;
+using namespace callops::test;
 
 namespace {
 
@@ -99,16 +101,6 @@ private:
     QList<Seen> m_seen;
     std::vector<std::unique_ptr<QHttpServerResponder>> m_held;
 };
-
-// A port on which nothing listens: bind one, note it, let it go.
-quint16 closedPort()
-{
-    QTcpServer server;
-    server.listen(QHostAddress::LocalHost, 0);
-    const quint16 port = server.serverPort();
-    server.close();
-    return port;
-}
 
 CallResult sendOne(CallTrigger &trigger, const CallRequest &request)
 {
