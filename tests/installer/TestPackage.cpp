@@ -256,6 +256,10 @@ void TestPackage::unitFileKeys()
             {QStringLiteral("ProtectSystem"), QStringLiteral("strict")},
             {QStringLiteral("PrivateTmp"), QStringLiteral("yes")},
             {QStringLiteral("KillSignal"), QStringLiteral("SIGTERM")},
+            // Started once it says READY=1 (its checks passed), watched while it pings.
+            {QStringLiteral("Type"), QStringLiteral("notify")},
+            {QStringLiteral("NotifyAccess"), QStringLiteral("main")},
+            {QStringLiteral("WatchdogSec"), QStringLiteral("120")},
     };
     for (auto it = required.cbegin(); it != required.cend(); ++it) {
         QCOMPARE(service.values(it.key()).size(), 1);
