@@ -676,6 +676,8 @@ void MainWindow::updateSchedulerLabel()
                                                      m_schedulersSeen);
     m_schedulerLabel->setText(shown.text);
     m_schedulerLabel->setToolTip(shown.toolTip);
+    AccentText::set(m_schedulerLabel,
+                    shown.noneRunning ? stateColors::color(WorkflowState::Failed) : QColor());
 }
 
 void MainWindow::countsLoaded(const StateCounts &counts)

@@ -1734,6 +1734,9 @@ void TestMainWindow::schedulersElsewhereAreShown()
     QVERIFY(label);
     QTRY_COMPARE(label->text(), QStringLiteral("Scheduler: none running on this database"));
     QVERIFY(label->toolTip().contains(QStringLiteral("--no-gui")));
+    // Nothing places calls: said in the error's colour, not as a line like the others.
+    const QColor plain = window->statusBar()->palette().color(QPalette::WindowText);
+    QVERIFY(label->palette().color(label->foregroundRole()) != plain);
 
     QSqlQuery query(m_db);
     QVERIFY2(query.exec(QStringLiteral("INSERT INTO callops_scheduler_presence (scheduler_id, host, pid, "
@@ -1750,6 +1753,7 @@ void TestMainWindow::schedulersElsewhereAreShown()
     window->refreshNow();
     // This console's own engine is the Scheduler panel's business, and srv-9 stopped reporting.
     QTRY_COMPARE(label->text(), QStringLiteral("Scheduler: running on srv-1"));
+    QCOMPARE(label->palette().color(label->foregroundRole()), plain);
     QVERIFY2(label->toolTip().contains(QStringLiteral("srv-1, process 42, a service")),
              qPrintable(label->toolTip()));
     QVERIFY2(label->toolTip().contains(QStringLiteral("last pass 10 s ago")), qPrintable(label->toolTip()));

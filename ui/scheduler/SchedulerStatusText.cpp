@@ -79,6 +79,7 @@ SchedulerStatusText::Shown SchedulerStatusText::describe(const QString &localSta
                 : Text::tr("%1 · %n more elsewhere", nullptr, int(others.size())).arg(localState);
     } else if (others.isEmpty()) {
         shown.text = Text::tr("Scheduler: none running on this database");
+        shown.noneRunning = true;
         shown.toolTip
                 = Text::tr("No CallOps scheduler has reported itself in the last %n s: no calls are placed "
                            "until one runs (Scheduler ▸ Start here, or callops --no-gui on a server).",

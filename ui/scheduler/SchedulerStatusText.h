@@ -21,6 +21,7 @@ public:
     {
         QString text;
         QString toolTip;
+        bool noneRunning = false; // nothing places calls on this database: worth the eye
     };
 
     // localState: the panel's line; seen: every scheduler the database knows of, this console's
