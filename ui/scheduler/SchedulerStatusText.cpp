@@ -14,7 +14,7 @@ struct Text
     Q_DECLARE_TR_FUNCTIONS(SchedulerStatusText)
 };
 
-// "srv-1" for a service, "desk-7 (maria's console)" for one started in a console.
+// "srv-1" for a service, "desk-7 (console of maria)" for one started in a console.
 QString where(const SchedulerSighting &sighting)
 {
     if (sighting.startedBy.isEmpty())
