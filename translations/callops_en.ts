@@ -1181,13 +1181,6 @@
         <source>Scheduler: none running on this database</source>
         <translation type="unfinished"></translation>
     </message>
-    <message numerus="yes">
-        <source>No CallOps scheduler has reported itself in the last %n s: no calls are placed until one runs (Scheduler ▸ Start here, or callops --no-gui on a server).</source>
-        <translation>
-            <numerusform>No CallOps scheduler has reported itself in the last %n s: no calls are placed until one runs (Scheduler ▸ Start here, or callops --no-gui on a server).</numerusform>
-            <numerusform>No CallOps scheduler has reported itself in the last %n s: no calls are placed until one runs (Scheduler ▸ Start here, or callops --no-gui on a server).</numerusform>
-        </translation>
-    </message>
     <message>
         <source>Scheduler: holding calls on %1</source>
         <translation type="unfinished"></translation>
@@ -1205,6 +1198,13 @@
         <translation>
             <numerusform>Schedulers: %n running elsewhere</numerusform>
             <numerusform>Schedulers: %n running elsewhere</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>No CallOps scheduler has reported itself in the last %n s: no calls are placed until one runs (Scheduler ▸ Start here, or callops --no-gui on a server). Schedulers of a CallOps older than the database&apos;s migration 0028 run without reporting themselves.</source>
+        <translation>
+            <numerusform>No CallOps scheduler has reported itself in the last %n s: no calls are placed until one runs (Scheduler ▸ Start here, or callops --no-gui on a server). Schedulers of a CallOps older than the database&apos;s migration 0028 run without reporting themselves.</numerusform>
+            <numerusform>No CallOps scheduler has reported itself in the last %n s: no calls are placed until one runs (Scheduler ▸ Start here, or callops --no-gui on a server). Schedulers of a CallOps older than the database&apos;s migration 0028 run without reporting themselves.</numerusform>
         </translation>
     </message>
 </context>

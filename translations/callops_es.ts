@@ -1182,13 +1182,6 @@
         <source>Scheduler: none running on this database</source>
         <translation>Planificador: ninguno en marcha en esta base de datos</translation>
     </message>
-    <message numerus="yes">
-        <source>No CallOps scheduler has reported itself in the last %n s: no calls are placed until one runs (Scheduler ▸ Start here, or callops --no-gui on a server).</source>
-        <translation>
-            <numerusform>Ningún planificador de CallOps ha dado señales en el último %n s: no se hace ninguna llamada hasta que uno esté en marcha (Planificador ▸ Iniciar aquí, o callops --no-gui en un servidor).</numerusform>
-            <numerusform>Ningún planificador de CallOps ha dado señales en los últimos %n s: no se hace ninguna llamada hasta que uno esté en marcha (Planificador ▸ Iniciar aquí, o callops --no-gui en un servidor).</numerusform>
-        </translation>
-    </message>
     <message>
         <source>Scheduler: holding calls on %1</source>
         <translation>Planificador: retiene las llamadas en %1</translation>
@@ -1206,6 +1199,13 @@
         <translation>
             <numerusform>Planificadores: %n en marcha en otro equipo</numerusform>
             <numerusform>Planificadores: %n en marcha en otros equipos</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>No CallOps scheduler has reported itself in the last %n s: no calls are placed until one runs (Scheduler ▸ Start here, or callops --no-gui on a server). Schedulers of a CallOps older than the database&apos;s migration 0028 run without reporting themselves.</source>
+        <translation>
+            <numerusform>Ningún planificador de CallOps ha dado señales en el último %n s: no se hace ninguna llamada hasta que uno esté en marcha (Planificador ▸ Iniciar aquí, o callops --no-gui en un servidor). Los planificadores de un CallOps anterior a la migración 0028 de la base de datos funcionan sin dar señales.</numerusform>
+            <numerusform>Ningún planificador de CallOps ha dado señales en los últimos %n s: no se hace ninguna llamada hasta que uno esté en marcha (Planificador ▸ Iniciar aquí, o callops --no-gui en un servidor). Los planificadores de un CallOps anterior a la migración 0028 de la base de datos funcionan sin dar señales.</numerusform>
         </translation>
     </message>
 </context>

@@ -82,7 +82,9 @@ SchedulerStatusText::Shown SchedulerStatusText::describe(const QString &localSta
         shown.noneRunning = true;
         shown.toolTip
                 = Text::tr("No CallOps scheduler has reported itself in the last %n s: no calls are placed "
-                           "until one runs (Scheduler ▸ Start here, or callops --no-gui on a server).",
+                           "until one runs (Scheduler ▸ Start here, or callops --no-gui on a server). "
+                           "Schedulers of a CallOps older than the database's migration 0028 run without "
+                           "reporting themselves.",
                            nullptr, SchedulerPresence::kStaleSeconds);
         return shown;
     } else if (others.size() == 1) {
