@@ -69,9 +69,7 @@ int CheckCommand::run(const Settings &settings)
     // Reached, not called: a POST would place a call, so whether the key is accepted shows with
     // the first call (a refused key stops calls without spending attempts).
     const Status reach = CallTriggerReach::check(endpoint, config->httpTimeoutMs);
-    const QString hostAndPort = QStringLiteral("%1:%2")
-                                        .arg(endpoint.host())
-                                        .arg(endpoint.port(endpoint.scheme() == u"https" ? 443 : 80));
+    const QString hostAndPort = CallTriggerReach::where(endpoint);
     if (!reach)
         say(SchedulerPreflight::Finding::Kind::Problem, reach.error());
     else if (endpoint.scheme() == u"https")

@@ -2,9 +2,9 @@
 
 #include "console/ActionOutcome.h"
 #include "console/CallFilter.h"
-#include "scheduler/SchedulerSighting.h"
 #include "console/StateCounts.h"
 #include "console/StuckRules.h"
+#include "scheduler/SchedulerSighting.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>

@@ -3,6 +3,7 @@
 #include "common/Result.h"
 #include "db/ConnectionSettings.h"
 #include "scheduler/RetryPolicy.h"
+#include "scheduler/SchedulerPresence.h"
 
 #include <QDateTime>
 #include <QString>
@@ -41,7 +42,7 @@ struct SchedulerConfig
     int guideSchedulerCheckSeconds = 60;
     // How often the engine writes its row in callops_scheduler_presence (SchedulerPresence); tests
     // shorten it.
-    int presenceSeconds = 30;
+    int presenceSeconds = SchedulerPresence::kReportSeconds;
     RetryPolicy::Config retry;
     QString callingHours = QStringLiteral("mon-fri 08:00-17:00");
     QString defaultRegion = QStringLiteral("US");

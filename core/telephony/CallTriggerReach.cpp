@@ -13,12 +13,19 @@ struct Text
 
 } // namespace
 
+QString CallTriggerReach::where(const QUrl &endpoint)
+{
+    return QStringLiteral("%1:%2")
+            .arg(endpoint.host())
+            .arg(endpoint.port(endpoint.scheme() == u"https" ? 443 : 80));
+}
+
 Status CallTriggerReach::check(const QUrl &endpoint, int timeoutMs)
 {
     const bool tls = endpoint.scheme() == u"https";
     const QString host = endpoint.host();
     const quint16 port = quint16(endpoint.port(tls ? 443 : 80));
-    const QString where = QStringLiteral("%1:%2").arg(host).arg(port);
+    const QString where = CallTriggerReach::where(endpoint);
     QSslSocket socket;
     if (tls)
         socket.connectToHostEncrypted(host, port);

@@ -13,6 +13,8 @@ class CallTriggerReach
 {
 public:
     static Status check(const QUrl &endpoint, int timeoutMs);
+    // "host:port" of the endpoint, its scheme's port when the URL names none.
+    static QString where(const QUrl &endpoint);
 };
 
 } // namespace callops

@@ -600,8 +600,9 @@ void TestRoles::checkSaysWhetherTheSchedulerCouldRun()
                                                 server.baseUrl(), key, check);
     const QString sharedOut = QString::fromUtf8(shared.out);
     QVERIFY2(shared.exitCode == 0, qPrintable(sharedOut + shared.err));
-    QVERIFY2(sharedOut.contains("note Schedulers already running on this database: srv-1 (process 42, since "),
-             qPrintable(sharedOut));
+    QVERIFY2(
+            sharedOut.contains("note Schedulers already running on this database: srv-1 (process 42, since "),
+            qPrintable(sharedOut));
 
     // A dispatcher's login: every finding is printed, the grants' one failed.
     const OncePassRun wrongLogin = runWithScheduler(QStringLiteral(CALLOPS_BINARY), loginUrl(m_dispatcher),

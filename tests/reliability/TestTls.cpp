@@ -326,7 +326,8 @@ void TestTls::callTriggerSendsNothingToAnUntrustedServer()
 void TestTls::checkSaysTheCallTriggersCertificateIsNotTrusted()
 {
     // `callops --check` on a machine that does not trust the endpoint's CA (no ca-certificates, a
-    // proxy intercepting TLS): said before the first call is refused, and nothing is sent.
+    // proxy intercepting TLS): said before the first call is refused, and nothing is sent. (The exit
+    // code is the unreachable database's, whatever the certificate: not what this test is about.)
     auto server = httpsServer();
     QVERIFY(server);
     const OncePassRun check = runWithScheduler(
@@ -336,7 +337,6 @@ void TestTls::checkSaysTheCallTriggersCertificateIsNotTrusted()
     QVERIFY2(out.contains("FAIL The call trigger's TLS certificate is not trusted on this machine")
                      && out.contains("ca-certificates"),
              qPrintable(out + check.err));
-    QVERIFY(check.exitCode != 0);
     QVERIFY(!out.contains("tls-test-key"));
     QVERIFY2(server->received().isEmpty(), "the check sent a request");
 }

@@ -22,6 +22,17 @@ QString where(const SchedulerSighting &sighting)
     return Text::tr("%1 (console of %2)").arg(sighting.host, sighting.startedBy);
 }
 
+// The schedulers `seen` but this console's own engine.
+QList<SchedulerSighting> othersThan(const QList<SchedulerSighting> &seen)
+{
+    QList<SchedulerSighting> others;
+    for (const SchedulerSighting &sighting : seen) {
+        if (!SchedulerStatusText::isThisProcess(sighting))
+            others.append(sighting);
+    }
+    return others;
+}
+
 } // namespace
 
 bool SchedulerStatusText::isThisProcess(const SchedulerSighting &sighting)
@@ -32,10 +43,8 @@ bool SchedulerStatusText::isThisProcess(const SchedulerSighting &sighting)
 QStringList SchedulerStatusText::elsewhere(const QList<SchedulerSighting> &seen)
 {
     QStringList places;
-    for (const SchedulerSighting &sighting : seen) {
-        if (!isThisProcess(sighting))
-            places << where(sighting);
-    }
+    for (const SchedulerSighting &other : othersThan(seen))
+        places << where(other);
     return places;
 }
 
@@ -67,11 +76,7 @@ SchedulerStatusText::Shown SchedulerStatusText::describe(const QString &localSta
 {
     if (!seen)
         return {localState, {}};
-    QList<SchedulerSighting> others;
-    for (const SchedulerSighting &sighting : *seen) {
-        if (!isThisProcess(sighting))
-            others.append(sighting);
-    }
+    const QList<SchedulerSighting> others = othersThan(*seen);
     Shown shown;
     if (localRunning) {
         shown.text = others.isEmpty()
