@@ -2,6 +2,7 @@
 #include "CronCluster.h"
 #include "TestDatabase.h"
 #include "config/Settings.h"
+#include "console/OperatorIdentity.h"
 #include "scheduler/SchedulerConfig.h"
 #include "scheduler/SchedulerPanel.h"
 #include "telephony/SimulatorThread.h"
@@ -123,6 +124,11 @@ void TestSchedulerPanel::startRunOnePassAndStop()
     QVERIFY(panel.isRunning());
     QVERIFY(runOnce->isEnabled());
     QTRY_VERIFY_WITH_TIMEOUT(panel.stateText().contains("running"), 20000);
+    // The other consoles see who runs it: this dispatcher, in a console (not a service).
+    QTRY_COMPARE_WITH_TIMEOUT(
+            scalar(db.connection(), "SELECT string_agg(started_by, ',') FROM callops_scheduler_presence")
+                    .toString(),
+            operatorIdentity::name(), 10000);
     runOnce->click();
     auto *log = panel.findChild<QListWidget *>("schedulerLog");
     QVERIFY(log);
